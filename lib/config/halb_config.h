@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HALB_CONFIG_H
+#define HALB_CONFIG_H
+
+/**
+ * @file
+ * halb's configuration model: keepalived.conf (VRRP instances, scripts, sync
+ * groups, virtual and real servers, checkers) and the dataplane file
+ * (libconfig: EAL arguments, workers, ports, routes).
+ *
+ * Both files are parsed into immutable structures; the running daemon derives
+ * all of its state from them, and a reload builds a new model and compares it
+ * with the running one. Nothing here touches DPDK, sockets or globals: the
+ * functions are pure apart from reading files, so they are unit-tested and
+ * fuzzed without an EAL.
+ *
+ * Conventions:
+ * - IPv4 addresses are uint32_t in host byte order; ports are host order.
+ * - Durations are in milliseconds (keepalived's seconds may carry fractions).
+ * - Strings and arrays are owned by the model and freed with it.
+ * - Every object carries the place it was defined (struct cfg_loc), so later
+ *   checks can report FILE:LINE.
+ * - Problems are collected in struct cfg_diags, never printed here.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- diagnostics */
+
+/** Where something was written. file points into the model's file list. */
+struct cfg_loc {
+	const char *file;
+	int line;
+};
+
+enum cfg_severity {
+	CFG_WARNING,
+	CFG_ERROR,
+};
+
+struct cfg_diag {
+	enum cfg_severity severity;
+	char *file; /**< owned copy; NULL when the problem has no place */
+	int line;
+	char *msg;
+};
+
+/** A growing list of problems. Zero-initialise before first use. */
+struct cfg_diags {
+	struct cfg_diag *v;
+	size_t n, cap;
+	unsigned int errors;
+	unsigned int warnings;
+};
+
+/** Appends a problem (printf-style message). Never fails visibly: on memory
+ * exhaustion the problem is still counted. */
+void cfg_diag_add(struct cfg_diags *d, enum cfg_severity sev, const struct cfg_loc *loc,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/** Prints every problem as "FILE:LINE: error: message" (or "warning:"). */
+void cfg_diags_print(FILE *out, const struct cfg_diags *d);
+
+void cfg_diags_free(struct cfg_diags *d);
+
+/* ---------------------------------------------------------- keepalived model */
+
+/** An IPv4 prefix or host address. */
+struct cfg_prefix {
+	uint32_t addr;
+	uint8_t plen; /**< 0..32 */
+};
+
+/** One line of virtual_ipaddress: IP[/len] [dev IF] [label L]
+ * (keepalived also accepts "brd", "scope", "noprefixroute": accepted, kept
+ * out of the model). */
+struct cfg_vip {
+	struct cfg_prefix pfx; /**< plen 32 when not given */
+	char *dev;             /**< NULL: the instance's interface */
+	char *label;           /**< NULL when not given */
+	struct cfg_loc loc;
+};
+
+struct cfg_global {
+	char **notification_email;
+	size_t n_notification_email;
+	char *notification_email_from; /**< NULL: "keepalived@<hostname>" at use */
+	bool has_smtp_server;
+	uint32_t smtp_server;
+	uint16_t smtp_port;                   /**< 25 unless given */
+	unsigned int smtp_connect_timeout_ms; /**< 30000 */
+	char *smtp_helo_name;                 /**< NULL: local host name */
+	bool smtp_alert;                      /**< global_defs smtp_alert: default for all */
+	char *router_id;                      /**< NULL: host name at use */
+	bool enable_script_security;
+	char *script_user;  /**< NULL: root (keepalived_script when it exists) */
+	char *script_group; /**< NULL: the user's primary group */
+	unsigned int vrrp_garp_master_delay_ms;       /**< 5000 */
+	unsigned int vrrp_garp_master_repeat;         /**< 5 */
+	unsigned int vrrp_garp_master_refresh_ms;     /**< 0: off */
+	unsigned int vrrp_garp_master_refresh_repeat; /**< 1 */
+	unsigned int vrrp_version;                    /**< 2 or 3; default 2 */
+	uint32_t vrrp_mcast_group4;                   /**< 224.0.0.18 */
+	struct cfg_loc loc;
+};
+
+/** vrrp_script NAME { script; interval; timeout; weight; fall; rise; user } */
+struct cfg_vrrp_script {
+	char *name;
+	char *script;             /**< command line, as written */
+	unsigned int interval_ms; /**< 1000 */
+	unsigned int timeout_ms;  /**< 0: the interval */
+	int weight;               /**< -253..253; 0: failure means FAULT */
+	bool weight_reverse;      /**< "weight W reverse" */
+	unsigned int fall;        /**< 1 */
+	unsigned int rise;        /**< 1 */
+	char *user, *group;       /**< NULL: global script_user */
+	struct cfg_loc loc;
+};
+
+/** An entry of track_script: a script name and an optional weight that
+ * overrides the script's own. */
+struct cfg_track_script {
+	char *name;
+	size_t script; /**< index into cfg_keepalived.scripts (resolved) */
+	bool has_weight;
+	int weight;
+	bool weight_reverse;
+	struct cfg_loc loc;
+};
+
+/** An entry of track_interface: a port name and an optional weight
+ * (0: link down means FAULT). */
+struct cfg_track_if {
+	char *name;
+	int weight;
+	struct cfg_loc loc;
+};
+
+enum cfg_vrrp_state {
+	CFG_VRRP_BACKUP = 0, /**< keepalived's default initial state */
+	CFG_VRRP_MASTER,
+};
+
+enum cfg_auth_type {
+	CFG_AUTH_NONE = 0,
+	CFG_AUTH_PASS,
+	CFG_AUTH_AH, /**< parsed; rejected by halb -t (not implemented) */
+};
+
+/** The notify hooks shared by instances and sync groups. NULL: not set. */
+struct cfg_notify {
+	char *master, *backup, *fault, *stop, *any; /**< any = "notify" */
+};
+
+struct cfg_vrrp_instance {
+	char *name;
+	enum cfg_vrrp_state state;
+	char *interface;            /**< names a port of the dataplane file */
+	uint8_t vrid;               /**< 1..255 */
+	uint8_t priority;           /**< 1..255; default 100 (255 = address owner) */
+	unsigned int advert_int_ms; /**< 1000; v2: whole seconds */
+	unsigned int version;       /**< 0: global vrrp_version */
+	enum cfg_auth_type auth_type;
+	char auth_pass[9]; /**< NUL-terminated, at most 8 bytes */
+	struct cfg_vip *vips;
+	size_t n_vips;
+	bool nopreempt;
+	unsigned int preempt_delay_ms;
+	/* -1: inherit vrrp_garp_master_* from global_defs */
+	long garp_master_delay_ms;
+	long garp_master_repeat;
+	long garp_master_refresh_ms;
+	bool has_unicast_src_ip;
+	uint32_t unicast_src_ip;
+	uint32_t *unicast_peers;
+	size_t n_unicast_peers;
+	struct cfg_track_if *track_if;
+	size_t n_track_if;
+	struct cfg_track_script *track_scripts;
+	size_t n_track_scripts;
+	struct cfg_notify notify;
+	int smtp_alert; /**< -1: inherit global, 0/1 */
+	struct cfg_loc loc;
+};
+
+/** vrrp_sync_group NAME { group { I1 I2 } notify_* smtp_alert } */
+struct cfg_sync_group {
+	char *name;
+	char **members; /**< instance names, as written */
+	size_t *member; /**< indexes into cfg_keepalived.instances (resolved) */
+	size_t n_members;
+	struct cfg_notify notify;
+	int smtp_alert;
+	struct cfg_loc loc;
+};
+
+/** IPVS schedulers, by keepalived/ipvsadm name. */
+enum cfg_sched {
+	CFG_SCHED_RR = 0,
+	CFG_SCHED_WRR,
+	CFG_SCHED_LC,
+	CFG_SCHED_WLC,
+	CFG_SCHED_LBLC,
+	CFG_SCHED_LBLCR,
+	CFG_SCHED_DH,
+	CFG_SCHED_SH,
+	CFG_SCHED_SED,
+	CFG_SCHED_NQ,
+	CFG_SCHED_FO,
+	CFG_SCHED_OVF,
+	CFG_SCHED_MH,
+	CFG_SCHED_COUNT
+};
+
+/** The scheduler's name ("wrr"), or NULL. */
+const char *cfg_sched_name(enum cfg_sched s);
+
+enum cfg_fwd {
+	CFG_FWD_NAT = 0, /**< keepalived's default lb_kind */
+	CFG_FWD_DR,
+	CFG_FWD_TUN,
+};
+
+/** "NAT", "DR", "TUN". */
+const char *cfg_fwd_name(enum cfg_fwd f);
+
+enum cfg_check_type {
+	CFG_CHECK_HTTP = 0, /**< HTTP_GET */
+	CFG_CHECK_SSL,      /**< SSL_GET */
+	CFG_CHECK_TCP,      /**< TCP_CHECK */
+	CFG_CHECK_MISC,     /**< MISC_CHECK */
+};
+
+/** "HTTP_GET", "SSL_GET", "TCP_CHECK", "MISC_CHECK". */
+const char *cfg_check_name(enum cfg_check_type t);
+
+/** url { path P; status_code C|C1-C2 ...; digest HEX; virtualhost H } */
+struct cfg_url {
+	char *path;
+	/** Accepted status codes 100..599 as a bitmap (bit c-100); all zero:
+	 * any 2xx, as keepalived. */
+	uint64_t status[8];
+	bool has_digest;
+	char digest[33];   /**< lower-case hex MD5 of the body, as genhash prints */
+	char *virtualhost; /**< NULL: the checker's */
+	struct cfg_loc loc;
+};
+
+struct cfg_checker {
+	enum cfg_check_type type;
+	struct cfg_url *urls;
+	size_t n_urls;
+	unsigned int connect_timeout_ms; /**< default 5000 */
+	/* After inheritance from the real and virtual server; the parser fills
+	 * keepalived's defaults: retry 1 (MISC_CHECK 0), delay_before_retry
+	 * 1000 ms (HTTP_GET/SSL_GET 3000 ms), delay_loop from the real server,
+	 * else the virtual server (60000 ms). */
+	unsigned int retry;
+	unsigned int delay_before_retry_ms;
+	unsigned int delay_loop_ms;
+	bool has_connect_ip;
+	uint32_t connect_ip;   /**< default: the real server */
+	uint16_t connect_port; /**< 0: the real server's port */
+	bool has_bindto;
+	uint32_t bindto;
+	uint16_t bind_port;
+	char *virtualhost; /**< HTTP Host header; NULL: the virtual server's */
+	bool enable_sni;   /**< SSL_GET: send SNI (virtualhost or connect IP) */
+	char *misc_path;
+	unsigned int misc_timeout_ms; /**< 0: delay_loop */
+	bool misc_dynamic;
+	char *user, *group; /**< MISC_CHECK user; NULL: global script_user */
+	struct cfg_loc loc;
+};
+
+struct cfg_real_server {
+	uint32_t addr;
+	uint16_t port;
+	int weight;              /**< 0..65535; default 1 */
+	bool inhibit_on_failure; /**< inherits the virtual server's */
+	char *notify_up, *notify_down;
+	struct cfg_checker *checkers;
+	size_t n_checkers;
+	struct cfg_loc loc;
+};
+
+struct cfg_virtual_server {
+	uint32_t addr;
+	uint16_t port;
+	uint8_t protocol;           /**< IPPROTO_TCP (default) or IPPROTO_UDP */
+	unsigned int delay_loop_ms; /**< 60000 */
+	enum cfg_sched sched;       /**< default wlc, as ipvsadm */
+	bool sched_port;            /**< sh-port / mh-port */
+	bool sched_fallback;        /**< sh-fallback / mh-fallback */
+	enum cfg_fwd fwd;
+	unsigned int persistence_timeout; /**< seconds; 0: no persistence */
+	uint32_t persistence_granularity; /**< netmask; default 255.255.255.255 */
+	bool has_sorry_server;
+	struct cfg_real_server sorry_server; /**< no checkers */
+	bool sorry_server_inhibit;
+	unsigned int quorum;     /**< 1 */
+	unsigned int hysteresis; /**< 0 */
+	char *quorum_up, *quorum_down;
+	bool inhibit_on_failure;
+	bool alpha, omega;
+	char *virtualhost;
+	bool ha_suspend;
+	struct cfg_real_server *rs;
+	size_t n_rs;
+	struct cfg_loc loc;
+};
+
+/** Everything read from keepalived.conf and the files it includes. */
+struct cfg_keepalived {
+	struct cfg_global global;
+	struct cfg_vrrp_script *scripts;
+	size_t n_scripts;
+	struct cfg_vrrp_instance *instances;
+	size_t n_instances;
+	struct cfg_sync_group *groups;
+	size_t n_groups;
+	struct cfg_virtual_server *vs;
+	size_t n_vs;
+	char **files; /**< every file read, first the main one; cfg_loc.file
+		       * points into this list */
+	size_t n_files;
+};
+
+/**
+ * Parses keepalived.conf at path (and every file it includes).
+ *
+ * @return the model, or NULL when d gained at least one error (every problem
+ *   found is in d, not only the first). Warnings alone do not fail.
+ */
+struct cfg_keepalived *cfg_keepalived_load(const char *path, struct cfg_diags *d);
+
+/**
+ * Parses keepalived.conf text held in memory; name is used in messages and
+ * relative includes are resolved against the directory of name.
+ * Same return convention as cfg_keepalived_load.
+ */
+struct cfg_keepalived *cfg_keepalived_parse(const char *text, size_t len, const char *name,
+					    struct cfg_diags *d);
+
+void cfg_keepalived_free(struct cfg_keepalived *k);
+
+/* ----------------------------------------------------------- dataplane model */
+
+struct cfg_port {
+	char *name;               /**< what keepalived.conf calls it ("eth1") */
+	char *device;             /**< a PCI address or a vdev string */
+	bool is_pci;              /**< device is a PCI address */
+	char *kernel_if;          /**< TAP name; default: name */
+	struct cfg_prefix *addrs; /**< the director's own addresses; first is primary */
+	size_t n_addrs;
+	unsigned int mtu; /**< default 1500 */
+	struct cfg_loc loc;
+};
+
+struct cfg_route {
+	struct cfg_prefix prefix;
+	uint32_t via;
+	struct cfg_loc loc;
+};
+
+struct cfg_dataplane {
+	char **eal; /**< EAL arguments, without the program name */
+	size_t n_eal;
+	unsigned int workers;       /**< 1..RTE_MAX_LCORE-1; default 1 */
+	unsigned int idle_sleep_us; /**< 0 */
+	unsigned int connections;   /**< default 1048576 */
+	unsigned int neighbours;    /**< neighbour table size; default 4096 */
+	struct cfg_port *ports;
+	size_t n_ports;
+	struct cfg_route *routes;
+	size_t n_routes;
+	char *file;
+};
+
+/**
+ * Parses the dataplane file (libconfig syntax) and validates every field.
+ * @return the model, or NULL when d gained an error.
+ */
+struct cfg_dataplane *cfg_dataplane_load(const char *path, struct cfg_diags *d);
+
+/** Same, from text in memory; name is used in messages. */
+struct cfg_dataplane *cfg_dataplane_parse(const char *text, const char *name, struct cfg_diags *d);
+
+void cfg_dataplane_free(struct cfg_dataplane *p);
+
+/** The port named name, or NULL. */
+const struct cfg_port *cfg_port_find(const struct cfg_dataplane *p, const char *name);
+
+/**
+ * Checks the two files against each other and lints what parses but is
+ * probably wrong: an instance's interface or a VIP's dev that names no port,
+ * two instances with one VRID on one port, a virtual server defined twice,
+ * auth_type AH, an HTTP_GET aimed at port 443, checker timings longer than
+ * delay_loop, a route whose gateway no port reaches.
+ *
+ * @return the number of errors added to d.
+ */
+unsigned int cfg_check(const struct cfg_keepalived *k, const struct cfg_dataplane *p,
+		       struct cfg_diags *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HALB_CONFIG_H */
