@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The transmit side of each forwarding method, as IPVS does it:
+ * - DR rewrites the Ethernet addresses only; the IP packet is untouched.
+ * - NAT rewrites the destination (requests) or the source (replies) with
+ *   incremental checksum updates; replies are routed, so their TTL drops.
+ * - TUN prepends an outer IPv4 header (IPIP) towards the real server; a
+ *   packet that would exceed the port's MTU with DF set gets ICMP
+ *   "fragmentation needed" back to the client.
+ * - ICMP errors about a connection are sent where the connection goes, with
+ *   the quoted header translated for NAT.
+ */
+#include <string.h>
+
+#include <rte_icmp.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "fwd_internal.h"
+
+void fwd_send_to(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
+		 rte_be32_t nexthop)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct pkt_meta *meta = pkt_meta(m);
+	struct rte_ether_addr mac;
+	uint8_t nport;
+
+	rte_ether_addr_copy(&w->env->ports[port].mac, &eth->src_addr);
+	if (neigh_slot < 0)
+		neigh_slot = neigh_find(w->env->neigh, nexthop);
+	if (neigh_slot >= 0 && neigh_slot_get(w->env->neigh, (uint32_t)neigh_slot, &mac, &nport)) {
+		rte_ether_addr_copy(&mac, &eth->dst_addr);
+		w->st.forwarded++;
+		fwd_tx(w, port, m);
+		return;
+	}
+	/* The control core resolves nexthop, then sends the frame itself. */
+	meta->out_port = port;
+	meta->nexthop = nexthop;
+	fwd_to_control(w, m, PKT_CTL_RESOLVE);
+}
+
+void fwd_xmit_dr(struct fwd_worker *w, struct rte_mbuf *m, const struct svc_rs *rs)
+{
+	fwd_send_to(w, m, rs->out_port, rs->neigh, rs->nexthop);
+}
+
+/* Rewrites an address and port of a TCP/UDP header, fixing its checksum. */
+static void l4_rewrite(uint8_t proto, void *l4, rte_be32_t old_addr, rte_be32_t new_addr,
+		       rte_be16_t *port, rte_be16_t new_port)
+{
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *tcp = l4;
+
+		tcp->cksum = pkt_csum_update32(tcp->cksum, old_addr, new_addr);
+		tcp->cksum = pkt_csum_update16(tcp->cksum, *port, new_port);
+	} else {
+		struct rte_udp_hdr *udp = l4;
+
+		udp->dgram_cksum = pkt_udp_csum_update32(udp->dgram_cksum, old_addr, new_addr);
+		udp->dgram_cksum = pkt_udp_csum_update16(udp->dgram_cksum, *port, new_port);
+	}
+	*port = new_port;
+}
+
+void fwd_xmit_nat_in(struct fwd_worker *w, struct rte_mbuf *m, const struct conn *c,
+		     const struct svc_rs *rs)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	struct rte_ipv4_hdr *ip = fwd_ip(m, meta);
+	rte_be16_t *ports = fwd_l4(m, meta);
+	rte_be32_t old = ip->dst_addr;
+
+	ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, old, c->daddr);
+	ip->dst_addr = c->daddr;
+	l4_rewrite(meta->l4_proto, ports, old, c->daddr, &ports[1], c->dport);
+	fwd_send_to(w, m, rs->out_port, rs->neigh, rs->nexthop);
+}
+
+/* Decrements the TTL of a routed packet. @return false when it expired
+ * (the kernel then answers with ICMP time exceeded). */
+static bool ttl_decrement(struct rte_ipv4_hdr *ip)
+{
+	rte_be16_t old, new_;
+
+	if (ip->time_to_live <= 1)
+		return false;
+	/* TTL and protocol share one 16-bit word of the checksum. */
+	memcpy(&old, &ip->time_to_live, sizeof(old));
+	ip->time_to_live--;
+	memcpy(&new_, &ip->time_to_live, sizeof(new_));
+	ip->hdr_checksum = pkt_csum_update16(ip->hdr_checksum, old, new_);
+	return true;
+}
+
+/* Routes m towards dst and sends it. */
+static void send_routed(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+			rte_be32_t dst)
+{
+	rte_be32_t nexthop;
+	uint8_t port;
+
+	if (route_lookup(snap->routes, dst, &nexthop, &port) != 0) {
+		fwd_drop(w, m, FWD_DROP_NO_ROUTE);
+		return;
+	}
+	fwd_send_to(w, m, port, -1, nexthop);
+}
+
+void fwd_xmit_nat_out(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		      const struct conn *c)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	struct rte_ipv4_hdr *ip = fwd_ip(m, meta);
+	rte_be16_t *ports = fwd_l4(m, meta);
+	rte_be32_t old = ip->src_addr;
+
+	if (!ttl_decrement(ip)) {
+		fwd_to_control(w, m, PKT_CTL_KERNEL);
+		return;
+	}
+	ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, old, c->vaddr);
+	ip->src_addr = c->vaddr;
+	l4_rewrite(meta->l4_proto, ports, old, c->vaddr, &ports[0], c->vport);
+	send_routed(w, snap, m, ip->dst_addr);
+}
+
+/* ICMP "fragmentation needed" to the source of m, from the address it was
+ * sent to (the VIP), as the kernel does for IPVS. */
+static void send_frag_needed(struct fwd_worker *w, const struct svc_snapshot *snap,
+			     const struct rte_mbuf *m, uint16_t mtu)
+{
+	const struct pkt_meta *meta = pkt_meta((struct rte_mbuf *)(uintptr_t)m);
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l2_len);
+	struct rte_mbuf *e = rte_pktmbuf_alloc(w->pool);
+
+	if (e == NULL) {
+		w->st.drops[FWD_DROP_NO_MBUF]++;
+		return;
+	}
+	rte_pktmbuf_reset_headroom(e);
+	if (pkt_build_icmp_error(e, PKT_ICMP_DEST_UNREACH, PKT_ICMP_FRAG_NEEDED, mtu, ip,
+				 rte_pktmbuf_pkt_len(m) - meta->l2_len, ip->dst_addr) != 0 ||
+	    rte_pktmbuf_prepend(e, sizeof(struct rte_ether_hdr)) == NULL) {
+		rte_pktmbuf_free(e);
+		w->st.drops[FWD_DROP_NO_MBUF]++;
+		return;
+	}
+	rte_pktmbuf_mtod(e, struct rte_ether_hdr *)->ether_type =
+		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	pkt_meta(e)->l2_len = sizeof(struct rte_ether_hdr);
+	send_routed(w, snap, e, ip->src_addr);
+}
+
+void fwd_xmit_tun(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		  const struct svc_rs *rs)
+{
+	struct pkt_meta *meta = pkt_meta(m);
+	const struct fwd_port *port = &w->env->ports[rs->out_port];
+	const struct rte_ipv4_hdr *inner = fwd_ip(m, meta);
+	const uint32_t inner_len = rte_pktmbuf_pkt_len(m) - meta->l2_len;
+	const rte_be16_t df = inner->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	struct rte_ipv4_hdr *outer;
+	uint8_t tos = inner->type_of_service;
+	uint8_t *start;
+
+	if (inner_len + sizeof(*outer) > port->mtu) {
+		if (df)
+			send_frag_needed(w, snap, m, (uint16_t)(port->mtu - sizeof(*outer)));
+		fwd_drop(w, m, FWD_DROP_MTU_EXCEEDED);
+		return;
+	}
+	start = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(*outer));
+	if (start == NULL) {
+		fwd_drop(w, m, FWD_DROP_NO_MBUF);
+		return;
+	}
+	/* Slide the Ethernet header (and VLAN tag) to the new front. */
+	memmove(start, start + sizeof(*outer), meta->l2_len);
+	outer = (struct rte_ipv4_hdr *)(start + meta->l2_len);
+	outer->version_ihl = RTE_IPV4_VHL_DEF;
+	outer->type_of_service = tos;
+	outer->total_length = rte_cpu_to_be_16((uint16_t)(inner_len + sizeof(*outer)));
+	outer->packet_id = rte_cpu_to_be_16(w->ip_id++);
+	outer->fragment_offset = df;
+	outer->time_to_live = 64;
+	outer->next_proto_id = IPPROTO_IPIP;
+	outer->src_addr = port->addr;
+	outer->dst_addr = rs->addr;
+	outer->hdr_checksum = 0;
+	outer->hdr_checksum = rte_ipv4_cksum(outer);
+	meta->l3_len = sizeof(*outer);
+	fwd_send_to(w, m, rs->out_port, rs->neigh, rs->nexthop);
+}
+
+/* ----------------------------------------------------------- ICMP errors */
+
+static bool icmp_is_error(uint8_t type)
+{
+	return type == PKT_ICMP_DEST_UNREACH || type == PKT_ICMP_SOURCE_QUENCH ||
+	       type == PKT_ICMP_TIME_EXCEEDED || type == PKT_ICMP_PARAM_PROBLEM;
+}
+
+/* After translating the quoted packet, fixes the checksums that cover it. */
+static void icmp_fix_checksums(struct rte_icmp_hdr *icmp, uint32_t icmp_len,
+			       struct rte_ipv4_hdr *inner)
+{
+	inner->hdr_checksum = 0;
+	inner->hdr_checksum = rte_ipv4_cksum(inner);
+	icmp->icmp_cksum = 0;
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, icmp_len);
+}
+
+/* Rewrites the source (src true) or destination address and port of the
+ * quoted TCP/UDP packet; its transport checksum is updated when the quote
+ * holds it. */
+static void quoted_rewrite(struct rte_ipv4_hdr *inner, uint8_t *il4, uint32_t il4_len, bool src,
+			   rte_be32_t new_addr, rte_be16_t new_port)
+{
+	rte_be16_t *port = (rte_be16_t *)il4 + (src ? 0 : 1);
+	rte_be32_t old_addr = src ? inner->src_addr : inner->dst_addr;
+	rte_be16_t old_port = *port;
+
+	if (src)
+		inner->src_addr = new_addr;
+	else
+		inner->dst_addr = new_addr;
+	*port = new_port;
+	if (inner->next_proto_id == IPPROTO_UDP && il4_len >= sizeof(struct rte_udp_hdr)) {
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)il4;
+
+		udp->dgram_cksum = pkt_udp_csum_update32(udp->dgram_cksum, old_addr, new_addr);
+		udp->dgram_cksum = pkt_udp_csum_update16(udp->dgram_cksum, old_port, new_port);
+	} else if (inner->next_proto_id == IPPROTO_TCP && il4_len >= 18) {
+		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)il4;
+
+		tcp->cksum = pkt_csum_update32(tcp->cksum, old_addr, new_addr);
+		tcp->cksum = pkt_csum_update16(tcp->cksum, old_port, new_port);
+	}
+}
+
+bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	struct rte_ipv4_hdr *ip = fwd_ip(m, meta);
+	struct rte_icmp_hdr *icmp = fwd_l4(m, meta);
+	const uint32_t icmp_len = meta->l4_len;
+	struct rte_ipv4_hdr *inner = (struct rte_ipv4_hdr *)(icmp + 1);
+	struct conn_key key;
+	struct conn *c;
+	uint32_t ihl, il4_len;
+	rte_be16_t *iports;
+	uint8_t dir;
+
+	if (!icmp_is_error(icmp->icmp_type) || icmp_len < sizeof(*icmp) + sizeof(*inner) + 4)
+		return false;
+	ihl = rte_ipv4_hdr_len(inner);
+	if ((inner->version_ihl >> 4) != 4 || ihl < sizeof(*inner) ||
+	    icmp_len < sizeof(*icmp) + ihl + 4 ||
+	    (inner->next_proto_id != IPPROTO_TCP && inner->next_proto_id != IPPROTO_UDP))
+		return false;
+	iports = (rte_be16_t *)((uint8_t *)inner + ihl);
+	il4_len = icmp_len - sizeof(*icmp) - ihl;
+	/* The quoted packet went from inner->src to inner->dst: the key of a
+	 * connection it belongs to is its reverse. */
+	key = (struct conn_key){ .src = inner->dst_addr,
+				 .dst = inner->src_addr,
+				 .sport = iports[1],
+				 .dport = iports[0],
+				 .proto = inner->next_proto_id,
+				 .kind = CONN_KIND_CONN };
+	c = conn_lookup(w->env->conns, &key, &dir);
+	if (c == NULL || !(snap->stat_flags[c->svc_stat] & SVC_SF_OWNED))
+		return false;
+
+	if (dir == CONN_DIR_IN) {
+		/* About a packet that left the VIP towards the client: the
+		 * real server sent it, so the error goes there. */
+		const struct svc_rs *rs = snap->rs_of[c->rs_stat];
+
+		if (rs == NULL || !(snap->stat_flags[c->rs_stat] & SVC_SF_PRESENT))
+			return false;
+		if (c->fwd == CFG_FWD_NAT) {
+			ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, ip->dst_addr, c->daddr);
+			ip->dst_addr = c->daddr;
+			quoted_rewrite(inner, (uint8_t *)iports, il4_len, true, c->daddr, c->dport);
+			icmp_fix_checksums(icmp, icmp_len, inner);
+			fwd_send_to(w, m, rs->out_port, rs->neigh, rs->nexthop);
+		} else if (c->fwd == CFG_FWD_DR) {
+			fwd_xmit_dr(w, m, rs);
+		} else {
+			fwd_xmit_tun(w, snap, m, rs);
+		}
+		return true;
+	}
+	/* About a packet we sent to the real server (NAT): back to the client
+	 * as if it came from the VIP. */
+	if (!ttl_decrement(ip)) {
+		fwd_to_control(w, m, PKT_CTL_KERNEL);
+		return true;
+	}
+	if (ip->src_addr == c->daddr) {
+		ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, ip->src_addr, c->vaddr);
+		ip->src_addr = c->vaddr;
+	}
+	quoted_rewrite(inner, (uint8_t *)iports, il4_len, false, c->vaddr, c->vport);
+	icmp_fix_checksums(icmp, icmp_len, inner);
+	send_routed(w, snap, m, ip->dst_addr);
+	return true;
+}

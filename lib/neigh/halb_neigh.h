@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HALB_NEIGH_H
+#define HALB_NEIGH_H
+
+/**
+ * @file
+ * The neighbour (ARP) table.
+ *
+ * Workers read it without locks: an IPv4 address maps (lock-free rte_hash)
+ * to a slot, and a slot is one 64-bit word holding the MAC address, the port
+ * and a valid bit, written by the control core with one atomic store. Real
+ * servers carry their slot in the service snapshot, so the DR fast path pays
+ * one load, not a hash lookup.
+ *
+ * The control core owns everything else: states (INCOMPLETE, REACHABLE,
+ * STALE, FAILED), ages, probes, and the few packets held while an address
+ * is being resolved. It learns from every ARP frame the workers pass up,
+ * resolves on demand with ARP requests, and ages entries (REACHABLE for 30 s,
+ * then probed; three unanswered probes make it FAILED). Slots are never
+ * reused for another address, so a worker holding an old slot number can
+ * at worst read a stale MAC, never another host's.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum neigh_state {
+	NEIGH_INCOMPLETE = 0,
+	NEIGH_REACHABLE,
+	NEIGH_STALE,
+	NEIGH_FAILED,
+};
+
+#define NEIGH_VALID (1ULL << 63)
+#define NEIGH_HOLD_MAX 4 /**< packets held per address while resolving */
+
+struct neigh_table {
+	struct rte_hash *map; /**< be32 address -> slot */
+	uint64_t *slot;	      /**< MAC (bits 0-47), port (48-55), NEIGH_VALID */
+	struct neigh_entry *ent; /**< control-only bookkeeping, per slot */
+	uint32_t size, used;
+};
+
+/** Control-only view of one slot. */
+struct neigh_entry {
+	rte_be32_t ip;
+	uint8_t state;	/**< enum neigh_state */
+	uint8_t port;	/**< halb port index */
+	uint8_t probes; /**< unanswered requests */
+	uint8_t n_held;
+	uint64_t updated_ms; /**< last confirmation */
+	uint64_t probed_ms;  /**< last request sent */
+	struct rte_mbuf *held[NEIGH_HOLD_MAX];
+};
+
+/** Creates a table of size slots. @return NULL with rte_errno set. */
+struct neigh_table *neigh_create(const char *name, uint32_t size, int socket);
+
+void neigh_free(struct neigh_table *t);
+
+/** Worker: the MAC and port in a slot. @return false when not resolved. */
+static inline bool neigh_slot_get(const struct neigh_table *t, uint32_t slot,
+				  struct rte_ether_addr *mac, uint8_t *port)
+{
+	uint64_t v = __atomic_load_n(&t->slot[slot], __ATOMIC_ACQUIRE);
+
+	if (!(v & NEIGH_VALID))
+		return false;
+	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+		mac->addr_bytes[i] = (uint8_t)(v >> (8 * i));
+	*port = (uint8_t)(v >> 48);
+	return true;
+}
+
+/** Worker or control: the slot of ip, or -1. */
+int32_t neigh_find(const struct neigh_table *t, rte_be32_t ip);
+
+/** Callbacks through which the table acts on the network (control core). */
+struct neigh_ops {
+	/** Send an ARP request for ip out of port. */
+	void (*solicit)(void *ctx, uint8_t port, rte_be32_t ip);
+	/** A held packet can go: its destination MAC is mac. */
+	void (*release)(void *ctx, uint8_t port, struct rte_mbuf *m,
+			const struct rte_ether_addr *mac);
+	/** A held packet cannot go (resolution failed or queue full). */
+	void (*drop)(void *ctx, struct rte_mbuf *m);
+	void *ctx;
+};
+
+/**
+ * Control: the slot for ip reachable on port, created INCOMPLETE (and
+ * solicited) when absent. @return the slot, or -1 when the table is full.
+ */
+int32_t neigh_resolve(struct neigh_table *t, rte_be32_t ip, uint8_t port, uint64_t now_ms,
+		      const struct neigh_ops *ops);
+
+/**
+ * Control: what an ARP frame said (sender ip has mac, on port). Updates an
+ * existing entry, or creates one when create is true; releases held
+ * packets. @return the slot, or -1.
+ */
+int32_t neigh_learn(struct neigh_table *t, rte_be32_t ip, const struct rte_ether_addr *mac,
+		    uint8_t port, bool create, uint64_t now_ms, const struct neigh_ops *ops);
+
+/**
+ * Control: holds m until ip is resolved (it is solicited if needed). When
+ * the queue is full the packet is dropped through ops->drop.
+ */
+void neigh_hold(struct neigh_table *t, rte_be32_t ip, uint8_t port, struct rte_mbuf *m,
+		uint64_t now_ms, const struct neigh_ops *ops);
+
+/** Control: ages entries and retries requests; call about once a second. */
+void neigh_age(struct neigh_table *t, uint64_t now_ms, const struct neigh_ops *ops);
+
+const char *neigh_state_name(uint8_t s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HALB_NEIGH_H */

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Parsing and building of frames. pkt_parse is on every packet's way, so it
+ * reads each header once, checks only what a forwarding decision depends on
+ * and records offsets for later stages; the builders are for the control core
+ * and rare worker paths (ICMP errors) and favour clarity.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_arp.h>
+#include <rte_icmp.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "halb_pkt.h"
+
+/* Reads the L4 header facts the forwarding path needs. */
+static int parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_meta *meta)
+{
+	switch (meta->l4_proto) {
+	case IPPROTO_TCP: {
+		const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)l4;
+
+		if (avail < sizeof(*tcp))
+			return -PKT_ERR_TRUNCATED;
+		if ((tcp->data_off >> 4) < 5)
+			return -PKT_ERR_BAD_L4_HEADER;
+		if (avail < (uint32_t)((tcp->data_off >> 4) * 4))
+			return -PKT_ERR_TRUNCATED;
+		meta->tcp_flags = tcp->tcp_flags;
+		break;
+	}
+	case IPPROTO_UDP:
+		if (avail < sizeof(struct rte_udp_hdr))
+			return -PKT_ERR_TRUNCATED;
+		break;
+	case IPPROTO_ICMP:
+		if (avail < sizeof(struct rte_icmp_hdr))
+			return -PKT_ERR_TRUNCATED;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int parse_ipv4(struct rte_mbuf *m, struct pkt_meta *meta)
+{
+	const uint32_t seg_len = rte_pktmbuf_data_len(m);
+	struct rte_ipv4_hdr *ip;
+	uint32_t ihl, total;
+	uint16_t frag;
+
+	if (seg_len < meta->l2_len + sizeof(*ip))
+		return -PKT_ERR_TRUNCATED;
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, meta->l2_len);
+	if ((ip->version_ihl >> 4) != 4)
+		return -PKT_ERR_BAD_IP_HEADER;
+	ihl = (ip->version_ihl & 0xf) * 4u;
+	total = rte_be_to_cpu_16(ip->total_length);
+	if (ihl < sizeof(*ip) || total < ihl)
+		return -PKT_ERR_BAD_IP_HEADER;
+	if (seg_len < meta->l2_len + ihl || rte_pktmbuf_pkt_len(m) < meta->l2_len + total)
+		return -PKT_ERR_TRUNCATED;
+	if (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_BAD)
+		return -PKT_ERR_BAD_IP_CHECKSUM;
+	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && rte_raw_cksum(ip, ihl) != 0xffff)
+		return -PKT_ERR_BAD_IP_CHECKSUM;
+	/* Ethernet pads short frames: the IP length is the truth. */
+	if (rte_pktmbuf_pkt_len(m) > meta->l2_len + total)
+		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (meta->l2_len + total));
+
+	meta->l3_len = (uint16_t)ihl;
+	meta->l4_len = (uint16_t)(total - ihl);
+	meta->l4_proto = ip->next_proto_id;
+	frag = rte_be_to_cpu_16(ip->fragment_offset);
+	meta->is_fragment = (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+	meta->first_fragment = (frag & RTE_IPV4_HDR_OFFSET_MASK) == 0;
+	if (!meta->first_fragment)
+		return PKT_KIND_IPV4;
+	if (seg_len < meta->l2_len + total) {
+		/* Headers beyond the first segment: look only at what is there. */
+		int rc = parse_l4((const uint8_t *)ip + ihl, seg_len - meta->l2_len - ihl, meta);
+
+		return rc < 0 ? rc : PKT_KIND_IPV4;
+	}
+	if (meta->is_fragment)
+		return PKT_KIND_IPV4; /* a first fragment may carry a partial L4 header */
+	{
+		int rc = parse_l4((const uint8_t *)ip + ihl, total - ihl, meta);
+
+		return rc < 0 ? rc : PKT_KIND_IPV4;
+	}
+}
+
+int pkt_parse(struct rte_mbuf *m, struct pkt_meta *meta)
+{
+	const struct rte_ether_hdr *eth;
+	uint16_t type;
+
+	meta->l2_len = sizeof(struct rte_ether_hdr);
+	meta->l3_len = 0;
+	meta->l4_len = 0;
+	meta->has_vlan = false;
+	meta->vlan_tci = 0;
+	meta->is_fragment = false;
+	meta->first_fragment = true;
+	meta->l4_proto = 0;
+	meta->tcp_flags = 0;
+	meta->ctl = PKT_CTL_NONE;
+
+	if (rte_pktmbuf_data_len(m) < sizeof(*eth))
+		return -PKT_ERR_TRUNCATED;
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	type = rte_be_to_cpu_16(eth->ether_type);
+	if (type == RTE_ETHER_TYPE_VLAN) {
+		const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(eth + 1);
+
+		if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*vh))
+			return -PKT_ERR_TRUNCATED;
+		meta->has_vlan = true;
+		meta->vlan_tci = rte_be_to_cpu_16(vh->vlan_tci);
+		type = rte_be_to_cpu_16(vh->eth_proto);
+		meta->l2_len += sizeof(*vh);
+	}
+	meta->ether_type = type;
+	switch (type) {
+	case RTE_ETHER_TYPE_IPV4:
+		return parse_ipv4(m, meta);
+	case RTE_ETHER_TYPE_ARP:
+		if (rte_pktmbuf_data_len(m) < meta->l2_len + sizeof(struct rte_arp_hdr))
+			return -PKT_ERR_TRUNCATED;
+		return PKT_KIND_ARP;
+	default:
+		return PKT_KIND_OTHER;
+	}
+}
+
+int pkt_push_ether(struct rte_mbuf *m, const struct rte_ether_addr *src,
+		   const struct rte_ether_addr *dst, uint16_t ether_type)
+{
+	struct rte_ether_hdr *eth =
+		(struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
+
+	if (eth == NULL)
+		return -ENOSPC;
+	rte_ether_addr_copy(src, &eth->src_addr);
+	rte_ether_addr_copy(dst, &eth->dst_addr);
+	eth->ether_type = rte_cpu_to_be_16(ether_type);
+	return 0;
+}
+
+int pkt_build_arp(struct rte_mbuf *m, uint16_t op, const struct rte_ether_addr *src_mac,
+		  const struct rte_ether_addr *dst_mac, rte_be32_t sip,
+		  const struct rte_ether_addr *tha, rte_be32_t tip)
+{
+	struct rte_arp_hdr *arp =
+		(struct rte_arp_hdr *)rte_pktmbuf_append(m, sizeof(struct rte_arp_hdr));
+
+	if (arp == NULL)
+		return -ENOSPC;
+	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+	arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+	arp->arp_plen = sizeof(uint32_t);
+	arp->arp_opcode = rte_cpu_to_be_16(op);
+	rte_ether_addr_copy(src_mac, &arp->arp_data.arp_sha);
+	arp->arp_data.arp_sip = sip;
+	rte_ether_addr_copy(tha, &arp->arp_data.arp_tha);
+	arp->arp_data.arp_tip = tip;
+	return pkt_push_ether(m, src_mac, dst_mac, RTE_ETHER_TYPE_ARP);
+}
+
+int pkt_build_icmp_error(struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t mtu,
+			 const struct rte_ipv4_hdr *orig_ip, uint32_t orig_len, rte_be32_t src)
+{
+	const uint32_t ihl = rte_ipv4_hdr_len(orig_ip);
+	const uint32_t quote = RTE_MIN(orig_len, ihl + 8);
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+	uint8_t *body;
+
+	if (orig_len < ihl)
+		return -EINVAL;
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m, sizeof(*ip) + sizeof(*icmp) + quote);
+	if (ip == NULL)
+		return -ENOSPC;
+	icmp = (struct rte_icmp_hdr *)(ip + 1);
+	body = (uint8_t *)(icmp + 1);
+
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*icmp) + quote));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_ICMP;
+	ip->src_addr = src;
+	ip->dst_addr = orig_ip->src_addr;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+
+	icmp->icmp_type = type;
+	icmp->icmp_code = code;
+	icmp->icmp_cksum = 0;
+	/* RFC 1191: the next-hop MTU sits in the low half of the "unused" word. */
+	icmp->icmp_ident = 0;
+	icmp->icmp_seq_nb = rte_cpu_to_be_16(mtu);
+	memcpy(body, orig_ip, quote);
+	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
+	return 0;
+}
+
+void pkt_mac_str(const struct rte_ether_addr *mac, char *buf)
+{
+	rte_ether_format_addr(buf, RTE_ETHER_ADDR_FMT_SIZE, mac);
+}

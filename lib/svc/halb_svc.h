@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HALB_SVC_H
+#define HALB_SVC_H
+
+/**
+ * @file
+ * The service snapshot: everything a worker needs to decide where a packet
+ * goes, as one immutable structure.
+ *
+ * The control core builds a snapshot from the configuration and the running
+ * state (which VIPs this director owns, which real servers are healthy, their
+ * weights), publishes it with one atomic pointer store, and frees the one it
+ * replaced once every worker has passed an RCU quiescent point. Workers load
+ * the pointer once per burst and never lock.
+ *
+ * Counters are not in the snapshot: they live per worker, indexed by stable
+ * "stat slots" that the control core assigns to each service and real
+ * server, so they survive rebuilds and reloads.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_rcu_qsbr.h>
+
+#include "halb_config.h"
+#include "halb_route.h"
+#include "halb_sched.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Number of stat slots (services plus real servers over the process life). */
+#define SVC_STAT_MAX 65536u
+
+/* stat_flags bits */
+#define SVC_SF_OWNED 0x01   /**< service slot: its VIP is owned: serve it */
+#define SVC_SF_PRESENT 0x02 /**< real server slot: still in its service */
+
+/* address flags (struct svc_snapshot.addrs) */
+#define SVC_AF_LOCAL 0x01   /**< one of the director's own addresses */
+#define SVC_AF_VIP 0x02	    /**< a virtual_ipaddress of some instance */
+#define SVC_AF_OWNED 0x04   /**< ... that this director holds (MASTER) */
+#define SVC_AF_SERVICE 0x08 /**< ... that has virtual servers */
+
+/** Per-worker counters of one stat slot. */
+struct svc_counters {
+	uint64_t conns;
+	uint64_t in_pkts, out_pkts;
+	uint64_t in_bytes, out_bytes;
+	int64_t active, inactive; /**< deltas: the sum over workers is the count */
+};
+
+struct svc_rs {
+	rte_be32_t addr;
+	rte_be16_t port;
+	uint8_t out_port;  /**< port towards its next hop */
+	bool available;	   /**< healthy and in service */
+	uint32_t weight;   /**< in force (0: quiesced) */
+	uint32_t stat;
+	int32_t neigh;	   /**< neighbour slot of the next hop, -1 when none */
+	rte_be32_t nexthop;
+};
+
+struct svc {
+	rte_be32_t vip;
+	rte_be16_t vport;
+	uint8_t proto;
+	uint8_t fwd; /**< enum cfg_fwd */
+	uint32_t stat;
+	uint32_t persist_ms;	 /**< 0: no persistence */
+	rte_be32_t persist_mask; /**< persistence_granularity */
+	struct sched *sched;
+	struct sched_state **state; /**< one per worker */
+	uint32_t n_rs;
+	struct svc_rs *rs;
+};
+
+struct svc_snapshot {
+	uint64_t generation;
+	struct rte_hash *by_key; /**< struct svc_key -> index in svc[] */
+	struct rte_hash *addrs;	 /**< be32 address -> SVC_AF_* */
+	uint32_t n_svc;
+	struct svc *svc;
+	uint8_t *stat_flags;	       /**< [SVC_STAT_MAX] SVC_SF_* */
+	const struct svc_rs **rs_of;   /**< [SVC_STAT_MAX] real server by slot */
+	struct route_table *routes;    /**< shared with other snapshots */
+	struct svc_snapshot *retired_next;
+	uint64_t retired_token;
+};
+
+struct svc_key {
+	rte_be32_t vip;
+	rte_be16_t vport;
+	uint8_t proto;
+	uint8_t pad;
+} __rte_packed;
+
+/* ------------------------------------------------------------- building */
+
+/** A real server as the builder is told about it (host order). */
+struct svc_spec_rs {
+	uint32_t addr;
+	uint16_t port;
+	uint32_t weight;
+	bool available;
+	uint32_t stat;
+	int32_t neigh;
+	uint32_t nexthop;
+	uint8_t out_port;
+};
+
+/** A service as the builder is told about it (host order). */
+struct svc_spec {
+	uint32_t vip;
+	uint16_t vport;
+	uint8_t proto;
+	enum cfg_fwd fwd;
+	enum cfg_sched sched;
+	struct sched_params sched_params;
+	uint32_t persist_s;
+	uint32_t persist_mask;
+	uint32_t stat;
+	bool owned;
+	const struct svc_spec_rs *rs;
+	uint32_t n_rs;
+};
+
+/** An address the director knows about, with SVC_AF_* flags. */
+struct svc_spec_addr {
+	uint32_t addr;
+	uint8_t flags;
+};
+
+/**
+ * Builds a snapshot. routes is shared (the caller keeps it alive while any
+ * snapshot uses it). Control core. @return NULL with rte_errno set.
+ */
+struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n,
+					const struct svc_spec_addr *addrs, uint32_t n_addrs,
+					struct route_table *routes, uint16_t n_workers, int socket);
+
+void svc_snapshot_free(struct svc_snapshot *s, uint16_t n_workers);
+
+/* --------------------------------------------------------------- lookup */
+
+/** Worker: the SVC_AF_* flags of dst, 0 when unknown. */
+uint8_t svc_addr_flags(const struct svc_snapshot *s, rte_be32_t dst);
+
+/** Worker: the service for a packet to vip:vport/proto, or NULL. */
+const struct svc *svc_lookup(const struct svc_snapshot *s, rte_be32_t vip, rte_be16_t vport,
+			     uint8_t proto);
+
+/* ----------------------------------------------------------- publishing */
+
+/** Where the current snapshot is published, with its retired ones. */
+struct svc_domain {
+	struct svc_snapshot *cur; /**< read with svc_current() */
+	struct svc_snapshot *retired;
+	struct rte_rcu_qsbr *qsbr;
+	uint16_t n_workers;
+};
+
+/** Worker: the snapshot in force (valid until its next quiescent report). */
+static inline const struct svc_snapshot *svc_current(const struct svc_domain *d)
+{
+	return __atomic_load_n(&d->cur, __ATOMIC_ACQUIRE);
+}
+
+/** Control: publishes s; the previous snapshot is retired. */
+void svc_publish(struct svc_domain *d, struct svc_snapshot *s);
+
+/** Control: frees retired snapshots whose grace period is over. */
+void svc_reclaim(struct svc_domain *d);
+
+/** Control, at exit (workers stopped): frees everything. */
+void svc_domain_clear(struct svc_domain *d);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HALB_SVC_H */

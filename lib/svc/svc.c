@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Building, publishing and retiring service snapshots (see halb_svc.h).
+ * Each snapshot has its own two small rte_hash tables (services by key,
+ * addresses by value); they are read-only once built, so workers look them
+ * up concurrently without any flag.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "halb_svc.h"
+
+static struct rte_hash *small_hash(const char *what, uint64_t gen, uint32_t entries,
+				   uint32_t key_len, int socket)
+{
+	char name[RTE_HASH_NAMESIZE];
+	struct rte_hash_parameters hp = {
+		.name = name,
+		.entries = RTE_MAX(entries * 2, 16u),
+		.key_len = key_len,
+		.hash_func = rte_hash_crc,
+		.socket_id = socket,
+	};
+
+	snprintf(name, sizeof(name), "%s%" PRIu64, what, gen);
+	return rte_hash_create(&hp);
+}
+
+static int fill_rs(struct svc *v, const struct svc_spec *sp, struct svc_snapshot *s,
+		   uint16_t n_workers, int socket)
+{
+	struct sched_dest *dests = calloc(sp->n_rs ? sp->n_rs : 1, sizeof(*dests));
+
+	if (dests == NULL)
+		return -ENOMEM;
+	v->n_rs = sp->n_rs;
+	v->rs = rte_zmalloc_socket("svc_rs", sizeof(*v->rs) * (sp->n_rs ? sp->n_rs : 1), 0, socket);
+	v->state = rte_zmalloc_socket("svc_st", sizeof(*v->state) * n_workers, 0, socket);
+	if (v->rs == NULL || v->state == NULL)
+		goto nomem;
+	for (uint32_t r = 0; r < sp->n_rs; r++) {
+		const struct svc_spec_rs *in = &sp->rs[r];
+		struct svc_rs *o = &v->rs[r];
+
+		o->addr = rte_cpu_to_be_32(in->addr);
+		o->port = rte_cpu_to_be_16(in->port);
+		o->weight = in->weight;
+		o->available = in->available;
+		o->stat = in->stat;
+		o->neigh = in->neigh;
+		o->nexthop = rte_cpu_to_be_32(in->nexthop);
+		o->out_port = in->out_port;
+		if (in->stat < SVC_STAT_MAX) {
+			s->stat_flags[in->stat] |= SVC_SF_PRESENT;
+			s->rs_of[in->stat] = o;
+		}
+		dests[r] = (struct sched_dest){ .addr = in->addr,
+						.port = in->port,
+						.weight = in->weight,
+						.available = in->available };
+	}
+	v->sched = sched_create(sp->sched, dests, sp->n_rs, &sp->sched_params);
+	if (v->sched == NULL)
+		goto nomem;
+	for (uint16_t w = 0; w < n_workers; w++) {
+		v->state[w] = sched_state_create(v->sched);
+		if (v->state[w] == NULL)
+			goto nomem;
+	}
+	free(dests);
+	return 0;
+nomem:
+	free(dests);
+	return -ENOMEM;
+}
+
+struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n,
+					const struct svc_spec_addr *addrs, uint32_t n_addrs,
+					struct route_table *routes, uint16_t n_workers, int socket)
+{
+	static uint64_t generation;
+	struct svc_snapshot *s;
+	int rc = -ENOMEM;
+
+	s = rte_zmalloc_socket("svc_snap", sizeof(*s), RTE_CACHE_LINE_SIZE, socket);
+	if (s == NULL)
+		goto fail;
+	s->generation = ++generation;
+	s->routes = routes;
+	s->n_svc = n;
+	s->svc = rte_zmalloc_socket("svc", sizeof(*s->svc) * (n ? n : 1), RTE_CACHE_LINE_SIZE,
+				    socket);
+	s->stat_flags = rte_zmalloc_socket("svc_sf", SVC_STAT_MAX, RTE_CACHE_LINE_SIZE, socket);
+	s->rs_of = rte_zmalloc_socket("svc_rsof", sizeof(*s->rs_of) * SVC_STAT_MAX,
+				      RTE_CACHE_LINE_SIZE, socket);
+	s->by_key = small_hash("svck", s->generation, n, sizeof(struct svc_key), socket);
+	s->addrs = small_hash("svca", s->generation, n_addrs, sizeof(rte_be32_t), socket);
+	if (s->svc == NULL || s->stat_flags == NULL || s->rs_of == NULL || s->by_key == NULL ||
+	    s->addrs == NULL)
+		goto fail;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct svc_spec *sp = &specs[i];
+		struct svc *v = &s->svc[i];
+		struct svc_key k = { .vip = rte_cpu_to_be_32(sp->vip),
+				     .vport = rte_cpu_to_be_16(sp->vport),
+				     .proto = sp->proto };
+
+		v->vip = k.vip;
+		v->vport = k.vport;
+		v->proto = sp->proto;
+		v->fwd = (uint8_t)sp->fwd;
+		v->stat = sp->stat;
+		v->persist_ms = sp->persist_s * 1000u;
+		v->persist_mask = rte_cpu_to_be_32(sp->persist_mask);
+		if (sp->stat < SVC_STAT_MAX && sp->owned)
+			s->stat_flags[sp->stat] |= SVC_SF_OWNED;
+		rc = fill_rs(v, sp, s, n_workers, socket);
+		if (rc < 0)
+			goto fail;
+		rc = rte_hash_add_key_data(s->by_key, &k, (void *)(uintptr_t)i);
+		if (rc < 0)
+			goto fail;
+	}
+	for (uint32_t i = 0; i < n_addrs; i++) {
+		rte_be32_t a = rte_cpu_to_be_32(addrs[i].addr);
+		void *old = NULL;
+		uintptr_t flags = addrs[i].flags;
+
+		if (rte_hash_lookup_data(s->addrs, &a, &old) >= 0)
+			flags |= (uintptr_t)old;
+		rc = rte_hash_add_key_data(s->addrs, &a, (void *)flags);
+		if (rc < 0)
+			goto fail;
+	}
+	return s;
+fail:
+	svc_snapshot_free(s, n_workers);
+	rte_errno = -rc;
+	return NULL;
+}
+
+void svc_snapshot_free(struct svc_snapshot *s, uint16_t n_workers)
+{
+	if (s == NULL)
+		return;
+	for (uint32_t i = 0; s->svc != NULL && i < s->n_svc; i++) {
+		struct svc *v = &s->svc[i];
+
+		for (uint16_t w = 0; v->state != NULL && w < n_workers; w++)
+			sched_state_free(v->state[w]);
+		sched_free(v->sched);
+		rte_free(v->state);
+		rte_free(v->rs);
+	}
+	rte_hash_free(s->by_key);
+	rte_hash_free(s->addrs);
+	rte_free(s->svc);
+	rte_free(s->stat_flags);
+	rte_free(s->rs_of);
+	rte_free(s);
+}
+
+uint8_t svc_addr_flags(const struct svc_snapshot *s, rte_be32_t dst)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(s->addrs, &dst, &data) < 0)
+		return 0;
+	return (uint8_t)(uintptr_t)data;
+}
+
+const struct svc *svc_lookup(const struct svc_snapshot *s, rte_be32_t vip, rte_be16_t vport,
+			     uint8_t proto)
+{
+	struct svc_key k = { .vip = vip, .vport = vport, .proto = proto };
+	void *data;
+
+	if (rte_hash_lookup_data(s->by_key, &k, &data) < 0)
+		return NULL;
+	return &s->svc[(uintptr_t)data];
+}
+
+void svc_publish(struct svc_domain *d, struct svc_snapshot *s)
+{
+	struct svc_snapshot *old = __atomic_exchange_n(&d->cur, s, __ATOMIC_ACQ_REL);
+
+	if (old == NULL)
+		return;
+	old->retired_token = rte_rcu_qsbr_start(d->qsbr);
+	old->retired_next = d->retired;
+	d->retired = old;
+}
+
+/* Whether a snapshot other than s, current or retired, uses routes. */
+static bool routes_in_use(const struct svc_domain *d, const struct route_table *routes)
+{
+	if (d->cur != NULL && d->cur->routes == routes)
+		return true;
+	for (const struct svc_snapshot *r = d->retired; r != NULL; r = r->retired_next)
+		if (r->routes == routes)
+			return true;
+	return false;
+}
+
+void svc_reclaim(struct svc_domain *d)
+{
+	struct svc_snapshot **pp = &d->retired;
+
+	while (*pp != NULL) {
+		struct svc_snapshot *s = *pp;
+
+		if (rte_rcu_qsbr_check(d->qsbr, s->retired_token, false) == 1) {
+			struct route_table *routes = s->routes;
+
+			*pp = s->retired_next;
+			svc_snapshot_free(s, d->n_workers);
+			/* Routes are shared between snapshots: the last one out frees them. */
+			if (!routes_in_use(d, routes))
+				route_table_free(routes);
+		} else {
+			pp = &s->retired_next;
+		}
+	}
+}
+
+void svc_domain_clear(struct svc_domain *d)
+{
+	struct svc_snapshot *cur = d->cur;
+
+	/* Retire the current one too, then free everything as if the grace
+	 * period were over: the workers have stopped. */
+	d->cur = NULL;
+	if (cur != NULL) {
+		cur->retired_next = d->retired;
+		d->retired = cur;
+	}
+	while (d->retired != NULL) {
+		struct svc_snapshot *s = d->retired;
+		struct route_table *routes = s->routes;
+
+		d->retired = s->retired_next;
+		svc_snapshot_free(s, d->n_workers);
+		if (!routes_in_use(d, routes))
+			route_table_free(routes);
+	}
+}
