@@ -3,7 +3,7 @@
  * The scheduler's front: sched_create() checks its arguments, copies the
  * destinations, lists the usable ones and lets the chosen scheduler build
  * what depends only on the destination set (wrr's gcd and maximum, fo's
- * answer); sched_state_create() gives a worker its own positions;
+ * answer); sched_state_create() gives a worker its own positions and maps;
  * sched_pick() dispatches to the family files. Because a struct sched is
  * rebuilt whenever the destinations change, what IPVS recomputes in its
  * add_dest/del_dest/upd_dest hooks happens here once, and the picks only
@@ -36,8 +36,6 @@ static int sched_build(struct sched *s)
 	case CFG_SCHED_FO:
 		sched_fo_build(s);
 		return 0;
-	case CFG_SCHED_LBLC:
-	case CFG_SCHED_LBLCR:
 	case CFG_SCHED_DH:
 	case CFG_SCHED_SH:
 	case CFG_SCHED_MH:
@@ -97,6 +95,7 @@ const struct sched_dest *sched_dests(const struct sched *s, uint32_t *n)
 struct sched_state *sched_state_create(const struct sched *s)
 {
 	struct sched_state *st;
+	int rc = 0;
 
 	if (s == NULL)
 		return NULL;
@@ -106,6 +105,14 @@ struct sched_state *sched_state_create(const struct sched *s)
 	st->s = s;
 	if (s->kind == CFG_SCHED_WRR)
 		sched_wrr_state_init(s, st);
+	else if (s->kind == CFG_SCHED_LBLC)
+		rc = sched_lblc_state_init(st);
+	else if (s->kind == CFG_SCHED_LBLCR)
+		rc = sched_lblcr_state_init(st);
+	if (rc < 0) {
+		sched_state_free(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -113,6 +120,8 @@ void sched_state_free(struct sched_state *st)
 {
 	if (st == NULL)
 		return;
+	free(st->lblc);
+	free(st->lblcr);
 	free(st);
 }
 
@@ -131,6 +140,10 @@ int sched_pick(const struct sched *s, struct sched_state *st, const struct sched
 		return sched_lc_pick(s, load);
 	case CFG_SCHED_WLC:
 		return sched_wlc_pick(s, load);
+	case CFG_SCHED_LBLC:
+		return sched_lblc_pick(s, st, key, load);
+	case CFG_SCHED_LBLCR:
+		return sched_lblcr_pick(s, st, key, load);
 	case CFG_SCHED_SED:
 		return sched_sed_pick(s, load);
 	case CFG_SCHED_NQ:

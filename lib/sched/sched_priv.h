@@ -9,7 +9,8 @@
  * IPVS scheduler uses, and each family's build and pick functions.
  *
  * sched.c builds and dispatches; sched_rr.c holds the weight-only schedulers
- * (rr wrr fo ovf) and sched_load.c the least-connection ones (lc wlc sed nq).
+ * (rr wrr fo ovf), sched_load.c the least-connection ones (lc wlc sed nq),
+ * and sched_lblc.c the locality ones (lblc lblcr) with their per-worker maps.
  */
 
 #include <stdbool.h>
@@ -32,9 +33,11 @@ struct sched {
 
 struct sched_state {
 	const struct sched *s;
-	uint32_t rr_next; /* rr: position in s->usable of the next pick */
-	uint32_t wrr_cl;  /* wrr: position of the last pick, UINT32_MAX: none */
-	uint32_t wrr_cw;  /* wrr: current weight */
+	uint32_t rr_next;                /* rr: position in s->usable of the next pick */
+	uint32_t wrr_cl;                 /* wrr: position of the last pick, UINT32_MAX: none */
+	uint32_t wrr_cw;                 /* wrr: current weight */
+	struct sched_lblc_entry *lblc;   /* lblc: the map (sched_lblc.c) */
+	struct sched_lblcr_entry *lblcr; /* lblcr: the map (sched_lblc.c) */
 };
 
 static inline bool sched_usable(const struct sched_dest *d)
@@ -79,6 +82,12 @@ static inline uint32_t sched_gcd(uint32_t a, uint32_t b)
 	return a;
 }
 
+/* The kernel's hash_32(): the top bits of a multiply by the golden ratio. */
+static inline uint32_t sched_hash_32(uint32_t v, unsigned int bits)
+{
+	return (v * 0x61C88647u) >> (32 - bits);
+}
+
 /* sched_rr.c */
 void sched_wrr_build(struct sched *s);
 void sched_fo_build(struct sched *s);
@@ -92,5 +101,13 @@ int sched_lc_pick(const struct sched *s, const struct sched_load *load);
 int sched_wlc_pick(const struct sched *s, const struct sched_load *load);
 int sched_sed_pick(const struct sched *s, const struct sched_load *load);
 int sched_nq_pick(const struct sched *s, const struct sched_load *load);
+
+/* sched_lblc.c */
+int sched_lblc_state_init(struct sched_state *st);
+int sched_lblcr_state_init(struct sched_state *st);
+int sched_lblc_pick(const struct sched *s, struct sched_state *st, const struct sched_key *key,
+		    const struct sched_load *load);
+int sched_lblcr_pick(const struct sched *s, struct sched_state *st, const struct sched_key *key,
+		     const struct sched_load *load);
 
 #endif /* HALB_SCHED_PRIV_H */
