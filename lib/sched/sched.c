@@ -3,11 +3,11 @@
  * The scheduler's front: sched_create() checks its arguments, copies the
  * destinations, lists the usable ones and lets the chosen scheduler build
  * what depends only on the destination set (wrr's gcd and maximum, fo's
- * answer); sched_state_create() gives a worker its own positions and maps;
- * sched_pick() dispatches to the family files. Because a struct sched is
- * rebuilt whenever the destinations change, what IPVS recomputes in its
- * add_dest/del_dest/upd_dest hooks happens here once, and the picks only
- * read it.
+ * answer, the dh/sh buckets, the Maglev table); sched_state_create() gives a
+ * worker its own positions and maps; sched_pick() dispatches to the family
+ * files. Because a struct sched is rebuilt whenever the destinations change,
+ * what IPVS recomputes in its add_dest/del_dest/upd_dest hooks happens here
+ * once, and the picks only read it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +27,7 @@ static int sched_list_usable(struct sched *s)
 	return 0;
 }
 
-static int sched_build(struct sched *s)
+static int sched_build(struct sched *s, const struct sched_params *params)
 {
 	switch (s->kind) {
 	case CFG_SCHED_WRR:
@@ -38,8 +38,10 @@ static int sched_build(struct sched *s)
 		return 0;
 	case CFG_SCHED_DH:
 	case CFG_SCHED_SH:
+		return sched_bucket_build(s);
 	case CFG_SCHED_MH:
-		return -1; /* not built yet */
+		return sched_mh_build(s, params->mh_table_size != 0 ? params->mh_table_size
+								    : SCHED_MH_TABLE_SIZE);
 	default:
 		return 0;
 	}
@@ -61,6 +63,8 @@ struct sched *sched_create(enum cfg_sched kind, const struct sched_dest *dests, 
 	if (s == NULL)
 		return NULL;
 	s->kind = kind;
+	s->port = params->port;
+	s->fallback = params->fallback;
 	s->n = n;
 	s->fo = -1;
 	s->dests = calloc(n > 0 ? n : 1, sizeof(*s->dests));
@@ -68,7 +72,7 @@ struct sched *sched_create(enum cfg_sched kind, const struct sched_dest *dests, 
 		goto fail;
 	if (n > 0)
 		memcpy(s->dests, dests, n * sizeof(*dests));
-	if (sched_list_usable(s) < 0 || sched_build(s) < 0)
+	if (sched_list_usable(s) < 0 || sched_build(s, params) < 0)
 		goto fail;
 	return s;
 fail:
@@ -80,6 +84,7 @@ void sched_free(struct sched *s)
 {
 	if (s == NULL)
 		return;
+	free(s->table);
 	free(s->usable);
 	free(s->dests);
 	free(s);
@@ -144,6 +149,10 @@ int sched_pick(const struct sched *s, struct sched_state *st, const struct sched
 		return sched_lblc_pick(s, st, key, load);
 	case CFG_SCHED_LBLCR:
 		return sched_lblcr_pick(s, st, key, load);
+	case CFG_SCHED_DH:
+		return sched_dh_pick(s, key);
+	case CFG_SCHED_SH:
+		return sched_sh_pick(s, key);
 	case CFG_SCHED_SED:
 		return sched_sed_pick(s, load);
 	case CFG_SCHED_NQ:
@@ -152,6 +161,8 @@ int sched_pick(const struct sched *s, struct sched_state *st, const struct sched
 		return s->fo;
 	case CFG_SCHED_OVF:
 		return sched_ovf_pick(s, load);
+	case CFG_SCHED_MH:
+		return sched_mh_pick(s, key);
 	default:
 		return -1;
 	}

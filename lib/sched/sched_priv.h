@@ -10,7 +10,8 @@
  *
  * sched.c builds and dispatches; sched_rr.c holds the weight-only schedulers
  * (rr wrr fo ovf), sched_load.c the least-connection ones (lc wlc sed nq),
- * and sched_lblc.c the locality ones (lblc lblcr) with their per-worker maps.
+ * sched_lblc.c the locality ones (lblc lblcr) with their per-worker maps, and
+ * sched_hash.c the table-driven ones (dh sh mh).
  */
 
 #include <stdbool.h>
@@ -20,6 +21,8 @@
 
 struct sched {
 	enum cfg_sched kind;
+	bool port;     /* sh/mh: hash the source port too */
+	bool fallback; /* dh/sh/mh: walk on from an unusable destination */
 	uint32_t n;
 	struct sched_dest *dests;
 	/* The usable destinations' indexes in order: what every scheduler but
@@ -29,6 +32,10 @@ struct sched {
 	uint32_t wrr_di; /* wrr: gcd of the usable weights */
 	uint32_t wrr_mw; /* wrr: maximum weight - (gcd - 1) */
 	int fo;          /* fo: the answer, fixed by the destination set */
+	/* dh/sh: 256 buckets; mh: the Maglev lookup table. Each slot holds a
+	 * destination index, -1 for none. */
+	int32_t *table;
+	uint32_t table_size;
 };
 
 struct sched_state {
@@ -109,5 +116,12 @@ int sched_lblc_pick(const struct sched *s, struct sched_state *st, const struct 
 		    const struct sched_load *load);
 int sched_lblcr_pick(const struct sched *s, struct sched_state *st, const struct sched_key *key,
 		     const struct sched_load *load);
+
+/* sched_hash.c */
+int sched_bucket_build(struct sched *s);
+int sched_mh_build(struct sched *s, uint32_t table_size);
+int sched_dh_pick(const struct sched *s, const struct sched_key *key);
+int sched_sh_pick(const struct sched *s, const struct sched_key *key);
+int sched_mh_pick(const struct sched *s, const struct sched_key *key);
 
 #endif /* HALB_SCHED_PRIV_H */
