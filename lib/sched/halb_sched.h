@@ -21,6 +21,20 @@
  * callback, because it lives in per-worker counters that the caller sums.
  *
  * Nothing here allocates on a pick, divides per packet, or calls the OS.
+ *
+ * A destination is usable for a new connection when it is available and its
+ * weight is above 0. Where halb differs from the kernel (the details are in
+ * the file comments of lib/sched/):
+ * - dh fills its 256 buckets by weight as sh does (the kernel's dh gives one
+ *   bucket per destination), and both take params->fallback.
+ * - An unavailable destination is a removed one: it takes no dh/sh bucket
+ *   and no Maglev slot. A weight-0 destination keeps one dh/sh bucket per
+ *   cycle as ip_vs_sh_reassign() gives it (its keys fall back or get -1), and
+ *   no Maglev slot, so mh's fallback never has anything to do.
+ * - lblc/lblcr keep SCHED_LOC_ENTRIES entries per sched_state, direct-mapped
+ *   by destination address; an entry unused for 60 s is forgotten, an lblcr
+ *   set unchanged for 6 minutes drops its most loaded member, and a set holds
+ *   at most 8 destinations.
  */
 
 #include <stdbool.h>
@@ -34,6 +48,12 @@ extern "C" {
 
 /** Default Maglev table size (a prime, as IPVS's mh). */
 #define SCHED_MH_TABLE_SIZE 65537u
+
+/** Largest Maglev table size sched_create accepts (64 MiB of table). */
+#define SCHED_MH_TABLE_MAX (1u << 24)
+
+/** Entries of the lblc/lblcr destination-address map in a sched_state. */
+#define SCHED_LOC_ENTRIES 1024u
 
 /** A destination (real server) as a scheduler sees it. */
 struct sched_dest {
@@ -69,8 +89,10 @@ struct sched_state;
 /**
  * Builds the immutable part of a scheduler over n destinations (copied).
  * Control core only; may allocate (the Maglev table is 4 bytes per slot).
- * @return NULL on a bad argument (unknown kind, mh_table_size not prime) or
- *   out of memory.
+ * n == 0 is valid: every pick returns -1. params NULL means all defaults.
+ * @return NULL on a bad argument (unknown kind, dests NULL with n > 0, n above
+ *   INT32_MAX, for mh: mh_table_size not prime or above SCHED_MH_TABLE_MAX,
+ *   or more usable destinations than slots) or out of memory.
  */
 struct sched *sched_create(enum cfg_sched kind, const struct sched_dest *dests, uint32_t n,
 			   const struct sched_params *params);
@@ -80,7 +102,8 @@ void sched_free(struct sched *s);
 /** The destinations the scheduler was built over. */
 const struct sched_dest *sched_dests(const struct sched *s, uint32_t *n);
 
-/** Creates the per-worker mutable state for s. NULL when out of memory. */
+/** Creates the per-worker mutable state for s (about 16 KiB for lblc, 56 KiB
+ * for lblcr, a few bytes otherwise). NULL when s is NULL or out of memory. */
 struct sched_state *sched_state_create(const struct sched *s);
 
 void sched_state_free(struct sched_state *st);
@@ -89,7 +112,10 @@ void sched_state_free(struct sched_state *st);
  * Picks the destination for a new connection.
  * Thread-safety: any number of threads may pick on one struct sched as long
  * as each passes its own struct sched_state.
- * @return the destination's index, or -1 when no destination is usable.
+ * s, st (created for s) and key are required; load may be NULL for the
+ * schedulers that do not read it, and reads as no connections for the others.
+ * @return the destination's index, or -1 when no destination is usable or an
+ *   argument is missing.
  */
 int sched_pick(const struct sched *s, struct sched_state *st, const struct sched_key *key,
 	       const struct sched_load *load);
