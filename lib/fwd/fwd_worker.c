@@ -147,6 +147,8 @@ int fwd_worker_main(void *arg)
 		else if (env->idle_sleep_us > 0)
 			usleep(env->idle_sleep_us);
 	}
+	/* Last words of the control core (VRRP's priority 0) still go out. */
+	fwd_drain_control(w);
 	fwd_flush(w);
 	rte_rcu_qsbr_thread_offline(env->qsbr, w->id);
 	rte_rcu_qsbr_thread_unregister(env->qsbr, w->id);

@@ -90,8 +90,9 @@ struct neigh_ops {
 	/** A held packet can go: its destination MAC is mac. */
 	void (*release)(void *ctx, uint8_t port, struct rte_mbuf *m,
 			const struct rte_ether_addr *mac);
-	/** A held packet cannot go (resolution failed or queue full). */
-	void (*drop)(void *ctx, struct rte_mbuf *m);
+	/** A held packet cannot go: resolution failed, or (queue_full) too
+	 * many packets already wait for the address. */
+	void (*drop)(void *ctx, struct rte_mbuf *m, bool queue_full);
 	void *ctx;
 };
 

@@ -161,7 +161,7 @@ void neigh_hold(struct neigh_table *t, rte_be32_t ip, uint8_t port, struct rte_m
 	struct neigh_entry *e;
 
 	if (s < 0) {
-		ops->drop(ops->ctx, m);
+		ops->drop(ops->ctx, m, true);
 		return;
 	}
 	e = &t->ent[s];
@@ -172,7 +172,7 @@ void neigh_hold(struct neigh_table *t, rte_be32_t ip, uint8_t port, struct rte_m
 		solicit(e, now_ms, ops);
 	}
 	if (e->n_held == NEIGH_HOLD_MAX) {
-		ops->drop(ops->ctx, m);
+		ops->drop(ops->ctx, m, true);
 		return;
 	}
 	e->held[e->n_held++] = m;
@@ -202,7 +202,7 @@ static void entry_age(struct neigh_table *t, uint32_t s, uint64_t now_ms,
 		e->state = NEIGH_FAILED;
 		__atomic_store_n(&t->slot[s], 0, __ATOMIC_RELEASE);
 		for (uint8_t h = 0; h < e->n_held; h++)
-			ops->drop(ops->ctx, e->held[h]);
+			ops->drop(ops->ctx, e->held[h], false);
 		e->n_held = 0;
 		break;
 	default:

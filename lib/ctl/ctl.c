@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Start-up, the event loop and the stop of the control core.
+ *
+ * Start-up order matters: ports first (their MACs and TAPs), then the
+ * tables the workers share, then the workers' state and rings, then the
+ * service snapshot; workers are launched only in ctl_run, when everything
+ * they read exists. The stop is the reverse, with one courtesy first: what
+ * the control core still has to say (VRRP's priority 0) is flushed and the
+ * workers get a moment to send it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "ctl_priv.h"
+
+RTE_LOG_REGISTER(halb_logtype_ctl, halb.ctl, INFO);
+
+#define POLL_INTERVAL 0.001  /* rings and TAPs, seconds */
+#define HOUSE_INTERVAL 1.0   /* neighbours, reclaim */
+#define RATE_INTERVAL 2.0    /* IPVS's estimator period */
+#define STOP_GRACE 0.2	     /* time the workers get to send the last frames */
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Enough mbufs for every RX/TX ring, the worker rings, the TAPs and the
+ * packets held for ARP, with room for the per-lcore caches. */
+static unsigned int mbufs_needed(const struct cfg_dataplane *d)
+{
+	unsigned int per_port = d->workers * (1024 + 1024) + 2 * 1024 + 1024;
+	unsigned int rings = d->workers * 2 * CTL_RING_SIZE;
+
+	return d->n_ports * per_port + rings + NEIGH_HOLD_MAX * 256 + 256 * (d->workers + 1) + 4096;
+}
+
+static int dataplane_create(struct ctl *c, char *err, size_t errlen)
+{
+	const struct cfg_dataplane *d = c->d;
+	size_t qsz = rte_rcu_qsbr_get_memsize(d->workers + 1);
+	int socket;
+	char why[256];
+
+	if (rte_lcore_count() < d->workers + 1)
+		return fail(err, errlen, "the EAL has %u lcores: %u workers and the control core need %u",
+			    rte_lcore_count(), d->workers, d->workers + 1);
+	if (d->n_ports > FWD_MAX_PORTS)
+		return fail(err, errlen, "at most %d ports", FWD_MAX_PORTS);
+	c->n_workers = (uint16_t)d->workers;
+	c->n_ports = (uint16_t)d->n_ports;
+
+	c->qsbr = rte_zmalloc("halb_qsbr", qsz, RTE_CACHE_LINE_SIZE);
+	if (c->qsbr == NULL || rte_rcu_qsbr_init(c->qsbr, d->workers + 1) != 0)
+		return fail(err, errlen, "cannot set up RCU");
+	c->tel_reader = c->n_workers;
+	rte_rcu_qsbr_thread_register(c->qsbr, c->tel_reader);
+
+	c->pool = rte_pktmbuf_pool_create("halb_mbuf", mbufs_needed(d), 256, PKT_PRIV_SIZE,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (c->pool == NULL)
+		return fail(err, errlen, "cannot allocate %u packet buffers: %s (more memory: -m)",
+			    mbufs_needed(d), rte_strerror(rte_errno));
+	for (uint16_t p = 0; p < c->n_ports; p++) {
+		c->ports[p].port_id = RTE_MAX_ETHPORTS;
+		c->ports[p].tap_id = RTE_MAX_ETHPORTS;
+	}
+	for (uint16_t p = 0; p < c->n_ports; p++) {
+		struct fwd_port *fp = &c->env.ports[p];
+
+		if (port_open(&c->ports[p], &d->ports[p], (uint8_t)p, c->n_workers, c->pool, why,
+			      sizeof(why)) != 0)
+			return fail(err, errlen, "%s", why);
+		fp->port_id = c->ports[p].port_id;
+		fp->mac = c->ports[p].mac;
+		fp->mtu = (uint16_t)d->ports[p].mtu;
+		fp->addr = d->ports[p].n_addrs ? rte_cpu_to_be_32(d->ports[p].addrs[0].addr) : 0;
+		fp->ctl_txq = c->ports[p].ctl_txq;
+		HALB_LOG(ctl, INFO, "port %s: %s, TAP %s, %s", d->ports[p].name, d->ports[p].device,
+			 d->ports[p].kernel_if,
+			 fp->ctl_txq >= 0 ? "control TX queue of its own"
+					  : "control TX through worker 0");
+	}
+	socket = c->ports[0].socket;
+
+	c->env.qsbr = c->qsbr;
+	c->env.n_ports = c->n_ports;
+	c->env.n_workers = c->n_workers;
+	c->env.idle_sleep_us = d->idle_sleep_us;
+	c->env.svc.qsbr = c->qsbr;
+	c->env.svc.n_workers = c->n_workers;
+	c->env.conns = conn_table_create(&(struct conn_table_params){ .name = "conns",
+								      .max_conns = d->connections,
+								      .n_workers = c->n_workers,
+								      .qsbr = c->qsbr,
+								      .socket = socket });
+	if (c->env.conns == NULL)
+		return fail(err, errlen, "cannot create a connection table of %u entries: %s",
+			    d->connections, rte_strerror(rte_errno));
+	c->env.neigh = neigh_create("neigh", d->neighbours, socket);
+	if (c->env.neigh == NULL)
+		return fail(err, errlen, "cannot create the neighbour table: %s",
+			    rte_strerror(rte_errno));
+	for (uint16_t w = 0; w < c->n_workers; w++) {
+		char name[RTE_RING_NAMESIZE];
+		struct fwd_worker *fw = fwd_worker_create(&c->env, w, c->pool, socket);
+
+		if (fw == NULL)
+			return fail(err, errlen, "cannot create worker %u: %s", w,
+				    rte_strerror(rte_errno));
+		c->env.workers[w] = fw;
+		snprintf(name, sizeof(name), "halb_up%u", w);
+		fw->to_ctl = rte_ring_create(name, CTL_RING_SIZE, socket,
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "halb_down%u", w);
+		fw->from_ctl = rte_ring_create(name, CTL_RING_SIZE, socket,
+					       RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (fw->to_ctl == NULL || fw->from_ctl == NULL)
+			return fail(err, errlen, "cannot create the rings of worker %u", w);
+	}
+	c->routes = route_table_build(d, socket);
+	if (c->routes == NULL)
+		return fail(err, errlen, "cannot build the routing table: %s",
+			    rte_strerror(rte_errno));
+	return 0;
+}
+
+struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
+		       const struct ctl_options *opt, char *err, size_t errlen)
+{
+	struct ctl *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->k = k;
+	c->d = d;
+	c->opt = *opt;
+	c->started = ctl_now_real();
+	pthread_mutex_init(&c->lock, NULL);
+	if (dataplane_create(c, err, errlen) != 0)
+		goto fail;
+	c->loop = ev_default_loop(EVBACKEND_EPOLL | EVFLAG_SIGNALFD);
+	if (c->loop == NULL) {
+		fail(err, errlen, "cannot create the event loop");
+		goto fail;
+	}
+	ctl_io_init(c);
+	if (ctl_svc_init(c) != 0) {
+		fail(err, errlen, "cannot set up the services: %s", rte_strerror(rte_errno));
+		goto fail;
+	}
+	c->tel = tel_server_start(rte_eal_get_runtime_dir());
+	if (c->tel == NULL)
+		HALB_LOG(ctl, WARNING, "telemetry socket unavailable: %s", strerror(errno));
+	else if (ctl_tel_init(c) != 0)
+		HALB_LOG(ctl, WARNING, "telemetry commands could not all be registered");
+	if (ctl_publish(c) != 0) {
+		fail(err, errlen, "cannot build the first service snapshot: %s",
+		     rte_strerror(rte_errno));
+		goto fail;
+	}
+	ctl_vrrp_start(c);
+	return c;
+fail:
+	ctl_destroy(c);
+	return NULL;
+}
+
+/* ------------------------------------------------------------- the loop */
+
+static void on_poll(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct ctl *c = t->data;
+
+	(void)loop;
+	(void)revents;
+	ctl_io_poll(c);
+	svc_reclaim(&c->env.svc);
+}
+
+static void on_house(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct ctl *c = t->data;
+
+	(void)loop;
+	(void)revents;
+	neigh_age(c->env.neigh, fwd_clock_ms(), &c->nops);
+	ctl_io_flush(c);
+}
+
+static void on_rates(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	ctl_rates_update(t->data, RATE_INTERVAL);
+}
+
+static void on_stop_grace(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)t;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_stop(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	struct ctl *c = s->data;
+	static ev_timer grace;
+
+	(void)revents;
+	if (c->stopping)
+		return;
+	c->stopping = true;
+	HALB_LOG(ctl, NOTICE, "Stopping halb (%s)", strsignal(s->signum));
+	for (size_t i = 0; i < c->k->n_instances; i++)
+		if (c->inst_master[i])
+			ctl_instance_own(c, i, false);
+	ctl_io_flush(c);
+	ev_timer_init(&grace, on_stop_grace, STOP_GRACE, 0);
+	ev_timer_start(loop, &grace);
+}
+
+static void on_hup(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	(void)loop;
+	(void)s;
+	(void)revents;
+	HALB_LOG(ctl, NOTICE, "Reload requested (SIGHUP): not supported yet, ignored");
+}
+
+static void loop_unlock(struct ev_loop *loop)
+{
+	struct ctl *c = ev_userdata(loop);
+
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void loop_lock(struct ev_loop *loop)
+{
+	struct ctl *c = ev_userdata(loop);
+
+	pthread_mutex_lock(&c->lock);
+}
+
+static int workers_launch(struct ctl *c)
+{
+	unsigned int lcore;
+	uint16_t w = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (w == c->n_workers)
+			break;
+		if (rte_eal_remote_launch(fwd_worker_main, c->env.workers[w], lcore) != 0) {
+			HALB_LOG(ctl, ERR, "cannot launch worker %u on lcore %u", w, lcore);
+			return -1;
+		}
+		w++;
+	}
+	return 0;
+}
+
+int ctl_run(struct ctl *c)
+{
+	if (workers_launch(c) != 0) {
+		c->env.quit = true;
+		rte_eal_mp_wait_lcore();
+		return -1;
+	}
+	HALB_LOG(ctl, INFO, "%u workers forwarding on %u ports", c->n_workers, c->n_ports);
+
+	ev_timer_init(&c->poll_timer, on_poll, POLL_INTERVAL, POLL_INTERVAL);
+	ev_timer_init(&c->house_timer, on_house, HOUSE_INTERVAL, HOUSE_INTERVAL);
+	ev_timer_init(&c->rate_timer, on_rates, RATE_INTERVAL, RATE_INTERVAL);
+	ev_signal_init(&c->sig_term, on_stop, SIGTERM);
+	ev_signal_init(&c->sig_int, on_stop, SIGINT);
+	ev_signal_init(&c->sig_hup, on_hup, SIGHUP);
+	c->poll_timer.data = c->house_timer.data = c->rate_timer.data = c;
+	c->sig_term.data = c->sig_int.data = c->sig_hup.data = c;
+	ev_timer_start(c->loop, &c->poll_timer);
+	ev_timer_start(c->loop, &c->house_timer);
+	ev_timer_start(c->loop, &c->rate_timer);
+	ev_signal_start(c->loop, &c->sig_term);
+	ev_signal_start(c->loop, &c->sig_int);
+	ev_signal_start(c->loop, &c->sig_hup);
+
+	ev_set_userdata(c->loop, c);
+	ev_set_loop_release_cb(c->loop, loop_unlock, loop_lock);
+	pthread_mutex_lock(&c->lock);
+	ev_run(c->loop, 0);
+	pthread_mutex_unlock(&c->lock);
+
+	c->env.quit = true;
+	rte_eal_mp_wait_lcore();
+	HALB_LOG(ctl, NOTICE, "Stopped halb");
+	return 0;
+}
+
+void ctl_destroy(struct ctl *c)
+{
+	if (c == NULL)
+		return;
+	tel_server_stop(c->tel);
+	c->tel = NULL;
+	pthread_mutex_lock(&c->lock);
+	ctl_svc_fini(c);
+	for (uint16_t p = 0; p < c->n_ports; p++)
+		port_close(&c->ports[p]);
+	for (uint16_t w = 0; w < c->n_workers; w++) {
+		struct fwd_worker *fw = c->env.workers[w];
+
+		if (fw == NULL)
+			continue;
+		rte_ring_free(fw->to_ctl);
+		rte_ring_free(fw->from_ctl);
+		fwd_worker_free(fw);
+	}
+	/* Published routes go with the last snapshot that uses them. */
+	if (c->env.svc.cur == NULL && c->env.svc.retired == NULL)
+		route_table_free(c->routes);
+	svc_domain_clear(&c->env.svc);
+	conn_table_free(c->env.conns);
+	neigh_free(c->env.neigh);
+	for (uint16_t p = 0; p < FWD_MAX_PORTS; p++) {
+		rte_pktmbuf_free_bulk(c->tap_tx[p].pkts, c->tap_tx[p].n);
+		rte_pktmbuf_free_bulk(c->nic_tx[p].pkts, c->nic_tx[p].n);
+	}
+	rte_mempool_free(c->pool);
+	rte_free(c->qsbr);
+	cfg_keepalived_free(c->k);
+	cfg_dataplane_free(c->d);
+	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The exception path. Every millisecond the control core:
+ * - drains each worker's ring: frames for the kernel go to the TAP of the
+ *   port they came in on; ARP is learnt from, then goes to the TAP too;
+ *   VRRP adverts go to the VRRP engine; packets waiting for a neighbour are
+ *   held until it answers;
+ * - reads each TAP: what the kernel sends leaves through the port;
+ * - flushes: one burst per TAP and per port.
+ * The control core transmits on a port through a TX queue of its own when
+ * the device has one, otherwise through worker 0's ring.
+ */
+#include <rte_arp.h>
+#include <rte_ethdev.h>
+
+#include "ctl_priv.h"
+
+#define POLL_BURST 64
+
+/* ------------------------------------------------------------ sending */
+
+static void txq_flush(struct ctl *c, struct fwd_txq *q, uint16_t port_id, uint16_t queue,
+		      bool count_tx)
+{
+	uint16_t sent;
+
+	if (q->n == 0)
+		return;
+	sent = rte_eth_tx_burst(port_id, queue, q->pkts, q->n);
+	if (count_tx)
+		c->cst.tx += sent;
+	else
+		c->cst.to_kernel += sent;
+	if (sent < q->n) {
+		c->cst.drops[FWD_DROP_TX_FULL] += q->n - sent;
+		c->cst.dropped += q->n - sent;
+		rte_pktmbuf_free_bulk(&q->pkts[sent], q->n - sent);
+	}
+	q->n = 0;
+}
+
+void ctl_io_flush(struct ctl *c)
+{
+	for (uint8_t p = 0; p < c->n_ports; p++) {
+		txq_flush(c, &c->tap_tx[p], c->ports[p].tap_id, 0, false);
+		if (c->ports[p].ctl_txq >= 0)
+			txq_flush(c, &c->nic_tx[p], c->ports[p].port_id,
+				  (uint16_t)c->ports[p].ctl_txq, true);
+	}
+}
+
+static void ctl_drop(struct ctl *c, struct rte_mbuf *m, enum fwd_drop why)
+{
+	c->cst.drops[why]++;
+	c->cst.dropped++;
+	rte_pktmbuf_free(m);
+}
+
+void ctl_tx(struct ctl *c, uint8_t p, struct rte_mbuf *m)
+{
+	struct fwd_txq *q = &c->nic_tx[p];
+
+	if (c->ports[p].ctl_txq < 0) {
+		pkt_meta(m)->out_port = p;
+		if (rte_ring_sp_enqueue(c->env.workers[0]->from_ctl, m) != 0)
+			ctl_drop(c, m, FWD_DROP_RING_FULL);
+		else
+			c->cst.tx++;
+		return;
+	}
+	if (q->n == FWD_TX_MAX)
+		txq_flush(c, q, c->ports[p].port_id, (uint16_t)c->ports[p].ctl_txq, true);
+	q->pkts[q->n++] = m;
+}
+
+static void tap_tx(struct ctl *c, uint8_t p, struct rte_mbuf *m)
+{
+	struct fwd_txq *q = &c->tap_tx[p];
+
+	if (q->n == FWD_TX_MAX)
+		txq_flush(c, q, c->ports[p].tap_id, 0, false);
+	q->pkts[q->n++] = m;
+}
+
+/* --------------------------------------------------------------- ARP */
+
+bool ctl_addr_is_ours(const struct ctl *c, uint8_t p, rte_be32_t addr)
+{
+	const struct cfg_port *cp = &c->d->ports[p];
+	const struct svc_snapshot *s = c->env.svc.cur;
+
+	for (size_t a = 0; a < cp->n_addrs; a++)
+		if (rte_cpu_to_be_32(cp->addrs[a].addr) == addr)
+			return true;
+	return s != NULL && (svc_addr_flags(s, addr) & SVC_AF_OWNED);
+}
+
+/* The port's address to speak from towards ip: the one whose prefix holds
+ * it, else the primary. */
+static rte_be32_t source_for(const struct ctl *c, uint8_t p, rte_be32_t ip)
+{
+	const struct cfg_port *cp = &c->d->ports[p];
+	uint32_t a = rte_be_to_cpu_32(ip);
+
+	for (size_t i = 0; i < cp->n_addrs; i++) {
+		uint32_t m = cp->addrs[i].plen ? ~0u << (32 - cp->addrs[i].plen) : 0;
+
+		if ((a & m) == (cp->addrs[i].addr & m))
+			return rte_cpu_to_be_32(cp->addrs[i].addr);
+	}
+	return cp->n_addrs ? rte_cpu_to_be_32(cp->addrs[0].addr) : 0;
+}
+
+static void send_arp(struct ctl *c, uint8_t p, rte_be32_t sip, rte_be32_t tip)
+{
+	static const struct rte_ether_addr zero = { { 0 } };
+	struct rte_ether_addr bcast;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+
+	if (m == NULL) {
+		c->cst.drops[FWD_DROP_NO_MBUF]++;
+		return;
+	}
+	memset(&bcast, 0xff, sizeof(bcast));
+	if (pkt_build_arp(m, RTE_ARP_OP_REQUEST, &c->ports[p].mac, &bcast, sip, &zero, tip) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ctl_tx(c, p, m);
+}
+
+void ctl_send_garp(struct ctl *c, uint8_t p, rte_be32_t addr)
+{
+	send_arp(c, p, addr, addr);
+}
+
+static void arp_in(struct ctl *c, struct rte_mbuf *m)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	const struct rte_arp_hdr *arp =
+		rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, meta->l2_len);
+	const struct rte_arp_ipv4 *d = &arp->arp_data;
+
+	if (arp->arp_hardware == rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) &&
+	    arp->arp_protocol == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
+	    arp->arp_hlen == RTE_ETHER_ADDR_LEN && arp->arp_plen == 4 && d->arp_sip != 0 &&
+	    rte_is_unicast_ether_addr(&d->arp_sha) &&
+	    !ctl_addr_is_ours(c, meta->in_port, d->arp_sip)) {
+		/* Create entries for hosts that talk to us; any ARP (gratuitous
+		 * ones included) refreshes what we already know. */
+		bool to_us = ctl_addr_is_ours(c, meta->in_port, d->arp_tip);
+
+		neigh_learn(c->env.neigh, d->arp_sip, &d->arp_sha, meta->in_port, to_us,
+			    fwd_clock_ms(), &c->nops);
+	}
+	tap_tx(c, meta->in_port, m);
+}
+
+/* ---------------------------------------------------------- neighbours */
+
+static void nop_solicit(void *ctx, uint8_t port, rte_be32_t ip)
+{
+	struct ctl *c = ctx;
+
+	send_arp(c, port, source_for(c, port, ip), ip);
+}
+
+static void nop_release(void *ctx, uint8_t port, struct rte_mbuf *m,
+			const struct rte_ether_addr *mac)
+{
+	struct ctl *c = ctx;
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	rte_ether_addr_copy(mac, &eth->dst_addr);
+	rte_ether_addr_copy(&c->ports[port].mac, &eth->src_addr);
+	ctl_tx(c, port, m);
+}
+
+static void nop_drop(void *ctx, struct rte_mbuf *m, bool queue_full)
+{
+	ctl_drop(ctx, m, queue_full ? FWD_DROP_NEIGH_QUEUE_FULL : FWD_DROP_NEIGH_UNRESOLVED);
+}
+
+void ctl_io_init(struct ctl *c)
+{
+	c->nops = (struct neigh_ops){ .solicit = nop_solicit,
+				      .release = nop_release,
+				      .drop = nop_drop,
+				      .ctx = c };
+}
+
+/* -------------------------------------------------------------- polling */
+
+static void from_worker(struct ctl *c, struct rte_mbuf *m)
+{
+	struct pkt_meta *meta = pkt_meta(m);
+
+	c->cst.from_workers++;
+	switch (meta->ctl) {
+	case PKT_CTL_KERNEL:
+		tap_tx(c, meta->in_port, m);
+		break;
+	case PKT_CTL_ARP:
+		arp_in(c, m);
+		break;
+	case PKT_CTL_VRRP:
+		ctl_vrrp_input(c, m);
+		break;
+	case PKT_CTL_RESOLVE:
+		neigh_hold(c->env.neigh, meta->nexthop, meta->out_port, m, fwd_clock_ms(),
+			   &c->nops);
+		break;
+	default: /* a worker bug: nothing else is ever queued */
+		c->cst.dropped++;
+		rte_pktmbuf_free(m);
+		break;
+	}
+}
+
+void ctl_io_poll(struct ctl *c)
+{
+	struct rte_mbuf *m[POLL_BURST];
+
+	for (uint16_t w = 0; w < c->n_workers; w++) {
+		unsigned int n = rte_ring_sc_dequeue_burst(c->env.workers[w]->to_ctl, (void **)m,
+							   POLL_BURST, NULL);
+
+		for (unsigned int i = 0; i < n; i++)
+			from_worker(c, m[i]);
+	}
+	for (uint8_t p = 0; p < c->n_ports; p++) {
+		uint16_t n = rte_eth_rx_burst(c->ports[p].tap_id, 0, m, POLL_BURST);
+
+		c->cst.from_kernel += n;
+		for (uint16_t i = 0; i < n; i++)
+			ctl_tx(c, p, m[i]);
+	}
+	ctl_io_flush(c);
+}

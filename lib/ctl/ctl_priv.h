@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control core's state, shared by the files of lib/ctl:
+ *   ctl.c       start-up, the event loop, signals, stop
+ *   ctl_io.c    the exception path: worker rings, TAPs, ARP, neighbours
+ *   ctl_svc.c   stat slots, service snapshots, VIP ownership, rates
+ *   ctl_tel.c   the halb telemetry commands
+ */
+#ifndef HALB_CTL_PRIV_H
+#define HALB_CTL_PRIV_H
+
+#include <pthread.h>
+
+#include <ev.h>
+#include <rte_hash.h>
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+
+#include "halb_ctl.h"
+#include "halb_fwd.h"
+#include "halb_log.h"
+#include "halb_neigh.h"
+#include "halb_port.h"
+#include "halb_route.h"
+#include "halb_svc.h"
+#include "halb_telemetry.h"
+
+HALB_LOG_DECLARE(ctl);
+
+#define CTL_RING_SIZE 1024
+
+/* The running state of a real server (parallel to cfg_real_server). */
+struct ctl_rs {
+	uint32_t stat;
+	bool healthy;
+	int dyn_weight; /* MISC_CHECK misc_dynamic; -1: the configured weight */
+};
+
+/* The running state of a virtual server (parallel to cfg_virtual_server). */
+struct ctl_vs {
+	uint32_t stat;
+	bool quorum_up;
+	int owner; /* vrrp_instance holding the VIP, -1: none (always served) */
+	struct ctl_rs *rs;
+	struct ctl_rs sorry;
+};
+
+/* IPVS-style rate estimate of one stat slot. */
+struct ctl_rate {
+	struct svc_counters last;
+	double cps, in_pps, out_pps, in_bps, out_bps;
+};
+
+/* Counters of the control core's own work. */
+struct ctl_counters {
+	uint64_t from_workers, to_kernel, from_kernel, tx, dropped;
+	uint64_t drops[FWD_DROP_COUNT];
+};
+
+struct ctl {
+	struct ctl_options opt;
+	struct cfg_keepalived *k;
+	struct cfg_dataplane *d;
+
+	/* the dataplane */
+	uint16_t n_workers, n_ports;
+	struct port_rt ports[FWD_MAX_PORTS];
+	struct rte_mempool *pool;
+	struct rte_rcu_qsbr *qsbr;
+	struct fwd_env env;
+	struct route_table *routes;
+	struct fwd_txq tap_tx[FWD_MAX_PORTS]; /* frames for each TAP */
+	struct fwd_txq nic_tx[FWD_MAX_PORTS]; /* frames for each port's control queue */
+	struct neigh_ops nops;
+
+	/* services */
+	struct ctl_vs *vs;
+	struct rte_hash *stat_ids;
+	uint32_t n_stats;
+	struct ctl_rate *rates; /* [SVC_STAT_MAX] */
+	bool *inst_master;	/* per vrrp_instance: holds its VIPs */
+
+	/* the loop */
+	struct ev_loop *loop;
+	ev_timer poll_timer, house_timer, rate_timer;
+	ev_signal sig_term, sig_int, sig_hup;
+	pthread_mutex_t lock;
+	struct tel_server *tel;
+	uint16_t tel_reader; /* RCU reader id of telemetry threads */
+
+	struct ctl_counters cst;
+	double started;
+	uint64_t reloads;
+	bool stopping;
+};
+
+/* ctl_io.c */
+void ctl_io_init(struct ctl *c);
+void ctl_io_poll(struct ctl *c);
+void ctl_io_flush(struct ctl *c);
+/* Sends a frame (Ethernet header complete) out of port p from the control core. */
+void ctl_tx(struct ctl *c, uint8_t p, struct rte_mbuf *m);
+/* Broadcasts a gratuitous ARP for addr (network order) on port p. */
+void ctl_send_garp(struct ctl *c, uint8_t p, rte_be32_t addr);
+/* Whether addr (network order) is one of the director's on port p. */
+bool ctl_addr_is_ours(const struct ctl *c, uint8_t p, rte_be32_t addr);
+
+/* ctl_svc.c */
+int ctl_svc_init(struct ctl *c);
+void ctl_svc_fini(struct ctl *c);
+int ctl_publish(struct ctl *c);
+void ctl_rates_update(struct ctl *c, double interval_s);
+/* Index of the port an address is reached on (connected prefix), or 0. */
+uint8_t ctl_port_of(const struct ctl *c, uint32_t addr);
+/* Takes (own true) or gives up the VIPs of instance i: TAP addresses,
+ * gratuitous ARPs, and the next snapshot. */
+void ctl_instance_own(struct ctl *c, size_t i, bool own);
+
+/* ctl_vrrp.c */
+void ctl_vrrp_start(struct ctl *c);
+void ctl_vrrp_input(struct ctl *c, struct rte_mbuf *m);
+
+/* ctl_tel.c */
+int ctl_tel_init(struct ctl *c);
+
+static inline double ctl_now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+#endif

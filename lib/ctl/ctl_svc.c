@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * From configuration and running state to service snapshots.
+ *
+ * What a snapshot holds is derived, never stored twice: the virtual servers
+ * of keepalived.conf, the health and dynamic weight of each real server,
+ * each virtual server's quorum, and which VRRP instances this director is
+ * MASTER of. Any change to those calls ctl_publish(), which rebuilds the
+ * whole snapshot (cheap; measured in bench/) and publishes it.
+ *
+ * Stat slots give each service and real server a stable index into the
+ * workers' counters. A slot is keyed by what the object is (VIP, port,
+ * protocol, and the real server's address and port), so the same object
+ * keeps its counters across reloads; slots are never reused for another
+ * object, because connections may still count into an old one.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+
+#include "ctl_priv.h"
+
+struct stat_key {
+	uint32_t vip, rip;
+	uint16_t vport, rport;
+	uint8_t proto;
+	uint8_t kind; /* 0 service, 1 real server, 2 sorry server */
+	uint16_t pad;
+};
+
+static int stat_slot(struct ctl *c, const struct stat_key *k, uint32_t *slot)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(c->stat_ids, k, &data) >= 0) {
+		*slot = (uint32_t)(uintptr_t)data;
+		return 0;
+	}
+	if (c->n_stats == SVC_STAT_MAX) {
+		HALB_LOG(ctl, ERR, "more than %u services and real servers since start: restart halb",
+			 SVC_STAT_MAX);
+		return -ENOSPC;
+	}
+	if (rte_hash_add_key_data(c->stat_ids, k, (void *)(uintptr_t)c->n_stats) < 0)
+		return -ENOSPC;
+	*slot = c->n_stats++;
+	return 0;
+}
+
+static int rs_slot(struct ctl *c, const struct cfg_virtual_server *v,
+		   const struct cfg_real_server *r, uint8_t kind, uint32_t *slot)
+{
+	struct stat_key k = { .vip = v->addr,
+			      .vport = v->port,
+			      .proto = v->protocol,
+			      .rip = r->addr,
+			      .rport = r->port,
+			      .kind = kind };
+
+	return stat_slot(c, &k, slot);
+}
+
+/* The instance whose virtual_ipaddress holds addr, or -1. */
+static int instance_of(const struct cfg_keepalived *k, uint32_t addr)
+{
+	for (size_t i = 0; i < k->n_instances; i++)
+		for (size_t a = 0; a < k->instances[i].n_vips; a++)
+			if (k->instances[i].vips[a].pfx.addr == addr)
+				return (int)i;
+	return -1;
+}
+
+/* Gives every virtual and real server its running state. */
+static int vs_init(struct ctl *c)
+{
+	const struct cfg_keepalived *k = c->k;
+
+	c->vs = calloc(k->n_vs ? k->n_vs : 1, sizeof(*c->vs));
+	if (c->vs == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < k->n_vs; i++) {
+		const struct cfg_virtual_server *v = &k->vs[i];
+		struct ctl_vs *vs = &c->vs[i];
+		struct stat_key sk = { .vip = v->addr, .vport = v->port, .proto = v->protocol };
+		int rc = stat_slot(c, &sk, &vs->stat);
+
+		if (rc != 0)
+			return rc;
+		vs->owner = instance_of(k, v->addr);
+		vs->quorum_up = true;
+		vs->rs = calloc(v->n_rs ? v->n_rs : 1, sizeof(*vs->rs));
+		if (vs->rs == NULL)
+			return -ENOMEM;
+		for (size_t r = 0; r < v->n_rs; r++) {
+			vs->rs[r].dyn_weight = -1;
+			/* keepalived: up from the start, unless alpha */
+			vs->rs[r].healthy = !v->alpha || v->rs[r].n_checkers == 0;
+			rc = rs_slot(c, v, &v->rs[r], 1, &vs->rs[r].stat);
+			if (rc != 0)
+				return rc;
+		}
+		if (v->has_sorry_server) {
+			vs->sorry.healthy = true;
+			vs->sorry.dyn_weight = -1;
+			rc = rs_slot(c, v, &v->sorry_server, 2, &vs->sorry.stat);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int ctl_svc_init(struct ctl *c)
+{
+	struct rte_hash_parameters hp = {
+		.name = "halb_stat_ids",
+		.entries = SVC_STAT_MAX,
+		.key_len = sizeof(struct stat_key),
+		.hash_func = rte_hash_crc,
+		.socket_id = (int)rte_socket_id(),
+	};
+	int rc;
+
+	c->stat_ids = rte_hash_create(&hp);
+	c->rates = rte_zmalloc("halb_rates", sizeof(*c->rates) * SVC_STAT_MAX, 0);
+	c->inst_master = calloc(c->k->n_instances ? c->k->n_instances : 1, sizeof(bool));
+	if (c->stat_ids == NULL || c->rates == NULL || c->inst_master == NULL) {
+		rte_errno = ENOMEM;
+		return -1;
+	}
+	rc = vs_init(c);
+	if (rc != 0) {
+		rte_errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+static void vs_fini(struct ctl *c)
+{
+	for (size_t i = 0; c->vs != NULL && i < c->k->n_vs; i++)
+		free(c->vs[i].rs);
+	free(c->vs);
+	c->vs = NULL;
+}
+
+void ctl_svc_fini(struct ctl *c)
+{
+	vs_fini(c);
+	rte_hash_free(c->stat_ids);
+	rte_free(c->rates);
+	free(c->inst_master);
+	c->stat_ids = NULL;
+	c->rates = NULL;
+	c->inst_master = NULL;
+}
+
+/* ------------------------------------------------------------ building */
+
+uint8_t ctl_port_of(const struct ctl *c, uint32_t addr)
+{
+	rte_be32_t nh;
+	uint8_t port;
+
+	if (route_lookup(c->routes, rte_cpu_to_be_32(addr), &nh, &port) == 0)
+		return port;
+	return 0;
+}
+
+static bool vs_owned(const struct ctl *c, size_t i)
+{
+	int owner = c->vs[i].owner;
+
+	return owner < 0 || c->inst_master[owner];
+}
+
+/* Describes real server r of a snapshot: weight in force, next hop. */
+static void rs_spec(struct ctl *c, const struct cfg_real_server *r, const struct ctl_rs *rt,
+		    struct svc_spec_rs *o)
+{
+	rte_be32_t nh = rte_cpu_to_be_32(r->addr);
+	uint8_t port = 0;
+
+	o->addr = r->addr;
+	o->port = r->port;
+	o->stat = rt->stat;
+	if (rt->healthy) {
+		o->weight = rt->dyn_weight >= 0 ? (uint32_t)rt->dyn_weight : (uint32_t)r->weight;
+		o->available = true;
+	} else {
+		/* inhibit_on_failure: stays, with weight 0 (quiesced) */
+		o->weight = 0;
+		o->available = false;
+	}
+	if (route_lookup(c->routes, nh, &nh, &port) != 0)
+		nh = rte_cpu_to_be_32(r->addr);
+	o->nexthop = rte_be_to_cpu_32(nh);
+	o->out_port = port;
+	o->neigh = neigh_resolve(c->env.neigh, nh, port, fwd_clock_ms(), &c->nops);
+}
+
+/* The real servers a service schedules over right now. */
+static uint32_t vs_rs_specs(struct ctl *c, size_t i, struct svc_spec_rs *out)
+{
+	const struct cfg_virtual_server *v = &c->k->vs[i];
+	const struct ctl_vs *vs = &c->vs[i];
+	uint32_t n = 0;
+
+	if (!vs->quorum_up && v->has_sorry_server) {
+		/* keepalived: quorum lost, the sorry server alone serves */
+		rs_spec(c, &v->sorry_server, &vs->sorry, &out[n++]);
+		return n;
+	}
+	for (size_t r = 0; r < v->n_rs; r++) {
+		const struct ctl_rs *rt = &vs->rs[r];
+
+		if (!rt->healthy && !v->rs[r].inhibit_on_failure)
+			continue; /* removed from the service */
+		rs_spec(c, &v->rs[r], rt, &out[n++]);
+	}
+	return n;
+}
+
+static void add_addr(struct svc_spec_addr *a, uint32_t *n, uint32_t addr, uint8_t flags)
+{
+	a[*n].addr = addr;
+	a[*n].flags = flags;
+	(*n)++;
+}
+
+static uint32_t addr_specs(const struct ctl *c, struct svc_spec_addr *a)
+{
+	const struct cfg_keepalived *k = c->k;
+	uint32_t n = 0;
+
+	for (size_t p = 0; p < c->d->n_ports; p++)
+		for (size_t i = 0; i < c->d->ports[p].n_addrs; i++)
+			add_addr(a, &n, c->d->ports[p].addrs[i].addr, SVC_AF_LOCAL);
+	for (size_t i = 0; i < k->n_instances; i++)
+		for (size_t v = 0; v < k->instances[i].n_vips; v++)
+			add_addr(a, &n, k->instances[i].vips[v].pfx.addr,
+				 SVC_AF_VIP | (c->inst_master[i] ? SVC_AF_OWNED : 0));
+	for (size_t i = 0; i < k->n_vs; i++)
+		add_addr(a, &n, k->vs[i].addr,
+			 SVC_AF_SERVICE | SVC_AF_VIP | (vs_owned(c, i) ? SVC_AF_OWNED : 0));
+	return n;
+}
+
+static uint32_t addrs_max(const struct ctl *c)
+{
+	uint32_t n = (uint32_t)c->k->n_vs;
+
+	for (size_t p = 0; p < c->d->n_ports; p++)
+		n += (uint32_t)c->d->ports[p].n_addrs;
+	for (size_t i = 0; i < c->k->n_instances; i++)
+		n += (uint32_t)c->k->instances[i].n_vips;
+	return n;
+}
+
+int ctl_publish(struct ctl *c)
+{
+	const struct cfg_keepalived *k = c->k;
+	struct svc_spec *specs = calloc(k->n_vs ? k->n_vs : 1, sizeof(*specs));
+	struct svc_spec_rs **rs = calloc(k->n_vs ? k->n_vs : 1, sizeof(*rs));
+	struct svc_spec_addr *addrs = calloc(addrs_max(c) + 1, sizeof(*addrs));
+	struct svc_snapshot *snap = NULL;
+	uint32_t n_addrs;
+	int rc = -ENOMEM;
+
+	if (specs == NULL || rs == NULL || addrs == NULL)
+		goto out;
+	for (size_t i = 0; i < k->n_vs; i++) {
+		const struct cfg_virtual_server *v = &k->vs[i];
+		struct svc_spec *sp = &specs[i];
+
+		rs[i] = calloc(v->n_rs + 1, sizeof(**rs));
+		if (rs[i] == NULL)
+			goto out;
+		sp->vip = v->addr;
+		sp->vport = v->port;
+		sp->proto = v->protocol;
+		sp->fwd = v->fwd;
+		sp->sched = v->sched;
+		sp->sched_params.port = v->sched_port;
+		sp->sched_params.fallback = v->sched_fallback;
+		sp->persist_s = v->persistence_timeout;
+		sp->persist_mask = v->persistence_granularity;
+		sp->stat = c->vs[i].stat;
+		sp->owned = vs_owned(c, i);
+		sp->rs = rs[i];
+		sp->n_rs = vs_rs_specs(c, i, rs[i]);
+	}
+	n_addrs = addr_specs(c, addrs);
+	snap = svc_snapshot_build(specs, (uint32_t)k->n_vs, addrs, n_addrs, c->routes,
+				  c->n_workers, c->ports[0].socket);
+	if (snap == NULL) {
+		rc = -rte_errno;
+		goto out;
+	}
+	svc_publish(&c->env.svc, snap);
+	rc = 0;
+out:
+	for (size_t i = 0; rs != NULL && i < k->n_vs; i++)
+		free(rs[i]);
+	free(rs);
+	free(specs);
+	free(addrs);
+	if (rc != 0)
+		rte_errno = -rc;
+	return rc == 0 ? 0 : -1;
+}
+
+/* --------------------------------------------------------- VIP ownership */
+
+void ctl_instance_own(struct ctl *c, size_t i, bool own)
+{
+	const struct cfg_vrrp_instance *in = &c->k->instances[i];
+
+	c->inst_master[i] = own;
+	/* Serve first, then announce: the snapshot before the GARPs. */
+	if (own && ctl_publish(c) != 0)
+		HALB_LOG(ctl, ERR, "(%s) cannot publish the services: %s", in->name,
+			 rte_strerror(rte_errno));
+	for (size_t a = 0; a < in->n_vips; a++) {
+		const struct cfg_vip *v = &in->vips[a];
+		const struct cfg_port *cp =
+			cfg_port_find(c->d, v->dev != NULL ? v->dev : in->interface);
+		uint8_t p = cp != NULL ? (uint8_t)(cp - c->d->ports) : 0;
+		int rc = port_kernel_addr(&c->ports[p], v->pfx.addr, v->pfx.plen, v->label, own);
+
+		if (rc != 0)
+			HALB_LOG(ctl, WARNING, "(%s) cannot %s %u.%u.%u.%u on %s: %s", in->name,
+				 own ? "add" : "remove", v->pfx.addr >> 24, (v->pfx.addr >> 16) & 255,
+				 (v->pfx.addr >> 8) & 255, v->pfx.addr & 255, cp ? cp->kernel_if : "?",
+				 strerror(-rc));
+		if (own)
+			ctl_send_garp(c, p, rte_cpu_to_be_32(v->pfx.addr));
+	}
+	if (!own && ctl_publish(c) != 0)
+		HALB_LOG(ctl, ERR, "(%s) cannot publish the services: %s", in->name,
+			 rte_strerror(rte_errno));
+	ctl_io_flush(c);
+}
+
+/* ---------------------------------------------------------------- rates */
+
+static double ewma(double avg, double sample)
+{
+	/* IPVS's estimator: avg += (sample - avg) / 4 every two seconds */
+	return avg + (sample - avg) / 4.0;
+}
+
+void ctl_rates_update(struct ctl *c, double interval_s)
+{
+	for (uint32_t s = 0; s < c->n_stats; s++) {
+		struct ctl_rate *r = &c->rates[s];
+		struct svc_counters now;
+
+		fwd_counters_sum(&c->env, s, &now);
+		r->cps = ewma(r->cps, (double)(now.conns - r->last.conns) / interval_s);
+		r->in_pps = ewma(r->in_pps, (double)(now.in_pkts - r->last.in_pkts) / interval_s);
+		r->out_pps = ewma(r->out_pps, (double)(now.out_pkts - r->last.out_pkts) / interval_s);
+		r->in_bps = ewma(r->in_bps, (double)(now.in_bytes - r->last.in_bytes) / interval_s);
+		r->out_bps =
+			ewma(r->out_bps, (double)(now.out_bytes - r->last.out_bytes) / interval_s);
+		r->last = now;
+	}
+}

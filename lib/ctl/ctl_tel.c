@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The halb telemetry commands (shapes in docs/TELEMETRY.md). Each handler
+ * runs on a telemetry client thread and takes the control core's lock, so
+ * it sees configuration, snapshots and control state at rest; the
+ * connection table is shared with the workers and is read as an RCU reader.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_ethdev.h>
+#include <rte_version.h>
+
+#include "ctl_priv.h"
+
+#define CONNS_DEFAULT 100
+#define CONNS_MAX 600 /* what fits in one telemetry reply */
+
+static json_t *ip_json(uint32_t host)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", host >> 24, (host >> 16) & 255,
+		 (host >> 8) & 255, host & 255);
+	return json_string(buf);
+}
+
+static json_t *be_ip_json(rte_be32_t be)
+{
+	return ip_json(rte_be_to_cpu_32(be));
+}
+
+static json_t *mac_json(const struct rte_ether_addr *m)
+{
+	char buf[18];
+
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m->addr_bytes[0],
+		 m->addr_bytes[1], m->addr_bytes[2], m->addr_bytes[3], m->addr_bytes[4],
+		 m->addr_bytes[5]);
+	return json_string(buf);
+}
+
+static const char *proto_name(uint8_t p)
+{
+	return p == IPPROTO_TCP ? "TCP" : p == IPPROTO_UDP ? "UDP" : "?";
+}
+
+/* ------------------------------------------------------------- version */
+
+static json_t *tel_version(void *ctx, const char *params)
+{
+	struct ctl *c = ctx;
+	json_t *o;
+
+	(void)params;
+	pthread_mutex_lock(&c->lock);
+	o = json_pack("{s:s, s:s, s:i, s:s, s:f, s:f, s:s, s:s, s:I}", "version", HALB_VERSION,
+		      "dpdk", rte_version(), "pid", (int)getpid(), "file_prefix",
+		      c->opt.file_prefix ? c->opt.file_prefix : "", "started", c->started,
+		      "uptime", ctl_now_real() - c->started, "keepalived_conf",
+		      c->opt.keepalived_conf, "dataplane_conf", c->opt.dataplane_conf, "reloads",
+		      (json_int_t)c->reloads);
+	pthread_mutex_unlock(&c->lock);
+	return o;
+}
+
+/* --------------------------------------------------------------- ports */
+
+static json_t *port_json(struct ctl *c, uint16_t p)
+{
+	const struct port_rt *pr = &c->ports[p];
+	const struct cfg_port *cp = &c->d->ports[p];
+	struct rte_eth_link link = { 0 };
+	json_t *addrs = json_array();
+	char ctl_tx[32];
+
+	for (size_t a = 0; a < cp->n_addrs; a++) {
+		char buf[24];
+		uint32_t x = cp->addrs[a].addr;
+
+		snprintf(buf, sizeof(buf), "%u.%u.%u.%u/%u", x >> 24, (x >> 16) & 255,
+			 (x >> 8) & 255, x & 255, cp->addrs[a].plen);
+		json_array_append_new(addrs, json_string(buf));
+	}
+	rte_eth_link_get_nowait(pr->port_id, &link);
+	if (pr->ctl_txq >= 0)
+		snprintf(ctl_tx, sizeof(ctl_tx), "queue %d", pr->ctl_txq);
+	else
+		snprintf(ctl_tx, sizeof(ctl_tx), "worker ring");
+	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:I, s:i, s:i, s:o, s:i, s:i, s:s}",
+			 "name", cp->name, "port_id", pr->port_id, "device", cp->device,
+			 "kernel_if", cp->kernel_if, "mac", mac_json(&pr->mac), "link",
+			 link.link_status ? "up" : "down", "speed_mbps", (json_int_t)link.link_speed,
+			 "mtu", (int)cp->mtu, "numa_node", pr->socket, "addresses", addrs,
+			 "rx_queues", pr->n_rxq, "tx_queues", pr->n_txq, "control_tx", ctl_tx);
+}
+
+static json_t *tel_ports(void *ctx, const char *params)
+{
+	struct ctl *c = ctx;
+	json_t *arr = json_array();
+
+	(void)params;
+	pthread_mutex_lock(&c->lock);
+	for (uint16_t p = 0; p < c->n_ports; p++)
+		json_array_append_new(arr, port_json(c, p));
+	pthread_mutex_unlock(&c->lock);
+	return json_pack("{s:o}", "ports", arr);
+}
+
+/* --------------------------------------------------------------- stats */
+
+static void drops_add(json_t *drops, const uint64_t *v)
+{
+	for (int d = 0; d < FWD_DROP_COUNT; d++) {
+		json_t *old;
+
+		if (v[d] == 0)
+			continue;
+		old = json_object_get(drops, fwd_drop_name(d));
+		json_object_set_new(drops, fwd_drop_name(d),
+				    json_integer((json_int_t)v[d] +
+						 (old ? json_integer_value(old) : 0)));
+	}
+}
+
+static json_t *worker_json(const struct fwd_worker *w)
+{
+	const struct fwd_stats *s = &w->st;
+	json_t *drops = json_object();
+
+	drops_add(drops, s->drops);
+	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "id",
+			 w->id, "lcore", (int)w->lcore, "rx_packets", (json_int_t)s->rx_packets,
+			 "rx_bytes", (json_int_t)s->rx_bytes, "tx_packets",
+			 (json_int_t)s->tx_packets, "tx_bytes", (json_int_t)s->tx_bytes,
+			 "forwarded", (json_int_t)s->forwarded, "to_kernel",
+			 (json_int_t)s->to_kernel, "to_control", (json_int_t)s->to_control,
+			 "from_control", (json_int_t)s->from_control, "dropped",
+			 (json_int_t)s->dropped, "polls", (json_int_t)s->polls, "drops", drops);
+}
+
+static json_t *tel_stats(void *ctx, const char *params)
+{
+	struct ctl *c = ctx;
+	json_t *workers = json_array(), *ports = json_array(), *drops = json_object();
+	struct fwd_stats t = { 0 };
+	json_t *o;
+
+	(void)params;
+	pthread_mutex_lock(&c->lock);
+	for (uint16_t i = 0; i < c->n_workers; i++) {
+		const struct fwd_stats *s = &c->env.workers[i]->st;
+
+		json_array_append_new(workers, worker_json(c->env.workers[i]));
+		t.rx_packets += s->rx_packets;
+		t.rx_bytes += s->rx_bytes;
+		t.tx_packets += s->tx_packets;
+		t.tx_bytes += s->tx_bytes;
+		t.forwarded += s->forwarded;
+		t.to_kernel += s->to_kernel;
+		t.to_control += s->to_control;
+		t.dropped += s->dropped;
+		drops_add(drops, s->drops);
+	}
+	drops_add(drops, c->cst.drops);
+	for (uint16_t p = 0; p < c->n_ports; p++) {
+		struct rte_eth_stats es = { 0 };
+
+		rte_eth_stats_get(c->ports[p].port_id, &es);
+		json_array_append_new(
+			ports, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
+					 c->d->ports[p].name, "rx_packets", (json_int_t)es.ipackets,
+					 "rx_bytes", (json_int_t)es.ibytes, "tx_packets",
+					 (json_int_t)es.opackets, "tx_bytes", (json_int_t)es.obytes,
+					 "rx_missed", (json_int_t)es.imissed, "rx_errors",
+					 (json_int_t)es.ierrors, "tx_errors", (json_int_t)es.oerrors));
+	}
+	o = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, "
+		      "s:{s:I, s:I, s:I, s:I, s:I}}",
+		      "total", "rx_packets", (json_int_t)t.rx_packets, "rx_bytes",
+		      (json_int_t)t.rx_bytes, "tx_packets", (json_int_t)t.tx_packets, "tx_bytes",
+		      (json_int_t)t.tx_bytes, "forwarded", (json_int_t)t.forwarded, "to_kernel",
+		      (json_int_t)t.to_kernel, "to_control", (json_int_t)t.to_control,
+		      "from_kernel", (json_int_t)c->cst.from_kernel, "dropped",
+		      (json_int_t)(t.dropped + c->cst.dropped), "drops", drops, "ports", ports,
+		      "workers", workers, "control", "from_workers",
+		      (json_int_t)c->cst.from_workers, "to_kernel", (json_int_t)c->cst.to_kernel,
+		      "from_kernel", (json_int_t)c->cst.from_kernel, "tx", (json_int_t)c->cst.tx,
+		      "dropped", (json_int_t)c->cst.dropped);
+	pthread_mutex_unlock(&c->lock);
+	return o;
+}
+
+/* ------------------------------------------------------------ services */
+
+static void counters_set(json_t *o, struct ctl *c, uint32_t stat)
+{
+	struct svc_counters s;
+	const struct ctl_rate *r = &c->rates[stat];
+
+	fwd_counters_sum(&c->env, stat, &s);
+	json_object_set_new(o, "active", json_integer(s.active > 0 ? s.active : 0));
+	json_object_set_new(o, "inactive", json_integer(s.inactive > 0 ? s.inactive : 0));
+	json_object_set_new(o, "conns", json_integer((json_int_t)s.conns));
+	json_object_set_new(o, "in_packets", json_integer((json_int_t)s.in_pkts));
+	json_object_set_new(o, "out_packets", json_integer((json_int_t)s.out_pkts));
+	json_object_set_new(o, "in_bytes", json_integer((json_int_t)s.in_bytes));
+	json_object_set_new(o, "out_bytes", json_integer((json_int_t)s.out_bytes));
+	json_object_set_new(o, "cps", json_integer((json_int_t)(r->cps + 0.5)));
+	json_object_set_new(o, "in_pps", json_integer((json_int_t)(r->in_pps + 0.5)));
+	json_object_set_new(o, "out_pps", json_integer((json_int_t)(r->out_pps + 0.5)));
+	json_object_set_new(o, "in_bps", json_integer((json_int_t)(r->in_bps + 0.5)));
+	json_object_set_new(o, "out_bps", json_integer((json_int_t)(r->out_bps + 0.5)));
+}
+
+/* The weight in force for stat in the current snapshot; -1 when absent. */
+static long weight_in_force(const struct ctl *c, uint32_t stat)
+{
+	const struct svc_snapshot *s = c->env.svc.cur;
+	const struct svc_rs *rs;
+
+	if (s == NULL || !(s->stat_flags[stat] & SVC_SF_PRESENT))
+		return -1;
+	rs = s->rs_of[stat];
+	return rs ? (long)rs->weight : -1;
+}
+
+static json_t *rs_json(struct ctl *c, const struct cfg_real_server *r, const struct ctl_rs *rt,
+		       bool sorry)
+{
+	long w = weight_in_force(c, rt->stat);
+	json_t *o = json_pack("{s:o, s:i, s:I, s:i, s:b, s:b, s:b}", "ip", ip_json(r->addr), "port",
+			      r->port, "weight", (json_int_t)(w < 0 ? 0 : w), "configured_weight",
+			      r->weight, "healthy", rt->healthy, "in_service", w >= 0, "sorry",
+			      sorry);
+
+	counters_set(o, c, rt->stat);
+	return o;
+}
+
+static json_t *vs_json(struct ctl *c, size_t i)
+{
+	const struct cfg_virtual_server *v = &c->k->vs[i];
+	const struct ctl_vs *vs = &c->vs[i];
+	const struct svc_snapshot *s = c->env.svc.cur;
+	json_t *rss = json_array(), *o;
+
+	for (size_t r = 0; r < v->n_rs; r++)
+		json_array_append_new(rss, rs_json(c, &v->rs[r], &vs->rs[r], false));
+	if (v->has_sorry_server)
+		json_array_append_new(rss, rs_json(c, &v->sorry_server, &vs->sorry, true));
+	o = json_pack("{s:o, s:i, s:s, s:s, s:s, s:i, s:o, s:b, s:b, s:o}", "vip",
+		      ip_json(v->addr), "port", v->port, "protocol", proto_name(v->protocol),
+		      "scheduler", cfg_sched_name(v->sched), "forward", cfg_fwd_name(v->fwd),
+		      "persistence", (int)v->persistence_timeout, "granularity",
+		      ip_json(v->persistence_granularity), "owned",
+		      s != NULL && (s->stat_flags[vs->stat] & SVC_SF_OWNED), "quorum_up",
+		      vs->quorum_up, "real_servers", rss);
+	counters_set(o, c, vs->stat);
+	return o;
+}
+
+static json_t *tel_services(void *ctx, const char *params)
+{
+	struct ctl *c = ctx;
+	json_t *arr = json_array();
+
+	(void)params;
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->k->n_vs; i++)
+		json_array_append_new(arr, vs_json(c, i));
+	pthread_mutex_unlock(&c->lock);
+	return json_pack("{s:o}", "services", arr);
+}
+
+/* --------------------------------------------------------------- conns */
+
+static json_t *conn_json(const struct conn *cn, uint64_t now_ms)
+{
+	bool tmpl = cn->flags & CONN_F_TEMPLATE;
+	uint64_t exp = __atomic_load_n(&cn->expires, __ATOMIC_RELAXED);
+
+	return json_pack("{s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:s, s:s, s:f, s:b}", "protocol",
+			 proto_name(cn->proto), "client", be_ip_json(cn->caddr), "client_port",
+			 rte_be_to_cpu_16(cn->cport), "vip", be_ip_json(cn->vaddr), "vport",
+			 rte_be_to_cpu_16(cn->vport), "rip", be_ip_json(cn->daddr), "rport",
+			 rte_be_to_cpu_16(cn->dport), "forward", cfg_fwd_name(cn->fwd), "state",
+			 tmpl ? "NONE" : conn_state_name(cn->state), "expires",
+			 exp > now_ms ? (double)(exp - now_ms) / 1000.0 : 0.0, "template", tmpl);
+}
+
+static json_t *tel_conns(void *ctx, const char *params)
+{
+	struct ctl *c = ctx;
+	json_t *arr = json_array();
+	uint64_t now = fwd_clock_ms();
+	long limit = CONNS_DEFAULT, total = 0;
+	const struct conn *cn;
+	uint32_t pos = 0;
+
+	if (params != NULL && params[0] != '\0') {
+		char *end;
+
+		limit = strtol(params, &end, 10);
+		if (*end != '\0' || limit <= 0) {
+			json_decref(arr);
+			return json_pack("{s:s}", "error",
+					 "expected a positive number of entries: /halb/conns,N");
+		}
+		if (limit > CONNS_MAX)
+			limit = CONNS_MAX;
+	}
+	pthread_mutex_lock(&c->lock);
+	rte_rcu_qsbr_thread_online(c->qsbr, c->tel_reader);
+	while ((cn = conn_table_next(c->env.conns, &pos)) != NULL) {
+		if (total++ < limit)
+			json_array_append_new(arr, conn_json(cn, now));
+	}
+	rte_rcu_qsbr_thread_offline(c->qsbr, c->tel_reader);
+	pthread_mutex_unlock(&c->lock);
+	return json_pack("{s:o, s:I, s:b}", "conns", arr, "total", (json_int_t)total, "truncated",
+			 total > limit);
+}
+
+/* --------------------------------------------------------------- neigh */
+
+static json_t *tel_neigh(void *ctx, const char *params)
+{
+	struct ctl *c = ctx;
+	const struct neigh_table *t = c->env.neigh;
+	json_t *arr = json_array();
+	uint64_t now = fwd_clock_ms();
+
+	(void)params;
+	pthread_mutex_lock(&c->lock);
+	for (uint32_t s = 0; s < t->used; s++) {
+		const struct neigh_entry *e = &t->ent[s];
+		struct rte_ether_addr mac = { { 0 } };
+		uint8_t port;
+
+		neigh_slot_get(t, s, &mac, &port);
+		json_array_append_new(
+			arr, json_pack("{s:o, s:o, s:s, s:s, s:f}", "ip", be_ip_json(e->ip), "mac",
+				       mac_json(&mac), "port", c->d->ports[e->port].name, "state",
+				       neigh_state_name(e->state), "age",
+				       e->updated_ms ? (double)(now - e->updated_ms) / 1000.0 : -1.0));
+	}
+	pthread_mutex_unlock(&c->lock);
+	return json_pack("{s:o}", "neighbours", arr);
+}
+
+int ctl_tel_init(struct ctl *c)
+{
+	int rc = 0;
+
+	rc |= tel_register(c->tel, "/halb/version", tel_version, c, "halb's version and uptime");
+	rc |= tel_register(c->tel, "/halb/ports", tel_ports, c, "ports, TAPs, links, addresses");
+	rc |= tel_register(c->tel, "/halb/stats", tel_stats, c,
+			   "packet counters: totals, drops by reason, ports, workers, control");
+	rc |= tel_register(c->tel, "/halb/services", tel_services, c,
+			   "virtual services and their real servers (ipvsadm -Ln)");
+	rc |= tel_register(c->tel, "/halb/conns", tel_conns, c,
+			   "connection entries (ipvsadm -Lcn); parameter: how many");
+	rc |= tel_register(c->tel, "/halb/neigh", tel_neigh, c, "the neighbour (ARP) table");
+	return rc;
+}

@@ -1,0 +1,232 @@
+#!/bin/bash
+# The test bed: hosts in network namespaces joined by a Linux bridge in a
+# "switch" namespace (ARCHITECTURE.md). Sourced by every tests/e2e script.
+#
+#   tb_init NAME            start a bed; everything made is removed on exit
+#   tb_host NAME CIDR [GW]  a host with eth0 on the switch
+#   tb_director NAME        a director: its NIC "nic0" is on the switch but
+#                           hidden from its own kernel (no IP, IPv6 off,
+#                           nftables ingress drop), for halb's af_packet port
+#   tb_rs NAME CIDR [GW] [VIP...]  a real server running nginx; VIPs on lo
+#                           with arp_ignore/arp_announce as the seed shows (DR)
+#   tb_halb NAME PREFIX KCONF DCONF  start halb in a director, wait for it
+#   tb_halbctl NAME PREFIX ARGS...   halbctl against that halb
+#   tb_stop_halb NAME [SIGNAL]
+#   tb_wait SECONDS CMD...  retry CMD until it succeeds or time runs out
+#   tb_in NAME CMD...       run CMD in the host's namespace
+#
+# Namespaces are named "<bed>-<name>" with a per-run bed id, so beds from
+# parallel or crashed runs never collide; tb_cleanup removes what this run
+# made, also on failure or Ctrl-C.
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${HALB_BUILD:-$TOP/build}
+HALB=$BUILD/app/halb/halb
+HALBCTL=$BUILD/app/halbctl/halbctl
+TB_NS=()
+TB_PORTS=0
+
+tb_log() { echo "[$(date +%T)] $*" >&2; }
+tb_fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+tb_init() {
+	TB_NAME=$1
+	TB=h$(( $$ % 10000 ))${TB_NAME:0:3}
+	TB_DIR=$(mktemp -d "/tmp/halb-e2e-$TB_NAME.XXXXXX")
+	trap tb_cleanup EXIT
+	trap 'exit 130' INT TERM
+	tb_ns sw
+	ip -n "$TB-sw" link add br0 type bridge
+	ip -n "$TB-sw" link set br0 type bridge stp_state 0 forward_delay 0
+	ip -n "$TB-sw" link set br0 up
+}
+
+tb_cleanup() {
+	local rc=$? ns pids
+	set +e
+	for ns in "${TB_NS[@]}"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+	done
+	sleep 0.5
+	for ns in "${TB_NS[@]}"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	for p in "${TB_PREFIXES[@]:-}"; do
+		[ -n "$p" ] && rm -rf "/var/run/dpdk/$p"
+	done
+	if [ $rc -ne 0 ] && [ -d "$TB_DIR" ]; then
+		for f in "$TB_DIR"/*.log; do
+			[ -f "$f" ] || continue
+			echo "----- $f (last 40 lines)" >&2
+			tail -n 40 "$f" >&2
+		done
+	fi
+	rm -rf "$TB_DIR"
+	exit $rc
+}
+
+tb_ns() {
+	ip netns add "$TB-$1" || tb_fail "cannot create namespace $TB-$1"
+	TB_NS+=("$TB-$1")
+	ip -n "$TB-$1" link set lo up
+}
+
+tb_in() {
+	local ns=$1
+	shift
+	ip netns exec "$TB-$ns" "$@"
+}
+
+# tb_link NS IFNAME: a veth from namespace NS to the switch.
+tb_link() {
+	local ns=$1 ifname=$2 peer
+	TB_PORTS=$((TB_PORTS + 1))
+	peer=p$TB_PORTS
+	ip link add "$ifname" netns "$TB-$ns" type veth peer name "$peer" netns "$TB-sw" ||
+		tb_fail "cannot link $ns"
+	ip -n "$TB-sw" link set "$peer" master br0 up
+	ip -n "$TB-$ns" link set "$ifname" up
+}
+
+tb_host() {
+	local name=$1 cidr=$2 gw=${3:-}
+	tb_ns "$name"
+	tb_link "$name" eth0
+	ip -n "$TB-$name" addr add "$cidr" dev eth0
+	[ -n "$gw" ] && ip -n "$TB-$name" route add default via "$gw"
+	return 0
+}
+
+tb_director() {
+	local name=$1
+	tb_ns "$name"
+	tb_link "$name" nic0
+	tb_in "$name" sysctl -qw net.ipv6.conf.nic0.disable_ipv6=1
+	tb_in "$name" sysctl -qw net.ipv4.ip_forward=1
+	# af_packet sees every frame before this hook; the kernel sees none.
+	tb_in "$name" nft -f - <<-EOF
+		table netdev halb_hide {
+			chain in {
+				type filter hook ingress device nic0 priority 0; policy drop;
+			}
+		}
+	EOF
+}
+
+# tb_nginx NAME: nginx on port 80 (and 443 with a self-signed certificate
+# when TB_TLS=1) serving /test.html with the host's name in it.
+tb_nginx() {
+	local name=$1 dir=$TB_DIR/nginx-$1 tls=""
+	mkdir -p "$dir/www"
+	echo "$name" >"$dir/www/test.html"
+	echo "$name" >"$dir/www/index.html"
+	if [ "${TB_TLS:-0}" = 1 ]; then
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$name" \
+			-keyout "$dir/key.pem" -out "$dir/cert.pem" 2>/dev/null
+		tls="server { listen 443 ssl; root $dir/www;
+			ssl_certificate $dir/cert.pem; ssl_certificate_key $dir/key.pem; }"
+	fi
+	cat >"$dir/nginx.conf" <<-EOF
+		user root;
+		worker_processes 1;
+		pid $dir/nginx.pid;
+		error_log $dir/error.log;
+		events { worker_connections 512; }
+		http {
+			access_log $dir/access.log;
+			client_body_temp_path $dir/tmp;
+			proxy_temp_path $dir/tmp;
+			fastcgi_temp_path $dir/tmp;
+			uwsgi_temp_path $dir/tmp;
+			scgi_temp_path $dir/tmp;
+			keepalive_timeout 0;
+			server { listen 80; root $dir/www; }
+			$tls
+		}
+	EOF
+	mkdir -p "$dir/tmp"
+	tb_in "$name" nginx -c "$dir/nginx.conf" || tb_fail "nginx did not start in $name"
+}
+
+tb_nginx_stop() {
+	local dir=$TB_DIR/nginx-$1
+	tb_in "$1" nginx -c "$dir/nginx.conf" -s stop 2>/dev/null
+	tb_wait 5 sh -c "! test -s $dir/nginx.pid"
+}
+
+tb_rs() {
+	local name=$1 cidr=$2 gw=${3:-} vip
+	shift 3 || shift $#
+	tb_host "$name" "$cidr" "$gw"
+	for vip in "$@"; do
+		ip -n "$TB-$name" addr add "$vip/32" dev lo
+	done
+	if [ $# -gt 0 ]; then
+		tb_in "$name" sysctl -qw net.ipv4.conf.lo.arp_ignore=1 \
+			net.ipv4.conf.lo.arp_announce=2 net.ipv4.conf.all.arp_ignore=1 \
+			net.ipv4.conf.all.arp_announce=2
+	fi
+	tb_nginx "$name"
+}
+
+tb_wait() {
+	local secs=$1 end
+	shift
+	end=$(($(date +%s%N) / 1000000 + secs * 1000))
+	while ! "$@" >/dev/null 2>&1; do
+		[ $(($(date +%s%N) / 1000000)) -ge $end ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+TB_PREFIXES=()
+
+tb_halbctl() {
+	local name=$1 prefix=$2
+	shift 2
+	tb_in "$name" "$HALBCTL" -P "$prefix" "$@"
+}
+
+tb_halb() {
+	local name=$1 prefix=$2 kconf=$3 dconf=$4
+	TB_PREFIXES+=("$prefix")
+	rm -rf "/var/run/dpdk/$prefix"
+	tb_in "$name" "$HALB" -n -l -f "$kconf" -c "$dconf" -p "$TB_DIR/halb-$name.pid" \
+		>"$TB_DIR/halb-$name.log" 2>&1 &
+	eval "TB_HALB_PID_$name=$!"
+	tb_wait 30 tb_halbctl "$name" "$prefix" version ||
+		tb_fail "halb in $name did not answer on its telemetry socket"
+}
+
+tb_halb_pid() {
+	eval "echo \${TB_HALB_PID_$1:-}"
+}
+
+tb_stop_halb() {
+	local name=$1 sig=${2:-TERM} pid
+	pid=$(tb_halb_pid "$name")
+	[ -n "$pid" ] || return 0
+	kill -"$sig" "$pid" 2>/dev/null
+	tb_wait 20 sh -c "! kill -0 $pid" || tb_fail "halb in $name did not stop on SIG$sig"
+	wait "$pid" 2>/dev/null
+	TB_HALB_RC=$?
+	eval "TB_HALB_PID_$name="
+}
+
+# A file from a template with @VAR@ replaced: tb_conf SRC DST VAR=VALUE...
+tb_conf() {
+	local src=$1 dst=$2 kv
+	shift 2
+	cp "$src" "$dst"
+	for kv in "$@"; do
+		sed -i "s|@${kv%%=*}@|${kv#*=}|g" "$dst"
+	done
+}
