@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `halbctl stats`: /halb/stats as five sections, from the director as a
+ * whole down to its parts: totals, drops by reason, one row per port, one
+ * row per worker, and the control core. Counters are printed exactly (no
+ * K/M abbreviation): these are what one compares between two runs. Counters
+ * a newer halb adds to the totals or the control core still show, under
+ * their own names.
+ */
+#include <stdlib.h>
+
+#include "fmt.h"
+#include "views.h"
+
+static void print_totals(FILE *out, const json_t *total)
+{
+	static const struct kv_field fields[] = {
+		{ "rx_packets", "Received packets", KV_PLAIN },
+		{ "rx_bytes", "Received bytes", KV_PLAIN },
+		{ "tx_packets", "Sent packets", KV_PLAIN },
+		{ "tx_bytes", "Sent bytes", KV_PLAIN },
+		{ "forwarded", "Forwarded", KV_PLAIN },
+		{ "to_kernel", "To kernel", KV_PLAIN },
+		{ "to_control", "To control core", KV_PLAIN },
+		{ "from_kernel", "From kernel", KV_PLAIN },
+		{ "dropped", "Dropped", KV_PLAIN },
+	};
+
+	fprintf(out, "Totals:\n");
+	kv_print(out, total, fields, sizeof(fields) / sizeof(fields[0]), "lr", "  ");
+}
+
+static void print_drops(FILE *out, const json_t *drops)
+{
+	static const char *const head[] = { "Reason", "Packets" };
+	char kbuf[FMT_LEN], vbuf[FMT_LEN];
+	const char *cells[2];
+	const char *key;
+	struct table t;
+	json_t *v;
+
+	if (!json_is_object(drops) || json_object_size(drops) == 0) {
+		fprintf(out, "Drops by reason: %s\n", json_is_object(drops) ? "none" : FMT_MISSING);
+		return;
+	}
+	fprintf(out, "Drops by reason:\n");
+	table_init(&t, 2, head, "lr");
+	json_object_foreach((json_t *)drops, key, v)
+	{
+		cells[0] = fmt_text(key, kbuf);
+		cells[1] = fmt_scalar(v, vbuf);
+		table_add(&t, cells);
+	}
+	table_print(&t, out, "  ");
+	table_free(&t);
+}
+
+static void port_row(struct table *t, const json_t *p)
+{
+	char b[8][FMT_LEN];
+	const char *cells[] = {
+		fmt_field(p, "name", b[0]),      fmt_field(p, "rx_packets", b[1]),
+		fmt_field(p, "rx_bytes", b[2]),  fmt_field(p, "tx_packets", b[3]),
+		fmt_field(p, "tx_bytes", b[4]),  fmt_field(p, "rx_missed", b[5]),
+		fmt_field(p, "rx_errors", b[6]), fmt_field(p, "tx_errors", b[7]),
+	};
+
+	table_add(t, cells);
+}
+
+static void worker_row(struct table *t, const json_t *w)
+{
+	char b[8][FMT_LEN];
+	char *drops = fmt_pairs(json_object_get(w, "drops"), " ", ", ", "none");
+	const char *cells[] = {
+		fmt_field(w, "id", b[0]),
+		fmt_field(w, "lcore", b[1]),
+		fmt_field(w, "rx_packets", b[2]),
+		fmt_field(w, "tx_packets", b[3]),
+		fmt_field(w, "forwarded", b[4]),
+		fmt_field(w, "to_kernel", b[5]),
+		fmt_field(w, "to_control", b[6]),
+		fmt_field(w, "dropped", b[7]),
+		drops,
+	};
+
+	table_add(t, cells);
+	free(drops);
+}
+
+/* A section with one row per element of arr, or a note that it is empty. */
+static void print_rows(FILE *out, const char *title, const json_t *arr, size_t ncols,
+		       const char *const *head, const char *align,
+		       void (*add_row)(struct table *t, const json_t *e))
+{
+	struct table t;
+	size_t i;
+
+	if (!json_is_array(arr) || json_array_size(arr) == 0) {
+		fprintf(out, "%s %s\n", title, json_is_array(arr) ? "none" : FMT_MISSING);
+		return;
+	}
+	fprintf(out, "%s\n", title);
+	table_init(&t, ncols, head, align);
+	for (i = 0; i < json_array_size(arr); i++)
+		add_row(&t, json_array_get(arr, i));
+	table_print(&t, out, "  ");
+	table_free(&t);
+}
+
+static void print_control(FILE *out, const json_t *control)
+{
+	static const struct kv_field fields[] = {
+		{ "from_workers", "From workers", KV_PLAIN },
+		{ "to_kernel", "To kernel", KV_PLAIN },
+		{ "from_kernel", "From kernel", KV_PLAIN },
+		{ "tx", "Sent", KV_PLAIN },
+		{ "dropped", "Dropped", KV_PLAIN },
+	};
+
+	fprintf(out, "Control core:\n");
+	kv_print(out, control, fields, sizeof(fields) / sizeof(fields[0]), "lr", "  ");
+}
+
+void view_stats(FILE *out, const json_t *stats)
+{
+	static const char *const port_head[] = { "Port",    "RxPackets", "RxBytes",  "TxPackets",
+						 "TxBytes", "RxMissed",  "RxErrors", "TxErrors" };
+	static const char *const worker_head[] = { "Worker",    "Lcore",     "RxPackets",
+						   "TxPackets", "Forwarded", "ToKernel",
+						   "ToControl", "Dropped",   "Drops" };
+
+	print_totals(out, json_object_get(stats, "total"));
+	fputc('\n', out);
+	print_drops(out, json_object_get(stats, "drops"));
+	fputc('\n', out);
+	print_rows(out, "Ports:", json_object_get(stats, "ports"), 8, port_head, "lrrrrrrr",
+		   port_row);
+	fputc('\n', out);
+	print_rows(out, "Workers:", json_object_get(stats, "workers"), 9, worker_head, "rrrrrrrrl",
+		   worker_row);
+	fputc('\n', out);
+	print_control(out, json_object_get(stats, "control"));
+}

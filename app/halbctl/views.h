@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HALBCTL_VIEWS_H
+#define HALBCTL_VIEWS_H
+
+/**
+ * @file
+ * The human-readable views of halbctl, one per /halb/... command. Each takes
+ * the value of a reply (an object; main.c checks that much) and prints it to
+ * out. Missing or odd fields print as "-"; no view fails on a reply's shape.
+ * view_ipvs.c: list, conns (ipvsadm layouts); view_vrrp.c: vrrp;
+ * view_stats.c: stats; view_system.c: ports, neigh, checks, version.
+ */
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+enum list_layout {
+	LIST_PLAIN, /**< ipvsadm -L -n, plus a Health column */
+	LIST_STATS, /**< ipvsadm -L -n --stats */
+	LIST_RATE,  /**< ipvsadm -L -n --rate */
+};
+
+struct list_opts {
+	enum list_layout layout;
+	bool exact; /**< ipvsadm --exact: no K/M/G/T abbreviation */
+};
+
+/**
+ * /halb/services in ipvsadm's layout, services and real servers sorted as
+ * ipvsadm sorts them. version is the /halb/version value for the title
+ * line, or NULL when it could not be had.
+ */
+void view_list(FILE *out, const json_t *services, const json_t *version, const struct list_opts *o);
+
+/**
+ * /halb/conns in ipvsadm -L -c -n layout. When the daemon cut the list, a
+ * note goes to note (stderr), keeping out free for scripts.
+ */
+void view_conns(FILE *out, FILE *note, const json_t *conns);
+
+/** /halb/vrrp: a block per instance. */
+void view_vrrp(FILE *out, const json_t *vrrp);
+
+/** /halb/stats: totals, drops by reason, ports, workers, control core. */
+void view_stats(FILE *out, const json_t *stats);
+
+/** /halb/ports as a table. */
+void view_ports(FILE *out, const json_t *ports);
+
+/** /halb/neigh as a table. */
+void view_neigh(FILE *out, const json_t *neigh);
+
+/** /halb/checks as a table. */
+void view_checks(FILE *out, const json_t *checks);
+
+/** /halb/version as label/value lines. */
+void view_version(FILE *out, const json_t *version);
+
+#endif /* HALBCTL_VIEWS_H */
