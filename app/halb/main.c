@@ -26,9 +26,9 @@
 #include "halb_log.h"
 
 #define DEFAULT_KEEPALIVED_CONF "/etc/keepalived/keepalived.conf"
-#define DEFAULT_DATAPLANE_CONF "/etc/halb/halb.cfg"
-#define DEFAULT_PID_FILE "/run/halb.pid"
-#define EAL_ARGS_MAX 256
+#define DEFAULT_DATAPLANE_CONF  "/etc/halb/halb.cfg"
+#define DEFAULT_PID_FILE        "/run/halb.pid"
+#define EAL_ARGS_MAX            256
 
 HALB_LOG_DECLARE(ctl);
 
@@ -122,8 +122,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 }
 
 /* Loads and checks both files; prints every problem. */
-static int load_config(const struct options *o, struct cfg_keepalived **k,
-		       struct cfg_dataplane **d)
+static int load_config(const struct options *o, struct cfg_keepalived **k, struct cfg_dataplane **d)
 {
 	struct cfg_diags diags = { 0 };
 	int rc;
@@ -175,8 +174,8 @@ static int ports_numa_node(const struct cfg_dataplane *d)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s%s/numa_node",
 			 strchr(d->ports[i].device, ':') == strrchr(d->ports[i].device, ':')
-				 ? "0000:"
-				 : "",
+			     ? "0000:"
+			     : "",
 			 d->ports[i].device);
 		f = fopen(path, "r");
 		if (f == NULL)

@@ -23,12 +23,12 @@
 #include "halb_conn.h"
 
 #define WHEEL_SLOTS 1024u
-#define WHEEL_MASK (WHEEL_SLOTS - 1)
+#define WHEEL_MASK  (WHEEL_SLOTS - 1)
 
 struct conn_worker {
 	uint16_t id;
-	uint32_t live;	    /* connections (not templates) it owns */
-	uint64_t cursor;    /* next wheel second to turn */
+	uint32_t live;   /* connections (not templates) it owns */
+	uint64_t cursor; /* next wheel second to turn */
 	struct conn *grave_head, *grave_tail;
 	struct conn *slot[WHEEL_SLOTS];
 } __rte_cache_aligned;
@@ -43,21 +43,19 @@ struct conn_table {
 
 /* IPVS's timeouts (ip_vs_proto_tcp.c, ip_vs_proto_udp.c), in ms. */
 static const uint32_t state_timeout[CONN_S_COUNT] = {
-	[CONN_S_NONE] = 2000,		[CONN_S_ESTABLISHED] = 900000,
-	[CONN_S_SYN_SENT] = 120000,	[CONN_S_SYN_RECV] = 60000,
-	[CONN_S_FIN_WAIT] = 120000,	[CONN_S_TIME_WAIT] = 120000,
-	[CONN_S_CLOSE] = 10000,		[CONN_S_CLOSE_WAIT] = 60000,
-	[CONN_S_LAST_ACK] = 30000,	[CONN_S_LISTEN] = 120000,
-	[CONN_S_SYNACK] = 120000,	[CONN_S_UDP] = 300000,
+	[CONN_S_NONE] = 2000,      [CONN_S_ESTABLISHED] = 900000, [CONN_S_SYN_SENT] = 120000,
+	[CONN_S_SYN_RECV] = 60000, [CONN_S_FIN_WAIT] = 120000,    [CONN_S_TIME_WAIT] = 120000,
+	[CONN_S_CLOSE] = 10000,    [CONN_S_CLOSE_WAIT] = 60000,   [CONN_S_LAST_ACK] = 30000,
+	[CONN_S_LISTEN] = 120000,  [CONN_S_SYNACK] = 120000,      [CONN_S_UDP] = 300000,
 };
 
 static const char *const state_names[CONN_S_COUNT] = {
-	[CONN_S_NONE] = "NONE",		  [CONN_S_ESTABLISHED] = "ESTABLISHED",
-	[CONN_S_SYN_SENT] = "SYN_SENT",	  [CONN_S_SYN_RECV] = "SYN_RECV",
-	[CONN_S_FIN_WAIT] = "FIN_WAIT",	  [CONN_S_TIME_WAIT] = "TIME_WAIT",
-	[CONN_S_CLOSE] = "CLOSE",	  [CONN_S_CLOSE_WAIT] = "CLOSE_WAIT",
-	[CONN_S_LAST_ACK] = "LAST_ACK",	  [CONN_S_LISTEN] = "LISTEN",
-	[CONN_S_SYNACK] = "SYNACK",	  [CONN_S_UDP] = "UDP",
+	[CONN_S_NONE] = "NONE",         [CONN_S_ESTABLISHED] = "ESTABLISHED",
+	[CONN_S_SYN_SENT] = "SYN_SENT", [CONN_S_SYN_RECV] = "SYN_RECV",
+	[CONN_S_FIN_WAIT] = "FIN_WAIT", [CONN_S_TIME_WAIT] = "TIME_WAIT",
+	[CONN_S_CLOSE] = "CLOSE",       [CONN_S_CLOSE_WAIT] = "CLOSE_WAIT",
+	[CONN_S_LAST_ACK] = "LAST_ACK", [CONN_S_LISTEN] = "LISTEN",
+	[CONN_S_SYNACK] = "SYNACK",     [CONN_S_UDP] = "UDP",
 };
 
 /* IPVS's TCP state table (ip_vs_proto_tcp.c): rows by direction and event
@@ -109,7 +107,8 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 		.hash_func = rte_hash_crc,
 		.socket_id = p->socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
+			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	struct rte_hash_rcu_config rc = {
 		.v = p->qsbr,
@@ -504,9 +503,8 @@ int conn_touch(struct conn *c, enum conn_dir dir, uint8_t tcp_flags, uint64_t no
 
 	if (c->proto != IPPROTO_TCP) {
 		new_ = CONN_S_UDP;
-		if (old != new_ &&
-		    !__atomic_compare_exchange_n(&c->state, &old, new_, false, __ATOMIC_RELAXED,
-						 __ATOMIC_RELAXED))
+		if (old != new_ && !__atomic_compare_exchange_n(&c->state, &old, new_, false,
+								__ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			new_ = old; /* another worker got there first */
 	} else {
 		int ev = tcp_event(tcp_flags);
@@ -515,7 +513,8 @@ int conn_touch(struct conn *c, enum conn_dir dir, uint8_t tcp_flags, uint64_t no
 		if (ev < 0) {
 			new_ = old;
 		} else {
-			row = ((c->flags & CONN_F_INPUT_ONLY) ? 8 : (dir == CONN_DIR_OUT ? 4 : 0)) + ev;
+			row = ((c->flags & CONN_F_INPUT_ONLY) ? 8 : (dir == CONN_DIR_OUT ? 4 : 0)) +
+			      ev;
 			do {
 				new_ = old <= CONN_S_SYNACK ? tcp_states[row][old] : old;
 				if (new_ == old)

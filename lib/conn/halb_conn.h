@@ -78,23 +78,23 @@ enum conn_dir {
 	CONN_DIR_OUT = 1, /**< real server -> client (NAT replies) */
 };
 
-#define CONN_F_TEMPLATE 0x01 /**< a persistence template */
-#define CONN_F_NAT_KEY 0x02  /**< also entered under the reply key */
-#define CONN_F_DEAD 0x04     /**< keys deleted; memory awaits its owner */
+#define CONN_F_TEMPLATE   0x01 /**< a persistence template */
+#define CONN_F_NAT_KEY    0x02 /**< also entered under the reply key */
+#define CONN_F_DEAD       0x04 /**< keys deleted; memory awaits its owner */
 #define CONN_F_INPUT_ONLY 0x08 /**< DR/TUN: replies never pass the director */
 
 struct conn {
 	rte_be32_t caddr, vaddr, daddr; /**< client, virtual, destination */
 	rte_be16_t cport, vport, dport;
 	uint8_t proto;
-	uint8_t fwd;   /**< enum cfg_fwd */
-	uint8_t state; /**< enum conn_state; changed with conn_touch */
-	uint8_t flags; /**< CONN_F_* */
-	uint16_t owner;	   /**< worker whose wheel holds it */
-	uint32_t rs_stat;  /**< counters slot of the real server */
-	uint32_t svc_stat; /**< counters slot of the service */
-	uint64_t expires;  /**< ms, monotonic; refreshed by any worker */
-	uint32_t timeout;  /**< templates: persistence timeout in ms */
+	uint8_t fwd;           /**< enum cfg_fwd */
+	uint8_t state;         /**< enum conn_state; changed with conn_touch */
+	uint8_t flags;         /**< CONN_F_* */
+	uint16_t owner;        /**< worker whose wheel holds it */
+	uint32_t rs_stat;      /**< counters slot of the real server */
+	uint32_t svc_stat;     /**< counters slot of the service */
+	uint64_t expires;      /**< ms, monotonic; refreshed by any worker */
+	uint32_t timeout;      /**< templates: persistence timeout in ms */
 	uint32_t n_controlled; /**< templates: connections bound to it */
 	struct conn *tmpl;     /**< the template this connection follows */
 	struct conn *next;     /**< owner's wheel or graveyard */
@@ -102,8 +102,8 @@ struct conn {
 
 struct conn_table_params {
 	const char *name;
-	uint32_t max_conns;   /**< connections plus templates */
-	uint16_t n_workers;   /**< owners; RCU reader ids 0..n_workers-1 */
+	uint32_t max_conns; /**< connections plus templates */
+	uint16_t n_workers; /**< owners; RCU reader ids 0..n_workers-1 */
 	struct rte_rcu_qsbr *qsbr;
 	int socket;
 };
@@ -144,13 +144,13 @@ struct conn_init {
 	rte_be16_t dport;
 	uint8_t fwd; /**< enum cfg_fwd; NAT also enters the reply key */
 	uint32_t rs_stat, svc_stat;
-	struct conn *tmpl;   /**< template to bind to (reference taken), or NULL */
+	struct conn *tmpl; /**< template to bind to (reference taken), or NULL */
 };
 
 /** Why conn_create failed. */
 enum conn_error {
 	CONN_ERR_NO_MEMORY = 1, /**< the pool of connection structs is empty */
-	CONN_ERR_TABLE_FULL,	/**< the hash has no room for the key(s) */
+	CONN_ERR_TABLE_FULL,    /**< the hash has no room for the key(s) */
 };
 
 /**

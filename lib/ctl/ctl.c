@@ -25,13 +25,13 @@
 
 RTE_LOG_REGISTER(halb_logtype_ctl, halb.ctl, INFO);
 
-#define POLL_INTERVAL 0.001  /* rings and TAPs, seconds */
+#define POLL_INTERVAL  0.001 /* rings and TAPs, seconds */
 #define HOUSE_INTERVAL 1.0   /* neighbours, reclaim */
-#define RATE_INTERVAL 2.0    /* IPVS's estimator period */
-#define STOP_GRACE 0.2	     /* time the workers get to send the last frames */
+#define RATE_INTERVAL  2.0   /* IPVS's estimator period */
+#define STOP_GRACE     0.2   /* time the workers get to send the last frames */
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -61,7 +61,8 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 	char why[256];
 
 	if (rte_lcore_count() < d->workers + 1)
-		return fail(err, errlen, "the EAL has %u lcores: %u workers and the control core need %u",
+		return fail(err, errlen,
+			    "the EAL has %u lcores: %u workers and the control core need %u",
 			    rte_lcore_count(), d->workers, d->workers + 1);
 	if (d->n_ports > FWD_MAX_PORTS)
 		return fail(err, errlen, "at most %d ports", FWD_MAX_PORTS);
@@ -128,11 +129,11 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 				    rte_strerror(rte_errno));
 		c->env.workers[w] = fw;
 		snprintf(name, sizeof(name), "halb_up%u", w);
-		fw->to_ctl = rte_ring_create(name, CTL_RING_SIZE, socket,
-					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+		fw->to_ctl =
+		    rte_ring_create(name, CTL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "halb_down%u", w);
-		fw->from_ctl = rte_ring_create(name, CTL_RING_SIZE, socket,
-					       RING_F_SP_ENQ | RING_F_SC_DEQ);
+		fw->from_ctl =
+		    rte_ring_create(name, CTL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (fw->to_ctl == NULL || fw->from_ctl == NULL)
 			return fail(err, errlen, "cannot create the rings of worker %u", w);
 	}
@@ -169,17 +170,25 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 		fail(err, errlen, "cannot set up the services: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
+	ctl_static_vips(c);
+	if (ctl_check_start(c) != 0) {
+		fail(err, errlen, "cannot start the health checks");
+		goto fail;
+	}
+	if (ctl_publish(c) != 0) {
+		fail(err, errlen, "cannot publish the services: %s", rte_strerror(rte_errno));
+		goto fail;
+	}
+	if (ctl_vrrp_start(c) != 0) {
+		fail(err, errlen, "cannot start VRRP: out of memory");
+		goto fail;
+	}
+	/* Last: from here on, telemetry threads read the state built above. */
 	c->tel = tel_server_start(rte_eal_get_runtime_dir());
 	if (c->tel == NULL)
 		HALB_LOG(ctl, WARNING, "telemetry socket unavailable: %s", strerror(errno));
-	else if (ctl_tel_init(c) != 0)
+	else if (ctl_tel_init(c) != 0 || ctl_vrrp_tel_init(c) != 0 || ctl_check_tel_init(c) != 0)
 		HALB_LOG(ctl, WARNING, "telemetry commands could not all be registered");
-	if (ctl_publish(c) != 0) {
-		fail(err, errlen, "cannot build the first service snapshot: %s",
-		     rte_strerror(rte_errno));
-		goto fail;
-	}
-	ctl_vrrp_start(c);
 	return c;
 fail:
 	ctl_destroy(c);
@@ -232,9 +241,8 @@ static void on_stop(struct ev_loop *loop, ev_signal *s, int revents)
 		return;
 	c->stopping = true;
 	HALB_LOG(ctl, NOTICE, "Stopping halb (%s)", strsignal(s->signum));
-	for (size_t i = 0; i < c->k->n_instances; i++)
-		if (c->inst_master[i])
-			ctl_instance_own(c, i, false);
+	ctl_vrrp_shutdown(c);
+	ctl_check_stop(c);
 	ctl_io_flush(c);
 	ev_timer_init(&grace, on_stop_grace, STOP_GRACE, 0);
 	ev_timer_start(loop, &grace);
@@ -267,7 +275,7 @@ static int workers_launch(struct ctl *c)
 	unsigned int lcore;
 	uint16_t w = 0;
 
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER (lcore) {
 		if (w == c->n_workers)
 			break;
 		if (rte_eal_remote_launch(fwd_worker_main, c->env.workers[w], lcore) != 0) {
@@ -322,6 +330,8 @@ void ctl_destroy(struct ctl *c)
 	tel_server_stop(c->tel);
 	c->tel = NULL;
 	pthread_mutex_lock(&c->lock);
+	ctl_check_stop(c);
+	ctl_vrrp_free(c);
 	ctl_svc_fini(c);
 	for (uint16_t p = 0; p < c->n_ports; p++)
 		port_close(&c->ports[p]);

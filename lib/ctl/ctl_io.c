@@ -138,7 +138,7 @@ static void arp_in(struct ctl *c, struct rte_mbuf *m)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
 	const struct rte_arp_hdr *arp =
-		rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, meta->l2_len);
+	    rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, meta->l2_len);
 	const struct rte_arp_ipv4 *d = &arp->arp_data;
 
 	if (arp->arp_hardware == rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) &&
@@ -183,10 +183,9 @@ static void nop_drop(void *ctx, struct rte_mbuf *m, bool queue_full)
 
 void ctl_io_init(struct ctl *c)
 {
-	c->nops = (struct neigh_ops){ .solicit = nop_solicit,
-				      .release = nop_release,
-				      .drop = nop_drop,
-				      .ctx = c };
+	c->nops = (struct neigh_ops){
+		.solicit = nop_solicit, .release = nop_release, .drop = nop_drop, .ctx = c
+	};
 }
 
 /* -------------------------------------------------------------- polling */

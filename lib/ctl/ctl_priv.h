@@ -78,7 +78,9 @@ struct ctl {
 	struct rte_hash *stat_ids;
 	uint32_t n_stats;
 	struct ctl_rate *rates; /* [SVC_STAT_MAX] */
-	bool *inst_master;	/* per vrrp_instance: holds its VIPs */
+	bool *inst_master;      /* per vrrp_instance: holds its VIPs */
+	struct ctl_vrrp *vrrp;
+	struct check_engine *checks;
 
 	/* the loop */
 	struct ev_loop *loop;
@@ -112,13 +114,28 @@ int ctl_publish(struct ctl *c);
 void ctl_rates_update(struct ctl *c, double interval_s);
 /* Index of the port an address is reached on (connected prefix), or 0. */
 uint8_t ctl_port_of(const struct ctl *c, uint32_t addr);
-/* Takes (own true) or gives up the VIPs of instance i: TAP addresses,
- * gratuitous ARPs, and the next snapshot. */
+/* Takes (own true) or gives up the VIPs of instance i: the snapshot and the
+ * TAP addresses (gratuitous ARPs are VRRP's to send). */
 void ctl_instance_own(struct ctl *c, size_t i, bool own);
 
+/* Puts the VIPs of virtual servers that no vrrp_instance manages on the
+ * TAPs (they are always served) and announces them. */
+void ctl_static_vips(struct ctl *c);
+
 /* ctl_vrrp.c */
-void ctl_vrrp_start(struct ctl *c);
+int ctl_vrrp_start(struct ctl *c);
 void ctl_vrrp_input(struct ctl *c, struct rte_mbuf *m);
+/* SIGTERM: every MASTER resigns (priority 0) and releases its VIPs. */
+void ctl_vrrp_shutdown(struct ctl *c);
+void ctl_vrrp_free(struct ctl *c);
+int ctl_vrrp_tel_init(struct ctl *c);
+
+/* ctl_check.c */
+int ctl_check_start(struct ctl *c);
+/* ha_suspend: runs the checks of the virtual servers whose VIP we hold. */
+void ctl_check_ownership(struct ctl *c);
+void ctl_check_stop(struct ctl *c);
+int ctl_check_tel_init(struct ctl *c);
 
 /* ctl_tel.c */
 int ctl_tel_init(struct ctl *c);

@@ -41,7 +41,8 @@ static int stat_slot(struct ctl *c, const struct stat_key *k, uint32_t *slot)
 		return 0;
 	}
 	if (c->n_stats == SVC_STAT_MAX) {
-		HALB_LOG(ctl, ERR, "more than %u services and real servers since start: restart halb",
+		HALB_LOG(ctl, ERR,
+			 "more than %u services and real servers since start: restart halb",
 			 SVC_STAT_MAX);
 		return -ENOSPC;
 	}
@@ -295,8 +296,8 @@ int ctl_publish(struct ctl *c)
 		sp->n_rs = vs_rs_specs(c, i, rs[i]);
 	}
 	n_addrs = addr_specs(c, addrs);
-	snap = svc_snapshot_build(specs, (uint32_t)k->n_vs, addrs, n_addrs, c->routes,
-				  c->n_workers, c->ports[0].socket);
+	snap = svc_snapshot_build(specs, (uint32_t)k->n_vs, addrs, n_addrs, c->routes, c->n_workers,
+				  c->ports[0].socket);
 	if (snap == NULL) {
 		rc = -rte_errno;
 		goto out;
@@ -328,21 +329,42 @@ void ctl_instance_own(struct ctl *c, size_t i, bool own)
 	for (size_t a = 0; a < in->n_vips; a++) {
 		const struct cfg_vip *v = &in->vips[a];
 		const struct cfg_port *cp =
-			cfg_port_find(c->d, v->dev != NULL ? v->dev : in->interface);
+		    cfg_port_find(c->d, v->dev != NULL ? v->dev : in->interface);
 		uint8_t p = cp != NULL ? (uint8_t)(cp - c->d->ports) : 0;
 		int rc = port_kernel_addr(&c->ports[p], v->pfx.addr, v->pfx.plen, v->label, own);
 
 		if (rc != 0)
 			HALB_LOG(ctl, WARNING, "(%s) cannot %s %u.%u.%u.%u on %s: %s", in->name,
-				 own ? "add" : "remove", v->pfx.addr >> 24, (v->pfx.addr >> 16) & 255,
-				 (v->pfx.addr >> 8) & 255, v->pfx.addr & 255, cp ? cp->kernel_if : "?",
-				 strerror(-rc));
-		if (own)
-			ctl_send_garp(c, p, rte_cpu_to_be_32(v->pfx.addr));
+				 own ? "add" : "remove", v->pfx.addr >> 24,
+				 (v->pfx.addr >> 16) & 255, (v->pfx.addr >> 8) & 255,
+				 v->pfx.addr & 255, cp ? cp->kernel_if : "?", strerror(-rc));
 	}
 	if (!own && ctl_publish(c) != 0)
 		HALB_LOG(ctl, ERR, "(%s) cannot publish the services: %s", in->name,
 			 rte_strerror(rte_errno));
+	ctl_check_ownership(c);
+	ctl_io_flush(c);
+}
+
+void ctl_static_vips(struct ctl *c)
+{
+	for (size_t i = 0; i < c->k->n_vs; i++) {
+		uint32_t vip = c->k->vs[i].addr;
+		uint8_t p = ctl_port_of(c, vip);
+		bool seen = false;
+
+		if (c->vs[i].owner >= 0)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= c->k->vs[j].addr == vip && c->vs[j].owner < 0;
+		if (seen)
+			continue;
+		if (port_kernel_addr(&c->ports[p], vip, 32, NULL, true) != 0)
+			HALB_LOG(ctl, WARNING, "cannot add VIP %u.%u.%u.%u to %s", vip >> 24,
+				 (vip >> 16) & 255, (vip >> 8) & 255, vip & 255,
+				 c->d->ports[p].kernel_if);
+		ctl_send_garp(c, p, rte_cpu_to_be_32(vip));
+	}
 	ctl_io_flush(c);
 }
 
@@ -363,10 +385,11 @@ void ctl_rates_update(struct ctl *c, double interval_s)
 		fwd_counters_sum(&c->env, s, &now);
 		r->cps = ewma(r->cps, (double)(now.conns - r->last.conns) / interval_s);
 		r->in_pps = ewma(r->in_pps, (double)(now.in_pkts - r->last.in_pkts) / interval_s);
-		r->out_pps = ewma(r->out_pps, (double)(now.out_pkts - r->last.out_pkts) / interval_s);
+		r->out_pps =
+		    ewma(r->out_pps, (double)(now.out_pkts - r->last.out_pkts) / interval_s);
 		r->in_bps = ewma(r->in_bps, (double)(now.in_bytes - r->last.in_bytes) / interval_s);
 		r->out_bps =
-			ewma(r->out_bps, (double)(now.out_bytes - r->last.out_bytes) / interval_s);
+		    ewma(r->out_bps, (double)(now.out_bytes - r->last.out_bytes) / interval_s);
 		r->last = now;
 	}
 }

@@ -16,14 +16,14 @@
 #include "ctl_priv.h"
 
 #define CONNS_DEFAULT 100
-#define CONNS_MAX 600 /* what fits in one telemetry reply */
+#define CONNS_MAX     600 /* what fits in one telemetry reply */
 
 static json_t *ip_json(uint32_t host)
 {
 	char buf[16];
 
-	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", host >> 24, (host >> 16) & 255,
-		 (host >> 8) & 255, host & 255);
+	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", host >> 24, (host >> 16) & 255, (host >> 8) & 255,
+		 host & 255);
 	return json_string(buf);
 }
 
@@ -58,10 +58,9 @@ static json_t *tel_version(void *ctx, const char *params)
 	pthread_mutex_lock(&c->lock);
 	o = json_pack("{s:s, s:s, s:i, s:s, s:f, s:f, s:s, s:s, s:I}", "version", HALB_VERSION,
 		      "dpdk", rte_version(), "pid", (int)getpid(), "file_prefix",
-		      c->opt.file_prefix ? c->opt.file_prefix : "", "started", c->started,
-		      "uptime", ctl_now_real() - c->started, "keepalived_conf",
-		      c->opt.keepalived_conf, "dataplane_conf", c->opt.dataplane_conf, "reloads",
-		      (json_int_t)c->reloads);
+		      c->opt.file_prefix ? c->opt.file_prefix : "", "started", c->started, "uptime",
+		      ctl_now_real() - c->started, "keepalived_conf", c->opt.keepalived_conf,
+		      "dataplane_conf", c->opt.dataplane_conf, "reloads", (json_int_t)c->reloads);
 	pthread_mutex_unlock(&c->lock);
 	return o;
 }
@@ -89,12 +88,12 @@ static json_t *port_json(struct ctl *c, uint16_t p)
 		snprintf(ctl_tx, sizeof(ctl_tx), "queue %d", pr->ctl_txq);
 	else
 		snprintf(ctl_tx, sizeof(ctl_tx), "worker ring");
-	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:I, s:i, s:i, s:o, s:i, s:i, s:s}",
-			 "name", cp->name, "port_id", pr->port_id, "device", cp->device,
-			 "kernel_if", cp->kernel_if, "mac", mac_json(&pr->mac), "link",
-			 link.link_status ? "up" : "down", "speed_mbps", (json_int_t)link.link_speed,
-			 "mtu", (int)cp->mtu, "numa_node", pr->socket, "addresses", addrs,
-			 "rx_queues", pr->n_rxq, "tx_queues", pr->n_txq, "control_tx", ctl_tx);
+	return json_pack(
+	    "{s:s, s:i, s:s, s:s, s:o, s:s, s:I, s:i, s:i, s:o, s:i, s:i, s:s}", "name", cp->name,
+	    "port_id", pr->port_id, "device", cp->device, "kernel_if", cp->kernel_if, "mac",
+	    mac_json(&pr->mac), "link", link.link_status ? "up" : "down", "speed_mbps",
+	    (json_int_t)link.link_speed, "mtu", (int)cp->mtu, "numa_node", pr->socket, "addresses",
+	    addrs, "rx_queues", pr->n_rxq, "tx_queues", pr->n_txq, "control_tx", ctl_tx);
 }
 
 static json_t *tel_ports(void *ctx, const char *params)
@@ -120,9 +119,9 @@ static void drops_add(json_t *drops, const uint64_t *v)
 		if (v[d] == 0)
 			continue;
 		old = json_object_get(drops, fwd_drop_name(d));
-		json_object_set_new(drops, fwd_drop_name(d),
-				    json_integer((json_int_t)v[d] +
-						 (old ? json_integer_value(old) : 0)));
+		json_object_set_new(
+		    drops, fwd_drop_name(d),
+		    json_integer((json_int_t)v[d] + (old ? json_integer_value(old) : 0)));
 	}
 }
 
@@ -171,25 +170,24 @@ static json_t *tel_stats(void *ctx, const char *params)
 
 		rte_eth_stats_get(c->ports[p].port_id, &es);
 		json_array_append_new(
-			ports, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
-					 c->d->ports[p].name, "rx_packets", (json_int_t)es.ipackets,
-					 "rx_bytes", (json_int_t)es.ibytes, "tx_packets",
-					 (json_int_t)es.opackets, "tx_bytes", (json_int_t)es.obytes,
-					 "rx_missed", (json_int_t)es.imissed, "rx_errors",
-					 (json_int_t)es.ierrors, "tx_errors", (json_int_t)es.oerrors));
+		    ports, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
+				     c->d->ports[p].name, "rx_packets", (json_int_t)es.ipackets,
+				     "rx_bytes", (json_int_t)es.ibytes, "tx_packets",
+				     (json_int_t)es.opackets, "tx_bytes", (json_int_t)es.obytes,
+				     "rx_missed", (json_int_t)es.imissed, "rx_errors",
+				     (json_int_t)es.ierrors, "tx_errors", (json_int_t)es.oerrors));
 	}
-	o = json_pack("{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, "
-		      "s:{s:I, s:I, s:I, s:I, s:I}}",
-		      "total", "rx_packets", (json_int_t)t.rx_packets, "rx_bytes",
-		      (json_int_t)t.rx_bytes, "tx_packets", (json_int_t)t.tx_packets, "tx_bytes",
-		      (json_int_t)t.tx_bytes, "forwarded", (json_int_t)t.forwarded, "to_kernel",
-		      (json_int_t)t.to_kernel, "to_control", (json_int_t)t.to_control,
-		      "from_kernel", (json_int_t)c->cst.from_kernel, "dropped",
-		      (json_int_t)(t.dropped + c->cst.dropped), "drops", drops, "ports", ports,
-		      "workers", workers, "control", "from_workers",
-		      (json_int_t)c->cst.from_workers, "to_kernel", (json_int_t)c->cst.to_kernel,
-		      "from_kernel", (json_int_t)c->cst.from_kernel, "tx", (json_int_t)c->cst.tx,
-		      "dropped", (json_int_t)c->cst.dropped);
+	o = json_pack(
+	    "{s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:o, s:o, "
+	    "s:{s:I, s:I, s:I, s:I, s:I}}",
+	    "total", "rx_packets", (json_int_t)t.rx_packets, "rx_bytes", (json_int_t)t.rx_bytes,
+	    "tx_packets", (json_int_t)t.tx_packets, "tx_bytes", (json_int_t)t.tx_bytes, "forwarded",
+	    (json_int_t)t.forwarded, "to_kernel", (json_int_t)t.to_kernel, "to_control",
+	    (json_int_t)t.to_control, "from_kernel", (json_int_t)c->cst.from_kernel, "dropped",
+	    (json_int_t)(t.dropped + c->cst.dropped), "drops", drops, "ports", ports, "workers",
+	    workers, "control", "from_workers", (json_int_t)c->cst.from_workers, "to_kernel",
+	    (json_int_t)c->cst.to_kernel, "from_kernel", (json_int_t)c->cst.from_kernel, "tx",
+	    (json_int_t)c->cst.tx, "dropped", (json_int_t)c->cst.dropped);
 	pthread_mutex_unlock(&c->lock);
 	return o;
 }
@@ -232,10 +230,10 @@ static json_t *rs_json(struct ctl *c, const struct cfg_real_server *r, const str
 		       bool sorry)
 {
 	long w = weight_in_force(c, rt->stat);
-	json_t *o = json_pack("{s:o, s:i, s:I, s:i, s:b, s:b, s:b}", "ip", ip_json(r->addr), "port",
-			      r->port, "weight", (json_int_t)(w < 0 ? 0 : w), "configured_weight",
-			      r->weight, "healthy", rt->healthy, "in_service", w >= 0, "sorry",
-			      sorry);
+	json_t *o =
+	    json_pack("{s:o, s:i, s:I, s:i, s:b, s:b, s:b}", "ip", ip_json(r->addr), "port",
+		      r->port, "weight", (json_int_t)(w < 0 ? 0 : w), "configured_weight",
+		      r->weight, "healthy", rt->healthy, "in_service", w >= 0, "sorry", sorry);
 
 	counters_set(o, c, rt->stat);
 	return o;
@@ -252,10 +250,10 @@ static json_t *vs_json(struct ctl *c, size_t i)
 		json_array_append_new(rss, rs_json(c, &v->rs[r], &vs->rs[r], false));
 	if (v->has_sorry_server)
 		json_array_append_new(rss, rs_json(c, &v->sorry_server, &vs->sorry, true));
-	o = json_pack("{s:o, s:i, s:s, s:s, s:s, s:i, s:o, s:b, s:b, s:o}", "vip",
-		      ip_json(v->addr), "port", v->port, "protocol", proto_name(v->protocol),
-		      "scheduler", cfg_sched_name(v->sched), "forward", cfg_fwd_name(v->fwd),
-		      "persistence", (int)v->persistence_timeout, "granularity",
+	o = json_pack("{s:o, s:i, s:s, s:s, s:s, s:i, s:o, s:b, s:b, s:o}", "vip", ip_json(v->addr),
+		      "port", v->port, "protocol", proto_name(v->protocol), "scheduler",
+		      cfg_sched_name(v->sched), "forward", cfg_fwd_name(v->fwd), "persistence",
+		      (int)v->persistence_timeout, "granularity",
 		      ip_json(v->persistence_granularity), "owned",
 		      s != NULL && (s->stat_flags[vs->stat] & SVC_SF_OWNED), "quorum_up",
 		      vs->quorum_up, "real_servers", rss);
@@ -343,10 +341,10 @@ static json_t *tel_neigh(void *ctx, const char *params)
 
 		neigh_slot_get(t, s, &mac, &port);
 		json_array_append_new(
-			arr, json_pack("{s:o, s:o, s:s, s:s, s:f}", "ip", be_ip_json(e->ip), "mac",
-				       mac_json(&mac), "port", c->d->ports[e->port].name, "state",
-				       neigh_state_name(e->state), "age",
-				       e->updated_ms ? (double)(now - e->updated_ms) / 1000.0 : -1.0));
+		    arr, json_pack("{s:o, s:o, s:s, s:s, s:f}", "ip", be_ip_json(e->ip), "mac",
+				   mac_json(&mac), "port", c->d->ports[e->port].name, "state",
+				   neigh_state_name(e->state), "age",
+				   e->updated_ms ? (double)(now - e->updated_ms) / 1000.0 : -1.0));
 	}
 	pthread_mutex_unlock(&c->lock);
 	return json_pack("{s:o}", "neighbours", arr);

@@ -85,8 +85,8 @@ void fwd_conn_gone(void *ctx, const struct conn *c)
 
 	if (c->flags & CONN_F_TEMPLATE)
 		return;
-	rs = conn_state_active(c->state) ? &w->ctr[c->rs_stat].active
-					 : &w->ctr[c->rs_stat].inactive;
+	rs =
+	    conn_state_active(c->state) ? &w->ctr[c->rs_stat].active : &w->ctr[c->rs_stat].inactive;
 	sv = conn_state_active(c->state) ? &w->ctr[c->svc_stat].active
 					 : &w->ctr[c->svc_stat].inactive;
 	(*rs)--;
@@ -203,8 +203,8 @@ static inline bool tcp_is_syn(uint8_t flags)
 
 /* The index in svc->rs of the persistence template's real server, if the
  * template exists and its server is still usable; refreshes the template. */
-static int persist_lookup(struct fwd_worker *w, const struct svc *svc,
-			  const struct conn_key *tkey, struct conn **tmpl)
+static int persist_lookup(struct fwd_worker *w, const struct svc *svc, const struct conn_key *tkey,
+			  struct conn **tmpl)
 {
 	struct conn *t = conn_template_find(w->env->conns, tkey);
 
@@ -279,10 +279,9 @@ static void fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 			return;
 		}
 		if (svc->persist_ms != 0)
-			tmpl = conn_template_create(w->env->conns, w->cw, &tkey,
-						    svc->rs[idx].addr, svc->rs[idx].port,
-						    svc->rs[idx].stat, svc->stat, svc->persist_ms,
-						    w->now_ms, &err);
+			tmpl = conn_template_create(w->env->conns, w->cw, &tkey, svc->rs[idx].addr,
+						    svc->rs[idx].port, svc->rs[idx].stat, svc->stat,
+						    svc->persist_ms, w->now_ms, &err);
 	}
 
 	{
@@ -297,8 +296,9 @@ static void fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 
 		c = conn_create(w->env->conns, w->cw, &ci, w->now_ms, &err);
 		if (c == NULL) {
-			fwd_drop(w, m, err == CONN_ERR_NO_MEMORY ? FWD_DROP_CONN_NO_MEMORY
-								 : FWD_DROP_CONN_TABLE_FULL);
+			fwd_drop(w, m,
+				 err == CONN_ERR_NO_MEMORY ? FWD_DROP_CONN_NO_MEMORY
+							   : FWD_DROP_CONN_TABLE_FULL);
 			return;
 		}
 		/* A new connection starts inactive (state NONE), as IPVS. */

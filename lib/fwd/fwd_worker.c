@@ -39,8 +39,8 @@ struct fwd_worker *fwd_worker_create(struct fwd_env *env, uint16_t id, struct rt
 	w->env = env;
 	w->pool = pool;
 	w->cw = conn_table_worker(env->conns, id);
-	w->ctr = rte_zmalloc_socket("fwd_ctr", sizeof(*w->ctr) * SVC_STAT_MAX,
-				    RTE_CACHE_LINE_SIZE, socket);
+	w->ctr = rte_zmalloc_socket("fwd_ctr", sizeof(*w->ctr) * SVC_STAT_MAX, RTE_CACHE_LINE_SIZE,
+				    socket);
 	if (w->ctr == NULL)
 		goto nomem;
 	return w;
@@ -130,7 +130,8 @@ int fwd_worker_main(void *arg)
 
 		w->now_ms = fwd_clock_ms();
 		for (uint8_t p = 0; p < env->n_ports; p++) {
-			uint16_t n = rte_eth_rx_burst(env->ports[p].port_id, w->id, pkts, FWD_BURST);
+			uint16_t n =
+			    rte_eth_rx_burst(env->ports[p].port_id, w->id, pkts, FWD_BURST);
 
 			if (n > 0) {
 				fwd_process(w, snap, pkts, n, p);

@@ -133,7 +133,7 @@ static void send_frag_needed(struct fwd_worker *w, const struct svc_snapshot *sn
 {
 	const struct pkt_meta *meta = pkt_meta((struct rte_mbuf *)(uintptr_t)m);
 	const struct rte_ipv4_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l2_len);
+	    rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l2_len);
 	struct rte_mbuf *e = rte_pktmbuf_alloc(w->pool);
 
 	if (e == NULL) {
@@ -149,7 +149,7 @@ static void send_frag_needed(struct fwd_worker *w, const struct svc_snapshot *sn
 		return;
 	}
 	rte_pktmbuf_mtod(e, struct rte_ether_hdr *)->ether_type =
-		rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	pkt_meta(e)->l2_len = sizeof(struct rte_ether_hdr);
 	send_routed(w, snap, e, ip->src_addr);
 }
@@ -283,7 +283,8 @@ bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 		if (rs == NULL || !(snap->stat_flags[c->rs_stat] & SVC_SF_PRESENT))
 			return false;
 		if (c->fwd == CFG_FWD_NAT) {
-			ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, ip->dst_addr, c->daddr);
+			ip->hdr_checksum =
+			    pkt_csum_update32(ip->hdr_checksum, ip->dst_addr, c->daddr);
 			ip->dst_addr = c->daddr;
 			quoted_rewrite(inner, (uint8_t *)iports, il4_len, true, c->daddr, c->dport);
 			icmp_fix_checksums(icmp, icmp_len, inner);

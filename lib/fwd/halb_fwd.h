@@ -36,8 +36,8 @@ extern "C" {
 #endif
 
 #define FWD_MAX_PORTS 8
-#define FWD_BURST 32
-#define FWD_TX_MAX 64 /**< frames buffered per port before a forced flush */
+#define FWD_BURST     32
+#define FWD_TX_MAX    64 /**< frames buffered per port before a forced flush */
 
 /** Reasons a frame is dropped; names in fwd_drop_name(). */
 enum fwd_drop {
@@ -109,15 +109,15 @@ struct fwd_txq {
 };
 
 struct fwd_worker {
-	uint16_t id;	    /**< also its RX/TX queue on every port and RCU id */
+	uint16_t id; /**< also its RX/TX queue on every port and RCU id */
 	unsigned int lcore;
 	struct fwd_env *env;
 	struct conn_worker *cw;
 	struct rte_ring *to_ctl;   /**< worker -> control */
 	struct rte_ring *from_ctl; /**< control -> worker: frames to send */
 	struct rte_mempool *pool;  /**< for frames the worker makes (ICMP) */
-	uint64_t now_ms;	   /**< the clock of this burst */
-	uint16_t ip_id;		   /**< TUN outer IP ids */
+	uint64_t now_ms;           /**< the clock of this burst */
+	uint16_t ip_id;            /**< TUN outer IP ids */
 	struct fwd_txq tx[FWD_MAX_PORTS];
 	struct fwd_stats st;
 	struct svc_counters *ctr; /**< [SVC_STAT_MAX] */

@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define HALB_LOG(comp, level, fmt, ...)                                                            \
+#define HALB_LOG(comp, level, fmt, ...) \
 	rte_log(RTE_LOG_##level, halb_logtype_##comp, fmt "\n", ##__VA_ARGS__)
 
 /** Declares a component's log type (defined with RTE_LOG_REGISTER). */

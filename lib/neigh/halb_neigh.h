@@ -39,12 +39,12 @@ enum neigh_state {
 	NEIGH_FAILED,
 };
 
-#define NEIGH_VALID (1ULL << 63)
+#define NEIGH_VALID    (1ULL << 63)
 #define NEIGH_HOLD_MAX 4 /**< packets held per address while resolving */
 
 struct neigh_table {
-	struct rte_hash *map; /**< be32 address -> slot */
-	uint64_t *slot;	      /**< MAC (bits 0-47), port (48-55), NEIGH_VALID */
+	struct rte_hash *map;    /**< be32 address -> slot */
+	uint64_t *slot;          /**< MAC (bits 0-47), port (48-55), NEIGH_VALID */
 	struct neigh_entry *ent; /**< control-only bookkeeping, per slot */
 	uint32_t size, used;
 };
@@ -52,8 +52,8 @@ struct neigh_table {
 /** Control-only view of one slot. */
 struct neigh_entry {
 	rte_be32_t ip;
-	uint8_t state;	/**< enum neigh_state */
-	uint8_t port;	/**< halb port index */
+	uint8_t state;  /**< enum neigh_state */
+	uint8_t port;   /**< halb port index */
 	uint8_t probes; /**< unanswered requests */
 	uint8_t n_held;
 	uint64_t updated_ms; /**< last confirmation */

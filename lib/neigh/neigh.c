@@ -14,9 +14,9 @@
 
 #include "halb_neigh.h"
 
-#define REACHABLE_MS 30000u /* confirmed this recently: no probe needed */
+#define REACHABLE_MS   30000u /* confirmed this recently: no probe needed */
 #define PROBE_EVERY_MS 1000u
-#define PROBES_MAX 3u
+#define PROBES_MAX     3u
 
 static const char *const state_names[] = { "INCOMPLETE", "REACHABLE", "STALE", "FAILED" };
 
@@ -42,10 +42,10 @@ struct neigh_table *neigh_create(const char *name, uint32_t size, int socket)
 	if (t == NULL)
 		goto nomem;
 	t->size = size;
-	t->slot = rte_zmalloc_socket("neigh_slot", sizeof(*t->slot) * size, RTE_CACHE_LINE_SIZE,
-				     socket);
-	t->ent = rte_zmalloc_socket("neigh_ent", sizeof(*t->ent) * size, RTE_CACHE_LINE_SIZE,
-				    socket);
+	t->slot =
+	    rte_zmalloc_socket("neigh_slot", sizeof(*t->slot) * size, RTE_CACHE_LINE_SIZE, socket);
+	t->ent =
+	    rte_zmalloc_socket("neigh_ent", sizeof(*t->ent) * size, RTE_CACHE_LINE_SIZE, socket);
 	if (t->slot == NULL || t->ent == NULL)
 		goto nomem;
 	snprintf(hname, sizeof(hname), "%s", name);

@@ -27,9 +27,9 @@
 extern "C" {
 #endif
 
-#define PKT_IPPROTO_VRRP 112
-#define PKT_ICMP_DEST_UNREACH 3
-#define PKT_ICMP_FRAG_NEEDED 4 /* code of PKT_ICMP_DEST_UNREACH */
+#define PKT_IPPROTO_VRRP       112
+#define PKT_ICMP_DEST_UNREACH  3
+#define PKT_ICMP_FRAG_NEEDED   4 /* code of PKT_ICMP_DEST_UNREACH */
 #define PKT_ICMP_SOURCE_QUENCH 4
 #define PKT_ICMP_TIME_EXCEEDED 11
 #define PKT_ICMP_PARAM_PROBLEM 12
@@ -37,28 +37,28 @@ extern "C" {
 /** Why a frame went from a worker to the control core (pkt_meta.ctl). */
 enum pkt_ctl_reason {
 	PKT_CTL_NONE = 0,
-	PKT_CTL_KERNEL,	 /**< for the kernel: write it to the port's TAP */
-	PKT_CTL_ARP,	 /**< ARP: learn the neighbour, then to the TAP */
-	PKT_CTL_VRRP,	 /**< a VRRP advert for the VRRP engine */
+	PKT_CTL_KERNEL,  /**< for the kernel: write it to the port's TAP */
+	PKT_CTL_ARP,     /**< ARP: learn the neighbour, then to the TAP */
+	PKT_CTL_VRRP,    /**< a VRRP advert for the VRRP engine */
 	PKT_CTL_RESOLVE, /**< ready to go out but the next hop has no MAC yet */
-	PKT_CTL_TX,	 /**< control -> worker: transmit as is on out_port */
+	PKT_CTL_TX,      /**< control -> worker: transmit as is on out_port */
 };
 
 /** What pkt_parse found; lives in the mbuf's private area. */
 struct pkt_meta {
-	uint16_t l2_len;   /**< Ethernet header plus VLAN tag, if any */
-	uint16_t l3_len;   /**< IPv4 header with options */
-	uint16_t l4_len;   /**< bytes from the L4 header to the IP packet's end */
+	uint16_t l2_len;     /**< Ethernet header plus VLAN tag, if any */
+	uint16_t l3_len;     /**< IPv4 header with options */
+	uint16_t l4_len;     /**< bytes from the L4 header to the IP packet's end */
 	uint16_t ether_type; /**< after the VLAN tag, host order */
-	uint16_t vlan_tci; /**< host order; valid when has_vlan */
+	uint16_t vlan_tci;   /**< host order; valid when has_vlan */
 	bool has_vlan;
-	bool is_fragment;  /**< MF set or offset != 0 */
+	bool is_fragment;    /**< MF set or offset != 0 */
 	bool first_fragment; /**< offset 0 (the L4 header is present) */
 	uint8_t l4_proto;
-	uint8_t tcp_flags; /**< TCP only */
-	uint8_t in_port;   /**< halb port index the frame came in on */
-	uint8_t out_port;  /**< halb port index to send it out of */
-	uint8_t ctl;	   /**< enum pkt_ctl_reason */
+	uint8_t tcp_flags;  /**< TCP only */
+	uint8_t in_port;    /**< halb port index the frame came in on */
+	uint8_t out_port;   /**< halb port index to send it out of */
+	uint8_t ctl;        /**< enum pkt_ctl_reason */
 	rte_be32_t nexthop; /**< PKT_CTL_RESOLVE: whose MAC is missing */
 };
 
@@ -79,10 +79,10 @@ enum pkt_kind {
 
 /** Reasons pkt_parse rejects a frame (negative returns are -reason). */
 enum pkt_error {
-	PKT_ERR_TRUNCATED = 1,	 /**< shorter than its headers say */
-	PKT_ERR_BAD_IP_HEADER,	 /**< version, IHL, or total length wrong */
+	PKT_ERR_TRUNCATED = 1,   /**< shorter than its headers say */
+	PKT_ERR_BAD_IP_HEADER,   /**< version, IHL, or total length wrong */
 	PKT_ERR_BAD_IP_CHECKSUM, /**< header checksum does not verify */
-	PKT_ERR_BAD_L4_HEADER,	 /**< TCP data offset below 5 words */
+	PKT_ERR_BAD_L4_HEADER,   /**< TCP data offset below 5 words */
 };
 
 /**
@@ -115,7 +115,7 @@ static inline rte_be16_t pkt_csum_update32(rte_be16_t csum, rte_be32_t old, rte_
 {
 	uint32_t sum = (uint16_t)~csum;
 
-	sum += (uint16_t)~(old & 0xffff) + (uint16_t)~(old >> 16);
+	sum += (uint16_t) ~(old & 0xffff) + (uint16_t) ~(old >> 16);
 	sum += (new_ & 0xffff) + (new_ >> 16);
 	return (rte_be16_t)~pkt_csum_fold(sum);
 }

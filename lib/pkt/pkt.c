@@ -142,7 +142,7 @@ int pkt_push_ether(struct rte_mbuf *m, const struct rte_ether_addr *src,
 		   const struct rte_ether_addr *dst, uint16_t ether_type)
 {
 	struct rte_ether_hdr *eth =
-		(struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
+	    (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
 
 	if (eth == NULL)
 		return -ENOSPC;
@@ -157,7 +157,7 @@ int pkt_build_arp(struct rte_mbuf *m, uint16_t op, const struct rte_ether_addr *
 		  const struct rte_ether_addr *tha, rte_be32_t tip)
 {
 	struct rte_arp_hdr *arp =
-		(struct rte_arp_hdr *)rte_pktmbuf_append(m, sizeof(struct rte_arp_hdr));
+	    (struct rte_arp_hdr *)rte_pktmbuf_append(m, sizeof(struct rte_arp_hdr));
 
 	if (arp == NULL)
 		return -ENOSPC;

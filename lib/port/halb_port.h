@@ -30,13 +30,13 @@ extern "C" {
 
 struct port_rt {
 	const struct cfg_port *cfg;
-	uint8_t index;	  /**< position in the dataplane file */
+	uint8_t index;    /**< position in the dataplane file */
 	uint16_t port_id; /**< the NIC's ethdev */
 	uint16_t tap_id;  /**< the TAP's ethdev */
 	struct rte_ether_addr mac;
-	int socket;	  /**< NUMA node of the NIC (0 when unknown) */
+	int socket; /**< NUMA node of the NIC (0 when unknown) */
 	uint16_t n_rxq, n_txq;
-	int16_t ctl_txq;  /**< dedicated control TX queue, or -1 */
+	int16_t ctl_txq;      /**< dedicated control TX queue, or -1 */
 	unsigned int ifindex; /**< the TAP's kernel interface index */
 	char tap_name[64];
 };

@@ -22,7 +22,7 @@ HALB_LOG_DECLARE(port);
 #define NB_TXD 1024
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -62,9 +62,9 @@ static int dev_start(uint16_t id, uint16_t n_rx, uint16_t n_tx, uint16_t mtu,
 			    info.max_rx_queues, info.max_tx_queues, n_rx, n_tx);
 	if (n_rx > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP |
-						    RTE_ETH_RSS_UDP) &
-						   info.flow_type_rss_offloads;
+		conf.rx_adv_conf.rss_conf.rss_hf =
+		    (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
+		    info.flow_type_rss_offloads;
 	}
 	rc = rte_eth_dev_configure(id, n_rx, n_tx, &conf);
 	if (rc != 0)

@@ -69,7 +69,8 @@ struct route_table *route_table_build(const struct cfg_dataplane *p, int socket)
 			rte_errno = EHOSTUNREACH;
 			goto fail;
 		}
-		rt->nh[i] = (struct route_nh){ .gw = rte_cpu_to_be_32(ro->via), .port = (uint8_t)port };
+		rt->nh[i] =
+		    (struct route_nh){ .gw = rte_cpu_to_be_32(ro->via), .port = (uint8_t)port };
 		if (rte_lpm_add(rt->lpm, ro->prefix.addr & prefix_mask(ro->prefix.plen),
 				ro->prefix.plen, i) < 0)
 			goto fail;

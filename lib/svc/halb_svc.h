@@ -36,13 +36,13 @@ extern "C" {
 #define SVC_STAT_MAX 65536u
 
 /* stat_flags bits */
-#define SVC_SF_OWNED 0x01   /**< service slot: its VIP is owned: serve it */
+#define SVC_SF_OWNED   0x01 /**< service slot: its VIP is owned: serve it */
 #define SVC_SF_PRESENT 0x02 /**< real server slot: still in its service */
 
 /* address flags (struct svc_snapshot.addrs) */
-#define SVC_AF_LOCAL 0x01   /**< one of the director's own addresses */
-#define SVC_AF_VIP 0x02	    /**< a virtual_ipaddress of some instance */
-#define SVC_AF_OWNED 0x04   /**< ... that this director holds (MASTER) */
+#define SVC_AF_LOCAL   0x01 /**< one of the director's own addresses */
+#define SVC_AF_VIP     0x02 /**< a virtual_ipaddress of some instance */
+#define SVC_AF_OWNED   0x04 /**< ... that this director holds (MASTER) */
 #define SVC_AF_SERVICE 0x08 /**< ... that has virtual servers */
 
 /** Per-worker counters of one stat slot. */
@@ -56,11 +56,11 @@ struct svc_counters {
 struct svc_rs {
 	rte_be32_t addr;
 	rte_be16_t port;
-	uint8_t out_port;  /**< port towards its next hop */
-	bool available;	   /**< healthy and in service */
-	uint32_t weight;   /**< in force (0: quiesced) */
+	uint8_t out_port; /**< port towards its next hop */
+	bool available;   /**< healthy and in service */
+	uint32_t weight;  /**< in force (0: quiesced) */
 	uint32_t stat;
-	int32_t neigh;	   /**< neighbour slot of the next hop, -1 when none */
+	int32_t neigh; /**< neighbour slot of the next hop, -1 when none */
 	rte_be32_t nexthop;
 };
 
@@ -70,7 +70,7 @@ struct svc {
 	uint8_t proto;
 	uint8_t fwd; /**< enum cfg_fwd */
 	uint32_t stat;
-	uint32_t persist_ms;	 /**< 0: no persistence */
+	uint32_t persist_ms;     /**< 0: no persistence */
 	rte_be32_t persist_mask; /**< persistence_granularity */
 	struct sched *sched;
 	struct sched_state **state; /**< one per worker */
@@ -81,12 +81,12 @@ struct svc {
 struct svc_snapshot {
 	uint64_t generation;
 	struct rte_hash *by_key; /**< struct svc_key -> index in svc[] */
-	struct rte_hash *addrs;	 /**< be32 address -> SVC_AF_* */
+	struct rte_hash *addrs;  /**< be32 address -> SVC_AF_* */
 	uint32_t n_svc;
 	struct svc *svc;
-	uint8_t *stat_flags;	       /**< [SVC_STAT_MAX] SVC_SF_* */
-	const struct svc_rs **rs_of;   /**< [SVC_STAT_MAX] real server by slot */
-	struct route_table *routes;    /**< shared with other snapshots */
+	uint8_t *stat_flags;         /**< [SVC_STAT_MAX] SVC_SF_* */
+	const struct svc_rs **rs_of; /**< [SVC_STAT_MAX] real server by slot */
+	struct route_table *routes;  /**< shared with other snapshots */
 	struct svc_snapshot *retired_next;
 	uint64_t retired_token;
 };

@@ -95,8 +95,8 @@ struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n
 	s->generation = ++generation;
 	s->routes = routes;
 	s->n_svc = n;
-	s->svc = rte_zmalloc_socket("svc", sizeof(*s->svc) * (n ? n : 1), RTE_CACHE_LINE_SIZE,
-				    socket);
+	s->svc =
+	    rte_zmalloc_socket("svc", sizeof(*s->svc) * (n ? n : 1), RTE_CACHE_LINE_SIZE, socket);
 	s->stat_flags = rte_zmalloc_socket("svc_sf", SVC_STAT_MAX, RTE_CACHE_LINE_SIZE, socket);
 	s->rs_of = rte_zmalloc_socket("svc_rsof", sizeof(*s->rs_of) * SVC_STAT_MAX,
 				      RTE_CACHE_LINE_SIZE, socket);

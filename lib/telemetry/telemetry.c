@@ -20,8 +20,8 @@
 #include "halb_telemetry.h"
 
 #define SOCKET_NAME "dpdk_telemetry.v2"
-#define DPDK_ASIDE "halb_dpdk_telemetry.sock"
-#define MAX_CMDS 64
+#define DPDK_ASIDE  "halb_dpdk_telemetry.sock"
+#define MAX_CMDS    64
 #define MAX_CLIENTS 16
 #define MAX_REQUEST 1024
 
@@ -275,9 +275,9 @@ struct tel_server *tel_server_start(const char *runtime_dir)
 	pthread_mutex_init(&s->lock, NULL);
 	s->fd = -1;
 	if ((size_t)snprintf(s->path, sizeof(s->path), "%s/%s", runtime_dir, SOCKET_NAME) >=
-		    sizeof(s->path) ||
+		sizeof(s->path) ||
 	    (size_t)snprintf(s->aside, sizeof(s->aside), "%s/%s", runtime_dir, DPDK_ASIDE) >=
-		    sizeof(s->aside)) {
+		sizeof(s->aside)) {
 		errno = ENAMETOOLONG;
 		goto fail;
 	}
@@ -305,8 +305,7 @@ fail:
 	return NULL;
 }
 
-int tel_register(struct tel_server *s, const char *cmd, tel_handler fn, void *ctx,
-		 const char *help)
+int tel_register(struct tel_server *s, const char *cmd, tel_handler fn, void *ctx, const char *help)
 {
 	struct tel_cmd *c;
 

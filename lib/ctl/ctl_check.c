@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Health checks on the control core: lib/check's engine decides whether
+ * each real server is up; this file decides what that means for the service,
+ * as keepalived's ipwrapper does, and publishes the next snapshot:
+ * - a server that goes down leaves the service ("Removing service ..."), or
+ *   stays with weight 0 under inhibit_on_failure; its connections are then
+ *   expired by the workers (expire_nodest_conn) unless it is inhibited;
+ * - notify_up / notify_down run; an smtp alert goes out when configured;
+ * - a virtual server whose live weight falls under quorum - hysteresis loses
+ *   quorum: quorum_down runs and the sorry server, if any, serves alone, until
+ *   the weight reaches quorum + hysteresis again;
+ * - with ha_suspend, a virtual server's checks run only while this director
+ *   holds its VIP.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_priv.h"
+#include "halb_check.h"
+#include "halb_notify.h"
+#include "halb_proc.h"
+
+static void addr_port(char *buf, size_t len, uint32_t a, uint8_t proto, uint16_t port)
+{
+	snprintf(buf, len, "[%u.%u.%u.%u]:%s:%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
+		 proto == IPPROTO_UDP ? "udp" : "tcp", port);
+}
+
+static void script_done(void *ctx, const struct proc_result *res)
+{
+	char buf[160];
+
+	if (res->outcome != PROC_EXITED || res->status != 0)
+		HALB_LOG(ctl, WARNING, "script %s: %s", (char *)ctx,
+			 proc_result_str(res, buf, sizeof(buf)));
+	free(ctx);
+}
+
+static void run(struct ctl *c, const char *cmdline)
+{
+	const struct cfg_global *g = &c->k->global;
+	struct proc_spec spec = { .cmdline = cmdline,
+				  .user = proc_default_user(g->script_user),
+				  .group = g->script_group,
+				  .script_security = g->enable_script_security };
+	char *name;
+
+	if (cmdline == NULL)
+		return;
+	name = strdup(cmdline);
+	if (proc_run(c->loop, &spec, script_done, name) == NULL)
+		free(name);
+}
+
+static void mail(struct ctl *c, const char *subject)
+{
+	const struct cfg_global *g = &c->k->global;
+	char body[512], date[64], from[256];
+
+	if (!g->smtp_alert || !g->has_smtp_server || g->n_notification_email == 0)
+		return;
+	notify_mail_date(date, sizeof(date));
+	snprintf(body, sizeof(body), "%s: %s\n", date, subject);
+	snprintf(from, sizeof(from), "%s",
+		 g->notification_email_from ? g->notification_email_from : "keepalived@localhost");
+	notify_mail_send(&(struct notify_mail){ .server = g->smtp_server,
+						.port = g->smtp_port,
+						.timeout_ms = g->smtp_connect_timeout_ms,
+						.helo = g->smtp_helo_name,
+						.from = from,
+						.to = (const char *const *)g->notification_email,
+						.n_to = g->n_notification_email,
+						.subject = subject,
+						.body = body });
+}
+
+/* The weight a server brings to its quorum. */
+static uint64_t live_weight(const struct ctl *c, size_t vs)
+{
+	const struct cfg_virtual_server *v = &c->k->vs[vs];
+	uint64_t sum = 0;
+
+	for (size_t r = 0; r < v->n_rs; r++) {
+		const struct ctl_rs *rt = &c->vs[vs].rs[r];
+
+		if (rt->healthy)
+			sum += rt->dyn_weight >= 0 ? (uint64_t)rt->dyn_weight
+						   : (uint64_t)v->rs[r].weight;
+	}
+	return sum;
+}
+
+static void quorum_update(struct ctl *c, size_t vs)
+{
+	const struct cfg_virtual_server *v = &c->k->vs[vs];
+	struct ctl_vs *cv = &c->vs[vs];
+	uint64_t w = live_weight(c, vs);
+	bool up = check_quorum_eval(w, v->quorum, v->hysteresis, cv->quorum_up);
+	char vsn[48], subject[160];
+
+	if (up == cv->quorum_up)
+		return;
+	cv->quorum_up = up;
+	addr_port(vsn, sizeof(vsn), v->addr, v->protocol, v->port);
+	HALB_LOG(ctl, NOTICE, "%s quorum %" PRIu64 "%s%u for VS %s", up ? "Gained" : "Lost", w,
+		 up ? ">=" : "<", v->quorum, vsn);
+	if (!up && v->has_sorry_server) {
+		char rs[48];
+
+		addr_port(rs, sizeof(rs), v->sorry_server.addr, v->protocol, v->sorry_server.port);
+		HALB_LOG(ctl, NOTICE, "Adding sorry server %s to VS %s", rs, vsn);
+	}
+	run(c, up ? v->quorum_up : v->quorum_down);
+	snprintf(subject, sizeof(subject), "[%s] Virtual Server %s - %s quorum",
+		 c->k->global.router_id ? c->k->global.router_id : "halb", vsn,
+		 up ? "gained" : "lost");
+	mail(c, subject);
+}
+
+static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
+{
+	struct ctl *c = ctx;
+	const struct cfg_virtual_server *v = &c->k->vs[vs];
+	const struct cfg_real_server *r = &v->rs[rs];
+	struct ctl_rs *rt = &c->vs[vs].rs[rs];
+	char vsn[48], rsn[48], subject[200];
+
+	addr_port(vsn, sizeof(vsn), v->addr, v->protocol, v->port);
+	addr_port(rsn, sizeof(rsn), r->addr, v->protocol, r->port);
+	if (weight >= 0 && weight != rt->dyn_weight) {
+		HALB_LOG(ctl, INFO, "Changing weight of %s in VS %s to %d", rsn, vsn, weight);
+		rt->dyn_weight = weight;
+	}
+	if (up != rt->healthy) {
+		rt->healthy = up;
+		if (r->inhibit_on_failure)
+			HALB_LOG(ctl, NOTICE,
+				 "%s service %s %s VS %s (inhibit_on_failure: weight %s)",
+				 up ? "Enabling" : "Disabling", rsn, up ? "in" : "in", vsn,
+				 up ? "restored" : "0");
+		else
+			HALB_LOG(ctl, NOTICE, "%s service %s %s VS %s", up ? "Adding" : "Removing",
+				 rsn, up ? "to" : "from", vsn);
+		run(c, up ? r->notify_up : r->notify_down);
+		snprintf(subject, sizeof(subject), "[%s] Realserver %s of virtual server %s - %s",
+			 c->k->global.router_id ? c->k->global.router_id : "halb", rsn, vsn,
+			 up ? "UP" : "DOWN");
+		mail(c, subject);
+	}
+	quorum_update(c, vs);
+	if (ctl_publish(c) != 0)
+		HALB_LOG(ctl, ERR, "cannot publish the services after a health change");
+}
+
+int ctl_check_start(struct ctl *c)
+{
+	struct check_ops ops = { .rs_changed = on_rs_changed, .ctx = c };
+
+	c->checks = check_engine_create(c->loop, &ops);
+	if (c->checks == NULL || check_engine_apply(c->checks, c->k) != 0)
+		return -1;
+	for (size_t i = 0; i < c->k->n_vs; i++) {
+		for (size_t r = 0; r < c->k->vs[i].n_rs; r++) {
+			int w = -1;
+
+			c->vs[i].rs[r].healthy = check_engine_rs_health(c->checks, i, r, &w);
+			c->vs[i].rs[r].dyn_weight = w;
+		}
+		c->vs[i].quorum_up = check_quorum_eval(live_weight(c, i), c->k->vs[i].quorum,
+						       c->k->vs[i].hysteresis, true);
+	}
+	ctl_check_ownership(c);
+	return 0;
+}
+
+void ctl_check_ownership(struct ctl *c)
+{
+	if (c->checks == NULL)
+		return;
+	for (size_t i = 0; i < c->k->n_vs; i++)
+		if (c->k->vs[i].ha_suspend)
+			check_engine_set_active(
+			    c->checks, i, c->vs[i].owner < 0 || c->inst_master[c->vs[i].owner]);
+}
+
+void ctl_check_stop(struct ctl *c)
+{
+	/* omega: a virtual server going away says goodbye, as keepalived */
+	for (size_t i = 0; c->checks != NULL && i < c->k->n_vs; i++) {
+		const struct cfg_virtual_server *v = &c->k->vs[i];
+
+		if (!v->omega)
+			continue;
+		for (size_t r = 0; r < v->n_rs; r++)
+			if (c->vs[i].rs[r].healthy)
+				run(c, v->rs[r].notify_down);
+		if (c->vs[i].quorum_up)
+			run(c, v->quorum_down);
+	}
+	check_engine_free(c->checks);
+	c->checks = NULL;
+}
+
+/* ------------------------------------------------------------ telemetry */
+
+static json_t *ip_json(uint32_t a)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+		 a & 255);
+	return json_string(buf);
+}
+
+static json_t *tel_checks(void *ctx, const char *params)
+{
+	struct ctl *c = ctx;
+	json_t *arr = json_array();
+	struct check_status *st;
+	size_t n, max = 4096;
+
+	(void)params;
+	st = calloc(max, sizeof(*st));
+	if (st == NULL)
+		return json_pack("{s:s}", "error", "out of memory");
+	pthread_mutex_lock(&c->lock);
+	n = c->checks ? check_engine_status(c->checks, st, max) : 0;
+	for (size_t i = 0; i < n && i < max; i++) {
+		const struct cfg_virtual_server *v = &c->k->vs[st[i].vs];
+		const struct cfg_real_server *r = &v->rs[st[i].rs];
+		char target[32];
+
+		snprintf(target, sizeof(target), "%u.%u.%u.%u:%u", st[i].ip >> 24,
+			 (st[i].ip >> 16) & 255, (st[i].ip >> 8) & 255, st[i].ip & 255, st[i].port);
+		json_array_append_new(
+		    arr,
+		    json_pack("{s:o, s:i, s:s, s:o, s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:f, "
+			      "s:i, s:I}",
+			      "vip", ip_json(v->addr), "vport", v->port, "protocol",
+			      v->protocol == IPPROTO_UDP ? "UDP" : "TCP", "rip", ip_json(r->addr),
+			      "rport", r->port, "type", cfg_check_name(st[i].type), "target",
+			      target, "state", st[i].up ? "UP" : "DOWN", "running", st[i].running,
+			      "last_result", st[i].last_result, "reason", st[i].reason, "since",
+			      st[i].since, "failures", (int)st[i].failures, "checks",
+			      (json_int_t)st[i].checks));
+	}
+	pthread_mutex_unlock(&c->lock);
+	free(st);
+	return json_pack("{s:o, s:b}", "checks", arr, "truncated", n > max);
+}
+
+int ctl_check_tel_init(struct ctl *c)
+{
+	return tel_register(c->tel, "/halb/checks", tel_checks, c,
+			    "health checks of the real servers");
+}
