@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HALB_VRRP_H
+#define HALB_VRRP_H
+
+/**
+ * @file
+ * The pure part of VRRP (RFC 3768 version 2, RFC 5798 version 3, IPv4), run
+ * the way keepalived 2.2.7 runs it, so that halb and keepalived can share a
+ * virtual router in either role.
+ *
+ * Four pieces, each in its own file:
+ * - codec (vrrp_codec.c): builds an advert with its IPv4 header, parses and
+ *   validates one, and checks a parsed advert against the receiving instance;
+ * - state machine (vrrp_fsm.c): vrrp_fsm_step() maps (state, event, now) to
+ *   (state, actions); every timer is a deadline kept in struct vrrp_fsm;
+ * - tracking (vrrp_track.c): vrrp_script fall/rise bookkeeping, the
+ *   effective priority and the fault verdict of tracked scripts/interfaces;
+ * - sync groups (vrrp_sync.c): the events a vrrp_sync_group forces on its
+ *   members when one of them changes state.
+ *
+ * Nothing here opens a socket, reads a clock, allocates or keeps a global:
+ * every function is re-entrant, and an object (a struct vrrp_fsm, a struct
+ * vrrp_sync, ...) may be used by one thread at a time. The caller's glue
+ * receives packets, keeps the clock, executes the actions and logs.
+ *
+ * Conventions:
+ * - IPv4 addresses are uint32_t in host byte order (as in halb_config.h).
+ * - Times are milliseconds; deadlines are absolute on the caller's monotonic
+ *   clock, VRRP_NEVER when not armed.
+ * - Advert intervals on the wire are in centiseconds (VRRPv2 carries whole
+ *   seconds; the codec converts), in the state machine in milliseconds.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VRRP_IPPROTO       112        /**< IP protocol number */
+#define VRRP_TTL           255        /**< TTL of every advert (RFC 3768 5.2.3) */
+#define VRRP_MCAST_GROUP4  0xe0000012 /**< 224.0.0.18 */
+#define VRRP_MAX_ADDRS     255        /**< the Count field is 8 bits */
+#define VRRP_AUTH_PASS_LEN 8          /**< VRRPv2 Authentication Data */
+#define VRRP_PRIO_OWNER    255        /**< the address owner */
+#define VRRP_PRIO_STOP     0          /**< "I am leaving": sent when resigning */
+#define VRRP_IP_HDR_LEN    20         /**< the IPv4 header vrrp_encode() writes */
+#define VRRP_HDR_LEN       8          /**< fixed part of the VRRP message */
+/** Largest packet vrrp_encode() builds: VRRPv2 with 255 addresses. */
+#define VRRP_PKT_MAX (VRRP_IP_HDR_LEN + VRRP_HDR_LEN + 4 * VRRP_MAX_ADDRS + VRRP_AUTH_PASS_LEN)
+#define VRRP_NEVER   UINT64_MAX /**< a deadline that is not armed */
+
+/** VRRPv2 Auth Type (RFC 3768 5.3.6; AH is RFC 2338's, kept by keepalived). */
+enum vrrp_auth_type {
+	VRRP_AUTH_NONE = 0,
+	VRRP_AUTH_PASS = 1,
+	VRRP_AUTH_AH = 2,
+};
+
+/* ===================================================================== codec */
+
+/** Why a packet was not accepted. VRRP_OK is not a reject. Each reason has a
+ * stable snake_case name (vrrp_reject_name) used as a telemetry key. */
+enum vrrp_reject {
+	VRRP_OK = 0,
+	/* vrrp_decode(): the packet by itself */
+	VRRP_REJECT_TRUNCATED,       /**< buffer shorter than the IP header or its total length */
+	VRRP_REJECT_BAD_IP_HEADER,   /**< IP version, IHL or total length inconsistent */
+	VRRP_REJECT_BAD_IP_CHECKSUM, /**< IPv4 header checksum */
+	VRRP_REJECT_FRAGMENT,      /**< MF set or a fragment offset: adverts are never fragmented */
+	VRRP_REJECT_NOT_VRRP,      /**< IP protocol is not 112 */
+	VRRP_REJECT_BAD_VERSION,   /**< VRRP version neither 2 nor 3 */
+	VRRP_REJECT_BAD_TYPE,      /**< VRRP type is not 1 (advertisement) */
+	VRRP_REJECT_BAD_LENGTH,    /**< VRRP length does not match the address count */
+	VRRP_REJECT_BAD_CHECKSUM,  /**< VRRP checksum (v3: with the IPv4 pseudo-header) */
+	VRRP_REJECT_BAD_AUTH_TYPE, /**< v2 Auth Type not 0, 1 or 2 */
+	VRRP_REJECT_BAD_INTERVAL,  /**< advert interval 0 */
+	/* vrrp_advert_check(): against the receiving instance, keepalived's order */
+	VRRP_REJECT_VRID_MISMATCH,      /**< no such instance */
+	VRRP_REJECT_BAD_TTL,            /**< TTL is not 255 */
+	VRRP_REJECT_VERSION_MISMATCH,   /**< the instance runs the other version */
+	VRRP_REJECT_AUTH_TYPE_MISMATCH, /**< v2 Auth Type differs from ours */
+	VRRP_REJECT_BAD_AUTH,           /**< v2 PASS: wrong password */
+	VRRP_REJECT_INTERVAL_MISMATCH,  /**< v2 Adver Int differs from ours */
+	VRRP_REJECT_DST_MISMATCH,       /**< multicast advert on a unicast instance or vice versa */
+	VRRP_REJECT_UNKNOWN_PEER,       /**< unicast source is not a unicast_peer */
+	VRRP_REJECT_ADDR_MISMATCH,      /**< address count or list differs (see vrrp_addr_check) */
+	VRRP_REJECT_COUNT
+};
+
+/** The reason's stable name ("bad_ip_checksum"), "ok" for VRRP_OK, "unknown"
+ * outside the enum. Static storage; never NULL. */
+const char *vrrp_reject_name(enum vrrp_reject r);
+
+/** A parsed advertisement. Addresses and src/dst are in host byte order. */
+struct vrrp_advert {
+	uint8_t version;      /**< 2 or 3 */
+	uint8_t vrid;         /**< Virtual Rtr ID */
+	uint8_t priority;     /**< 0: the master is resigning */
+	uint8_t count;        /**< Count IP Addrs */
+	uint16_t interval_cs; /**< advert interval in centiseconds (v2: seconds * 100) */
+	uint8_t auth_type;    /**< v2 Auth Type; 0 for v3 */
+	uint8_t auth_data[VRRP_AUTH_PASS_LEN]; /**< v2 Authentication Data as received */
+	uint8_t ttl;                           /**< IP TTL as received */
+	uint32_t src, dst;                     /**< IP source and destination */
+	uint32_t addrs[VRRP_MAX_ADDRS];        /**< count entries */
+};
+
+/**
+ * Parses and validates an IPv4 packet holding a VRRP advert, by itself: IP
+ * version, IHL and total length within len, IP header checksum, no fragment,
+ * protocol 112, VRRP version 2 or 3, type 1, length against the address count,
+ * VRRP checksum (v2 over the message, v3 with the IPv4 pseudo-header as RFC
+ * 5798 5.2.8 and keepalived), v2 Auth Type, a non-zero interval.
+ *
+ * @param pkt  the packet from its IPv4 header on (the caller strips Ethernet);
+ *             bytes past the IP total length (Ethernet padding) are ignored.
+ * @param len  bytes readable at pkt.
+ * @param out  filled on VRRP_OK; unspecified otherwise. Caller-owned.
+ * @return VRRP_OK or the first reason the packet fails.
+ */
+enum vrrp_reject vrrp_decode(const void *pkt, size_t len, struct vrrp_advert *out);
+
+/** What vrrp_advert_check() does when the advert's addresses differ from the
+ * instance's VIPs. The mismatch is always reported in the flags. */
+enum vrrp_addr_check {
+	/** keepalived 2.2.7 (without skip_check_adv_addr): reject. */
+	VRRP_ADDR_CHECK_KEEPALIVED = 0,
+	/** RFC 3768/5798 7.1: reject unless the sender is the owner (priority 255). */
+	VRRP_ADDR_CHECK_RFC,
+	/** Accept; the caller only logs. */
+	VRRP_ADDR_CHECK_LOG_ONLY,
+};
+
+/** The receiving instance, as vrrp_advert_check() needs it. Caller-owned; the
+ * arrays must outlive the call. */
+struct vrrp_check_params {
+	uint8_t version;                       /**< 2 or 3 */
+	uint8_t vrid;                          /**< 1..255 */
+	uint8_t auth_type;                     /**< v2: VRRP_AUTH_NONE or VRRP_AUTH_PASS */
+	uint8_t auth_pass[VRRP_AUTH_PASS_LEN]; /**< v2 PASS, zero-padded as keepalived */
+	uint16_t interval_cs;                  /**< our advert interval */
+	const uint32_t *vips;                  /**< our virtual addresses */
+	size_t n_vips;
+	bool unicast;           /**< the instance has unicast_peer entries */
+	bool unicast_check_ttl; /**< also demand TTL 255 from unicast adverts (keepalived: no) */
+	bool check_unicast_src; /**< unicast source must be one of peers (keepalived's option) */
+	const uint32_t *peers;
+	size_t n_peers;
+	enum vrrp_addr_check addr_check;
+};
+
+/* Flags vrrp_advert_check() sets for the caller's log, whatever it returns. */
+#define VRRP_CHECK_ADDR_COUNT (1u << 0) /**< Count IP Addrs differs from our VIP count */
+#define VRRP_CHECK_ADDR_LIST  (1u << 1) /**< one of our VIPs is not in the advert */
+#define VRRP_CHECK_INTERVAL   (1u << 2) /**< v3: the master's interval differs (learned) */
+#define VRRP_CHECK_PRIO_ZERO  (1u << 3) /**< the sender is resigning */
+
+/**
+ * Checks a decoded advert against the receiving instance, in keepalived's
+ * order: VRID, TTL 255 (multicast only unless unicast_check_ttl), version,
+ * v2 Auth Type, v2 password (compared in constant time), v2 interval (a
+ * mismatch is a reject, as keepalived: two masters must not share a VRID with
+ * different timers; v3 accepts it and flags it, the backup learns the
+ * master's interval), multicast vs unicast destination, unicast source, and
+ * last the address count/list (see enum vrrp_addr_check).
+ *
+ * @param flags  if not NULL, receives VRRP_CHECK_* bits (0 when none).
+ * @return VRRP_OK or the reason to drop the advert.
+ */
+enum vrrp_reject vrrp_advert_check(const struct vrrp_check_params *c, const struct vrrp_advert *a,
+				   unsigned int *flags);
+
+/** What vrrp_encode() sends. Caller-owned; addrs must outlive the call. */
+struct vrrp_tx {
+	uint8_t version;      /**< 2 or 3 */
+	uint8_t vrid;         /**< 1..255 */
+	uint8_t priority;     /**< VRRP_PRIO_STOP when resigning */
+	uint16_t interval_cs; /**< v2: a multiple of 100, at most 25500; v3: 1..4095 */
+	const uint32_t *addrs;
+	size_t n_addrs;                        /**< 0..VRRP_MAX_ADDRS */
+	uint8_t auth_type;                     /**< v2 only: NONE or PASS */
+	uint8_t auth_pass[VRRP_AUTH_PASS_LEN]; /**< v2 PASS, zero-padded */
+	uint32_t src;                          /**< our primary address (or unicast_src_ip) */
+	uint32_t dst;                          /**< VRRP_MCAST_GROUP4 or a unicast peer */
+	uint16_t ip_id;                        /**< caller's counter, as keepalived's */
+};
+
+/** Length of the packet vrrp_encode() builds for version and n_addrs, or 0 when
+ * either is out of range. */
+size_t vrrp_encoded_len(unsigned int version, size_t n_addrs);
+
+/**
+ * Builds a complete IPv4 packet: header (TOS 0xc0, no DF, TTL 255, protocol
+ * 112, checksum), then the VRRP advert with its checksum (v2 over the message
+ * with the Authentication Data; v3 with the IPv4 pseudo-header).
+ *
+ * @param buf  where to write; caller-owned, cap bytes.
+ * @return the packet's length, -ENOSPC if cap is too small, -EINVAL if tx is
+ *   out of range (version, interval, address count, v3 with authentication).
+ */
+int vrrp_encode(void *buf, size_t cap, const struct vrrp_tx *tx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HALB_VRRP_H */

@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/vrrp: codec, state machine, tracking and sync groups, with a fake clock.
+ *
+ * Four parts, in the order of the library's files:
+ * - codec: round trips, checksums checked by an RFC 1071 sum written here,
+ *   a keepalived VRRPv2/v3 advert built by hand from the RFC layout, and one
+ *   crafted packet per reject reason;
+ * - state machine: every timer and transition on one instance, driven by
+ *   hand-made events at exact milliseconds;
+ * - two directors (the seed's lvs-server-master 172.17.1.6 priority 100 and
+ *   lvs-server-backup 172.17.11.11 priority 99) whose adverts go through
+ *   vrrp_encode -> vrrp_decode -> vrrp_advert_check, with tracking scripts;
+ * - sync groups, stepped the way the daemon's glue will step them.
+ *
+ * Timings at priority 100 / 99 and 1 s adverts: Skew_Time = 156/256 s =
+ * 609 ms and 157/256 s = 613 ms, so Master_Down_Interval = 3609 / 3613 ms.
+ */
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "halb_vrrp.h"
+
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+
+static const uint32_t seed_vip = IP4(172, 17, 100, 100);
+static const uint32_t seed_master = IP4(172, 17, 1, 6);
+static const uint32_t seed_backup = IP4(172, 17, 11, 11);
+static const uint8_t seed_pass[8] = { 'a', 'l', 'o', 'n', 'g', 0, 0, 0 };
+
+/* =========================================================== codec helpers */
+
+/* RFC 1071, written independently of the library. */
+static uint16_t rfc1071(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint32_t pseudo_sum(const uint8_t *ip, size_t vrrp_len)
+{
+	uint8_t ph[12];
+
+	memcpy(ph, ip + 12, 8);
+	ph[8] = 0;
+	ph[9] = 112;
+	ph[10] = (uint8_t)(vrrp_len >> 8);
+	ph[11] = (uint8_t)vrrp_len;
+	return (uint32_t)(uint16_t)~rfc1071(ph, sizeof(ph), 0);
+}
+
+static size_t ip_total(const uint8_t *ip)
+{
+	return (size_t)(ip[2] << 8 | ip[3]);
+}
+
+static size_t ip_hlen(const uint8_t *ip)
+{
+	return (size_t)(ip[0] & 0x0f) * 4;
+}
+
+static void fix_ip_csum(uint8_t *ip)
+{
+	uint16_t c;
+
+	ip[10] = ip[11] = 0;
+	c = rfc1071(ip, ip_hlen(ip), 0);
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+}
+
+static void fix_vrrp_csum(uint8_t *ip)
+{
+	uint8_t *v = ip + ip_hlen(ip);
+	size_t len = ip_total(ip) - ip_hlen(ip);
+	uint16_t c;
+
+	v[6] = v[7] = 0;
+	c = rfc1071(v, len, (v[0] >> 4) == 3 ? pseudo_sum(ip, len) : 0);
+	v[6] = (uint8_t)(c >> 8);
+	v[7] = (uint8_t)c;
+}
+
+static struct vrrp_tx seed_tx(unsigned int version)
+{
+	struct vrrp_tx tx = {
+		.version = (uint8_t)version,
+		.vrid = 51,
+		.priority = 100,
+		.interval_cs = 100,
+		.addrs = &seed_vip,
+		.n_addrs = 1,
+		.auth_type = version == 2 ? VRRP_AUTH_PASS : VRRP_AUTH_NONE,
+		.src = seed_master,
+		.dst = VRRP_MCAST_GROUP4,
+		.ip_id = 1,
+	};
+
+	if (version == 2)
+		memcpy(tx.auth_pass, seed_pass, 8);
+	return tx;
+}
+
+static struct vrrp_check_params seed_check(unsigned int version)
+{
+	struct vrrp_check_params c = {
+		.version = (uint8_t)version,
+		.vrid = 51,
+		.auth_type = version == 2 ? VRRP_AUTH_PASS : VRRP_AUTH_NONE,
+		.interval_cs = 100,
+		.vips = &seed_vip,
+		.n_vips = 1,
+	};
+
+	if (version == 2)
+		memcpy(c.auth_pass, seed_pass, 8);
+	return c;
+}
+
+static int encode(const struct vrrp_tx *tx, uint8_t *buf)
+{
+	int n = vrrp_encode(buf, VRRP_PKT_MAX, tx);
+
+	assert_true(n > 0);
+	return n;
+}
+
+/* Decodes and checks against the seed instance; returns the first reject. */
+static enum vrrp_reject decode_check(const uint8_t *pkt, size_t len,
+				     const struct vrrp_check_params *c, unsigned int *flags)
+{
+	struct vrrp_advert a;
+	enum vrrp_reject r = vrrp_decode(pkt, len, &a);
+
+	if (r != VRRP_OK)
+		return r;
+	return vrrp_advert_check(c, &a, flags);
+}
+
+/* ==================================================================== codec */
+
+static void test_codec_v2_keepalived_bytes(void **state)
+{
+	(void)state;
+	/* RFC 3768 5.1 / 5.3 by hand: what keepalived 2.2.7 sends for the seed's
+	 * VI_1 (vrid 51, priority 100, advert_int 1, auth PASS "along") */
+	/* one row per 32-bit word of the RFC's diagrams */
+	/* clang-format off */
+	static const uint8_t expected[] = {
+		0x45, 0xc0, 0x00, 0x28, /* IPv4, IHL 5, TOS 0xc0, total length 40 */
+		0x00, 0x01, 0x00, 0x00, /* id 1, no DF, offset 0 */
+		0xff, 0x70, 0x2d, 0x7b, /* TTL 255, protocol 112, header checksum */
+		0xac, 0x11, 0x01, 0x06, /* 172.17.1.6 */
+		0xe0, 0x00, 0x00, 0x12, /* 224.0.0.18 */
+		0x21, 0x33, 0x64, 0x01, /* v2 advert, vrid 51, priority 100, 1 address */
+		0x01, 0x01, 0x31, 0x79, /* auth PASS, 1 s, checksum */
+		0xac, 0x11, 0x64, 0x64, /* 172.17.100.100 */
+		'a',  'l',  'o',  'n',  /* Authentication Data: "along", zero-padded */
+		'g',  0x00, 0x00, 0x00,
+	};
+	/* clang-format on */
+	struct vrrp_tx tx = seed_tx(2);
+	uint8_t buf[VRRP_PKT_MAX];
+	int n = encode(&tx, buf);
+
+	assert_int_equal(n, sizeof(expected));
+	assert_memory_equal(buf, expected, sizeof(expected));
+	/* and the hand-written checksums are right by an independent sum */
+	assert_int_equal(rfc1071(expected, 20, 0), 0);
+	assert_int_equal(rfc1071(expected + 20, 20, 0), 0);
+}
+
+static void test_codec_v3_bytes(void **state)
+{
+	(void)state;
+	/* RFC 5798 5.1: the same instance in VRRPv3, checksum over the IPv4
+	 * pseudo-header (src, dst, 0, 112, length 12) and the message */
+	/* clang-format off */
+	static const uint8_t expected[] = {
+		0x45, 0xc0, 0x00, 0x20, /* IPv4, IHL 5, TOS 0xc0, total length 32 */
+		0x00, 0x01, 0x00, 0x00, /* id 1, no DF, offset 0 */
+		0xff, 0x70, 0x2d, 0x83, /* TTL 255, protocol 112, header checksum */
+		0xac, 0x11, 0x01, 0x06, /* 172.17.1.6 */
+		0xe0, 0x00, 0x00, 0x12, /* 224.0.0.18 */
+		0x31, 0x33, 0x64, 0x01, /* v3 advert, vrid 51, priority 100, 1 address */
+		0x00, 0x64, 0xcc, 0x4a, /* reserved 0, Max Adver Int 100 cs, checksum */
+		0xac, 0x11, 0x64, 0x64, /* 172.17.100.100 */
+	};
+	/* clang-format on */
+	struct vrrp_tx tx = seed_tx(3);
+	uint8_t buf[VRRP_PKT_MAX];
+	int n = encode(&tx, buf);
+
+	assert_int_equal(n, sizeof(expected));
+	assert_memory_equal(buf, expected, sizeof(expected));
+	assert_int_equal(rfc1071(expected + 20, 12, pseudo_sum(expected, 12)), 0);
+}
+
+static void roundtrip(unsigned int version, size_t n_addrs, uint16_t interval_cs, uint8_t prio)
+{
+	uint32_t addrs[VRRP_MAX_ADDRS];
+	struct vrrp_tx tx = seed_tx(version);
+	struct vrrp_advert a;
+	uint8_t buf[VRRP_PKT_MAX];
+	size_t vlen;
+	int n;
+
+	for (size_t i = 0; i < n_addrs; i++)
+		addrs[i] = IP4(10, 0, i / 256, i % 256);
+	tx.addrs = addrs;
+	tx.n_addrs = n_addrs;
+	tx.interval_cs = interval_cs;
+	tx.priority = prio;
+	tx.ip_id = 0xbeef;
+	n = encode(&tx, buf);
+	assert_int_equal((size_t)n, vrrp_encoded_len(version, n_addrs));
+	/* independent checksums */
+	vlen = (size_t)n - 20;
+	assert_int_equal(rfc1071(buf, 20, 0), 0);
+	assert_int_equal(rfc1071(buf + 20, vlen, version == 3 ? pseudo_sum(buf, vlen) : 0), 0);
+	assert_int_equal(vrrp_decode(buf, (size_t)n, &a), VRRP_OK);
+	assert_int_equal(a.version, version);
+	assert_int_equal(a.vrid, 51);
+	assert_int_equal(a.priority, prio);
+	assert_int_equal(a.count, n_addrs);
+	assert_int_equal(a.interval_cs, interval_cs);
+	assert_int_equal(a.ttl, 255);
+	assert_int_equal(a.src, seed_master);
+	assert_int_equal(a.dst, VRRP_MCAST_GROUP4);
+	assert_int_equal(a.auth_type, version == 2 ? VRRP_AUTH_PASS : VRRP_AUTH_NONE);
+	if (version == 2)
+		assert_memory_equal(a.auth_data, seed_pass, 8);
+	for (size_t i = 0; i < n_addrs; i++)
+		assert_int_equal(a.addrs[i], addrs[i]);
+}
+
+static void test_codec_roundtrip(void **state)
+{
+	(void)state;
+	roundtrip(2, 1, 100, 100);
+	roundtrip(2, 0, 25500, 0); /* resigning, longest v2 interval */
+	roundtrip(2, 20, 300, 255);
+	roundtrip(2, VRRP_MAX_ADDRS, 100, 1);
+	roundtrip(3, 1, 100, 100);
+	roundtrip(3, 3, 1, 99);      /* 10 ms */
+	roundtrip(3, 20, 0x0fff, 0); /* 40.95 s */
+	roundtrip(3, VRRP_MAX_ADDRS, 50, 254);
+}
+
+static void test_codec_unicast_v3_checksum_uses_peer(void **state)
+{
+	struct vrrp_tx tx = seed_tx(3);
+	uint8_t buf[VRRP_PKT_MAX];
+	struct vrrp_advert a;
+	int n;
+
+	(void)state;
+	tx.dst = seed_backup; /* keepalived 2.2.7 default: the real destination */
+	n = encode(&tx, buf);
+	assert_int_equal(rfc1071(buf + 20, 12, pseudo_sum(buf, 12)), 0);
+	assert_int_equal(vrrp_decode(buf, (size_t)n, &a), VRRP_OK);
+	assert_int_equal(a.dst, seed_backup);
+}
+
+static void test_codec_encode_errors(void **state)
+{
+	struct vrrp_tx tx = seed_tx(2);
+	uint8_t buf[VRRP_PKT_MAX];
+
+	(void)state;
+	assert_int_equal(vrrp_encode(buf, 39, &tx), -ENOSPC);
+	assert_int_equal(vrrp_encode(NULL, 0, &tx), -ENOSPC);
+	assert_int_equal(vrrp_encode(buf, 40, &tx), 40);
+	tx.interval_cs = 150; /* v2 carries whole seconds */
+	assert_int_equal(vrrp_encode(buf, sizeof(buf), &tx), -EINVAL);
+	tx.interval_cs = 25600;
+	assert_int_equal(vrrp_encode(buf, sizeof(buf), &tx), -EINVAL);
+	tx = seed_tx(2);
+	tx.n_addrs = VRRP_MAX_ADDRS + 1;
+	assert_int_equal(vrrp_encode(buf, sizeof(buf), &tx), -EINVAL);
+	tx = seed_tx(3);
+	tx.interval_cs = 0;
+	assert_int_equal(vrrp_encode(buf, sizeof(buf), &tx), -EINVAL);
+	tx.interval_cs = 0x1000;
+	assert_int_equal(vrrp_encode(buf, sizeof(buf), &tx), -EINVAL);
+	tx = seed_tx(3);
+	tx.auth_type = VRRP_AUTH_PASS; /* VRRPv3 has no authentication */
+	assert_int_equal(vrrp_encode(buf, sizeof(buf), &tx), -EINVAL);
+	tx = seed_tx(2);
+	tx.version = 4;
+	assert_int_equal(vrrp_encode(buf, sizeof(buf), &tx), -EINVAL);
+	assert_int_equal(vrrp_encoded_len(1, 1), 0);
+	assert_int_equal(vrrp_encoded_len(2, 256), 0);
+	assert_int_equal(vrrp_encoded_len(3, 1), 32);
+}
+
+static void test_codec_padding_and_options(void **state)
+{
+	struct vrrp_tx tx = seed_tx(2);
+	uint8_t buf[VRRP_PKT_MAX + 8], opt[VRRP_PKT_MAX + 8];
+	struct vrrp_advert a;
+	int n;
+
+	(void)state;
+	n = encode(&tx, buf);
+	/* Ethernet pads a 40-byte packet to 46: the bytes past total length go */
+	memset(buf + n, 0xee, 6);
+	assert_int_equal(vrrp_decode(buf, (size_t)n + 6, &a), VRRP_OK);
+	/* an IP option (NOP x4): the advert starts after IHL * 4 */
+	memcpy(opt, buf, 20);
+	memset(opt + 20, 1, 4);
+	memcpy(opt + 24, buf + 20, (size_t)n - 20);
+	opt[0] = 0x46;
+	opt[3] = (uint8_t)(n + 4);
+	fix_ip_csum(opt);
+	assert_int_equal(vrrp_decode(opt, (size_t)n + 4, &a), VRRP_OK);
+	assert_int_equal(a.addrs[0], seed_vip);
+}
+
+/* One crafted packet per vrrp_decode() reason. */
+static void test_codec_decode_rejects(void **state)
+{
+	uint8_t good[VRRP_PKT_MAX], p[VRRP_PKT_MAX + 8];
+	struct vrrp_tx tx = seed_tx(2);
+	struct vrrp_advert a;
+	size_t n;
+
+	(void)state;
+	n = (size_t)encode(&tx, good);
+
+#define CRAFT(stmt, len, reason)                                       \
+	do {                                                           \
+		memcpy(p, good, n);                                    \
+		stmt;                                                  \
+		assert_int_equal(vrrp_decode(p, (len), &a), (reason)); \
+	} while (0)
+
+	CRAFT((void)0, n, VRRP_OK);
+	CRAFT((void)0, 19, VRRP_REJECT_TRUNCATED);
+	CRAFT((void)0, n - 1, VRRP_REJECT_TRUNCATED); /* total length says 40 */
+	CRAFT((p[0] = 0x65, fix_ip_csum(p)), n, VRRP_REJECT_BAD_IP_HEADER);
+	CRAFT((p[0] = 0x44), n, VRRP_REJECT_BAD_IP_HEADER);
+	CRAFT((p[2] = 0, p[3] = 19, fix_ip_csum(p)), n, VRRP_REJECT_BAD_IP_HEADER);
+	CRAFT((p[0] = 0x4f, fix_ip_csum(p)), n, VRRP_REJECT_BAD_IP_HEADER); /* IHL 60 > total */
+	CRAFT((p[0] = 0x4f, p[3] = 60, fix_ip_csum(p)), n, VRRP_REJECT_TRUNCATED); /* > len */
+	CRAFT((p[11] ^= 1), n, VRRP_REJECT_BAD_IP_CHECKSUM);
+	CRAFT((p[6] = 0x20, fix_ip_csum(p)), n, VRRP_REJECT_FRAGMENT); /* MF */
+	CRAFT((p[7] = 0x01, fix_ip_csum(p)), n, VRRP_REJECT_FRAGMENT); /* offset */
+	CRAFT((p[6] = 0x40, fix_ip_csum(p)), n, VRRP_OK);              /* DF is fine */
+	CRAFT((p[9] = 6, fix_ip_csum(p)), n, VRRP_REJECT_NOT_VRRP);
+	CRAFT((p[3] = 27, fix_ip_csum(p)), n, VRRP_REJECT_BAD_LENGTH); /* 7-byte VRRP */
+	CRAFT((p[20] = 0x11, fix_vrrp_csum(p)), n, VRRP_REJECT_BAD_VERSION);
+	CRAFT((p[20] = 0x41, fix_vrrp_csum(p)), n, VRRP_REJECT_BAD_VERSION);
+	CRAFT((p[20] = 0x22, fix_vrrp_csum(p)), n, VRRP_REJECT_BAD_TYPE);
+	CRAFT((p[23] = 2, fix_vrrp_csum(p)), n, VRRP_REJECT_BAD_LENGTH); /* 2 addresses? */
+	CRAFT((p[3] = 44, memset(p + 40, 0, 4), fix_ip_csum(p), fix_vrrp_csum(p)), n + 4,
+	      VRRP_REJECT_BAD_LENGTH); /* 4 bytes too many */
+	CRAFT((p[27] ^= 0x40), n, VRRP_REJECT_BAD_CHECKSUM);
+	CRAFT((p[36] = 'A'), n, VRRP_REJECT_BAD_CHECKSUM); /* the password is summed */
+	CRAFT((p[24] = 3, fix_vrrp_csum(p)), n, VRRP_REJECT_BAD_AUTH_TYPE);
+	CRAFT((p[24] = 2, fix_vrrp_csum(p)), n, VRRP_OK); /* AH: a type, mismatched later */
+	CRAFT((p[25] = 0, fix_vrrp_csum(p)), n, VRRP_REJECT_BAD_INTERVAL);
+	assert_int_equal(vrrp_decode(NULL, n, &a), VRRP_REJECT_TRUNCATED);
+
+	/* VRRPv3: the pseudo-header counts, the interval is 12 bits */
+	tx = seed_tx(3);
+	n = (size_t)encode(&tx, good);
+	CRAFT((void)0, n, VRRP_OK);
+	CRAFT((p[19] = 0x13, fix_ip_csum(p)), n, VRRP_REJECT_BAD_CHECKSUM); /* other dst */
+	CRAFT((p[24] = 0xf0, fix_vrrp_csum(p)), n, VRRP_OK); /* reserved bits ignored */
+	CRAFT((p[24] = 0xf0, p[25] = 0, fix_vrrp_csum(p)), n, VRRP_REJECT_BAD_INTERVAL);
+	CRAFT((p[3] = 36, memset(p + 32, 0, 4), fix_ip_csum(p), fix_vrrp_csum(p)), n + 4,
+	      VRRP_REJECT_BAD_LENGTH); /* v3 has no Authentication Data */
+#undef CRAFT
+}
+
+/* One advert per vrrp_advert_check() reason, against the seed instance. */
+static void test_codec_check_rejects(void **state)
+{
+	struct vrrp_check_params c = seed_check(2);
+	struct vrrp_tx tx;
+	uint8_t p[VRRP_PKT_MAX];
+	uint32_t two[2] = { seed_vip, IP4(172, 17, 100, 101) };
+	uint32_t other = IP4(172, 17, 100, 200);
+	unsigned int flags;
+	size_t n;
+
+	(void)state;
+#define CHECK(txstmt, cstmt, reason)                                        \
+	do {                                                                \
+		tx = seed_tx(2);                                            \
+		c = seed_check(2);                                          \
+		txstmt;                                                     \
+		cstmt;                                                      \
+		n = (size_t)encode(&tx, p);                                 \
+		assert_int_equal(decode_check(p, n, &c, &flags), (reason)); \
+	} while (0)
+
+	CHECK((void)0, (void)0, VRRP_OK);
+	assert_int_equal(flags, 0);
+	CHECK(tx.vrid = 52, (void)0, VRRP_REJECT_VRID_MISMATCH);
+	/* TTL: rebuilt by hand since vrrp_encode always writes 255 */
+	tx = seed_tx(2);
+	c = seed_check(2);
+	n = (size_t)encode(&tx, p);
+	p[8] = 254;
+	fix_ip_csum(p);
+	assert_int_equal(decode_check(p, n, &c, &flags), VRRP_REJECT_BAD_TTL);
+	p[16] = 172; /* unicast to us: keepalived does not check the TTL */
+	p[17] = 17;
+	p[18] = 11;
+	p[19] = 11;
+	fix_ip_csum(p);
+	c.unicast = true;
+	assert_int_equal(decode_check(p, n, &c, &flags), VRRP_OK);
+	c.unicast_check_ttl = true;
+	assert_int_equal(decode_check(p, n, &c, &flags), VRRP_REJECT_BAD_TTL);
+
+	CHECK((void)0, c.version = 3, VRRP_REJECT_VERSION_MISMATCH);
+	CHECK(tx.auth_type = VRRP_AUTH_NONE, (void)0, VRRP_REJECT_AUTH_TYPE_MISMATCH);
+	CHECK((void)0, c.auth_type = VRRP_AUTH_NONE, VRRP_REJECT_AUTH_TYPE_MISMATCH);
+	CHECK(tx.auth_pass[4] = 'G', (void)0, VRRP_REJECT_BAD_AUTH);
+	CHECK(tx.auth_pass[7] = 'x', (void)0, VRRP_REJECT_BAD_AUTH); /* all 8 bytes count */
+	CHECK(tx.interval_cs = 200, (void)0, VRRP_REJECT_INTERVAL_MISMATCH);
+	CHECK(tx.dst = seed_backup, (void)0, VRRP_REJECT_DST_MISMATCH);
+	CHECK((void)0, c.unicast = true, VRRP_REJECT_DST_MISMATCH);
+	CHECK(tx.dst = seed_backup,
+	      (c.unicast = true, c.check_unicast_src = true, c.peers = &seed_backup, c.n_peers = 1),
+	      VRRP_REJECT_UNKNOWN_PEER);
+	CHECK(tx.dst = seed_backup,
+	      (c.unicast = true, c.check_unicast_src = true, c.peers = &seed_master, c.n_peers = 1),
+	      VRRP_OK);
+
+	/* addresses: keepalived drops, the RFC lets the owner through, log-only
+	 * accepts; the flags say what differed in every mode */
+	CHECK((tx.addrs = two, tx.n_addrs = 2), (void)0, VRRP_REJECT_ADDR_MISMATCH);
+	assert_int_equal(flags, VRRP_CHECK_ADDR_COUNT);
+	CHECK(tx.addrs = &other, (void)0, VRRP_REJECT_ADDR_MISMATCH);
+	assert_int_equal(flags, VRRP_CHECK_ADDR_LIST);
+	CHECK(tx.addrs = &other, c.addr_check = VRRP_ADDR_CHECK_RFC, VRRP_REJECT_ADDR_MISMATCH);
+	CHECK((tx.addrs = &other, tx.priority = 255), c.addr_check = VRRP_ADDR_CHECK_RFC, VRRP_OK);
+	assert_int_equal(flags, VRRP_CHECK_ADDR_LIST);
+	CHECK((tx.addrs = two, tx.n_addrs = 2), c.addr_check = VRRP_ADDR_CHECK_LOG_ONLY, VRRP_OK);
+	assert_int_equal(flags, VRRP_CHECK_ADDR_COUNT);
+	CHECK((void)0, (c.vips = two, c.n_vips = 2), VRRP_REJECT_ADDR_MISMATCH);
+	assert_int_equal(flags, VRRP_CHECK_ADDR_COUNT | VRRP_CHECK_ADDR_LIST);
+	CHECK(tx.priority = 0, (void)0, VRRP_OK);
+	assert_int_equal(flags, VRRP_CHECK_PRIO_ZERO);
+#undef CHECK
+
+	/* VRRPv3: another interval is accepted and flagged (the backup learns it) */
+	tx = seed_tx(3);
+	tx.interval_cs = 50;
+	c = seed_check(3);
+	n = (size_t)encode(&tx, p);
+	assert_int_equal(decode_check(p, n, &c, &flags), VRRP_OK);
+	assert_int_equal(flags, VRRP_CHECK_INTERVAL);
+	c.version = 2;
+	assert_int_equal(decode_check(p, n, &c, &flags), VRRP_REJECT_VERSION_MISMATCH);
+}
+
+static void test_codec_reject_names(void **state)
+{
+	(void)state;
+	for (int i = 0; i < VRRP_REJECT_COUNT; i++) {
+		const char *name = vrrp_reject_name(i);
+
+		assert_non_null(name);
+		assert_true(strlen(name) > 1);
+		for (const char *c = name; *c; c++)
+			assert_true((*c >= 'a' && *c <= 'z') || *c == '_');
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(name, vrrp_reject_name(j));
+	}
+	assert_string_equal(vrrp_reject_name(VRRP_OK), "ok");
+	assert_string_equal(vrrp_reject_name(VRRP_REJECT_BAD_IP_CHECKSUM), "bad_ip_checksum");
+	assert_string_equal(vrrp_reject_name(VRRP_REJECT_INTERVAL_MISMATCH), "interval_mismatch");
+	assert_string_equal(vrrp_reject_name(VRRP_REJECT_COUNT), "unknown");
+	assert_string_equal(vrrp_reject_name((enum vrrp_reject) - 1), "unknown");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_codec_v2_keepalived_bytes),
+		cmocka_unit_test(test_codec_v3_bytes),
+		cmocka_unit_test(test_codec_roundtrip),
+		cmocka_unit_test(test_codec_unicast_v3_checksum_uses_peer),
+		cmocka_unit_test(test_codec_encode_errors),
+		cmocka_unit_test(test_codec_padding_and_options),
+		cmocka_unit_test(test_codec_decode_rejects),
+		cmocka_unit_test(test_codec_check_rejects),
+		cmocka_unit_test(test_codec_reject_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
