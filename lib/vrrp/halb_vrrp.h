@@ -203,6 +203,162 @@ size_t vrrp_encoded_len(unsigned int version, size_t n_addrs);
  */
 int vrrp_encode(void *buf, size_t cap, const struct vrrp_tx *tx);
 
+/* ============================================================ state machine */
+
+/** Instance states, numbered as keepalived's. */
+enum vrrp_state {
+	VRRP_STATE_INIT = 0,
+	VRRP_STATE_BACKUP = 1,
+	VRRP_STATE_MASTER = 2,
+	VRRP_STATE_FAULT = 3,
+	VRRP_STATE_STOP = 98,
+};
+
+/** "INIT", "BACKUP", "MASTER", "FAULT", "STOP" as keepalived spells them;
+ * "UNKNOWN" otherwise. Static storage. */
+const char *vrrp_state_name(enum vrrp_state s);
+
+/** One instance's configuration as the state machine needs it. Fill it with
+ * vrrp_params_init() (keepalived's defaults) and then the configuration; pass
+ * it through vrrp_params_normalise() once. Read-only for vrrp_fsm_step(). */
+struct vrrp_params {
+	uint8_t version;        /**< 2 (default) or 3 */
+	uint8_t priority;       /**< configured priority 1..255; 255 = address owner */
+	uint32_t advert_int_ms; /**< 1000; v2 whole seconds, v3 a multiple of 10 ms */
+	uint32_t src_ip;        /**< our primary address: the equal-priority tie-break */
+	/** "state MASTER" in the configuration (keepalived also derives it when no
+	 * state is given and priority is 255). */
+	bool initial_master;
+	bool nopreempt;
+	uint32_t preempt_delay_ms;
+	unsigned int down_timer_adverts;         /**< 3: adverts missed before master down */
+	uint32_t garp_master_delay_ms;           /**< 5000; 0: no second burst */
+	unsigned int garp_master_repeat;         /**< 5 */
+	uint32_t garp_master_refresh_ms;         /**< 0: no refresh */
+	unsigned int garp_master_refresh_repeat; /**< 1 */
+	uint32_t garp_lower_prio_delay_ms;       /**< keepalived: garp_master_delay */
+	unsigned int garp_lower_prio_repeat;     /**< keepalived: garp_master_repeat */
+	bool lower_prio_no_advert;    /**< MASTER does not answer a lower priority advert */
+	bool higher_prio_send_advert; /**< MASTER advertises once before yielding */
+	/** Member of a vrrp_sync_group: the instance does not become MASTER or leave
+	 * FAULT by itself, it asks (vrrp_actions.want_master) and vrrp_sync_update()
+	 * decides. */
+	bool sync_group;
+};
+
+/** Fills p with keepalived 2.2.7's defaults (version 2, priority 100, 1 s
+ * adverts, GARP 5 then 5 more after 5 s, no refresh, ...). */
+void vrrp_params_init(struct vrrp_params *p);
+
+/* Corrections vrrp_params_normalise() made, each one a warning keepalived
+ * also prints ("(VI_1) Warning - nopreempt will not work with initial state
+ * MASTER - clearing"). */
+#define VRRP_FIX_NOPREEMPT_OWNER         (1u << 0) /**< nopreempt with priority 255 */
+#define VRRP_FIX_NOPREEMPT_MASTER        (1u << 1) /**< nopreempt with state MASTER */
+#define VRRP_FIX_PREEMPT_DELAY_MASTER    (1u << 2) /**< preempt_delay with state MASTER */
+#define VRRP_FIX_PREEMPT_DELAY_NOPREEMPT (1u << 3) /**< preempt_delay with nopreempt */
+
+/**
+ * Validates p and applies keepalived's configuration-time corrections (see
+ * VRRP_FIX_*), in keepalived's order.
+ * @param fixed  if not NULL, receives the VRRP_FIX_* bits applied.
+ * @return 0, or -EINVAL when p cannot run (version, priority 0, interval not
+ *   representable in the version, down_timer_adverts 0).
+ */
+int vrrp_params_normalise(struct vrrp_params *p, unsigned int *fixed);
+
+/** One instance's running state. Caller-owned, initialised with
+ * vrrp_fsm_init(); read it freely (telemetry), change it only through
+ * vrrp_fsm_step(). */
+struct vrrp_fsm {
+	enum vrrp_state state;
+	uint8_t priority;   /**< effective priority in use (tracking applied) */
+	bool fault;         /**< our own tracking says fault */
+	bool want_master;   /**< keepalived's wantstate == MASTER (sync groups) */
+	bool owner_demoted; /**< met another owner: priority capped at 254, as keepalived */
+	uint32_t master_adver_int_ms; /**< v3: learned from the master; v2: ours */
+	uint32_t master_ip;           /**< the current master's address, 0 unknown */
+	uint8_t master_priority;      /**< its priority as last advertised */
+	uint64_t down_at;             /**< BACKUP: Master_Down_Timer */
+	uint64_t advert_at;           /**< MASTER: Adver_Timer */
+	uint64_t garp_delay_at;       /**< MASTER: the delayed GARP burst */
+	uint64_t garp_refresh_at;     /**< MASTER: the next GARP refresh */
+	uint64_t garp_lower_at;       /**< MASTER: delayed GARPs after a lower priority advert */
+	uint64_t preempt_at;          /**< BACKUP: preempt_delay ends (checked on adverts) */
+	uint64_t last_transition_ms;
+	uint64_t transitions; /**< state changes since vrrp_fsm_init */
+};
+
+enum vrrp_event_type {
+	VRRP_EV_STARTUP,          /**< leave INIT (tracking has its first results) */
+	VRRP_EV_ADVERT,           /**< a decoded advert that passed vrrp_advert_check */
+	VRRP_EV_TIMER,            /**< vrrp_fsm_next_deadline() has passed */
+	VRRP_EV_PRIORITY_CHANGED, /**< tracking changed the effective priority */
+	VRRP_EV_FAULT,            /**< tracking says fault (link down, weight-0 item failed) */
+	VRRP_EV_FAULT_CLEARED,    /**< tracking no longer says fault */
+	VRRP_EV_SHUTDOWN,         /**< SIGTERM: resign and stop */
+	VRRP_EV_GROUP_MASTER,     /**< forced by the sync group (vrrp_sync_update) */
+	VRRP_EV_GROUP_BACKUP,
+	VRRP_EV_GROUP_FAULT,
+};
+
+/** An event for vrrp_fsm_step(). Caller-owned; only read during the call. */
+struct vrrp_event {
+	enum vrrp_event_type type;
+	const struct vrrp_advert *advert; /**< ADVERT */
+	/** STARTUP and PRIORITY_CHANGED: the effective priority
+	 * (vrrp_effective_priority); 0 at STARTUP means the configured one. */
+	uint8_t priority;
+	bool fault;       /**< STARTUP: our tracking says fault */
+	bool group_fault; /**< STARTUP: a member of our sync group is in fault */
+};
+
+/** What the glue must do after a step, in this order: send the advert,
+ * release the VIPs, take the VIPs, send the GARPs, then log/notify the state
+ * change. At most one of each per step. */
+struct vrrp_actions {
+	bool state_changed;
+	enum vrrp_state from, to;
+	const char *reason; /**< why, for the log ("master down timer"); static */
+	bool send_advert;
+	uint8_t advert_priority; /**< VRRP_PRIO_STOP when resigning */
+	bool take_vips;          /**< start serving the VIPs (dataplane, TAP addresses) */
+	bool release_vips;
+	unsigned int garp_count; /**< gratuitous ARPs to send now for each VIP */
+	/** A sync group member wants MASTER (or its owner start-up): call
+	 * vrrp_sync_update(), which forces VRRP_EV_GROUP_MASTER when allowed. */
+	bool want_master;
+	/** Something worth one log line that changed no state ("lower priority
+	 * advert, forcing new election"); static, NULL when none. */
+	const char *note;
+};
+
+/** Sets s to INIT for p (deadlines off, priority from p). */
+void vrrp_fsm_init(struct vrrp_fsm *s, const struct vrrp_params *p);
+
+/**
+ * Advances the state machine by one event at now_ms. Pure: no clock, no I/O,
+ * no allocation; *out is cleared first and describes what to do.
+ * Events that mean nothing in the current state are ignored (out stays empty).
+ *
+ * @return 0, or -EINVAL for an unknown event or an ADVERT without advert
+ *   (nothing changed).
+ */
+int vrrp_fsm_step(const struct vrrp_params *p, struct vrrp_fsm *s, const struct vrrp_event *ev,
+		  uint64_t now_ms, struct vrrp_actions *out);
+
+/** The earliest armed deadline, VRRP_NEVER if none: the caller arms its real
+ * timer there and steps VRRP_EV_TIMER when it fires. */
+uint64_t vrrp_fsm_next_deadline(const struct vrrp_fsm *s);
+
+/** Skew_Time in ms for priority: v2 (256 - priority) / 256 s; v3
+ * ((256 - priority) * Master_Adver_Interval) / 256. Truncated to ms. */
+uint32_t vrrp_skew_ms(const struct vrrp_params *p, const struct vrrp_fsm *s, uint8_t priority);
+
+/** Master_Down_Interval in ms: down_timer_adverts * Master_Adver_Interval +
+ * Skew_Time at the current effective priority. */
+uint32_t vrrp_master_down_ms(const struct vrrp_params *p, const struct vrrp_fsm *s);
+
 #ifdef __cplusplus
 }
 #endif

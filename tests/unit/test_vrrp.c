@@ -491,6 +491,713 @@ static void test_codec_reject_names(void **state)
 	assert_string_equal(vrrp_reject_name((enum vrrp_reject) - 1), "unknown");
 }
 
+/* ================================================== one instance, fake clock */
+
+struct fx {
+	struct vrrp_params p;
+	struct vrrp_fsm s;
+	struct vrrp_actions a;
+	uint64_t now;
+};
+
+static void fx_setup(struct fx *f, unsigned int version, uint8_t prio)
+{
+	vrrp_params_init(&f->p);
+	f->p.version = (uint8_t)version;
+	f->p.priority = prio;
+	f->p.src_ip = seed_master;
+	f->now = 1000;
+	vrrp_fsm_init(&f->s, &f->p);
+}
+
+static void fx_step(struct fx *f, struct vrrp_event ev)
+{
+	assert_int_equal(vrrp_fsm_step(&f->p, &f->s, &ev, f->now, &f->a), 0);
+}
+
+static void fx_start(struct fx *f)
+{
+	assert_int_equal(vrrp_params_normalise(&f->p, NULL), 0);
+	vrrp_fsm_init(&f->s, &f->p);
+	fx_step(f, (struct vrrp_event){ .type = VRRP_EV_STARTUP });
+}
+
+/* Advances the clock to the next deadline and delivers TIMER there. */
+static uint64_t fx_fire(struct fx *f)
+{
+	uint64_t d = vrrp_fsm_next_deadline(&f->s);
+
+	assert_true(d != VRRP_NEVER);
+	assert_true(d >= f->now);
+	f->now = d;
+	fx_step(f, (struct vrrp_event){ .type = VRRP_EV_TIMER });
+	return d;
+}
+
+static void fx_advert(struct fx *f, uint8_t prio, uint32_t src, uint16_t interval_cs)
+{
+	struct vrrp_advert adv = {
+		.version = f->p.version,
+		.vrid = 51,
+		.priority = prio,
+		.count = 1,
+		.interval_cs = interval_cs,
+		.ttl = 255,
+		.src = src,
+		.dst = VRRP_MCAST_GROUP4,
+		.addrs = { seed_vip },
+	};
+
+	fx_step(f, (struct vrrp_event){ .type = VRRP_EV_ADVERT, .advert = &adv });
+}
+
+static void assert_transition(const struct vrrp_actions *a, enum vrrp_state from,
+			      enum vrrp_state to, const char *reason)
+{
+	assert_true(a->state_changed);
+	assert_int_equal(a->from, from);
+	assert_int_equal(a->to, to);
+	assert_string_equal(a->reason, reason);
+}
+
+static void assert_took_over(const struct fx *f, const char *reason)
+{
+	assert_transition(&f->a, VRRP_STATE_BACKUP, VRRP_STATE_MASTER, reason);
+	assert_true(f->a.send_advert);
+	assert_int_equal(f->a.advert_priority, f->s.priority);
+	assert_true(f->a.take_vips);
+	assert_false(f->a.release_vips);
+	assert_int_equal(f->a.garp_count, 5);
+	assert_int_equal(f->s.master_ip, f->p.src_ip);
+}
+
+/* Starts a backup and makes it MASTER through its down timer. */
+static void fx_master(struct fx *f, unsigned int version, uint8_t prio)
+{
+	fx_setup(f, version, prio);
+	fx_start(f);
+	fx_fire(f);
+	assert_int_equal(f->s.state, VRRP_STATE_MASTER);
+}
+
+static void startup_then_takeover(unsigned int version, uint8_t prio, uint32_t advert_ms,
+				  uint64_t down_ms)
+{
+	struct fx f;
+
+	fx_setup(&f, version, prio);
+	f.p.advert_int_ms = advert_ms;
+	fx_start(&f);
+	assert_transition(&f.a, VRRP_STATE_INIT, VRRP_STATE_BACKUP, "init");
+	assert_false(f.a.send_advert);
+	assert_false(f.a.take_vips);
+	assert_int_equal(vrrp_master_down_ms(&f.p, &f.s), down_ms);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 1000 + down_ms);
+	/* a millisecond early: nothing */
+	f.now = 1000 + down_ms - 1;
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_TIMER });
+	assert_false(f.a.state_changed);
+	assert_int_equal(f.s.state, VRRP_STATE_BACKUP);
+	assert_int_equal(fx_fire(&f), 1000 + down_ms);
+	assert_took_over(&f, "master down timer");
+	/* MASTER advertises every interval from now on */
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), f.now + advert_ms);
+}
+
+static void test_fsm_startup_master_down_exact(void **state)
+{
+	(void)state;
+	startup_then_takeover(2, 100, 1000, 3609); /* 3 s + 609.375 ms */
+	startup_then_takeover(2, 99, 1000, 3613);  /* 3 s + 613.28 ms */
+	startup_then_takeover(2, 100, 3000, 9609); /* v2 skew ignores the interval */
+	startup_then_takeover(3, 100, 1000, 3609);
+	startup_then_takeover(3, 99, 1000, 3613);
+	startup_then_takeover(3, 100, 500, 1804);   /* 1.5 s + 304.69 ms */
+	startup_then_takeover(3, 99, 50, 150 + 30); /* 157 * 50 / 256 = 30.66 */
+	startup_then_takeover(2, 1, 1000, 3996);
+}
+
+static void test_fsm_skew(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_setup(&f, 2, 100);
+	assert_int_equal(vrrp_skew_ms(&f.p, &f.s, 100), 609);
+	assert_int_equal(vrrp_skew_ms(&f.p, &f.s, 99), 613);
+	assert_int_equal(vrrp_skew_ms(&f.p, &f.s, 255), 3);
+	assert_int_equal(vrrp_skew_ms(&f.p, &f.s, 1), 996);
+	/* a higher priority always times out strictly earlier at 1 s */
+	for (int prio = 1; prio < 254; prio++)
+		assert_true(vrrp_skew_ms(&f.p, &f.s, (uint8_t)(prio + 1)) <
+			    vrrp_skew_ms(&f.p, &f.s, (uint8_t)prio));
+	fx_setup(&f, 3, 100);
+	f.s.master_adver_int_ms = 2000;
+	assert_int_equal(vrrp_skew_ms(&f.p, &f.s, 100), 1218);
+	assert_int_equal(vrrp_master_down_ms(&f.p, &f.s), 7218);
+}
+
+static void test_fsm_owner_starts_master(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_setup(&f, 2, 255);
+	f.p.initial_master = true;
+	fx_start(&f);
+	assert_transition(&f.a, VRRP_STATE_INIT, VRRP_STATE_MASTER, "address owner");
+	assert_true(f.a.send_advert);
+	assert_int_equal(f.a.advert_priority, 255);
+	assert_true(f.a.take_vips);
+	assert_int_equal(f.a.garp_count, 5);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 2000);
+
+	/* priority 255 with "state BACKUP": keepalived waits like any backup */
+	fx_setup(&f, 2, 255);
+	fx_start(&f);
+	assert_int_equal(f.s.state, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 1000 + 3003);
+}
+
+/* keepalived 2.2.7 vrrp_init_state(): "state MASTER" below 255 starts BACKUP
+ * with the full Master_Down_Interval; in a sync group one interval plus the
+ * smallest skew. */
+static void test_fsm_state_master_waits_election(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_setup(&f, 2, 100);
+	f.p.initial_master = true;
+	fx_start(&f);
+	assert_transition(&f.a, VRRP_STATE_INIT, VRRP_STATE_BACKUP, "init");
+	assert_false(f.a.send_advert);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 1000 + 3609);
+	/* a higher master speaks: we stay BACKUP */
+	f.now = 2000;
+	fx_advert(&f, 150, seed_backup, 100);
+	assert_false(f.a.state_changed);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 2000 + 3609);
+	assert_int_equal(f.s.master_ip, seed_backup);
+	assert_int_equal(f.s.master_priority, 150);
+
+	fx_setup(&f, 2, 100);
+	f.p.initial_master = true;
+	f.p.sync_group = true;
+	fx_start(&f);
+	assert_int_equal(f.s.state, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 1000 + 1000 + 3);
+	assert_true(f.s.want_master);
+}
+
+static void test_fsm_backup_prio0_takeover_after_skew(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_setup(&f, 2, 99);
+	fx_start(&f);
+	f.now = 2000;
+	fx_advert(&f, 100, seed_backup, 100);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 2000 + 3613);
+	f.now = 2500;
+	fx_advert(&f, 0, seed_backup, 100); /* the master resigns */
+	assert_false(f.a.state_changed);
+	assert_non_null(f.a.note);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 2500 + 613);
+	assert_int_equal(fx_fire(&f), 3113);
+	assert_took_over(&f, "master down timer");
+
+	/* v3: the skew scales with the master's interval */
+	fx_setup(&f, 3, 99);
+	fx_start(&f);
+	f.now = 2000;
+	fx_advert(&f, 100, seed_backup, 200);
+	fx_advert(&f, 0, seed_backup, 200);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 2000 + 157 * 2000 / 256);
+}
+
+static void test_fsm_backup_adverts(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_setup(&f, 2, 100);
+	fx_start(&f);
+	/* higher: the master is alive, restart the timer */
+	f.now = 2000;
+	fx_advert(&f, 101, seed_backup, 100);
+	assert_false(f.a.state_changed);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 2000 + 3609);
+	/* equal: a backup does not preempt on equal priority (RFC 6.4.2) */
+	f.now = 3000;
+	fx_advert(&f, 100, IP4(172, 17, 0, 1), 100);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 3000 + 3609);
+	assert_int_equal(f.s.master_priority, 100);
+	/* lower with preempt on: ignored, the running timer stays and fires */
+	f.now = 4000;
+	fx_advert(&f, 99, seed_backup, 100);
+	assert_false(f.a.state_changed);
+	assert_string_equal(f.a.note, "lower priority advert discarded, preempting");
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 3000 + 3609);
+	f.now = 5000;
+	fx_advert(&f, 99, seed_backup, 100);
+	assert_int_equal(fx_fire(&f), 6609);
+	assert_took_over(&f, "master down timer");
+}
+
+static void test_fsm_nopreempt(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_setup(&f, 2, 100);
+	f.p.nopreempt = true;
+	fx_start(&f);
+	/* a lower master keeps us BACKUP as long as it advertises */
+	for (f.now = 2000; f.now < 60000; f.now += 1000) {
+		fx_advert(&f, 50, seed_backup, 100);
+		assert_false(f.a.state_changed);
+		assert_int_equal(vrrp_fsm_next_deadline(&f.s), f.now + 3609);
+	}
+	assert_int_equal(f.s.state, VRRP_STATE_BACKUP);
+	/* ...and we still take over when it goes silent (last advert 59000) */
+	assert_int_equal(fx_fire(&f), 59000 + 3609);
+	assert_int_equal(f.s.state, VRRP_STATE_MASTER);
+}
+
+/* keepalived: the delay starts at the first lower priority advert heard in
+ * BACKUP; until it ends such adverts still count as the master's. */
+static void test_fsm_preempt_delay(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_setup(&f, 2, 100);
+	f.p.preempt_delay_ms = 10000;
+	fx_start(&f);
+	f.now = 2000;
+	fx_advert(&f, 99, seed_backup, 100);
+	assert_string_equal(f.a.note, "lower priority advert, preempt delay started");
+	assert_int_equal(f.s.preempt_at, 12000);
+	for (f.now = 3000; f.now < 12000; f.now += 1000) {
+		fx_advert(&f, 99, seed_backup, 100);
+		assert_int_equal(vrrp_fsm_next_deadline(&f.s), f.now + 3609);
+	}
+	/* 12000: the delay is over, the lower advert is ignored */
+	fx_advert(&f, 99, seed_backup, 100);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 11000 + 3609);
+	assert_int_equal(fx_fire(&f), 14609);
+	assert_took_over(&f, "master down timer");
+
+	/* an equal or higher master cancels a running delay */
+	fx_setup(&f, 2, 100);
+	f.p.preempt_delay_ms = 10000;
+	fx_start(&f);
+	f.now = 2000;
+	fx_advert(&f, 99, seed_backup, 100);
+	f.now = 3000;
+	fx_advert(&f, 120, seed_backup, 100);
+	assert_int_equal(f.s.preempt_at, VRRP_NEVER);
+	f.now = 4000;
+	fx_advert(&f, 99, seed_backup, 100);
+	assert_int_equal(f.s.preempt_at, 14000);
+}
+
+static void test_fsm_master_higher_prio_yields(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_master(&f, 2, 100);
+	f.now += 100;
+	fx_advert(&f, 101, seed_backup, 100);
+	assert_transition(&f.a, VRRP_STATE_MASTER, VRRP_STATE_BACKUP, "higher priority advert");
+	assert_true(f.a.release_vips);
+	assert_false(f.a.take_vips);
+	assert_false(f.a.send_advert); /* keepalived sends no priority 0 here */
+	assert_int_equal(f.s.master_ip, seed_backup);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), f.now + 3609);
+	assert_int_equal(f.s.advert_at, VRRP_NEVER);
+	assert_int_equal(f.s.garp_delay_at, VRRP_NEVER);
+
+	/* with higher_prio_send_advert it advertises once before yielding */
+	fx_setup(&f, 2, 100);
+	f.p.higher_prio_send_advert = true;
+	fx_start(&f);
+	fx_fire(&f);
+	fx_advert(&f, 200, seed_backup, 100);
+	assert_true(f.a.send_advert);
+	assert_int_equal(f.a.advert_priority, 100);
+	assert_int_equal(f.s.state, VRRP_STATE_BACKUP);
+}
+
+static void test_fsm_master_equal_prio_tiebreak(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	/* equal priority, higher primary address: it wins (RFC 6.4.3) */
+	fx_master(&f, 2, 100);
+	fx_advert(&f, 100, IP4(172, 17, 1, 7), 100);
+	assert_transition(&f.a, VRRP_STATE_MASTER, VRRP_STATE_BACKUP,
+			  "equal priority advert from higher address");
+	assert_true(f.a.release_vips);
+
+	/* equal priority, lower address: we win and answer at once */
+	fx_master(&f, 2, 100);
+	f.now += 300;
+	fx_advert(&f, 100, IP4(172, 17, 1, 5), 100);
+	assert_false(f.a.state_changed);
+	assert_true(f.a.send_advert);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), f.now + 1000);
+
+	/* our own address: keepalived only warns */
+	fx_master(&f, 2, 100);
+	fx_advert(&f, 100, seed_master, 100);
+	assert_false(f.a.state_changed);
+	assert_false(f.a.send_advert);
+	assert_string_equal(f.a.note, "equal priority advert from our own address");
+}
+
+static void test_fsm_master_answers_lower(void **state)
+{
+	struct fx f;
+	uint64_t t;
+
+	(void)state;
+	fx_master(&f, 2, 100);
+	t = f.now + 400;
+	f.now = t;
+	fx_advert(&f, 99, seed_backup, 100);
+	assert_false(f.a.state_changed);
+	assert_true(f.a.send_advert);
+	assert_int_equal(f.a.advert_priority, 100);
+	assert_string_equal(f.a.note, "lower priority advert, forcing new election");
+	/* garp_lower_prio_repeat GARPs now and again after garp_lower_prio_delay */
+	assert_int_equal(f.a.garp_count, 5);
+	assert_int_equal(f.s.garp_lower_at, t + 5000);
+	/* the advert timer restarts from the answer */
+	assert_int_equal(f.s.advert_at, t + 1000);
+
+	fx_setup(&f, 2, 100);
+	f.p.lower_prio_no_advert = true;
+	f.p.garp_lower_prio_repeat = 0;
+	fx_start(&f);
+	fx_fire(&f);
+	fx_advert(&f, 99, seed_backup, 100);
+	assert_false(f.a.send_advert);
+	assert_int_equal(f.a.garp_count, 0);
+	assert_int_equal(f.s.state, VRRP_STATE_MASTER);
+}
+
+static void test_fsm_master_prio0_and_advert_timer(void **state)
+{
+	struct fx f;
+	uint64_t start;
+
+	(void)state;
+	fx_master(&f, 2, 100);
+	start = f.now;
+	for (int i = 1; i <= 4; i++) {
+		assert_int_equal(fx_fire(&f), start + 1000 * (uint64_t)i);
+		assert_true(f.a.send_advert);
+		assert_int_equal(f.a.advert_priority, 100);
+		assert_false(f.a.state_changed);
+	}
+	f.now += 250;
+	fx_advert(&f, 0, seed_backup, 100);
+	assert_true(f.a.send_advert);
+	assert_int_equal(f.a.advert_priority, 100);
+	assert_false(f.a.state_changed);
+	assert_int_equal(f.s.advert_at, f.now + 1000);
+}
+
+static void test_fsm_owner_conflict(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_setup(&f, 2, 255);
+	f.p.initial_master = true;
+	fx_start(&f);
+	fx_advert(&f, 255, IP4(172, 17, 1, 5), 100); /* lower address, also owner */
+	assert_int_equal(f.s.priority, 254);
+	assert_true(f.s.owner_demoted);
+	assert_transition(&f.a, VRRP_STATE_MASTER, VRRP_STATE_BACKUP, "higher priority advert");
+	/* tracking cannot lift it back */
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_PRIORITY_CHANGED, .priority = 255 });
+	assert_int_equal(f.s.priority, 254);
+}
+
+static void test_fsm_v3_learns_interval(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_setup(&f, 3, 100);
+	fx_start(&f);
+	f.now = 2000;
+	fx_advert(&f, 200, seed_backup, 200); /* a master advertising every 2 s */
+	assert_int_equal(f.s.master_adver_int_ms, 2000);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 2000 + 6000 + 1218);
+	/* a lower priority advert teaches nothing: it is ignored */
+	f.now = 3000;
+	fx_advert(&f, 50, seed_backup, 50);
+	assert_int_equal(f.s.master_adver_int_ms, 2000);
+	/* on taking over, our own interval again */
+	assert_int_equal(fx_fire(&f), 9218);
+	assert_int_equal(f.s.master_adver_int_ms, 1000);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 10218);
+
+	/* v3 MASTER yielding learns too */
+	fx_master(&f, 3, 100);
+	fx_advert(&f, 150, seed_backup, 300);
+	assert_int_equal(f.s.master_adver_int_ms, 3000);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), f.now + 9000 + 1828);
+}
+
+static void test_fsm_priority_change_moves_timer(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_setup(&f, 2, 100);
+	fx_start(&f);
+	f.now = 2000;
+	fx_advert(&f, 100, IP4(172, 17, 0, 1), 100);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 5609);
+	f.now = 2500;
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_PRIORITY_CHANGED, .priority = 96 });
+	assert_int_equal(f.s.priority, 96);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 5609 + (625 - 609));
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_PRIORITY_CHANGED, .priority = 200 });
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), 5609 - (609 - 218));
+	/* same priority or 0: nothing */
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_PRIORITY_CHANGED, .priority = 200 });
+	assert_null(f.a.note);
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_PRIORITY_CHANGED, .priority = 0 });
+	assert_int_equal(f.s.priority, 200);
+
+	/* a MASTER advertises the new priority from its next advert */
+	fx_master(&f, 2, 100);
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_PRIORITY_CHANGED, .priority = 90 });
+	assert_false(f.a.send_advert);
+	fx_fire(&f);
+	assert_int_equal(f.a.advert_priority, 90);
+}
+
+static void test_fsm_fault_and_back(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_master(&f, 2, 100);
+	f.now += 10;
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_FAULT });
+	assert_transition(&f.a, VRRP_STATE_MASTER, VRRP_STATE_FAULT, "fault");
+	assert_true(f.a.send_advert);
+	assert_int_equal(f.a.advert_priority, 0);
+	assert_true(f.a.release_vips);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), VRRP_NEVER);
+	/* FAULT ignores adverts and timers */
+	fx_advert(&f, 50, seed_backup, 100);
+	assert_false(f.a.state_changed);
+	assert_false(f.a.send_advert);
+	f.now += 100000;
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_TIMER });
+	assert_false(f.a.state_changed);
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_FAULT_CLEARED });
+	assert_transition(&f.a, VRRP_STATE_FAULT, VRRP_STATE_BACKUP, "fault cleared");
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), f.now + 3609);
+
+	/* BACKUP -> FAULT sends nothing */
+	fx_setup(&f, 2, 100);
+	fx_start(&f);
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_FAULT });
+	assert_transition(&f.a, VRRP_STATE_BACKUP, VRRP_STATE_FAULT, "fault");
+	assert_false(f.a.send_advert);
+	assert_false(f.a.release_vips);
+
+	/* the owner comes back from FAULT as BACKUP, as keepalived */
+	fx_setup(&f, 2, 255);
+	f.p.initial_master = true;
+	fx_start(&f);
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_FAULT });
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_FAULT_CLEARED });
+	assert_int_equal(f.s.state, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), f.now + 3003);
+
+	/* in fault from the start */
+	fx_setup(&f, 2, 100);
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_STARTUP, .fault = true });
+	assert_transition(&f.a, VRRP_STATE_INIT, VRRP_STATE_FAULT, "init");
+	assert_true(f.s.fault);
+}
+
+static void test_fsm_shutdown(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_master(&f, 2, 100);
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_SHUTDOWN });
+	assert_transition(&f.a, VRRP_STATE_MASTER, VRRP_STATE_STOP, "shutdown");
+	assert_true(f.a.send_advert);
+	assert_int_equal(f.a.advert_priority, 0);
+	assert_true(f.a.release_vips);
+	assert_int_equal(vrrp_fsm_next_deadline(&f.s), VRRP_NEVER);
+	/* STOP is final */
+	fx_advert(&f, 50, seed_backup, 100);
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_STARTUP });
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_SHUTDOWN });
+	assert_false(f.a.state_changed);
+	assert_int_equal(f.s.state, VRRP_STATE_STOP);
+
+	fx_setup(&f, 2, 100);
+	fx_start(&f);
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_SHUTDOWN });
+	assert_transition(&f.a, VRRP_STATE_BACKUP, VRRP_STATE_STOP, "shutdown");
+	assert_false(f.a.send_advert);
+	assert_false(f.a.release_vips);
+}
+
+static void test_fsm_garp_schedule(void **state)
+{
+	struct fx f;
+	uint64_t t0;
+
+	(void)state;
+	fx_setup(&f, 2, 100);
+	f.p.garp_master_repeat = 3;
+	f.p.garp_master_delay_ms = 5000;
+	f.p.garp_master_refresh_ms = 30000;
+	f.p.garp_master_refresh_repeat = 2;
+	fx_start(&f);
+	t0 = fx_fire(&f);
+	assert_int_equal(f.a.garp_count, 3); /* at once */
+	assert_int_equal(f.s.garp_delay_at, t0 + 5000);
+	assert_int_equal(f.s.garp_refresh_at, t0 + 30000);
+	for (int i = 1; i < 5; i++) {
+		fx_fire(&f);
+		assert_int_equal(f.a.garp_count, 0);
+	}
+	/* t0 + 5 s: the advert and the delayed burst together */
+	assert_int_equal(fx_fire(&f), t0 + 5000);
+	assert_true(f.a.send_advert);
+	assert_int_equal(f.a.garp_count, 3);
+	assert_int_equal(f.s.garp_delay_at, VRRP_NEVER);
+	while (f.now < t0 + 30000) {
+		fx_fire(&f);
+		if (f.now < t0 + 30000)
+			assert_int_equal(f.a.garp_count, 0);
+	}
+	assert_int_equal(f.a.garp_count, 2); /* refresh */
+	assert_int_equal(f.s.garp_refresh_at, t0 + 60000);
+
+	/* no delay, no refresh: only the first burst */
+	fx_setup(&f, 2, 100);
+	f.p.garp_master_delay_ms = 0;
+	fx_start(&f);
+	fx_fire(&f);
+	assert_int_equal(f.a.garp_count, 5);
+	assert_int_equal(f.s.garp_delay_at, VRRP_NEVER);
+	assert_int_equal(f.s.garp_refresh_at, VRRP_NEVER);
+
+	/* leaving MASTER cancels the pending burst and the refresh */
+	fx_setup(&f, 2, 100);
+	f.p.garp_master_refresh_ms = 10000;
+	fx_start(&f);
+	fx_fire(&f);
+	fx_advert(&f, 200, seed_backup, 100);
+	assert_int_equal(f.s.garp_delay_at, VRRP_NEVER);
+	assert_int_equal(f.s.garp_refresh_at, VRRP_NEVER);
+
+	/* the delayed GARPs after a lower priority advert */
+	fx_master(&f, 2, 100);
+	f.now += 100;
+	fx_advert(&f, 99, seed_backup, 100);
+	t0 = f.now;
+	while (f.now < t0 + 5000)
+		fx_fire(&f);
+	assert_int_equal(f.now, t0 + 5000);
+	assert_int_equal(f.a.garp_count, 5);
+	assert_int_equal(f.s.garp_lower_at, VRRP_NEVER);
+}
+
+static void test_fsm_params(void **state)
+{
+	struct vrrp_params p;
+	unsigned int fixed;
+
+	(void)state;
+	vrrp_params_init(&p);
+	assert_int_equal(vrrp_params_normalise(&p, &fixed), 0);
+	assert_int_equal(fixed, 0);
+	p.nopreempt = true;
+	p.preempt_delay_ms = 300;
+	assert_int_equal(vrrp_params_normalise(&p, &fixed), 0);
+	assert_int_equal(fixed, VRRP_FIX_PREEMPT_DELAY_NOPREEMPT);
+	assert_int_equal(p.preempt_delay_ms, 0);
+
+	vrrp_params_init(&p);
+	p.initial_master = true;
+	p.nopreempt = true;
+	p.preempt_delay_ms = 300;
+	assert_int_equal(vrrp_params_normalise(&p, &fixed), 0);
+	assert_int_equal(fixed, VRRP_FIX_NOPREEMPT_MASTER | VRRP_FIX_PREEMPT_DELAY_MASTER);
+	assert_false(p.nopreempt);
+
+	vrrp_params_init(&p);
+	p.priority = 255;
+	p.nopreempt = true;
+	assert_int_equal(vrrp_params_normalise(&p, &fixed), 0);
+	assert_int_equal(fixed, VRRP_FIX_NOPREEMPT_OWNER);
+
+	vrrp_params_init(&p);
+	p.advert_int_ms = 1500; /* v2 carries whole seconds */
+	assert_int_equal(vrrp_params_normalise(&p, NULL), -EINVAL);
+	p.version = 3;
+	assert_int_equal(vrrp_params_normalise(&p, NULL), 0);
+	p.advert_int_ms = 1505;
+	assert_int_equal(vrrp_params_normalise(&p, NULL), -EINVAL);
+	p.advert_int_ms = 41000;
+	assert_int_equal(vrrp_params_normalise(&p, NULL), -EINVAL);
+	vrrp_params_init(&p);
+	p.priority = 0;
+	assert_int_equal(vrrp_params_normalise(&p, NULL), -EINVAL);
+	vrrp_params_init(&p);
+	p.version = 4;
+	assert_int_equal(vrrp_params_normalise(&p, NULL), -EINVAL);
+	vrrp_params_init(&p);
+	p.down_timer_adverts = 0;
+	assert_int_equal(vrrp_params_normalise(&p, NULL), -EINVAL);
+}
+
+static void test_fsm_bad_events_and_names(void **state)
+{
+	struct fx f;
+	struct vrrp_event ev = { .type = VRRP_EV_ADVERT };
+
+	(void)state;
+	fx_setup(&f, 2, 100);
+	assert_int_equal(vrrp_fsm_step(&f.p, &f.s, &ev, 0, &f.a), -EINVAL);
+	ev.type = (enum vrrp_event_type)77;
+	assert_int_equal(vrrp_fsm_step(&f.p, &f.s, &ev, 0, &f.a), -EINVAL);
+	assert_int_equal(f.s.state, VRRP_STATE_INIT);
+	/* before STARTUP nothing happens */
+	fx_advert(&f, 50, seed_backup, 100);
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_TIMER });
+	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_GROUP_MASTER });
+	assert_int_equal(f.s.state, VRRP_STATE_INIT);
+	assert_string_equal(vrrp_state_name(VRRP_STATE_INIT), "INIT");
+	assert_string_equal(vrrp_state_name(VRRP_STATE_BACKUP), "BACKUP");
+	assert_string_equal(vrrp_state_name(VRRP_STATE_MASTER), "MASTER");
+	assert_string_equal(vrrp_state_name(VRRP_STATE_FAULT), "FAULT");
+	assert_string_equal(vrrp_state_name(VRRP_STATE_STOP), "STOP");
+	assert_string_equal(vrrp_state_name((enum vrrp_state)42), "UNKNOWN");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +1210,26 @@ int main(void)
 		cmocka_unit_test(test_codec_decode_rejects),
 		cmocka_unit_test(test_codec_check_rejects),
 		cmocka_unit_test(test_codec_reject_names),
+		cmocka_unit_test(test_fsm_startup_master_down_exact),
+		cmocka_unit_test(test_fsm_skew),
+		cmocka_unit_test(test_fsm_owner_starts_master),
+		cmocka_unit_test(test_fsm_state_master_waits_election),
+		cmocka_unit_test(test_fsm_backup_prio0_takeover_after_skew),
+		cmocka_unit_test(test_fsm_backup_adverts),
+		cmocka_unit_test(test_fsm_nopreempt),
+		cmocka_unit_test(test_fsm_preempt_delay),
+		cmocka_unit_test(test_fsm_master_higher_prio_yields),
+		cmocka_unit_test(test_fsm_master_equal_prio_tiebreak),
+		cmocka_unit_test(test_fsm_master_answers_lower),
+		cmocka_unit_test(test_fsm_master_prio0_and_advert_timer),
+		cmocka_unit_test(test_fsm_owner_conflict),
+		cmocka_unit_test(test_fsm_v3_learns_interval),
+		cmocka_unit_test(test_fsm_priority_change_moves_timer),
+		cmocka_unit_test(test_fsm_fault_and_back),
+		cmocka_unit_test(test_fsm_shutdown),
+		cmocka_unit_test(test_fsm_garp_schedule),
+		cmocka_unit_test(test_fsm_params),
+		cmocka_unit_test(test_fsm_bad_events_and_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
