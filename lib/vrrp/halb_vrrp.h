@@ -359,6 +359,67 @@ uint32_t vrrp_skew_ms(const struct vrrp_params *p, const struct vrrp_fsm *s, uin
  * Skew_Time at the current effective priority. */
 uint32_t vrrp_master_down_ms(const struct vrrp_params *p, const struct vrrp_fsm *s);
 
+/* ================================================================= tracking */
+
+/** A tracked item's state: a script's result or an interface's link. */
+enum vrrp_track_state {
+	VRRP_TRACK_INIT = 0, /**< a script that has not finished a run yet */
+	VRRP_TRACK_UP,       /**< script OK / link up */
+	VRRP_TRACK_DOWN,     /**< script failed / link down */
+};
+
+/** A vrrp_script's result bookkeeping. Caller-owned. */
+struct vrrp_script_status {
+	unsigned int rise, fall;
+	enum vrrp_track_state state;
+	unsigned int run; /**< consecutive results against the current state */
+};
+
+/** Starts a script in INIT: its first result decides at once, whatever rise
+ * and fall say (keepalived: "one success is enough", and the first failure
+ * fails it). rise and fall of 0 count as 1. */
+void vrrp_script_init(struct vrrp_script_status *s, unsigned int rise, unsigned int fall);
+
+/** Records one run (success: exit status 0; a timeout is a failure).
+ * @return true when the script's state changed (INIT->UP, UP->DOWN, ...). */
+bool vrrp_script_result(struct vrrp_script_status *s, bool success);
+
+/** One tracked script or interface of an instance. Caller-owned. */
+struct vrrp_track_item {
+	int weight;   /**< -253..253; 0: DOWN means FAULT */
+	bool reverse; /**< keepalived's "weight W reverse" */
+	bool is_script;
+	bool ignored; /**< set by vrrp_track_normalise() */
+	enum vrrp_track_state state;
+};
+
+/**
+ * Applies keepalived's configuration-time rules to an instance's items: in a
+ * sync group (keepalived without sgroup_tracking_weight) weighted scripts are
+ * ignored and weighted interfaces become weight 0 (down means FAULT); outside
+ * one, an address owner (base 255) ignores every weighted item.
+ * @return the number of items changed, for one warning each.
+ */
+size_t vrrp_track_normalise(struct vrrp_track_item *items, size_t n, uint8_t base, bool sync_group);
+
+/**
+ * The effective priority: base plus, for each weighted item, its weight when
+ * UP and weight > 0, or when DOWN and weight < 0 (times -1 when reverse);
+ * an item in INIT adds nothing. Clamped to 1..254; the owner (base 255)
+ * always stays 255, as keepalived.
+ */
+uint8_t vrrp_effective_priority(uint8_t base, const struct vrrp_track_item *items, size_t n);
+
+/** True when a weight-0 item is DOWN (UP when reverse): the instance is in
+ * FAULT. */
+bool vrrp_track_fault(const struct vrrp_track_item *items, size_t n);
+
+/** True while a weight-0 script is still in INIT: keepalived keeps the
+ * instance out of the election until it has its first result, so the glue
+ * sends VRRP_EV_STARTUP only once this is false (for every member of a sync
+ * group). */
+bool vrrp_track_pending(const struct vrrp_track_item *items, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

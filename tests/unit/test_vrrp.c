@@ -1198,6 +1198,514 @@ static void test_fsm_bad_events_and_names(void **state)
 	assert_string_equal(vrrp_state_name((enum vrrp_state)42), "UNKNOWN");
 }
 
+/* ================================================================= tracking */
+
+static void test_track_fall_rise(void **state)
+{
+	struct vrrp_script_status s;
+
+	(void)state;
+	/* INIT: the first result decides, whatever rise and fall say */
+	vrrp_script_init(&s, 2, 2);
+	assert_int_equal(s.state, VRRP_TRACK_INIT);
+	assert_true(vrrp_script_result(&s, true));
+	assert_int_equal(s.state, VRRP_TRACK_UP);
+	vrrp_script_init(&s, 3, 3);
+	assert_true(vrrp_script_result(&s, false));
+	assert_int_equal(s.state, VRRP_TRACK_DOWN);
+
+	/* fall 2: two failures in a row; a success in between restarts */
+	vrrp_script_init(&s, 2, 2);
+	vrrp_script_result(&s, true);
+	assert_false(vrrp_script_result(&s, false));
+	assert_false(vrrp_script_result(&s, true));
+	assert_false(vrrp_script_result(&s, false));
+	assert_int_equal(s.state, VRRP_TRACK_UP);
+	assert_true(vrrp_script_result(&s, false));
+	assert_int_equal(s.state, VRRP_TRACK_DOWN);
+	assert_false(vrrp_script_result(&s, false));
+	/* rise 2 */
+	assert_false(vrrp_script_result(&s, true));
+	assert_false(vrrp_script_result(&s, false));
+	assert_false(vrrp_script_result(&s, true));
+	assert_true(vrrp_script_result(&s, true));
+	assert_int_equal(s.state, VRRP_TRACK_UP);
+
+	/* rise 1 / fall 1 (keepalived's defaults) flip on every change */
+	vrrp_script_init(&s, 0, 0);
+	vrrp_script_result(&s, true);
+	assert_true(vrrp_script_result(&s, false));
+	assert_true(vrrp_script_result(&s, true));
+	assert_false(vrrp_script_result(&s, true));
+}
+
+static void test_track_effective_priority(void **state)
+{
+	struct vrrp_track_item it[3] = {
+		{ .weight = -4, .is_script = true, .state = VRRP_TRACK_UP },   /* chk_nginx */
+		{ .weight = 10, .is_script = true, .state = VRRP_TRACK_INIT }, /* no result yet */
+		{ .weight = 0, .is_script = true, .state = VRRP_TRACK_UP },    /* chk_down */
+	};
+
+	(void)state;
+	assert_int_equal(vrrp_effective_priority(100, it, 3), 100);
+	it[0].state = VRRP_TRACK_DOWN;
+	assert_int_equal(vrrp_effective_priority(100, it, 3), 96);
+	it[1].state = VRRP_TRACK_UP;
+	assert_int_equal(vrrp_effective_priority(100, it, 3), 106);
+	it[1].state = VRRP_TRACK_DOWN;
+	assert_int_equal(vrrp_effective_priority(100, it, 3), 96);
+	/* reverse: "weight -4 reverse" adds 4 while the script fails */
+	it[0].reverse = true;
+	assert_int_equal(vrrp_effective_priority(100, it, 3), 104);
+	it[0].state = VRRP_TRACK_UP;
+	assert_int_equal(vrrp_effective_priority(100, it, 3), 100);
+	it[1].reverse = true;
+	it[1].state = VRRP_TRACK_UP;
+	assert_int_equal(vrrp_effective_priority(100, it, 3), 90);
+	/* clamped to 1..254 */
+	it[1].weight = 253;
+	it[1].reverse = false;
+	assert_int_equal(vrrp_effective_priority(100, it, 3), 254);
+	it[1].reverse = true;
+	assert_int_equal(vrrp_effective_priority(100, it, 3), 1);
+	/* the owner never floats */
+	assert_int_equal(vrrp_effective_priority(255, it, 3), 255);
+	assert_int_equal(vrrp_effective_priority(77, NULL, 0), 77);
+}
+
+static void test_track_fault_and_pending(void **state)
+{
+	struct vrrp_track_item it[2] = {
+		{ .weight = 0, .is_script = true, .state = VRRP_TRACK_INIT }, /* chk_down */
+		{ .weight = 0, .is_script = false, .state = VRRP_TRACK_UP },  /* eth1 link */
+	};
+
+	(void)state;
+	assert_true(vrrp_track_pending(it, 2));
+	assert_false(vrrp_track_fault(it, 2));
+	it[0].state = VRRP_TRACK_UP;
+	assert_false(vrrp_track_pending(it, 2));
+	assert_false(vrrp_track_fault(it, 2));
+	it[0].state = VRRP_TRACK_DOWN; /* /etc/keepalived/down exists */
+	assert_true(vrrp_track_fault(it, 2));
+	it[0].state = VRRP_TRACK_UP;
+	it[1].state = VRRP_TRACK_DOWN; /* link down */
+	assert_true(vrrp_track_fault(it, 2));
+	it[1].reverse = true; /* reverse: fault while the link is up */
+	assert_false(vrrp_track_fault(it, 2));
+	it[1].state = VRRP_TRACK_UP;
+	assert_true(vrrp_track_fault(it, 2));
+	/* a weighted item never faults, nor is it awaited */
+	it[1] = (struct vrrp_track_item){ .weight = -10, .state = VRRP_TRACK_DOWN };
+	it[0] = (struct vrrp_track_item){ .weight = 5, .is_script = true };
+	assert_false(vrrp_track_fault(it, 2));
+	assert_false(vrrp_track_pending(it, 2));
+}
+
+static void test_track_normalise(void **state)
+{
+	struct vrrp_track_item it[4];
+	const struct vrrp_track_item init[4] = {
+		{ .weight = -4, .is_script = true },
+		{ .weight = 0, .is_script = true },
+		{ .weight = -20, .is_script = false },
+		{ .weight = 0, .is_script = false },
+	};
+
+	(void)state;
+	memcpy(it, init, sizeof(it));
+	assert_int_equal(vrrp_track_normalise(it, 4, 100, false), 0);
+	/* the owner ignores weighted items, keeps the weight-0 ones */
+	assert_int_equal(vrrp_track_normalise(it, 4, 255, false), 2);
+	assert_true(it[0].ignored && !it[1].ignored && it[2].ignored && !it[3].ignored);
+	/* a sync group: weighted scripts ignored, weighted interfaces fault */
+	memcpy(it, init, sizeof(it));
+	assert_int_equal(vrrp_track_normalise(it, 4, 100, true), 2);
+	assert_true(it[0].ignored);
+	assert_false(it[2].ignored);
+	assert_int_equal(it[2].weight, 0);
+	it[2].state = VRRP_TRACK_DOWN;
+	assert_true(vrrp_track_fault(it, 4));
+	/* the owner in a sync group: its interface faults too (keepalived) */
+	memcpy(it, init, sizeof(it));
+	assert_int_equal(vrrp_track_normalise(it, 4, 255, true), 2);
+	assert_int_equal(it[2].weight, 0);
+	assert_false(it[2].ignored);
+}
+
+/* ============================================== two directors on one segment */
+
+#define NET_MAX_NODES 3
+#define NET_MAX_LOG   32
+
+struct node {
+	const char *name;
+	struct vrrp_params p;
+	struct vrrp_fsm s;
+	struct vrrp_check_params c;
+	uint16_t ip_id;
+	bool down; /* powered off: neither sends nor hears */
+	bool started;
+	bool owns_vips;
+	unsigned int adverts, garps;
+	uint8_t last_sent_prio;
+	struct vrrp_track_item items[2];
+	struct vrrp_script_status scripts[2];
+	size_t n_items;
+};
+
+struct transition {
+	uint64_t at;
+	const struct node *node;
+	enum vrrp_state to;
+};
+
+struct net {
+	struct node *nodes[NET_MAX_NODES];
+	size_t n;
+	uint64_t now;
+	struct transition log[NET_MAX_LOG];
+	size_t n_log;
+};
+
+static void node_setup(struct node *nd, const char *name, uint32_t src, uint8_t prio,
+		       bool initial_master)
+{
+	memset(nd, 0, sizeof(*nd));
+	nd->name = name;
+	vrrp_params_init(&nd->p);
+	nd->p.priority = prio;
+	nd->p.src_ip = src;
+	nd->p.initial_master = initial_master;
+	assert_int_equal(vrrp_params_normalise(&nd->p, NULL), 0);
+	nd->c = seed_check(2);
+	vrrp_fsm_init(&nd->s, &nd->p);
+}
+
+static void net_deliver(struct net *net, const struct node *from, const uint8_t *pkt, size_t len);
+
+/* What the glue does with actions: send, drop/add VIPs, GARP, log. */
+static void node_apply(struct net *net, struct node *nd, const struct vrrp_actions *a)
+{
+	uint8_t pkt[VRRP_PKT_MAX];
+	struct vrrp_tx tx = seed_tx(nd->p.version);
+	int n;
+
+	/* logged first: the peer's reaction to our advert comes after */
+	if (a->state_changed) {
+		assert_true(net->n_log < NET_MAX_LOG);
+		net->log[net->n_log++] = (struct transition){ net->now, nd, a->to };
+	}
+	if (a->send_advert && !nd->down) {
+		tx.priority = a->advert_priority;
+		tx.interval_cs = (uint16_t)(nd->p.advert_int_ms / 10);
+		tx.src = nd->p.src_ip;
+		tx.ip_id = ++nd->ip_id;
+		n = encode(&tx, pkt);
+		nd->adverts++;
+		nd->last_sent_prio = a->advert_priority;
+		net_deliver(net, nd, pkt, (size_t)n);
+	}
+	if (a->release_vips)
+		nd->owns_vips = false;
+	if (a->take_vips)
+		nd->owns_vips = true;
+	nd->garps += a->garp_count;
+}
+
+static void node_step(struct net *net, struct node *nd, struct vrrp_event ev)
+{
+	struct vrrp_actions a;
+
+	assert_int_equal(vrrp_fsm_step(&nd->p, &nd->s, &ev, net->now, &a), 0);
+	node_apply(net, nd, &a);
+}
+
+/* The wire: every other powered node decodes, checks and steps the advert
+ * (answers go out from inside, depth-first, as they would at once). */
+static void net_deliver(struct net *net, const struct node *from, const uint8_t *pkt, size_t len)
+{
+	for (size_t i = 0; i < net->n; i++) {
+		struct node *nd = net->nodes[i];
+		struct vrrp_advert adv;
+
+		if (nd == from || nd->down || !nd->started)
+			continue;
+		assert_int_equal(vrrp_decode(pkt, len, &adv), VRRP_OK);
+		assert_int_equal(vrrp_advert_check(&nd->c, &adv, NULL), VRRP_OK);
+		node_step(net, nd, (struct vrrp_event){ .type = VRRP_EV_ADVERT, .advert = &adv });
+	}
+}
+
+static void net_start(struct net *net, struct node *nd)
+{
+	nd->started = true;
+	node_step(net, nd,
+		  (struct vrrp_event){
+		      .type = VRRP_EV_STARTUP,
+		      .priority = vrrp_effective_priority(nd->p.priority, nd->items, nd->n_items),
+		      .fault = vrrp_track_fault(nd->items, nd->n_items) });
+}
+
+/* Runs every timer up to and including t, in time order. */
+static void net_run(struct net *net, uint64_t t)
+{
+	for (;;) {
+		struct node *next = NULL;
+		uint64_t when = VRRP_NEVER;
+
+		for (size_t i = 0; i < net->n; i++) {
+			struct node *nd = net->nodes[i];
+			uint64_t d = vrrp_fsm_next_deadline(&nd->s);
+
+			if (!nd->down && d < when) {
+				when = d;
+				next = nd;
+			}
+		}
+		if (!next || when > t)
+			break;
+		net->now = when;
+		node_step(net, next, (struct vrrp_event){ .type = VRRP_EV_TIMER });
+	}
+	net->now = t;
+}
+
+/* A script run finished on nd: tracking -> events, as the glue will do. */
+static void net_script(struct net *net, struct node *nd, size_t i, bool success)
+{
+	bool was_fault = vrrp_track_fault(nd->items, nd->n_items);
+	bool fault;
+	uint8_t prio;
+
+	if (!vrrp_script_result(&nd->scripts[i], success))
+		return;
+	nd->items[i].state = nd->scripts[i].state;
+	if (!nd->started) {
+		if (!vrrp_track_pending(nd->items, nd->n_items))
+			net_start(net, nd);
+		return;
+	}
+	fault = vrrp_track_fault(nd->items, nd->n_items);
+	prio = vrrp_effective_priority(nd->p.priority, nd->items, nd->n_items);
+	if (prio != nd->s.priority)
+		node_step(
+		    net, nd,
+		    (struct vrrp_event){ .type = VRRP_EV_PRIORITY_CHANGED, .priority = prio });
+	if (fault != was_fault)
+		node_step(
+		    net, nd,
+		    (struct vrrp_event){ .type = fault ? VRRP_EV_FAULT : VRRP_EV_FAULT_CLEARED });
+}
+
+static void assert_log(const struct net *net, size_t i, uint64_t at, const struct node *nd,
+		       enum vrrp_state to)
+{
+	assert_true(i < net->n_log);
+	assert_int_equal(net->log[i].at, at);
+	assert_ptr_equal(net->log[i].node, nd);
+	assert_int_equal(net->log[i].to, to);
+}
+
+static void assert_roles(const struct node *master, const struct node *backup)
+{
+	assert_int_equal(master->s.state, VRRP_STATE_MASTER);
+	assert_true(master->owns_vips);
+	assert_int_equal(backup->s.state, VRRP_STATE_BACKUP);
+	assert_false(backup->owns_vips);
+	assert_int_equal(backup->s.master_ip, master->p.src_ip);
+}
+
+static void seed_pair(struct net *net, struct node *m, struct node *b)
+{
+	memset(net, 0, sizeof(*net));
+	node_setup(m, "lvs-server-master", seed_master, 100, true);
+	node_setup(b, "lvs-server-backup", seed_backup, 99, false);
+	net->nodes[0] = m;
+	net->nodes[1] = b;
+	net->n = 2;
+}
+
+/* The seed's first scenario: master and backup, the master dies and comes
+ * back ("VIP又重新漂移到了主上"). */
+static void test_net_failover_and_back(void **state)
+{
+	struct net net;
+	struct node m, b;
+
+	(void)state;
+	seed_pair(&net, &m, &b);
+	net_start(&net, &m);
+	net_start(&net, &b);
+	net_run(&net, 10000);
+	assert_log(&net, 0, 0, &m, VRRP_STATE_BACKUP);
+	assert_log(&net, 1, 0, &b, VRRP_STATE_BACKUP);
+	assert_log(&net, 2, 3609, &m, VRRP_STATE_MASTER); /* 3609 < 3613 */
+	assert_int_equal(net.n_log, 3);
+	assert_roles(&m, &b);
+	assert_int_equal(m.garps, 5 + 5); /* at 3609 and garp_master_delay later */
+
+	/* pull the plug at 10000 (last advert at 9609): the backup takes over
+	 * one Master_Down_Interval after it */
+	m.down = true;
+	net_run(&net, 20000);
+	assert_log(&net, 3, 9609 + 3613, &b, VRRP_STATE_MASTER);
+	assert_true(b.owns_vips);
+
+	/* the master returns (state MASTER, priority 100) and preempts */
+	m.down = false;
+	m.owns_vips = false;
+	vrrp_fsm_init(&m.s, &m.p);
+	net.now = 20500;
+	net_start(&net, &m);
+	net_run(&net, 40000);
+	assert_log(&net, 4, 20500, &m, VRRP_STATE_BACKUP);
+	/* it ignores the 99 adverts and its timer fires: 20500 + 3609 */
+	assert_log(&net, 5, 24109, &m, VRRP_STATE_MASTER);
+	assert_log(&net, 6, 24109, &b, VRRP_STATE_BACKUP);
+	assert_int_equal(net.n_log, 7);
+	assert_roles(&m, &b);
+}
+
+/* SIGTERM on the master: priority 0, the backup is MASTER after its skew. */
+static void test_net_shutdown_fast_failover(void **state)
+{
+	struct net net;
+	struct node m, b;
+
+	(void)state;
+	seed_pair(&net, &m, &b);
+	net_start(&net, &m);
+	net_start(&net, &b);
+	net_run(&net, 10000);
+	node_step(&net, &m, (struct vrrp_event){ .type = VRRP_EV_SHUTDOWN });
+	assert_int_equal(m.last_sent_prio, 0);
+	assert_false(m.owns_vips);
+	m.down = true;
+	net_run(&net, 20000);
+	assert_log(&net, 3, 10000, &m, VRRP_STATE_STOP);
+	assert_log(&net, 4, 10000 + 613, &b, VRRP_STATE_MASTER);
+}
+
+/* The seed's chk_nginx: weight -4, fall 2, rise 2, interval 2. Without nginx
+ * the master drops to 96 < 99 and the backup preempts; with nginx back it is
+ * 100 again and takes the VIP back. */
+static void test_net_chk_nginx_weight(void **state)
+{
+	struct net net;
+	struct node m, b;
+
+	(void)state;
+	seed_pair(&net, &m, &b);
+	m.items[0] = (struct vrrp_track_item){ .weight = -4, .is_script = true };
+	vrrp_script_init(&m.scripts[0], 2, 2);
+	m.n_items = 1;
+	net_start(&net, &m); /* weighted scripts are not awaited */
+	net_start(&net, &b);
+	net_run(&net, 10000);
+	net_script(&net, &m, 0, true);
+	assert_roles(&m, &b);
+
+	net_run(&net, 12000);
+	net_script(&net, &m, 0, false); /* 1 of fall 2 */
+	assert_int_equal(m.s.priority, 100);
+	net_run(&net, 14000);
+	net_script(&net, &m, 0, false);
+	assert_int_equal(m.s.priority, 96);
+	net_run(&net, 30000);
+	/* the backup heard 100 last at 13609; 96 at 14609.. is ignored */
+	assert_log(&net, 3, 13609 + 3613, &b, VRRP_STATE_MASTER);
+	assert_log(&net, 4, 13609 + 3613, &m, VRRP_STATE_BACKUP);
+	assert_roles(&b, &m);
+
+	/* nginx back: rise 2 */
+	net_script(&net, &m, 0, true);
+	assert_int_equal(m.s.priority, 96);
+	net_run(&net, 32000);
+	net_script(&net, &m, 0, true);
+	assert_int_equal(m.s.priority, 100);
+	/* m accepted b's 99 adverts while at 96, the last at 31222, so its timer
+	 * was 31222 + 3625 (skew at 96); the rise to 100 moves it 16 ms earlier
+	 * (skew 609) and the adverts from 32222 on are ignored */
+	net_run(&net, 50000);
+	assert_log(&net, 5, 31222 + 3625 - 16, &m, VRRP_STATE_MASTER);
+	assert_log(&net, 6, 31222 + 3625 - 16, &b, VRRP_STATE_BACKUP);
+	assert_int_equal(net.n_log, 7);
+	assert_roles(&m, &b);
+}
+
+/* The seed's chk_down: weight 0. The instance waits for the script's first
+ * result; /etc/keepalived/down makes it FAULT (VIP moves), removing it brings
+ * it back through BACKUP, and it preempts. */
+static void test_net_chk_down_fault(void **state)
+{
+	struct net net;
+	struct node m, b;
+
+	(void)state;
+	seed_pair(&net, &m, &b);
+	m.items[0] = (struct vrrp_track_item){ .weight = 0, .is_script = true };
+	vrrp_script_init(&m.scripts[0], 1, 1);
+	m.n_items = 1;
+	net_start(&net, &b);
+	assert_true(vrrp_track_pending(m.items, m.n_items));
+	net_run(&net, 2000);
+	net_script(&net, &m, 0, true); /* first run: started now */
+	assert_true(m.started);
+	net_run(&net, 10000);
+	assert_log(&net, 0, 0, &b, VRRP_STATE_BACKUP);
+	assert_log(&net, 1, 2000, &m, VRRP_STATE_BACKUP);
+	assert_log(&net, 2, 3613, &b, VRRP_STATE_MASTER);
+	assert_log(&net, 3, 2000 + 3609, &m, VRRP_STATE_MASTER);
+	assert_log(&net, 4, 2000 + 3609, &b, VRRP_STATE_BACKUP);
+	assert_roles(&m, &b);
+
+	net_script(&net, &m, 0, false); /* touch /etc/keepalived/down */
+	assert_int_equal(m.s.state, VRRP_STATE_FAULT);
+	assert_int_equal(m.last_sent_prio, 0);
+	assert_false(m.owns_vips);
+	net_run(&net, 14000);
+	assert_log(&net, 5, 10000, &m, VRRP_STATE_FAULT);
+	assert_log(&net, 6, 10000 + 613, &b, VRRP_STATE_MASTER);
+	assert_true(b.owns_vips);
+
+	net_script(&net, &m, 0, true); /* rm /etc/keepalived/down */
+	net_run(&net, 30000);
+	assert_log(&net, 7, 14000, &m, VRRP_STATE_BACKUP);
+	assert_log(&net, 8, 14000 + 3609, &m, VRRP_STATE_MASTER);
+	assert_log(&net, 9, 14000 + 3609, &b, VRRP_STATE_BACKUP);
+	assert_roles(&m, &b);
+}
+
+/* VRRPv3 with a backup that learns a 500 ms master interval. */
+static void test_net_v3_learned_interval(void **state)
+{
+	struct net net;
+	struct node m, b;
+
+	(void)state;
+	seed_pair(&net, &m, &b);
+	m.p.version = b.p.version = 3;
+	m.p.advert_int_ms = 500;
+	m.c = seed_check(3);
+	m.c.interval_cs = 50;
+	b.c = seed_check(3);
+	vrrp_fsm_init(&m.s, &m.p);
+	vrrp_fsm_init(&b.s, &b.p);
+	net_start(&net, &m);
+	net_start(&net, &b);
+	net_run(&net, 5000);
+	assert_log(&net, 2, 1500 + 304, &m, VRRP_STATE_MASTER);
+	assert_int_equal(b.s.master_adver_int_ms, 500);
+	m.down = true;
+	net_run(&net, 10000);
+	/* last advert 4804; down = 3 * 500 + 157 * 500 / 256 = 1806 */
+	assert_log(&net, 3, 4804 + 1806, &b, VRRP_STATE_MASTER);
+	/* as MASTER it advertises at its own 1 s */
+	assert_int_equal(b.s.master_adver_int_ms, 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1230,6 +1738,15 @@ int main(void)
 		cmocka_unit_test(test_fsm_garp_schedule),
 		cmocka_unit_test(test_fsm_params),
 		cmocka_unit_test(test_fsm_bad_events_and_names),
+		cmocka_unit_test(test_track_fall_rise),
+		cmocka_unit_test(test_track_effective_priority),
+		cmocka_unit_test(test_track_fault_and_pending),
+		cmocka_unit_test(test_track_normalise),
+		cmocka_unit_test(test_net_failover_and_back),
+		cmocka_unit_test(test_net_shutdown_fast_failover),
+		cmocka_unit_test(test_net_chk_nginx_weight),
+		cmocka_unit_test(test_net_chk_down_fault),
+		cmocka_unit_test(test_net_v3_learned_interval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
