@@ -420,6 +420,49 @@ bool vrrp_track_fault(const struct vrrp_track_item *items, size_t n);
  * group). */
 bool vrrp_track_pending(const struct vrrp_track_item *items, size_t n);
 
+/* ============================================================== sync groups */
+
+/** A vrrp_sync_group's own state. Caller-owned; vrrp_sync_init() first. */
+struct vrrp_sync {
+	enum vrrp_state state;
+};
+
+/** An event vrrp_sync_update() forces on a member. */
+struct vrrp_sync_force {
+	size_t member;             /**< index into the members array */
+	enum vrrp_event_type type; /**< VRRP_EV_GROUP_MASTER, _BACKUP or _FAULT */
+};
+
+/** Sets the group to INIT. */
+void vrrp_sync_init(struct vrrp_sync *g);
+
+/** keepalived's vrrp_sync_can_goto_master(): true when the group is MASTER
+ * or every other member (not stopped) wants MASTER too. */
+bool vrrp_sync_can_goto_master(const struct vrrp_sync *g, const struct vrrp_fsm *const m[],
+			       size_t n, size_t who);
+
+/**
+ * Call after every vrrp_fsm_step() of a member (who, with the actions it
+ * returned, after running them): updates the group's state and lists the
+ * events to step on members, keepalived's way:
+ * - a member in fault puts the group in FAULT and forces FAULT on the others;
+ *   when no member is in fault any more the group goes BACKUP and forces
+ *   BACKUP on the members left in FAULT (they come back together);
+ * - a member that lost an election (MASTER -> BACKUP) forces BACKUP on the
+ *   members still MASTER;
+ * - a member that wants MASTER gets it, with all the others, when
+ *   vrrp_sync_can_goto_master(); otherwise it stays BACKUP, wanting.
+ * Stepping the forced events and calling this again converges: forces go
+ * out when the group's state changes, and otherwise only to the stepped
+ * member itself when it lags behind the group (it started late).
+ *
+ * @param m    the members' state machines; n of them.
+ * @param out  room for n forces; caller-owned.
+ * @return the number of forces written to out.
+ */
+size_t vrrp_sync_update(struct vrrp_sync *g, const struct vrrp_fsm *const m[], size_t n, size_t who,
+			const struct vrrp_actions *a, struct vrrp_sync_force *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1706,6 +1706,238 @@ static void test_net_v3_learned_interval(void **state)
 	assert_int_equal(b.s.master_adver_int_ms, 1000);
 }
 
+/* =============================================================== sync groups */
+
+#define GRP_MAX 3
+
+struct grp {
+	struct vrrp_params p[GRP_MAX];
+	struct vrrp_fsm s[GRP_MAX];
+	const struct vrrp_fsm *m[GRP_MAX];
+	struct vrrp_actions last[GRP_MAX];
+	size_t n;
+	struct vrrp_sync g;
+	uint64_t now;
+};
+
+static void grp_setup(struct grp *G, size_t n, uint8_t prio, bool initial_master)
+{
+	memset(G, 0, sizeof(*G));
+	G->n = n;
+	for (size_t i = 0; i < n; i++) {
+		vrrp_params_init(&G->p[i]);
+		G->p[i].priority = prio;
+		G->p[i].src_ip = seed_master;
+		G->p[i].initial_master = initial_master;
+		G->p[i].sync_group = true;
+		assert_int_equal(vrrp_params_normalise(&G->p[i], NULL), 0);
+		vrrp_fsm_init(&G->s[i], &G->p[i]);
+		G->m[i] = &G->s[i];
+	}
+	vrrp_sync_init(&G->g);
+	G->now = 1000;
+}
+
+/* Steps one member and then every force, as the glue will (FIFO). Each
+ * member's last actions are kept in last[] (merged when stepped twice). */
+static void grp_step(struct grp *G, size_t who, struct vrrp_event ev)
+{
+	struct {
+		size_t member;
+		struct vrrp_event ev;
+	} queue[4 * GRP_MAX * GRP_MAX];
+	size_t head = 0, tail = 0, rounds = 0;
+	struct vrrp_sync_force forces[GRP_MAX];
+
+	memset(G->last, 0, sizeof(G->last));
+	queue[tail].member = who;
+	queue[tail++].ev = ev;
+	while (head < tail) {
+		size_t i = queue[head].member;
+		struct vrrp_actions a;
+		size_t k;
+
+		assert_int_equal(vrrp_fsm_step(&G->p[i], &G->s[i], &queue[head].ev, G->now, &a), 0);
+		head++;
+		if (a.state_changed || a.want_master)
+			G->last[i] = a;
+		k = vrrp_sync_update(&G->g, G->m, G->n, i, &a, forces);
+		assert_true(k <= G->n);
+		for (size_t j = 0; j < k; j++) {
+			assert_true(tail < sizeof(queue) / sizeof(queue[0]));
+			queue[tail].member = forces[j].member;
+			queue[tail++].ev = (struct vrrp_event){ .type = forces[j].type };
+		}
+		assert_true(++rounds < 4 * GRP_MAX * GRP_MAX); /* converges */
+	}
+}
+
+static void grp_start_all(struct grp *G)
+{
+	for (size_t i = 0; i < G->n; i++)
+		grp_step(G, i, (struct vrrp_event){ .type = VRRP_EV_STARTUP });
+}
+
+static void grp_fire(struct grp *G, size_t who)
+{
+	G->now = vrrp_fsm_next_deadline(&G->s[who]);
+	grp_step(G, who, (struct vrrp_event){ .type = VRRP_EV_TIMER });
+}
+
+static void grp_assert_all(const struct grp *G, enum vrrp_state st)
+{
+	for (size_t i = 0; i < G->n; i++)
+		assert_int_equal(G->s[i].state, st);
+	assert_int_equal(G->g.state, st);
+}
+
+static void grp_advert(struct grp *G, size_t who, uint8_t prio)
+{
+	struct vrrp_advert adv = {
+		.version = 2,
+		.vrid = 51,
+		.priority = prio,
+		.count = 1,
+		.interval_cs = 100,
+		.ttl = 255,
+		.src = seed_backup,
+		.dst = VRRP_MCAST_GROUP4,
+		.addrs = { seed_vip },
+	};
+
+	grp_step(G, who, (struct vrrp_event){ .type = VRRP_EV_ADVERT, .advert = &adv });
+}
+
+/* Taking over: one member's timer alone is not enough; when all want MASTER
+ * they all go. */
+static void test_sync_master_together(void **state)
+{
+	struct grp G;
+
+	(void)state;
+	grp_setup(&G, 2, 100, false);
+	grp_start_all(&G);
+	grp_assert_all(&G, VRRP_STATE_BACKUP);
+	/* VI_2 heard its master more recently: its timer is later */
+	G.now = 2000;
+	grp_advert(&G, 1, 150);
+	grp_fire(&G, 0);
+	assert_true(G.last[0].want_master);
+	assert_int_equal(G.s[0].state, VRRP_STATE_BACKUP); /* VI_2 does not want it yet */
+	assert_int_equal(vrrp_fsm_next_deadline(&G.s[0]), G.now + 3609);
+	assert_false(vrrp_sync_can_goto_master(&G.g, G.m, 2, 0));
+	assert_true(vrrp_sync_can_goto_master(&G.g, G.m, 2, 1));
+	grp_fire(&G, 1);
+	grp_assert_all(&G, VRRP_STATE_MASTER);
+	assert_true(G.last[0].take_vips && G.last[1].take_vips);
+	assert_string_equal(G.last[0].reason, "sync group");
+}
+
+static void test_sync_backup_together(void **state)
+{
+	struct grp G;
+
+	(void)state;
+	grp_setup(&G, 3, 100, false);
+	grp_start_all(&G);
+	for (size_t i = 0; i < 3; i++)
+		grp_fire(&G, i);
+	grp_assert_all(&G, VRRP_STATE_MASTER);
+	/* VI_2 loses an election: the group follows, without priority 0 */
+	grp_advert(&G, 1, 200);
+	grp_assert_all(&G, VRRP_STATE_BACKUP);
+	for (size_t i = 0; i < 3; i++) {
+		assert_true(G.last[i].release_vips);
+		assert_false(G.last[i].send_advert);
+	}
+	assert_string_equal(G.last[0].reason, "sync group");
+	assert_string_equal(G.last[1].reason, "higher priority advert");
+}
+
+static void test_sync_fault_together(void **state)
+{
+	struct grp G;
+
+	(void)state;
+	grp_setup(&G, 2, 100, false);
+	grp_start_all(&G);
+	grp_fire(&G, 0);
+	grp_fire(&G, 1);
+	grp_assert_all(&G, VRRP_STATE_MASTER);
+	/* VI_2's link goes down: both FAULT, both resign */
+	grp_step(&G, 1, (struct vrrp_event){ .type = VRRP_EV_FAULT });
+	grp_assert_all(&G, VRRP_STATE_FAULT);
+	assert_int_equal(G.last[0].advert_priority, 0);
+	assert_true(G.last[0].send_advert && G.last[1].send_advert);
+	/* VI_1 also faults, then clears first: the group waits for VI_2 */
+	grp_step(&G, 0, (struct vrrp_event){ .type = VRRP_EV_FAULT });
+	grp_step(&G, 0, (struct vrrp_event){ .type = VRRP_EV_FAULT_CLEARED });
+	grp_assert_all(&G, VRRP_STATE_FAULT);
+	/* the last fault clears: back together, to BACKUP */
+	G.now = 50000;
+	grp_step(&G, 1, (struct vrrp_event){ .type = VRRP_EV_FAULT_CLEARED });
+	grp_assert_all(&G, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_fsm_next_deadline(&G.s[0]), 50000 + 3609);
+	assert_int_equal(vrrp_fsm_next_deadline(&G.s[1]), 50000 + 3609);
+}
+
+/* A member whose group is in fault at start-up starts in FAULT; a late one
+ * that starts BACKUP is pulled into FAULT. */
+static void test_sync_fault_at_startup(void **state)
+{
+	struct grp G;
+
+	(void)state;
+	grp_setup(&G, 2, 100, false);
+	grp_step(&G, 0, (struct vrrp_event){ .type = VRRP_EV_STARTUP, .fault = true });
+	grp_step(&G, 1, (struct vrrp_event){ .type = VRRP_EV_STARTUP });
+	grp_assert_all(&G, VRRP_STATE_FAULT);
+	assert_false(G.s[1].fault);
+	grp_step(&G, 0, (struct vrrp_event){ .type = VRRP_EV_FAULT_CLEARED });
+	grp_assert_all(&G, VRRP_STATE_BACKUP);
+
+	grp_setup(&G, 2, 100, false);
+	grp_step(&G, 0, (struct vrrp_event){ .type = VRRP_EV_STARTUP, .fault = true });
+	grp_step(&G, 1, (struct vrrp_event){ .type = VRRP_EV_STARTUP, .group_fault = true });
+	grp_assert_all(&G, VRRP_STATE_FAULT);
+	assert_int_equal(G.last[1].from, VRRP_STATE_INIT); /* straight to FAULT */
+}
+
+/* Address owners with state MASTER in one group go MASTER at start-up. */
+static void test_sync_owners_start_master(void **state)
+{
+	struct grp G;
+
+	(void)state;
+	grp_setup(&G, 2, 255, true);
+	grp_step(&G, 0, (struct vrrp_event){ .type = VRRP_EV_STARTUP });
+	assert_int_equal(G.s[0].state, VRRP_STATE_MASTER);
+	assert_int_equal(G.g.state, VRRP_STATE_MASTER);
+	grp_step(&G, 1, (struct vrrp_event){ .type = VRRP_EV_STARTUP });
+	grp_assert_all(&G, VRRP_STATE_MASTER);
+
+	/* non-owners with state MASTER: one interval + smallest skew, then all */
+	grp_setup(&G, 2, 100, true);
+	grp_start_all(&G);
+	grp_assert_all(&G, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_fsm_next_deadline(&G.s[0]), 1000 + 1003);
+	grp_fire(&G, 0);
+	grp_assert_all(&G, VRRP_STATE_MASTER);
+}
+
+static void test_sync_shutdown(void **state)
+{
+	struct grp G;
+
+	(void)state;
+	grp_setup(&G, 2, 100, false);
+	grp_start_all(&G);
+	grp_step(&G, 0, (struct vrrp_event){ .type = VRRP_EV_SHUTDOWN });
+	assert_int_equal(G.g.state, VRRP_STATE_BACKUP);
+	grp_step(&G, 1, (struct vrrp_event){ .type = VRRP_EV_SHUTDOWN });
+	grp_assert_all(&G, VRRP_STATE_STOP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1747,6 +1979,12 @@ int main(void)
 		cmocka_unit_test(test_net_chk_nginx_weight),
 		cmocka_unit_test(test_net_chk_down_fault),
 		cmocka_unit_test(test_net_v3_learned_interval),
+		cmocka_unit_test(test_sync_master_together),
+		cmocka_unit_test(test_sync_backup_together),
+		cmocka_unit_test(test_sync_fault_together),
+		cmocka_unit_test(test_sync_fault_at_startup),
+		cmocka_unit_test(test_sync_owners_start_master),
+		cmocka_unit_test(test_sync_shutdown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
