@@ -352,13 +352,16 @@ static void master_on_advert(const struct vrrp_params *p, struct vrrp_fsm *s,
 			     const struct vrrp_advert *a, uint64_t now, struct vrrp_actions *out)
 {
 	int cmp = addr_cmp(a->src, p->src_ip);
-	bool theirs_wins;
+	bool theirs_wins = a->priority > s->priority || (a->priority == s->priority && cmp > 0);
 
 	if (a->priority == VRRP_PRIO_STOP) {
 		send_advert(p, s, out, s->priority, now);
 		out->note = "priority 0 advert, advertising at once";
 		return;
 	}
+	/* keepalived sends this one before any owner conflict is handled */
+	if (theirs_wins && p->higher_prio_send_advert)
+		send_advert(p, s, out, s->priority, now);
 	if (a->priority == s->priority && cmp == 0) {
 		out->note = "equal priority advert from our own address";
 		return;
@@ -383,8 +386,6 @@ static void master_on_advert(const struct vrrp_params *p, struct vrrp_fsm *s,
 			out->note = "lower priority advert, forcing new election";
 		return;
 	}
-	if (p->higher_prio_send_advert)
-		send_advert(p, s, out, s->priority, now);
 	if (p->version == 3)
 		s->master_adver_int_ms = (uint32_t)a->interval_cs * 10;
 	s->master_ip = a->src;

@@ -928,6 +928,17 @@ static void test_fsm_owner_conflict(void **state)
 	/* tracking cannot lift it back */
 	fx_step(&f, (struct vrrp_event){ .type = VRRP_EV_PRIORITY_CHANGED, .priority = 255 });
 	assert_int_equal(f.s.priority, 254);
+
+	/* higher_prio_send_advert goes out before the step down, still at 255 */
+	fx_setup(&f, 2, 255);
+	f.p.initial_master = true;
+	f.p.higher_prio_send_advert = true;
+	fx_start(&f);
+	fx_advert(&f, 255, IP4(172, 17, 1, 7), 100); /* higher address */
+	assert_true(f.a.send_advert);
+	assert_int_equal(f.a.advert_priority, 255);
+	assert_int_equal(f.s.priority, 254);
+	assert_int_equal(f.s.state, VRRP_STATE_BACKUP);
 }
 
 static void test_fsm_v3_learns_interval(void **state)
