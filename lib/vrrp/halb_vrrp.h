@@ -185,7 +185,7 @@ struct vrrp_tx {
 	uint8_t auth_pass[VRRP_AUTH_PASS_LEN]; /**< v2 PASS, zero-padded */
 	uint32_t src;                          /**< our primary address (or unicast_src_ip) */
 	uint32_t dst;                          /**< VRRP_MCAST_GROUP4 or a unicast peer */
-	uint16_t ip_id;                        /**< caller's counter, as keepalived's */
+	uint16_t ip_id; /**< caller's counter; keepalived counts from 1 and skips 0 */
 };
 
 /** Length of the packet vrrp_encode() builds for version and n_addrs, or 0 when
