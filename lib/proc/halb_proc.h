@@ -132,6 +132,13 @@ int proc_resolve_user(const char *user, const char *group, uid_t *uid, gid_t *gi
 		      size_t whylen);
 
 /**
+ * keepalived's choice of user for scripts: script_user when global_defs
+ * sets it, else "keepalived_script" when that user exists, else NULL (halb's
+ * own user, root).
+ */
+const char *proc_default_user(const char *script_user);
+
+/**
  * enable_script_security's test, keepalived's rule: when the command runs
  * as root (uid 0), the file it runs (the first word, looked up in PATH; for
  * a shell line whose first word is no file, the shell) is resolved to its

@@ -140,6 +140,18 @@ int proc_resolve_user(const char *user, const char *group, uid_t *uid, gid_t *gi
 	return 0;
 }
 
+const char *proc_default_user(const char *script_user)
+{
+	struct passwd pw, *res = NULL;
+	char buf[PROC_NSS_BUF_MIN * 4];
+
+	if (script_user != NULL)
+		return script_user;
+	if (getpwnam_r("keepalived_script", &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+		return "keepalived_script";
+	return NULL;
+}
+
 /* keepalived's per-component rule; returns NULL when st is acceptable. */
 static const char *proc_unsafe_reason(const struct stat *st, bool last, char *buf, size_t len)
 {
