@@ -3,7 +3,7 @@
 #define HALB_CHECK_INT_H
 
 /*
- * What the engine (check_engine.c) and the probes share: check_tcp.c
+ * What the engine (check_engine.c, check_reload.c) and the probes share: check_tcp.c
  * (sockets, TCP_CHECK), check_ssl.c (TLS), check_get.c (the HTTP_GET and
  * SSL_GET conversation) and check_misc.c (MISC_CHECK through lib/proc).
  *
@@ -143,7 +143,18 @@ struct check_engine {
 	unsigned int gen; /* counts applies */
 };
 
-/* engine */
+/* check_reload.c */
+void check_def_free(struct check_def *d);
+
+/* check_engine.c */
+uint64_t check_now_ms(const struct check_engine *e);
+double check_realtime(void);
+struct check *check_new(struct check_engine *e);
+void check_destroy(struct check *c);
+/* Reports real server `slot` if its health or weight changed (or always). */
+void check_rs_report(struct check_engine *e, size_t slot, bool always);
+/* Runs c only while its virtual server is active (ha_suspend). */
+void check_update_suspension(struct check *c, bool at_once);
 void check_attempt_done(struct check *c, enum check_verdict v, const char *result, const char *fmt,
 			...) __attribute__((format(printf, 4, 5)));
 /* Restarts the deadline for a new connection (one per url). */
