@@ -355,18 +355,18 @@ static size_t rd_take_line(struct check_http_reader *r, const char *p, size_t le
 			return n;
 		}
 	}
+	/* After a chunk's data only CRLF may come: say so at the first wrong
+	 * byte, however the stream was cut. */
+	if (r->phase == RD_CHUNK_END && (r->line_len + keep > 1 || (keep == 1 && p[0] != '\r'))) {
+		rd_fail(r, "bad chunk terminator");
+		return n;
+	}
 	if (keep > limit - r->line_len) {
 		rd_fail(r, "line longer than %zu bytes", limit);
 		return n;
 	}
 	memcpy(r->line + r->line_len, p, keep);
 	r->line_len += keep;
-	/* After a chunk's data only CRLF may come: say so without waiting. */
-	if (r->phase == RD_CHUNK_END &&
-	    (r->line_len > 1 || (r->line_len == 1 && r->line[0] != '\r'))) {
-		rd_fail(r, "bad chunk terminator");
-		return n;
-	}
 	if (nl != NULL)
 		rd_line(r);
 	return n;

@@ -256,6 +256,16 @@ static void test_reader_garbage(void **state)
 		     "bad chunk size");
 	assert_error(S("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabXY"), false,
 		     "bad chunk terminator");
+	{
+		/* Found by the fuzzer: the verdict must not depend on how the
+		 * stream is cut (a long bad terminator line, whole or split). */
+		static char bad[1600];
+		size_t n = (size_t)sprintf(bad, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+						"\r\n1\r\na");
+
+		memset(bad + n, ']', 1500);
+		assert_error(bad, n + 1500, false, "bad chunk terminator");
+	}
 	assert_error("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\n", 12, false,
 		     "not an HTTP/1.x response");
 }
