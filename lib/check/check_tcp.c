@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Non-blocking TCP connections for the network checkers, and TCP_CHECK
+ * itself (connected = up, as keepalived's tcp_check_thread).
+ *
+ * The socket is created SOCK_NONBLOCK, bound when bindto/bind_port ask for
+ * it, and connect() either completes at once, fails at once (a loopback
+ * refusal does) or reports EINPROGRESS; then writability says it is done and
+ * SO_ERROR says how. One ev_io per checker serves the whole conversation: in
+ * CHECK_CONNECTING it is ours, later check_get.c drives it.
+ *
+ * Errors on our side (no descriptor left, bind refused, no ephemeral port)
+ * are local errors: they say nothing about the real server, so they do not
+ * count as failed attempts (keepalived "Rescheduling" likewise).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check_int.h"
+
+static struct sockaddr_in check_sockaddr(uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(ip);
+	sa.sin_port = htons(port);
+	return sa;
+}
+
+static bool check_local_errno(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM ||
+	       err == EADDRNOTAVAIL || err == EADDRINUSE || err == EAGAIN;
+}
+
+static void check_connect_failed(struct check *c, int err)
+{
+	char msg[96];
+
+	check_errno_str(err, msg, sizeof(msg));
+	if (check_local_errno(err))
+		check_attempt_done(c, CHECK_LOCAL_ERROR, msg, "connect: %s", msg);
+	else
+		check_attempt_done(c, CHECK_FAIL, msg, NULL);
+}
+
+static void check_tcp_connected(struct check *c)
+{
+	if (c->def.type == CFG_CHECK_TCP) {
+		check_attempt_done(c, CHECK_PASS, "connected", NULL);
+		return;
+	}
+	check_get_connected(c);
+}
+
+static void check_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct check *c = w->data;
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	(void)loop;
+	if (c->phase != CHECK_CONNECTING) {
+		check_get_io(c, revents);
+		return;
+	}
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	if (err != 0) {
+		check_connect_failed(c, err);
+		return;
+	}
+	check_tcp_connected(c);
+}
+
+static int check_bind(struct check *c)
+{
+	struct sockaddr_in sa =
+	    check_sockaddr(c->def.has_bindto ? c->def.bindto : INADDR_ANY, c->def.bind_port);
+	int one = 1;
+
+	if (!c->def.has_bindto && c->def.bind_port == 0)
+		return 0;
+	if (c->def.bind_port != 0)
+		setsockopt(c->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	return bind(c->fd, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+void check_tcp_start(struct check *c)
+{
+	struct sockaddr_in sa = check_sockaddr(c->def.ip, c->def.port);
+	char msg[96];
+
+	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		check_errno_str(errno, msg, sizeof(msg));
+		check_attempt_done(c, CHECK_LOCAL_ERROR, msg, "socket: %s", msg);
+		return;
+	}
+	if (check_bind(c) != 0) {
+		check_errno_str(errno, msg, sizeof(msg));
+		check_attempt_done(c, CHECK_LOCAL_ERROR, msg, "bind: %s", msg);
+		return;
+	}
+	ev_io_init(&c->io, check_io_cb, c->fd, EV_WRITE);
+	c->io.data = c;
+	c->phase = CHECK_CONNECTING;
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		check_tcp_connected(c);
+		return;
+	}
+	if (errno != EINPROGRESS) {
+		check_connect_failed(c, errno);
+		return;
+	}
+	ev_io_start(c->e->loop, &c->io);
+}
+
+void check_net_stop(struct check *c)
+{
+	ev_io_stop(c->e->loop, &c->io);
+	check_ssl_stop(c);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	check_http_reader_free(c->rd);
+	c->rd = NULL;
+	free(c->req);
+	c->req = NULL;
+	c->req_len = c->req_off = 0;
+}
