@@ -150,16 +150,23 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 		mail(c, subject);
 	}
 	quorum_update(c, vs);
-	if (ctl_publish(c) != 0)
+	if (!c->hold_publish && ctl_publish(c) != 0)
 		HALB_LOG(ctl, ERR, "cannot publish the services after a health change");
 }
 
 int ctl_check_start(struct ctl *c)
 {
 	struct check_ops ops = { .rs_changed = on_rs_changed, .ctx = c };
+	int rc;
 
 	c->checks = check_engine_create(c->loop, &ops);
-	if (c->checks == NULL || check_engine_apply(c->checks, c->k) != 0)
+	if (c->checks == NULL)
+		return -1;
+	/* apply() reports every real server's starting health: publish once. */
+	c->hold_publish = true;
+	rc = check_engine_apply(c->checks, c->k);
+	c->hold_publish = false;
+	if (rc != 0)
 		return -1;
 	for (size_t i = 0; i < c->k->n_vs; i++) {
 		for (size_t r = 0; r < c->k->vs[i].n_rs; r++) {

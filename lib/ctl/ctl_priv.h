@@ -81,6 +81,7 @@ struct ctl {
 	bool *inst_master;      /* per vrrp_instance: holds its VIPs */
 	struct ctl_vrrp *vrrp;
 	struct check_engine *checks;
+	bool hold_publish; /* batching changes: one snapshot at the end */
 
 	/* the loop */
 	struct ev_loop *loop;
