@@ -23,6 +23,7 @@
  * - Problems are collected in struct cfg_diags, never printed here.
  */
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,12 +61,19 @@ struct cfg_diags {
 	unsigned int warnings;
 };
 
-/** Appends a problem (printf-style message). Never fails visibly: on memory
- * exhaustion the problem is still counted. */
+/** At most this many problems are stored; later ones are only counted (and
+ * cfg_diags_print says how many were left out). */
+#define CFG_DIAGS_MAX 1000
+
+/** Appends a problem (printf-style message); loc may be NULL or have a NULL
+ * file. Never fails visibly: on memory exhaustion the problem is still
+ * counted. */
 void cfg_diag_add(struct cfg_diags *d, enum cfg_severity sev, const struct cfg_loc *loc,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/** Prints every problem as "FILE:LINE: error: message" (or "warning:"). */
+/** Prints every problem as "FILE:LINE: error: message" (or "warning:"),
+ * "FILE: error: message" when the line is 0, "error: message" without a
+ * file. */
 void cfg_diags_print(FILE *out, const struct cfg_diags *d);
 
 void cfg_diags_free(struct cfg_diags *d);
@@ -258,11 +266,13 @@ struct cfg_checker {
 	enum cfg_check_type type;
 	struct cfg_url *urls;
 	size_t n_urls;
-	unsigned int connect_timeout_ms; /**< default 5000 */
-	/* After inheritance from the real and virtual server; the parser fills
-	 * keepalived's defaults: retry 1 (MISC_CHECK 0), delay_before_retry
-	 * 1000 ms (HTTP_GET/SSL_GET 3000 ms), delay_loop from the real server,
-	 * else the virtual server (60000 ms). */
+	/* connect_timeout_ms, retry, delay_before_retry_ms and delay_loop_ms are
+	 * resolved as keepalived does: the value written in the checker, else on
+	 * the real server, else on the virtual server, else keepalived's
+	 * default: connect_timeout 5000 ms, retry 1 (MISC_CHECK 0),
+	 * delay_before_retry 1000 ms (HTTP_GET/SSL_GET 3000 ms), delay_loop
+	 * 60000 ms. */
+	unsigned int connect_timeout_ms;
 	unsigned int retry;
 	unsigned int delay_before_retry_ms;
 	unsigned int delay_loop_ms;
@@ -281,12 +291,22 @@ struct cfg_checker {
 	struct cfg_loc loc;
 };
 
+/** A checker setting that was not written at some level (see cfg_checker). */
+#define CFG_UNSET UINT_MAX
+
 struct cfg_real_server {
 	uint32_t addr;
-	uint16_t port;
-	int weight;              /**< 0..65535; default 1 */
-	bool inhibit_on_failure; /**< inherits the virtual server's */
+	uint16_t port;               /**< not written: the virtual server's port */
+	int weight;                  /**< 0..65535; default 1 */
+	bool inhibit_on_failure;     /**< inherits the virtual server's */
+	bool inhibit_on_failure_set; /**< written on the real server itself */
 	char *notify_up, *notify_down;
+	/* Checker settings written at the real server level, as written
+	 * (CFG_UNSET: not written); already folded into each checker. */
+	unsigned int delay_loop_ms;
+	unsigned int retry;
+	unsigned int delay_before_retry_ms;
+	unsigned int connect_timeout_ms;
 	struct cfg_checker *checkers;
 	size_t n_checkers;
 	struct cfg_loc loc;
@@ -301,6 +321,12 @@ struct cfg_virtual_server {
 	bool sched_port;            /**< sh-port / mh-port */
 	bool sched_fallback;        /**< sh-fallback / mh-fallback */
 	enum cfg_fwd fwd;
+	/* Checker settings written at the virtual server level, already folded
+	 * into each checker: retry and delay_before_retry_ms are CFG_UNSET when
+	 * not written, connect_timeout_ms is 5000 unless written. */
+	unsigned int retry;
+	unsigned int delay_before_retry_ms;
+	unsigned int connect_timeout_ms;
 	unsigned int persistence_timeout; /**< seconds; 0: no persistence */
 	uint32_t persistence_granularity; /**< netmask; default 255.255.255.255 */
 	bool has_sorry_server;
@@ -349,6 +375,19 @@ struct cfg_keepalived *cfg_keepalived_load(const char *path, struct cfg_diags *d
  */
 struct cfg_keepalived *cfg_keepalived_parse(const char *text, size_t len, const char *name,
 					    struct cfg_diags *d);
+
+/** Nesting limit of "include" (a deeper include is an error). */
+#define CFG_MAX_INCLUDE_DEPTH 8
+
+/** Options of cfg_keepalived_parse_ex; all-zero means the defaults. */
+struct cfg_parse_opts {
+	bool no_include; /**< "include" is an error (fuzzing, untrusted text) */
+};
+
+/** cfg_keepalived_parse with options (opts may be NULL). */
+struct cfg_keepalived *cfg_keepalived_parse_ex(const char *text, size_t len, const char *name,
+					       const struct cfg_parse_opts *opts,
+					       struct cfg_diags *d);
 
 void cfg_keepalived_free(struct cfg_keepalived *k);
 
@@ -405,6 +444,9 @@ const struct cfg_port *cfg_port_find(const struct cfg_dataplane *p, const char *
  * two instances with one VRID on one port, a virtual server defined twice,
  * auth_type AH, an HTTP_GET aimed at port 443, checker timings longer than
  * delay_loop, a route whose gateway no port reaches.
+ *
+ * With p NULL only the checks that need keepalived.conf alone run; with k
+ * NULL only the dataplane's.
  *
  * @return the number of errors added to d.
  */

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cfg_check: what can only be judged with both files in hand, and what
+ * parses but is probably a mistake. Errors are what halb cannot run with
+ * (an instance on an interface that is no port, a VRID used twice on a
+ * port, VRRPv2 with a fraction of a second, AH authentication, a gateway no
+ * port reaches); warnings are what keepalived would run but an operator
+ * likely did not mean (HTTP_GET aimed at an HTTPS port, checker retries
+ * that outlast delay_loop, a unicast source that is not the director's).
+ * Every message carries the FILE:LINE of the object it is about.
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config_int.h"
+
+static const char *ip_str(uint32_t a, char buf[16])
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+	return buf;
+}
+
+static bool port_has_addr(const struct cfg_port *port, uint32_t addr)
+{
+	for (size_t i = 0; i < port->n_addrs; i++)
+		if (port->addrs[i].addr == addr)
+			return true;
+	return false;
+}
+
+static bool port_reaches(const struct cfg_port *port, uint32_t addr)
+{
+	for (size_t i = 0; i < port->n_addrs; i++) {
+		uint32_t mask = cfg_plen_mask(port->addrs[i].plen);
+
+		if ((port->addrs[i].addr & mask) == (addr & mask))
+			return true;
+	}
+	return false;
+}
+
+/* -------------------------------------------------------------- vrrp_instance */
+
+static void check_instance_vrrp(const struct cfg_keepalived *k, const struct cfg_vrrp_instance *v,
+				struct cfg_diags *d)
+{
+	unsigned int ver = v->version != 0 ? v->version : k->global.vrrp_version;
+	unsigned int adv = v->advert_int_ms;
+
+	if (v->auth_type == CFG_AUTH_AH)
+		cfg_diag_add(d, CFG_ERROR, &v->loc,
+			     "vrrp_instance %s: auth_type AH is not implemented by halb (use PASS)",
+			     v->name);
+	if (ver == 2 && adv % 1000 != 0)
+		cfg_diag_add(
+		    d, CFG_ERROR, &v->loc,
+		    "vrrp_instance %s: advert_int %u.%03u: VRRPv2 advertises whole seconds "
+		    "(fractions need version 3)",
+		    v->name, adv / 1000, adv % 1000);
+	if (ver == 3 && v->auth_type != CFG_AUTH_NONE)
+		cfg_diag_add(d, CFG_WARNING, &v->loc,
+			     "vrrp_instance %s: VRRPv3 has no authentication: authentication "
+			     "ignored, as keepalived does",
+			     v->name);
+	if (ver == 3 && adv > 40950)
+		cfg_diag_add(d, CFG_ERROR, &v->loc,
+			     "vrrp_instance %s: advert_int above 40.95 s does not fit VRRPv3",
+			     v->name);
+	else if (ver == 3 && adv % 10 != 0)
+		cfg_diag_add(d, CFG_WARNING, &v->loc,
+			     "vrrp_instance %s: VRRPv3 counts advert_int in centiseconds: %u ms "
+			     "is sent as %u ms",
+			     v->name, adv, adv / 10 * 10);
+}
+
+static void check_instance_ports(const struct cfg_dataplane *p, const struct cfg_vrrp_instance *v,
+				 struct cfg_diags *d)
+{
+	const struct cfg_port *port = cfg_port_find(p, v->interface);
+	char a[16];
+
+	if (v->interface != NULL && port == NULL)
+		cfg_diag_add(d, CFG_ERROR, &v->loc,
+			     "vrrp_instance %s: interface %s is not a port of %s", v->name,
+			     v->interface, p->file);
+	else if (port != NULL && port->n_addrs == 0)
+		cfg_diag_add(d, CFG_ERROR, &v->loc,
+			     "vrrp_instance %s: port %s has no addresses; VRRP sends from the "
+			     "first one",
+			     v->name, port->name);
+	for (size_t i = 0; i < v->n_vips; i++)
+		if (v->vips[i].dev != NULL && cfg_port_find(p, v->vips[i].dev) == NULL)
+			cfg_diag_add(d, CFG_ERROR, &v->vips[i].loc,
+				     "virtual_ipaddress %s: dev %s is not a port of %s",
+				     ip_str(v->vips[i].pfx.addr, a), v->vips[i].dev, p->file);
+	for (size_t i = 0; i < v->n_track_if; i++)
+		if (cfg_port_find(p, v->track_if[i].name) == NULL)
+			cfg_diag_add(d, CFG_ERROR, &v->track_if[i].loc,
+				     "track_interface %s is not a port of %s", v->track_if[i].name,
+				     p->file);
+	if (port != NULL && v->has_unicast_src_ip && !port_has_addr(port, v->unicast_src_ip))
+		cfg_diag_add(d, CFG_WARNING, &v->loc,
+			     "vrrp_instance %s: unicast_src_ip %s is not an address of port %s",
+			     v->name, ip_str(v->unicast_src_ip, a), port->name);
+}
+
+static void check_vrids(const struct cfg_keepalived *k, struct cfg_diags *d)
+{
+	for (size_t j = 0; j < k->n_instances; j++) {
+		const struct cfg_vrrp_instance *b = &k->instances[j];
+
+		for (size_t i = 0; i < j; i++) {
+			const struct cfg_vrrp_instance *a = &k->instances[i];
+
+			if (a->vrid != b->vrid || a->interface == NULL || b->interface == NULL ||
+			    strcmp(a->interface, b->interface) != 0)
+				continue;
+			cfg_diag_add(d, CFG_ERROR, &b->loc,
+				     "vrrp_instance %s: virtual_router_id %u on %s is already used "
+				     "by vrrp_instance %s (%s:%d)",
+				     b->name, b->vrid, b->interface, a->name, a->loc.file,
+				     a->loc.line);
+			break;
+		}
+	}
+}
+
+/* -------------------------------------------------------------- virtual_server */
+
+static void check_vs_unique(const struct cfg_keepalived *k, struct cfg_diags *d)
+{
+	char a[16];
+
+	for (size_t j = 0; j < k->n_vs; j++) {
+		const struct cfg_virtual_server *b = &k->vs[j];
+
+		for (size_t i = 0; i < j; i++) {
+			const struct cfg_virtual_server *o = &k->vs[i];
+
+			if (o->addr != b->addr || o->port != b->port || o->protocol != b->protocol)
+				continue;
+			cfg_diag_add(d, CFG_ERROR, &b->loc,
+				     "virtual_server %s %u %s is already defined at %s:%d",
+				     ip_str(b->addr, a), b->port,
+				     b->protocol == IPPROTO_UDP ? "UDP" : "TCP", o->loc.file,
+				     o->loc.line);
+			break;
+		}
+	}
+}
+
+/* How long one failing check can take: every try times out, with the pauses
+ * between the tries. */
+static unsigned long long checker_worst_ms(const struct cfg_checker *c)
+{
+	unsigned long long tries = (unsigned long long)c->retry + 1;
+	unsigned long long timeout = c->connect_timeout_ms;
+
+	if (c->type == CFG_CHECK_MISC)
+		timeout = c->misc_timeout_ms != 0 ? c->misc_timeout_ms : c->delay_loop_ms;
+	return tries * timeout + (unsigned long long)c->retry * c->delay_before_retry_ms;
+}
+
+static void check_checker(const struct cfg_real_server *rs, const struct cfg_checker *c,
+			  struct cfg_diags *d)
+{
+	uint16_t port = c->connect_port != 0 ? c->connect_port : rs->port;
+	unsigned long long worst = checker_worst_ms(c);
+
+	if (c->type == CFG_CHECK_HTTP && port == 443)
+		cfg_diag_add(d, CFG_WARNING, &c->loc,
+			     "HTTP_GET to port 443: SSL_GET is probably meant");
+	if (worst > c->delay_loop_ms)
+		cfg_diag_add(d, CFG_WARNING, &c->loc,
+			     "%s: a failing check takes up to %llu.%03llu s ((retry+1) * timeout + "
+			     "retry * delay_before_retry), longer than delay_loop %u.%03u s",
+			     cfg_check_name(c->type), worst / 1000, worst % 1000,
+			     c->delay_loop_ms / 1000, c->delay_loop_ms % 1000);
+}
+
+static bool vip_carried(const struct cfg_keepalived *k, uint32_t addr)
+{
+	for (size_t i = 0; i < k->n_instances; i++)
+		for (size_t j = 0; j < k->instances[i].n_vips; j++)
+			if (k->instances[i].vips[j].pfx.addr == addr)
+				return true;
+	return false;
+}
+
+static void check_vs(const struct cfg_keepalived *k, const struct cfg_virtual_server *vs,
+		     struct cfg_diags *d)
+{
+	char a[16];
+
+	for (size_t r = 0; r < vs->n_rs; r++)
+		for (size_t c = 0; c < vs->rs[r].n_checkers; c++)
+			check_checker(&vs->rs[r], &vs->rs[r].checkers[c], d);
+	if (k->n_instances > 0 && !vip_carried(k, vs->addr))
+		cfg_diag_add(d, CFG_WARNING, &vs->loc,
+			     "virtual_server %s %u: no vrrp_instance has %s in its "
+			     "virtual_ipaddress, so no director answers ARP for it",
+			     ip_str(vs->addr, a), vs->port, a);
+}
+
+/* ----------------------------------------------------------------- dataplane */
+
+static void check_routes(const struct cfg_dataplane *p, struct cfg_diags *d)
+{
+	char a[16];
+
+	for (size_t r = 0; r < p->n_routes; r++) {
+		const struct cfg_route *rt = &p->routes[r];
+		bool reached = false;
+
+		for (size_t i = 0; i < p->n_ports && !reached; i++)
+			reached = port_reaches(&p->ports[i], rt->via);
+		if (!reached)
+			cfg_diag_add(d, CFG_ERROR, &rt->loc,
+				     "route via %s: no port has an address in the gateway's subnet",
+				     ip_str(rt->via, a));
+	}
+}
+
+unsigned int cfg_check(const struct cfg_keepalived *k, const struct cfg_dataplane *p,
+		       struct cfg_diags *d)
+{
+	unsigned int before = d->errors;
+
+	if (k != NULL) {
+		for (size_t i = 0; i < k->n_instances; i++) {
+			check_instance_vrrp(k, &k->instances[i], d);
+			if (p != NULL)
+				check_instance_ports(p, &k->instances[i], d);
+		}
+		check_vrids(k, d);
+		check_vs_unique(k, d);
+		for (size_t i = 0; i < k->n_vs; i++)
+			check_vs(k, &k->vs[i], d);
+	}
+	if (p != NULL)
+		check_routes(p, d);
+	return d->errors - before;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the pieces of lib/config share; not part of the public contract.
+ *
+ * keepalived.conf is read in two passes. The reader (config_lex.c) turns the
+ * main file and every file it includes into one flat array of tokens, each
+ * knowing its file, its line and whether it starts a line; braces are tokens
+ * of their own. The block parser (config_parse.c) then walks that array with
+ * keyword tables: a table lists, for one kind of block, each keyword with its
+ * argument count and its handler; a keyword that opens a block names the
+ * table of that block, a keyword that opens a block of values names the
+ * handler called for each line of values. Handlers receive the object they
+ * fill (there is no "current object" anywhere) and report problems through
+ * the parser with the token's FILE:LINE. The tables live next to the model
+ * they fill: config_kw_vrrp.c, config_kw_vs.c, config_kw_check.c. After the
+ * walk, config_resolve.c resolves names into indexes and folds inherited
+ * checker settings into each checker.
+ */
+#ifndef HALB_CONFIG_INT_H
+#define HALB_CONFIG_INT_H
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "halb_config.h"
+
+/* Bounds that keep hostile input from exhausting the parser. */
+#define CFG_MAX_FILE_SIZE (16u << 20) /* bytes of one file */
+#define CFG_MAX_LINE      65536u      /* bytes of one line */
+#define CFG_MAX_TOKENS    (1u << 21)  /* tokens over all files */
+#define CFG_MAX_FILES     256u        /* files read through include */
+
+enum cfg_tok_kind {
+	CFG_TOK_WORD = 0,
+	CFG_TOK_OPEN,  /* an unquoted '{' */
+	CFG_TOK_CLOSE, /* an unquoted '}' */
+};
+
+struct cfg_tok {
+	const char *s; /* NUL-terminated, quotes removed */
+	uint32_t off;  /* offset of s in the parser's text buffer while lexing */
+	int line;
+	uint16_t file; /* index into cfg_keepalived.files */
+	uint8_t kind;  /* enum cfg_tok_kind */
+	bool quoted;
+	bool bol; /* first token of its line */
+};
+
+struct cfg_parser {
+	struct cfg_keepalived *k;
+	struct cfg_diags *d;
+	struct cfg_parse_opts opts;
+	struct cfg_tok *tok;
+	size_t n_tok, cap_tok;
+	size_t pos; /* next token of the walk */
+	char *text; /* the tokens' text, NUL-separated */
+	size_t n_text, cap_text;
+	/* real paths of the files being read, outermost first (cycle check) */
+	char *chain[CFG_MAX_INCLUDE_DEPTH + 2];
+	unsigned int depth;
+	bool too_many_tokens;
+};
+
+/* One statement: v[0] is the keyword, v[1..n-1] its arguments. */
+struct cfg_stmt {
+	const struct cfg_tok *v;
+	size_t n;
+};
+
+struct cfg_block;
+
+/* Handles a statement of the block that obj is. For a keyword that opens a
+ * block, returns the object that block fills (NULL: skip the block, the
+ * handler said why); the return value of other handlers is ignored. */
+typedef void *(*cfg_kw_fn)(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+/* Handles one line v[0..n-1] of a block of values. */
+typedef void (*cfg_value_fn)(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n);
+/* Runs when a block is closed; kw is the keyword that opened it, seen says
+ * which keywords the block held (ask cfg_saw()). */
+typedef void (*cfg_end_fn)(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw,
+			   uint64_t seen);
+
+#define CFG_ARGS_ANY 255
+
+struct cfg_kw {
+	const char *name;
+	uint8_t min_args, max_args;
+	cfg_kw_fn fn;                /* NULL for a block: the block fills obj */
+	const struct cfg_block *sub; /* the keyword opens this block */
+	cfg_value_fn value;          /* the keyword opens a block of values */
+};
+
+struct cfg_block {
+	const char *name;
+	const struct cfg_kw *kw; /* ends with a NULL name; at most 64 entries */
+	cfg_end_fn end;
+};
+
+/* Whether the block whose end handler got seen held keyword name (even with
+ * a bad value: "missing" is only said of what is really missing). */
+bool cfg_saw(const struct cfg_block *blk, uint64_t seen, const char *name);
+
+/* Keyword tables (config_kw_*.c). */
+extern const struct cfg_block cfg_top_block;
+extern const struct cfg_block cfg_global_block;
+extern const struct cfg_block cfg_instance_block;
+extern const struct cfg_block cfg_script_block;
+extern const struct cfg_block cfg_sync_group_block;
+extern const struct cfg_block cfg_vs_block;
+extern const struct cfg_block cfg_rs_block;
+extern const struct cfg_block cfg_http_block;
+extern const struct cfg_block cfg_tcp_block;
+extern const struct cfg_block cfg_misc_block;
+
+/* The blocks the top level opens: each returns the object its block fills. */
+void *cfg_global_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_script_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_sync_group_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+
+/* Opens HTTP_GET, SSL_GET, TCP_CHECK or MISC_CHECK in a real server. */
+void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+
+/* Handler shared by the tables: a keepalived keyword halb accepts and
+ * ignores, with a warning. */
+void *cfg_kw_ignored(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+
+/* config_lex.c: reads text (and its includes) into ps->tok. file is the
+ * index of text's name in ps->k->files; the caller has put its real path
+ * (or NULL) in ps->chain[0] with ps->depth 1. */
+void cfg_lex_text(struct cfg_parser *ps, const char *text, size_t len, uint16_t file);
+/* Adds path to ps->k->files; returns its index, -1 when full or OOM. */
+int cfg_add_file(struct cfg_parser *ps, const char *path, const struct cfg_tok *where);
+/* Reads a whole regular file of at most CFG_MAX_FILE_SIZE bytes;
+ * returns NULL with errno set. */
+char *cfg_read_file(const char *path, size_t *len);
+
+/* config_parse.c: walks ps->tok from the top-level block. */
+void cfg_parse_tokens(struct cfg_parser *ps);
+
+/* config_resolve.c: names to indexes, checker inheritance. */
+void cfg_resolve(struct cfg_parser *ps);
+
+/* config_model.c: keepalived's defaults for a new model; freeing parts. */
+void cfg_keepalived_defaults(struct cfg_keepalived *k);
+void cfg_instance_free_fields(struct cfg_vrrp_instance *v);
+void cfg_vs_free_fields(struct cfg_virtual_server *vs);
+
+/* ------------------------------------------------- reporting (config_diag.c) */
+
+struct cfg_loc cfg_tok_loc(const struct cfg_parser *ps, const struct cfg_tok *t);
+void cfg_err(struct cfg_parser *ps, const struct cfg_tok *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void cfg_warn(struct cfg_parser *ps, const struct cfg_tok *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void cfg_diag_vadd(struct cfg_diags *d, enum cfg_severity sev, const struct cfg_loc *loc,
+		   const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
+/* ------------------------------------------------ values (config_value.c) */
+
+/* Pure text parsers, shared with the dataplane file. */
+bool cfg_parse_ulong(const char *s, unsigned long *out);
+bool cfg_parse_ipv4(const char *s, uint32_t *out);
+/* "a.b.c.d/len" (need_len) or "a.b.c.d[/len]" (plen 32 when absent). */
+bool cfg_parse_prefix(const char *s, struct cfg_prefix *out, bool need_len);
+bool cfg_ifname_ok(const char *s);
+uint32_t cfg_plen_mask(uint8_t plen);
+
+/* Argument readers: each reports its own error at the token, naming the
+ * setting what, and returns false. */
+bool cfg_arg_uint(struct cfg_parser *ps, const struct cfg_tok *t, const char *what,
+		  unsigned long min, unsigned long max, unsigned int *out);
+bool cfg_arg_int(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, long min,
+		 long max, int *out);
+/* keepalived's seconds, with up to 3 decimals when fraction is true; the
+ * result in milliseconds must lie in min_ms..max_ms. */
+bool cfg_arg_ms(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, bool fraction,
+		unsigned long min_ms, unsigned long max_ms, unsigned int *out);
+bool cfg_arg_ipv4(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, uint32_t *out);
+bool cfg_arg_port(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, bool allow_zero,
+		  uint16_t *out);
+/* true/on/yes or false/off/no; a missing argument (t NULL) means true. */
+bool cfg_arg_bool(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, bool *out);
+bool cfg_arg_ifname(struct cfg_parser *ps, const struct cfg_tok *t, const char *what);
+
+/* Replaces *dst with a copy of t's text (OOM: an error, *dst unchanged). */
+void cfg_set_str(struct cfg_parser *ps, char **dst, const struct cfg_tok *t);
+char *cfg_strdup(struct cfg_parser *ps, const struct cfg_tok *t, const char *s);
+
+/* Makes room for element n of an array that only ever grows through
+ * CFG_GROW (its capacity is implied by n: 4, 8, 16...). Returns the possibly
+ * moved array, or NULL on OOM (an error is reported at t). */
+void *cfg_grow(struct cfg_parser *ps, const struct cfg_tok *t, void *base, size_t n, size_t size);
+
+/* Appends a zeroed element to arr[0..n-1]; evaluates to it, or NULL. */
+#define CFG_GROW(ps, t, arr, n)                                                           \
+	__extension__({                                                                   \
+		__typeof__(arr) cfg_b_ = cfg_grow((ps), (t), (arr), (n), sizeof(*(arr))); \
+		__typeof__(arr) cfg_e_ = NULL;                                            \
+		if (cfg_b_ != NULL) {                                                     \
+			(arr) = cfg_b_;                                                   \
+			cfg_e_ = &cfg_b_[(n)++];                                          \
+			memset(cfg_e_, 0, sizeof(*cfg_e_));                               \
+		}                                                                         \
+		cfg_e_;                                                                   \
+	})
+
+/* The keyword of statement st, for messages. */
+static inline const char *cfg_kw_name(const struct cfg_stmt *st)
+{
+	return st->v[0].s;
+}
+
+#endif /* HALB_CONFIG_INT_H */

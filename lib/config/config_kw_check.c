@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The health checkers of a real server: HTTP_GET and SSL_GET with their url
+ * blocks, TCP_CHECK and MISC_CHECK, as keepalived 2.2 reads them
+ * (check_api.c, check_http.c, check_tcp.c, check_misc.c). A new checker has
+ * every inheritable setting at CFG_UNSET; config_resolve.c fills them from
+ * the real server, the virtual server or keepalived's defaults.
+ * nb_get_retry is keepalived's old name for retry and still works, with a
+ * warning.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_int.h"
+
+#define SEC_MAX_MS (UINT32_MAX / 1000 * 1000ul)
+
+void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_real_server *rs = obj;
+	const char *kw = cfg_kw_name(st);
+	struct cfg_checker *c = CFG_GROW(ps, st->v, rs->checkers, rs->n_checkers);
+
+	if (c == NULL)
+		return NULL;
+	c->type = strcmp(kw, "HTTP_GET") == 0    ? CFG_CHECK_HTTP
+		  : strcmp(kw, "SSL_GET") == 0   ? CFG_CHECK_SSL
+		  : strcmp(kw, "TCP_CHECK") == 0 ? CFG_CHECK_TCP
+						 : CFG_CHECK_MISC;
+	c->connect_timeout_ms = CFG_UNSET;
+	c->retry = CFG_UNSET;
+	c->delay_before_retry_ms = CFG_UNSET;
+	c->delay_loop_ms = CFG_UNSET;
+	c->loc = cfg_tok_loc(ps, st->v);
+	return c;
+}
+
+/* ------------------------------------------------------------ common settings */
+
+static void *chk_timing(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+	const char *kw = cfg_kw_name(st);
+
+	if (strcmp(kw, "nb_get_retry") == 0)
+		cfg_warn(ps, st->v, "nb_get_retry is deprecated: use retry");
+	if (strcmp(kw, "retry") == 0 || strcmp(kw, "nb_get_retry") == 0)
+		cfg_arg_uint(ps, &st->v[1], kw, 0, UINT32_MAX - 1, &c->retry);
+	else if (strcmp(kw, "delay_before_retry") == 0)
+		cfg_arg_ms(ps, &st->v[1], kw, true, 0, SEC_MAX_MS, &c->delay_before_retry_ms);
+	else if (strcmp(kw, "delay_loop") == 0)
+		cfg_arg_ms(ps, &st->v[1], kw, true, 1, SEC_MAX_MS, &c->delay_loop_ms);
+	else
+		cfg_arg_ms(ps, &st->v[1], kw, true, 1, SEC_MAX_MS, &c->connect_timeout_ms);
+	return NULL;
+}
+
+static void *chk_connect_ip(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+
+	if (cfg_arg_ipv4(ps, &st->v[1], cfg_kw_name(st), &c->connect_ip))
+		c->has_connect_ip = true;
+	return NULL;
+}
+
+static void *chk_connect_port(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+
+	cfg_arg_port(ps, &st->v[1], cfg_kw_name(st), false, &c->connect_port);
+	return NULL;
+}
+
+static void *chk_bindto(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+
+	if (cfg_arg_ipv4(ps, &st->v[1], cfg_kw_name(st), &c->bindto))
+		c->has_bindto = true;
+	return NULL;
+}
+
+static void *chk_bind_port(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+
+	cfg_arg_port(ps, &st->v[1], cfg_kw_name(st), false, &c->bind_port);
+	return NULL;
+}
+
+/* ------------------------------------------------------------- url { } */
+
+static void *url_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+	struct cfg_url *u = CFG_GROW(ps, st->v, c->urls, c->n_urls);
+
+	if (u == NULL)
+		return NULL;
+	u->loc = cfg_tok_loc(ps, st->v);
+	return u;
+}
+
+static const struct cfg_block url_block;
+
+static void url_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, uint64_t seen)
+{
+	struct cfg_url *u = obj;
+
+	if (u->path == NULL && !cfg_saw(&url_block, seen, "path"))
+		cfg_err(ps, kw, "url has no path");
+}
+
+static void *url_path(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_url *u = obj;
+
+	cfg_set_str(ps, &u->path, &st->v[1]);
+	return NULL;
+}
+
+/* status_code C or C1-C2, any number of them, 100..599. */
+static void *url_status(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_url *u = obj;
+
+	for (size_t i = 1; i < st->n; i++) {
+		const char *s = st->v[i].s, *dash = strchr(s, '-');
+		unsigned long lo = 0, hi;
+		char first[8];
+		bool ok;
+		size_t flen = dash != NULL ? (size_t)(dash - s) : strlen(s);
+
+		if (flen == 0 || flen >= sizeof(first)) {
+			cfg_err(ps, &st->v[i], "status_code: '%s' is not a code or range", s);
+			continue;
+		}
+		memcpy(first, s, flen);
+		first[flen] = '\0';
+		ok = cfg_parse_ulong(first, &lo);
+		hi = lo;
+		if (ok && dash != NULL)
+			ok = cfg_parse_ulong(dash + 1, &hi);
+		if (!ok || lo < 100 || hi > 599 || lo > hi) {
+			cfg_err(ps, &st->v[i],
+				"status_code: '%s' is not a code or range in 100..599", s);
+			continue;
+		}
+		for (unsigned long code = lo; code <= hi; code++)
+			u->status[(code - 100) / 64] |= UINT64_C(1) << ((code - 100) % 64);
+	}
+	return NULL;
+}
+
+static void *url_digest(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_url *u = obj;
+	const char *s = st->v[1].s;
+	size_t len = strlen(s);
+
+	if (len != 32 || strspn(s, "0123456789abcdefABCDEF") != 32) {
+		cfg_err(ps, &st->v[1], "digest: '%s' is not an MD5 digest (32 hex digits)", s);
+		return NULL;
+	}
+	for (size_t i = 0; i < 32; i++)
+		u->digest[i] = (char)tolower((unsigned char)s[i]);
+	u->digest[32] = '\0';
+	u->has_digest = true;
+	return NULL;
+}
+
+static void *url_virtualhost(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_url *u = obj;
+
+	cfg_set_str(ps, &u->virtualhost, &st->v[1]);
+	return NULL;
+}
+
+static const struct cfg_kw url_kw[] = {
+	{ "path", 1, 1, url_path, NULL, NULL },
+	{ "status_code", 1, CFG_ARGS_ANY, url_status, NULL, NULL },
+	{ "digest", 1, 1, url_digest, NULL, NULL },
+	{ "virtualhost", 1, 1, url_virtualhost, NULL, NULL },
+	{ "regex", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ "regex_no_match", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ "regex_options", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct cfg_block url_block = { "url", url_kw, url_end };
+
+/* ----------------------------------------------------------- HTTP_GET/SSL_GET */
+
+static void http_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, uint64_t seen)
+{
+	struct cfg_checker *c = obj;
+
+	if (c->n_urls == 0 && !cfg_saw(&cfg_http_block, seen, "url"))
+		cfg_err(ps, kw, "%s has no url", cfg_check_name(c->type));
+}
+
+static void *http_virtualhost(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+
+	cfg_set_str(ps, &c->virtualhost, &st->v[1]);
+	return NULL;
+}
+
+static void *http_sni(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+
+	cfg_arg_bool(ps, st->n > 1 ? &st->v[1] : NULL, cfg_kw_name(st), &c->enable_sni);
+	return NULL;
+}
+
+#define CHECK_COMMON_KW                                                         \
+	{ "retry", 1, 1, chk_timing, NULL, NULL },                              \
+	    { "delay_before_retry", 1, 1, chk_timing, NULL, NULL },             \
+	    { "delay_loop", 1, 1, chk_timing, NULL, NULL },                     \
+	    { "warmup", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },          \
+	    { "alpha", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },           \
+	{                                                                       \
+		"log_all_failures", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL \
+	}
+
+#define CHECK_CONNECT_KW                                                \
+	{ "connect_ip", 1, 1, chk_connect_ip, NULL, NULL },             \
+	    { "connect_port", 1, 1, chk_connect_port, NULL, NULL },     \
+	    { "bindto", 1, 1, chk_bindto, NULL, NULL },                 \
+	    { "bind_port", 1, 1, chk_bind_port, NULL, NULL },           \
+	    { "connect_timeout", 1, 1, chk_timing, NULL, NULL },        \
+	    { "bind_if", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL }, \
+	{                                                               \
+		"fwmark", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL   \
+	}
+
+static const struct cfg_kw http_kw[] = {
+	CHECK_COMMON_KW,
+	CHECK_CONNECT_KW,
+	{ "nb_get_retry", 1, 1, chk_timing, NULL, NULL },
+	{ "virtualhost", 1, 1, http_virtualhost, NULL, NULL },
+	{ "enable_sni", 0, 1, http_sni, NULL, NULL },
+	{ "url", 0, 0, url_open, &url_block, NULL },
+	{ "http_protocol", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ "fast_recovery", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct cfg_block cfg_http_block = { "HTTP_GET/SSL_GET", http_kw, http_end };
+
+/* ------------------------------------------------------------------ TCP_CHECK */
+
+static const struct cfg_kw tcp_kw[] = {
+	CHECK_COMMON_KW,
+	CHECK_CONNECT_KW,
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct cfg_block cfg_tcp_block = { "TCP_CHECK", tcp_kw, NULL };
+
+/* ----------------------------------------------------------------- MISC_CHECK */
+
+static void misc_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, uint64_t seen)
+{
+	struct cfg_checker *c = obj;
+
+	if (c->misc_path == NULL && !cfg_saw(&cfg_misc_block, seen, "misc_path"))
+		cfg_err(ps, kw, "MISC_CHECK has no misc_path");
+}
+
+static void *misc_path(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+
+	cfg_set_str(ps, &c->misc_path, &st->v[1]);
+	return NULL;
+}
+
+static void *misc_timeout(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, SEC_MAX_MS, &c->misc_timeout_ms);
+	return NULL;
+}
+
+static void *misc_dynamic(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+
+	(void)ps;
+	(void)st;
+	c->misc_dynamic = true;
+	return NULL;
+}
+
+static void *misc_user(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_checker *c = obj;
+
+	cfg_set_str(ps, &c->user, &st->v[1]);
+	if (st->n > 2)
+		cfg_set_str(ps, &c->group, &st->v[2]);
+	return NULL;
+}
+
+static const struct cfg_kw misc_kw[] = {
+	CHECK_COMMON_KW,
+	{ "misc_path", 1, 1, misc_path, NULL, NULL },
+	{ "misc_timeout", 1, 1, misc_timeout, NULL, NULL },
+	{ "misc_dynamic", 0, 0, misc_dynamic, NULL, NULL },
+	{ "user", 1, 2, misc_user, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct cfg_block cfg_misc_block = { "MISC_CHECK", misc_kw, misc_end };

@@ -1,0 +1,706 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vrrp_instance, vrrp_script and vrrp_sync_group: their keyword tables and
+ * handlers. Ranges and defaults are keepalived 2.2's (vrrp_parser.c):
+ * virtual_router_id 1..255, priority 1..255 (default 100), advert_int
+ * 0.01..255 s (default 1), script weight -253..253. Names that refer to
+ * other objects (track_script, sync group members) are kept as written and
+ * resolved once everything is read (config_resolve.c), so the order of the
+ * blocks in the file does not matter. Settings that contradict each other
+ * are settled as keepalived settles them, with a warning.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_int.h"
+
+#define SEC_MAX_MS (UINT32_MAX / 1000 * 1000ul)
+
+/* --------------------------------------------------------------- vrrp_instance */
+
+void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_keepalived *k = obj;
+	const struct cfg_tok *name = &st->v[1];
+	struct cfg_vrrp_instance *v;
+
+	for (size_t i = 0; i < k->n_instances; i++) {
+		if (strcmp(k->instances[i].name, name->s) == 0) {
+			cfg_err(ps, name, "vrrp_instance %s is already defined at %s:%d", name->s,
+				k->instances[i].loc.file, k->instances[i].loc.line);
+			return NULL;
+		}
+	}
+	v = CFG_GROW(ps, name, k->instances, k->n_instances);
+	if (v == NULL)
+		return NULL;
+	v->name = cfg_strdup(ps, name, name->s);
+	if (v->name == NULL) {
+		k->n_instances--;
+		return NULL;
+	}
+	v->state = CFG_VRRP_BACKUP;
+	v->priority = 100;
+	v->advert_int_ms = 1000;
+	v->garp_master_delay_ms = -1;
+	v->garp_master_repeat = -1;
+	v->garp_master_refresh_ms = -1;
+	v->smtp_alert = -1;
+	v->loc = cfg_tok_loc(ps, st->v);
+	return v;
+}
+
+static void instance_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, uint64_t seen)
+{
+	struct cfg_vrrp_instance *v = obj;
+
+	if (v->interface == NULL && !cfg_saw(&cfg_instance_block, seen, "interface"))
+		cfg_err(ps, kw, "vrrp_instance %s has no interface", v->name);
+	if (v->vrid == 0 && !cfg_saw(&cfg_instance_block, seen, "virtual_router_id"))
+		cfg_err(ps, kw, "vrrp_instance %s has no virtual_router_id", v->name);
+	if (v->n_vips == 0)
+		cfg_warn(ps, kw, "vrrp_instance %s has no virtual_ipaddress", v->name);
+	if (v->nopreempt && v->priority == 255) {
+		cfg_warn(ps, kw,
+			 "vrrp_instance %s: nopreempt does not apply to priority 255: cleared",
+			 v->name);
+		v->nopreempt = false;
+	}
+	if (v->state == CFG_VRRP_MASTER && (v->nopreempt || v->preempt_delay_ms != 0)) {
+		cfg_warn(ps, kw,
+			 "vrrp_instance %s: nopreempt and preempt_delay need state BACKUP: cleared",
+			 v->name);
+		v->nopreempt = false;
+		v->preempt_delay_ms = 0;
+	}
+	if (v->nopreempt && v->preempt_delay_ms != 0) {
+		cfg_warn(ps, kw,
+			 "vrrp_instance %s: preempt_delay does not apply with nopreempt: cleared",
+			 v->name);
+		v->preempt_delay_ms = 0;
+	}
+}
+
+static void *inst_state(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	const char *s = st->v[1].s;
+
+	if (strcmp(s, "MASTER") == 0)
+		v->state = CFG_VRRP_MASTER;
+	else if (strcmp(s, "BACKUP") == 0)
+		v->state = CFG_VRRP_BACKUP;
+	else
+		cfg_err(ps, &st->v[1], "state: unknown state '%s' (MASTER or BACKUP)", s);
+	return NULL;
+}
+
+static void *inst_interface(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+
+	if (cfg_arg_ifname(ps, &st->v[1], cfg_kw_name(st)))
+		cfg_set_str(ps, &v->interface, &st->v[1]);
+	return NULL;
+}
+
+static void *inst_vrid(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	unsigned int vrid;
+
+	if (cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 1, 255, &vrid))
+		v->vrid = (uint8_t)vrid;
+	return NULL;
+}
+
+static void *inst_priority(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	unsigned int prio;
+
+	if (cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 1, 255, &prio))
+		v->priority = (uint8_t)prio;
+	return NULL;
+}
+
+static void *inst_advert(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), true, 10, 255000, &v->advert_int_ms);
+	return NULL;
+}
+
+static void *inst_version(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+
+	cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 2, 3, &v->version);
+	return NULL;
+}
+
+static void *inst_nopreempt(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+
+	(void)ps;
+	v->nopreempt = strcmp(cfg_kw_name(st), "nopreempt") == 0;
+	return NULL;
+}
+
+static void *inst_preempt_delay(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), true, 0, 1000000, &v->preempt_delay_ms);
+	return NULL;
+}
+
+static void *inst_garp_delay(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	unsigned int ms;
+
+	if (cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, SEC_MAX_MS, &ms))
+		v->garp_master_delay_ms = ms;
+	return NULL;
+}
+
+static void *inst_garp_repeat(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	unsigned int n;
+
+	if (cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 1, UINT32_MAX, &n))
+		v->garp_master_repeat = n;
+	return NULL;
+}
+
+static void *inst_garp_refresh(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	unsigned int ms;
+
+	if (cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, SEC_MAX_MS, &ms))
+		v->garp_master_refresh_ms = ms;
+	return NULL;
+}
+
+static void *inst_unicast_src(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+
+	if (cfg_arg_ipv4(ps, &st->v[1], cfg_kw_name(st), &v->unicast_src_ip))
+		v->has_unicast_src_ip = true;
+	return NULL;
+}
+
+static void *inst_smtp_alert(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	bool on;
+
+	if (cfg_arg_bool(ps, st->n > 1 ? &st->v[1] : NULL, cfg_kw_name(st), &on))
+		v->smtp_alert = on;
+	return NULL;
+}
+
+/* notify_master SCRIPT [USER [GROUP]]: keepalived's third and fourth words
+ * are the user and group to run the script as. */
+static void set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st)
+{
+	const char *kw = cfg_kw_name(st);
+	char **slot = strcmp(kw, "notify_master") == 0   ? &n->master
+		      : strcmp(kw, "notify_backup") == 0 ? &n->backup
+		      : strcmp(kw, "notify_fault") == 0  ? &n->fault
+		      : strcmp(kw, "notify_stop") == 0   ? &n->stop
+							 : &n->any;
+
+	cfg_set_str(ps, slot, &st->v[1]);
+	if (st->n > 2)
+		cfg_warn(ps, &st->v[2],
+			 "%s: '%s' is read as the user to run the script as (keepalived's "
+			 "meaning), which halb does not support; quote the command line if it "
+			 "is an argument",
+			 kw, st->v[2].s);
+}
+
+static void *inst_notify(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+
+	set_notify(ps, &v->notify, st);
+	return NULL;
+}
+
+/* ---------------------------------------------------- authentication { } */
+
+static void *auth_type(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	const char *s = st->v[1].s;
+
+	if (strcmp(s, "PASS") == 0)
+		v->auth_type = CFG_AUTH_PASS;
+	else if (strcmp(s, "AH") == 0)
+		v->auth_type = CFG_AUTH_AH;
+	else
+		cfg_err(ps, &st->v[1], "auth_type: unknown type '%s' (PASS or AH)", s);
+	return NULL;
+}
+
+static void *auth_pass(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	size_t len = strlen(st->v[1].s);
+
+	if (len > sizeof(v->auth_pass) - 1) {
+		cfg_warn(ps, &st->v[1],
+			 "auth_pass is longer than 8 bytes: truncated, as keepalived does");
+		len = sizeof(v->auth_pass) - 1;
+	}
+	memset(v->auth_pass, 0, sizeof(v->auth_pass));
+	memcpy(v->auth_pass, st->v[1].s, len);
+	return NULL;
+}
+
+static const struct cfg_kw auth_kw[] = {
+	{ "auth_type", 1, 1, auth_type, NULL, NULL },
+	{ "auth_pass", 1, 1, auth_pass, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct cfg_block auth_block = { "authentication", auth_kw, NULL };
+
+/* ----------------------------------------------------------- blocks of values */
+
+/* Whether s is one of keepalived's options after a virtual_ipaddress
+ * address, and whether it takes a value. Only dev and label reach the
+ * model; the rest concern the kernel's address and mean nothing to halb. */
+static bool vip_is_option(const char *s, bool *has_arg)
+{
+	static const char *const with_arg[] = { "dev",   "label", "brd",          "broadcast",
+						"scope", "peer",  "preferred_lft" };
+	static const char *const flags[] = { "home",          "-nodad",   "nodad",   "mngtmpaddr",
+					     "noprefixroute", "autojoin", "no_track" };
+
+	for (size_t i = 0; i < sizeof(with_arg) / sizeof(with_arg[0]); i++) {
+		if (strcmp(s, with_arg[i]) == 0) {
+			*has_arg = true;
+			return true;
+		}
+	}
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		if (strcmp(s, flags[i]) == 0) {
+			*has_arg = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Reads "IP[/len]" with a message that says which half is wrong. */
+static bool vip_addr(struct cfg_parser *ps, const struct cfg_tok *t, struct cfg_prefix *pfx)
+{
+	struct cfg_prefix any;
+	const char *slash = strchr(t->s, '/');
+
+	if (cfg_parse_prefix(t->s, pfx, false))
+		return true;
+	if (slash != NULL) {
+		char *addr = strndup(t->s, (size_t)(slash - t->s));
+
+		if (addr != NULL && cfg_parse_prefix(addr, &any, false)) {
+			cfg_err(ps, t, "virtual_ipaddress: bad prefix length in '%s' (0..32)",
+				t->s);
+			free(addr);
+			return false;
+		}
+		free(addr);
+	}
+	if (strchr(t->s, ':') != NULL)
+		cfg_err(ps, t, "virtual_ipaddress: '%s': halb supports IPv4 only", t->s);
+	else if (t->s[0] >= '0' && t->s[0] <= '9')
+		cfg_err(ps, t, "virtual_ipaddress: '%s' is not an IPv4 address", t->s);
+	else
+		cfg_err(ps, t, "virtual_ipaddress: '%s' is neither an address nor an option", t->s);
+	return false;
+}
+
+/* The options after one address; returns the index after them. */
+static size_t vip_options(struct cfg_parser *ps, struct cfg_vip *vip, const struct cfg_tok *v,
+			  size_t i, size_t n)
+{
+	bool has_arg;
+
+	while (i < n && vip_is_option(v[i].s, &has_arg)) {
+		if (!has_arg) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= n) {
+			cfg_err(ps, &v[i], "virtual_ipaddress: %s needs a value", v[i].s);
+			return n;
+		}
+		if (strcmp(v[i].s, "dev") == 0 && cfg_arg_ifname(ps, &v[i + 1], "dev"))
+			cfg_set_str(ps, &vip->dev, &v[i + 1]);
+		else if (strcmp(v[i].s, "label") == 0)
+			cfg_set_str(ps, &vip->label, &v[i + 1]);
+		i += 2;
+	}
+	return i;
+}
+
+/* IP[/len] [dev IF] [label L] ...; several addresses may share a line. */
+static void vip_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vrrp_instance *inst = obj;
+	size_t i = 0;
+
+	while (i < n) {
+		struct cfg_prefix pfx;
+		struct cfg_vip *vip;
+
+		if (!vip_addr(ps, &v[i], &pfx)) {
+			struct cfg_vip skipped = { 0 };
+
+			/* Check the options all the same, then go on. */
+			i = vip_options(ps, &skipped, v, i + 1, n);
+			free(skipped.dev);
+			free(skipped.label);
+			continue;
+		}
+		vip = CFG_GROW(ps, &v[i], inst->vips, inst->n_vips);
+		if (vip == NULL)
+			return;
+		vip->pfx = pfx;
+		vip->loc = cfg_tok_loc(ps, &v[i]);
+		i = vip_options(ps, vip, v, i + 1, n);
+	}
+}
+
+/* IP [min_ttl N] [max_ttl N] ... */
+static void peer_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vrrp_instance *inst = obj;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t addr, *slot;
+
+		if (strcmp(v[i].s, "min_ttl") == 0 || strcmp(v[i].s, "max_ttl") == 0) {
+			unsigned int ttl;
+
+			if (i + 1 >= n) {
+				cfg_err(ps, &v[i], "unicast_peer: %s needs a value", v[i].s);
+				return;
+			}
+			cfg_arg_uint(ps, &v[i + 1], v[i].s, 0, 255, &ttl);
+			i++;
+			continue;
+		}
+		if (!cfg_arg_ipv4(ps, &v[i], "unicast_peer", &addr))
+			continue;
+		slot = CFG_GROW(ps, &v[i], inst->unicast_peers, inst->n_unicast_peers);
+		if (slot == NULL)
+			return;
+		*slot = addr;
+	}
+}
+
+/* NAME [weight W] ... */
+static void track_if_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vrrp_instance *inst = obj;
+
+	for (size_t i = 0; i < n; i++) {
+		struct cfg_track_if *t;
+
+		if (!cfg_arg_ifname(ps, &v[i], "track_interface"))
+			continue;
+		t = CFG_GROW(ps, &v[i], inst->track_if, inst->n_track_if);
+		if (t == NULL)
+			return;
+		t->loc = cfg_tok_loc(ps, &v[i]);
+		t->name = cfg_strdup(ps, &v[i], v[i].s);
+		if (t->name == NULL) {
+			inst->n_track_if--;
+			return;
+		}
+		if (i + 1 < n && strcmp(v[i + 1].s, "weight") == 0) {
+			if (i + 2 >= n) {
+				cfg_err(ps, &v[i + 1], "track_interface: weight needs a value");
+				return;
+			}
+			cfg_arg_int(ps, &v[i + 2], "track_interface weight", -254, 254, &t->weight);
+			i += 2;
+		}
+	}
+}
+
+/* NAME [weight W [reverse]] ... */
+static void track_script_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vrrp_instance *inst = obj;
+
+	for (size_t i = 0; i < n; i++) {
+		struct cfg_track_script *t =
+		    CFG_GROW(ps, &v[i], inst->track_scripts, inst->n_track_scripts);
+
+		if (t == NULL)
+			return;
+		t->loc = cfg_tok_loc(ps, &v[i]);
+		t->name = cfg_strdup(ps, &v[i], v[i].s);
+		if (t->name == NULL) {
+			inst->n_track_scripts--;
+			return;
+		}
+		if (i + 1 < n && strcmp(v[i + 1].s, "weight") == 0) {
+			if (i + 2 >= n) {
+				cfg_err(ps, &v[i + 1], "track_script: weight needs a value");
+				return;
+			}
+			t->has_weight = cfg_arg_int(ps, &v[i + 2], "track_script weight", -253, 253,
+						    &t->weight);
+			i += 2;
+			if (i + 1 < n && strcmp(v[i + 1].s, "reverse") == 0) {
+				t->weight_reverse = true;
+				i++;
+			}
+		}
+	}
+}
+
+static const struct cfg_kw instance_kw[] = {
+	{ "state", 1, 1, inst_state, NULL, NULL },
+	{ "interface", 1, 1, inst_interface, NULL, NULL },
+	{ "virtual_router_id", 1, 1, inst_vrid, NULL, NULL },
+	{ "priority", 1, 1, inst_priority, NULL, NULL },
+	{ "advert_int", 1, 1, inst_advert, NULL, NULL },
+	{ "version", 1, 1, inst_version, NULL, NULL },
+	{ "authentication", 0, 0, NULL, &auth_block, NULL },
+	{ "virtual_ipaddress", 0, 0, NULL, NULL, vip_value },
+	{ "nopreempt", 0, 0, inst_nopreempt, NULL, NULL },
+	{ "preempt", 0, 0, inst_nopreempt, NULL, NULL },
+	{ "preempt_delay", 1, 1, inst_preempt_delay, NULL, NULL },
+	{ "garp_master_delay", 1, 1, inst_garp_delay, NULL, NULL },
+	{ "garp_master_repeat", 1, 1, inst_garp_repeat, NULL, NULL },
+	{ "garp_master_refresh", 1, 1, inst_garp_refresh, NULL, NULL },
+	{ "unicast_src_ip", 1, 1, inst_unicast_src, NULL, NULL },
+	{ "unicast_peer", 0, 0, NULL, NULL, peer_value },
+	{ "track_interface", 0, 0, NULL, NULL, track_if_value },
+	{ "track_script", 0, 0, NULL, NULL, track_script_value },
+	{ "notify_master", 1, 3, inst_notify, NULL, NULL },
+	{ "notify_backup", 1, 3, inst_notify, NULL, NULL },
+	{ "notify_fault", 1, 3, inst_notify, NULL, NULL },
+	{ "notify_stop", 1, 3, inst_notify, NULL, NULL },
+	{ "notify", 1, 3, inst_notify, NULL, NULL },
+	{ "smtp_alert", 0, 1, inst_smtp_alert, NULL, NULL },
+	/* keepalived settings that have no meaning for halb */
+	{ "dont_track_primary", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ "mcast_src_ip", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ "use_vmac", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ "strict_mode", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ "garp_master_refresh_repeat", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ "lvs_sync_daemon_interface", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct cfg_block cfg_instance_block = { "vrrp_instance", instance_kw, instance_end };
+
+/* ----------------------------------------------------------------- vrrp_script */
+
+void *cfg_script_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_keepalived *k = obj;
+	const struct cfg_tok *name = &st->v[1];
+	struct cfg_vrrp_script *s;
+
+	for (size_t i = 0; i < k->n_scripts; i++) {
+		if (strcmp(k->scripts[i].name, name->s) == 0) {
+			cfg_err(ps, name, "vrrp_script %s is already defined at %s:%d", name->s,
+				k->scripts[i].loc.file, k->scripts[i].loc.line);
+			return NULL;
+		}
+	}
+	s = CFG_GROW(ps, name, k->scripts, k->n_scripts);
+	if (s == NULL)
+		return NULL;
+	s->name = cfg_strdup(ps, name, name->s);
+	if (s->name == NULL) {
+		k->n_scripts--;
+		return NULL;
+	}
+	s->interval_ms = 1000;
+	s->fall = 1;
+	s->rise = 1;
+	s->loc = cfg_tok_loc(ps, st->v);
+	return s;
+}
+
+static void script_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, uint64_t seen)
+{
+	struct cfg_vrrp_script *s = obj;
+
+	if (s->script == NULL && !cfg_saw(&cfg_script_block, seen, "script"))
+		cfg_err(ps, kw, "vrrp_script %s has no script", s->name);
+}
+
+static void *script_cmd(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_script *s = obj;
+
+	cfg_set_str(ps, &s->script, &st->v[1]);
+	return NULL;
+}
+
+static void *script_interval(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_script *s = obj;
+
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 1000, SEC_MAX_MS, &s->interval_ms);
+	return NULL;
+}
+
+static void *script_timeout(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_script *s = obj;
+
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 1000, SEC_MAX_MS, &s->timeout_ms);
+	return NULL;
+}
+
+static void *script_weight(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_script *s = obj;
+
+	cfg_arg_int(ps, &st->v[1], cfg_kw_name(st), -253, 253, &s->weight);
+	if (st->n > 2) {
+		if (strcmp(st->v[2].s, "reverse") == 0)
+			s->weight_reverse = true;
+		else
+			cfg_err(ps, &st->v[2], "weight: unknown option '%s' (reverse)", st->v[2].s);
+	}
+	return NULL;
+}
+
+static void *script_count(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_script *s = obj;
+	unsigned int *dst = strcmp(cfg_kw_name(st), "fall") == 0 ? &s->fall : &s->rise;
+
+	cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 1, INT32_MAX, dst);
+	return NULL;
+}
+
+static void *script_user(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_script *s = obj;
+
+	cfg_set_str(ps, &s->user, &st->v[1]);
+	if (st->n > 2)
+		cfg_set_str(ps, &s->group, &st->v[2]);
+	return NULL;
+}
+
+static const struct cfg_kw script_kw[] = {
+	{ "script", 1, 1, script_cmd, NULL, NULL },
+	{ "interval", 1, 1, script_interval, NULL, NULL },
+	{ "timeout", 1, 1, script_timeout, NULL, NULL },
+	{ "weight", 1, 2, script_weight, NULL, NULL },
+	{ "fall", 1, 1, script_count, NULL, NULL },
+	{ "rise", 1, 1, script_count, NULL, NULL },
+	{ "user", 1, 2, script_user, NULL, NULL },
+	{ "init_fail", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct cfg_block cfg_script_block = { "vrrp_script", script_kw, script_end };
+
+/* ------------------------------------------------------------- vrrp_sync_group */
+
+void *cfg_sync_group_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_keepalived *k = obj;
+	const struct cfg_tok *name = &st->v[1];
+	struct cfg_sync_group *g;
+
+	for (size_t i = 0; i < k->n_groups; i++) {
+		if (strcmp(k->groups[i].name, name->s) == 0) {
+			cfg_err(ps, name, "vrrp_sync_group %s is already defined at %s:%d", name->s,
+				k->groups[i].loc.file, k->groups[i].loc.line);
+			return NULL;
+		}
+	}
+	g = CFG_GROW(ps, name, k->groups, k->n_groups);
+	if (g == NULL)
+		return NULL;
+	g->name = cfg_strdup(ps, name, name->s);
+	if (g->name == NULL) {
+		k->n_groups--;
+		return NULL;
+	}
+	g->smtp_alert = -1;
+	g->loc = cfg_tok_loc(ps, st->v);
+	return g;
+}
+
+static void sync_group_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw,
+			   uint64_t seen)
+{
+	struct cfg_sync_group *g = obj;
+
+	if (g->n_members == 0 && !cfg_saw(&cfg_sync_group_block, seen, "group"))
+		cfg_err(ps, kw, "vrrp_sync_group %s has no group { } of instances", g->name);
+	else if (g->n_members == 1)
+		cfg_warn(ps, kw, "vrrp_sync_group %s has only one instance", g->name);
+}
+
+static void group_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_sync_group *g = obj;
+
+	for (size_t i = 0; i < n; i++) {
+		char **slot = CFG_GROW(ps, &v[i], g->members, g->n_members);
+
+		if (slot == NULL)
+			return;
+		*slot = cfg_strdup(ps, &v[i], v[i].s);
+		if (*slot == NULL) {
+			g->n_members--;
+			return;
+		}
+	}
+}
+
+static void *group_notify(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_sync_group *g = obj;
+
+	set_notify(ps, &g->notify, st);
+	return NULL;
+}
+
+static void *group_smtp_alert(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_sync_group *g = obj;
+	bool on;
+
+	if (cfg_arg_bool(ps, st->n > 1 ? &st->v[1] : NULL, cfg_kw_name(st), &on))
+		g->smtp_alert = on;
+	return NULL;
+}
+
+static const struct cfg_kw sync_group_kw[] = {
+	{ "group", 0, 0, NULL, NULL, group_value },
+	{ "notify_master", 1, 3, group_notify, NULL, NULL },
+	{ "notify_backup", 1, 3, group_notify, NULL, NULL },
+	{ "notify_fault", 1, 3, group_notify, NULL, NULL },
+	{ "notify_stop", 1, 3, group_notify, NULL, NULL },
+	{ "notify", 1, 3, group_notify, NULL, NULL },
+	{ "smtp_alert", 0, 1, group_smtp_alert, NULL, NULL },
+	{ "global_tracking", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+const struct cfg_block cfg_sync_group_block = { "vrrp_sync_group", sync_group_kw, sync_group_end };

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Reading values: numbers, keepalived's seconds (with fractions where
+ * keepalived takes them), IPv4 addresses and prefixes, ports, booleans,
+ * interface names. The cfg_parse_* functions are pure text parsers that the
+ * dataplane file uses too; the cfg_arg_* functions read one argument token
+ * and report what is wrong with it at the token's FILE:LINE, naming the
+ * keyword it belongs to. Also the small allocation helpers every keyword
+ * handler uses.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_int.h"
+
+bool cfg_parse_ulong(const char *s, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++) {
+		unsigned int digit = (unsigned char)*s - '0';
+
+		if (digit > 9 || v > (ULONG_MAX - digit) / 10)
+			return false;
+		v = v * 10 + digit;
+	}
+	*out = v;
+	return true;
+}
+
+static bool parse_long(const char *s, long *out)
+{
+	unsigned long mag;
+	bool neg = *s == '-';
+
+	if (!cfg_parse_ulong(neg ? s + 1 : s, &mag) || mag > (unsigned long)LONG_MAX)
+		return false;
+	*out = neg ? -(long)mag : (long)mag;
+	return true;
+}
+
+bool cfg_parse_ipv4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return false;
+	*out = ntohl(a.s_addr);
+	return true;
+}
+
+uint32_t cfg_plen_mask(uint8_t plen)
+{
+	return plen == 0 ? 0 : UINT32_MAX << (32 - plen);
+}
+
+bool cfg_parse_prefix(const char *s, struct cfg_prefix *out, bool need_len)
+{
+	const char *slash = strchr(s, '/');
+	char addr[INET_ADDRSTRLEN];
+	unsigned long plen = 32;
+	size_t alen;
+
+	if (slash == NULL && need_len)
+		return false;
+	alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	if (alen >= sizeof(addr))
+		return false;
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	if (!cfg_parse_ipv4(addr, &out->addr))
+		return false;
+	if (slash != NULL && (!cfg_parse_ulong(slash + 1, &plen) || plen > 32))
+		return false;
+	out->plen = (uint8_t)plen;
+	return true;
+}
+
+bool cfg_ifname_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	/* Linux: 1..IFNAMSIZ-1 bytes, no '/', ':' is an alias, no blanks. */
+	if (len == 0 || len > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s == '/' || *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
+		    *s == '\v' || *s == '\f' || *s == ':')
+			return false;
+	return true;
+}
+
+bool cfg_arg_uint(struct cfg_parser *ps, const struct cfg_tok *t, const char *what,
+		  unsigned long min, unsigned long max, unsigned int *out)
+{
+	unsigned long v;
+
+	if (!cfg_parse_ulong(t->s, &v)) {
+		cfg_err(ps, t, "%s: '%s' is not a number", what, t->s);
+		return false;
+	}
+	if (v < min || v > max) {
+		cfg_err(ps, t, "%s %s is out of range (%lu..%lu)", what, t->s, min, max);
+		return false;
+	}
+	*out = (unsigned int)v;
+	return true;
+}
+
+bool cfg_arg_int(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, long min,
+		 long max, int *out)
+{
+	long v;
+
+	if (!parse_long(t->s, &v)) {
+		cfg_err(ps, t, "%s: '%s' is not a number", what, t->s);
+		return false;
+	}
+	if (v < min || v > max) {
+		cfg_err(ps, t, "%s %s is out of range (%ld..%ld)", what, t->s, min, max);
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
+/* "S" or "S.FFF" seconds into milliseconds; false when malformed, finer
+ * than a millisecond or too large. */
+static bool parse_seconds_ms(const char *s, bool fraction, unsigned long *ms)
+{
+	const char *dot = strchr(s, '.');
+	char whole[24];
+	unsigned long sec, frac = 0;
+	size_t wlen = dot != NULL ? (size_t)(dot - s) : strlen(s);
+
+	if (wlen == 0 || wlen >= sizeof(whole))
+		return false;
+	memcpy(whole, s, wlen);
+	whole[wlen] = '\0';
+	if (!cfg_parse_ulong(whole, &sec) || sec > UINT32_MAX / 1000)
+		return false;
+	if (dot != NULL) {
+		size_t flen = strlen(dot + 1);
+		unsigned long f;
+
+		if (!fraction || flen == 0 || !cfg_parse_ulong(dot + 1, &f))
+			return false;
+		/* Allow trailing zeros beyond milliseconds ("1.5000"). */
+		while (flen > 3 && f % 10 == 0) {
+			f /= 10;
+			flen--;
+		}
+		if (flen > 3)
+			return false;
+		for (; flen < 3; flen++)
+			f *= 10;
+		frac = f;
+	}
+	*ms = sec * 1000 + frac;
+	return true;
+}
+
+bool cfg_arg_ms(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, bool fraction,
+		unsigned long min_ms, unsigned long max_ms, unsigned int *out)
+{
+	unsigned long ms;
+
+	if (!parse_seconds_ms(t->s, fraction, &ms)) {
+		if (fraction)
+			cfg_err(ps, t, "%s: '%s' is not a number of seconds (at most 3 decimals)",
+				what, t->s);
+		else
+			cfg_err(ps, t, "%s: '%s' is not a whole number of seconds", what, t->s);
+		return false;
+	}
+	if (ms < min_ms || ms > max_ms) {
+		if (fraction)
+			cfg_err(ps, t, "%s %s is out of range (%lu.%03lu..%lu.%03lu seconds)", what,
+				t->s, min_ms / 1000, min_ms % 1000, max_ms / 1000, max_ms % 1000);
+		else
+			cfg_err(ps, t, "%s %s is out of range (%lu..%lu seconds)", what, t->s,
+				min_ms / 1000, max_ms / 1000);
+		return false;
+	}
+	*out = (unsigned int)ms;
+	return true;
+}
+
+bool cfg_arg_ipv4(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, uint32_t *out)
+{
+	if (cfg_parse_ipv4(t->s, out))
+		return true;
+	if (strchr(t->s, ':') != NULL)
+		cfg_err(ps, t, "%s: '%s': halb supports IPv4 only", what, t->s);
+	else
+		cfg_err(ps, t, "%s: '%s' is not an IPv4 address", what, t->s);
+	return false;
+}
+
+bool cfg_arg_port(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, bool allow_zero,
+		  uint16_t *out)
+{
+	unsigned int v;
+
+	if (!cfg_arg_uint(ps, t, what, allow_zero ? 0 : 1, 65535, &v))
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+bool cfg_arg_bool(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, bool *out)
+{
+	static const char *const yes[] = { "true", "on", "yes" };
+	static const char *const no[] = { "false", "off", "no" };
+
+	if (t == NULL) {
+		*out = true;
+		return true;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		if (strcmp(t->s, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcmp(t->s, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	cfg_err(ps, t, "%s: '%s' is not a boolean (true/on/yes, false/off/no)", what, t->s);
+	return false;
+}
+
+bool cfg_arg_ifname(struct cfg_parser *ps, const struct cfg_tok *t, const char *what)
+{
+	if (cfg_ifname_ok(t->s))
+		return true;
+	cfg_err(ps, t,
+		"%s: '%s' is not a valid interface name (1..15 bytes, no '/', ':' or blanks)", what,
+		t->s);
+	return false;
+}
+
+char *cfg_strdup(struct cfg_parser *ps, const struct cfg_tok *t, const char *s)
+{
+	char *c = strdup(s);
+
+	if (c == NULL)
+		cfg_err(ps, t, "out of memory");
+	return c;
+}
+
+void cfg_set_str(struct cfg_parser *ps, char **dst, const struct cfg_tok *t)
+{
+	char *c = cfg_strdup(ps, t, t->s);
+
+	if (c == NULL)
+		return;
+	free(*dst);
+	*dst = c;
+}
+
+void *cfg_grow(struct cfg_parser *ps, const struct cfg_tok *t, void *base, size_t n, size_t size)
+{
+	size_t cap;
+	void *v;
+
+	/* The capacity is 4 for 1..4 elements, then the next power of two. */
+	if (n != 0 && (n < 4 || (n & (n - 1)) != 0))
+		return base;
+	cap = n == 0 ? 4 : n * 2;
+	if (cap > SIZE_MAX / size) {
+		cfg_err(ps, t, "out of memory");
+		return NULL;
+	}
+	v = realloc(base, cap * size);
+	if (v == NULL)
+		cfg_err(ps, t, "out of memory");
+	return v;
+}
