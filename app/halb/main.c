@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_version.h>
 
 #include "halb_config.h"

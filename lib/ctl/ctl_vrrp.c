@@ -71,7 +71,7 @@ struct ctl_vscript {
 	struct vrrp_script_status st;
 	ev_timer timer;
 	struct proc *running;
-	char last[64];
+	char last[160];
 };
 
 struct ctl_vgroup {
@@ -627,7 +627,8 @@ static int vi_init(struct ctl *c, struct ctl_vi *vi, size_t i)
 		.n_peers = in->n_unicast_peers,
 		.addr_check = VRRP_ADDR_CHECK_KEEPALIVED,
 	};
-	strncpy((char *)vi->chk.auth_pass, in->auth_pass, VRRP_AUTH_PASS_LEN);
+	/* zero-padded to 8 bytes, as keepalived */
+	memcpy(vi->chk.auth_pass, in->auth_pass, strnlen(in->auth_pass, VRRP_AUTH_PASS_LEN));
 	vrrp_fsm_init(&vi->fsm, &vi->p);
 	ev_timer_init(&vi->timer, on_vi_timer, 0, 0);
 	vi->timer.data = vi;

@@ -22,7 +22,7 @@ RTE_LOG_REGISTER(halb_logtype_notify, halb.notify, INFO);
 HALB_LOG_DECLARE(notify);
 
 struct mail_job {
-	char url[128];
+	char url[192];
 	char from[256];
 	struct curl_slist *rcpt;
 	char *text; /* headers and body */

@@ -199,8 +199,9 @@ tb_halb() {
 	local name=$1 prefix=$2 kconf=$3 dconf=$4
 	TB_PREFIXES+=("$prefix")
 	rm -rf "/var/run/dpdk/$prefix"
-	tb_in "$name" "$HALB" -n -l -f "$kconf" -c "$dconf" -p "$TB_DIR/halb-$name.pid" \
-		>"$TB_DIR/halb-$name.log" 2>&1 &
+	# Not through tb_in: $! must be halb itself (ip netns exec execs it).
+	ip netns exec "$TB-$name" "$HALB" -n -l -f "$kconf" -c "$dconf" \
+		-p "$TB_DIR/halb-$name.pid" >>"$TB_DIR/halb-$name.log" 2>&1 &
 	eval "TB_HALB_PID_$name=$!"
 	tb_wait 30 tb_halbctl "$name" "$prefix" version ||
 		tb_fail "halb in $name did not answer on its telemetry socket"
