@@ -39,20 +39,19 @@ tb_director lb1
 tb_director lb2
 
 say "starting halb on both directors (conf/seed/dr-master.conf, dr-backup.conf)"
-tb_halb lb1 dr-master "$SEED/dr-master.conf" "$SEED/dr-master.cfg"
-tb_halb lb2 dr-backup "$SEED/dr-backup.conf" "$SEED/dr-backup.cfg"
-tb_wait 15 sh -c "'$HALBCTL' -P dr-master --json vrrp | grep -q '\"state\": \"MASTER\"'" ||
-	echo "(lb1 is not MASTER yet)"
-tb_halbctl lb1 dr-master vrrp
-tb_halbctl lb2 dr-backup vrrp
+tb_halb lb1 "$SEED/dr-master.conf" "$SEED/dr-master.cfg"
+tb_halb lb2 "$SEED/dr-backup.conf" "$SEED/dr-backup.cfg"
+tb_wait 15 tb_vrrp_is lb1 VI_1 MASTER || echo "(lb1 is not MASTER yet)"
+tb_halbctl lb1 vrrp
+tb_halbctl lb2 vrrp
 
 say "traffic: 10 clients (persistence_timeout 600 keeps each on one server)"
 for i in $(seq 3 12); do
 	printf '  172.17.0.%-3s -> %s\n' "$i" "$(curl_vip 172.17.0.$i)"
 done
 say "halbctl list --stats on lb1"
-tb_halbctl lb1 dr-master list --stats
-tb_halbctl lb1 dr-master list
+tb_halbctl lb1 list --stats
+tb_halbctl lb1 list
 
 say "killing the master (kill -9 halb on lb1)"
 kill -9 "$(tb_halb_pid lb1)"
@@ -60,16 +59,16 @@ t0=$(date +%s%N)
 until curl_vip 172.17.0.3 >/dev/null; do sleep 0.1; done
 t1=$(date +%s%N)
 printf '  service back after %d ms\n' $(((t1 - t0) / 1000000))
-tb_halbctl lb2 dr-backup vrrp
+tb_halbctl lb2 vrrp
 echo "  the client's ARP entry for the VIP:"
 tb_in client ip neigh show 172.17.100.100 | sed 's/^/    /'
 for i in 3 4 5; do printf '  172.17.0.%s -> %s\n' "$i" "$(curl_vip 172.17.0.$i)"; done
 
 say "the master comes back and takes the VIP back (preemption)"
 eval "TB_HALB_PID_lb1="
-tb_halb lb1 dr-master "$SEED/dr-master.conf" "$SEED/dr-master.cfg"
-tb_wait 15 sh -c "'$HALBCTL' -P dr-master --json vrrp | grep -q '\"state\": \"MASTER\"'"
-tb_halbctl lb1 dr-master vrrp
+tb_halb lb1 "$SEED/dr-master.conf" "$SEED/dr-master.cfg"
+tb_wait 15 tb_vrrp_is lb1 VI_1 MASTER
+tb_halbctl lb1 vrrp
 tb_in client ip neigh show 172.17.100.100 | sed 's/^/    /'
 for i in 3 4 5; do printf '  172.17.0.%s -> %s\n' "$i" "$(curl_vip 172.17.0.$i)"; done
 say "done: cleaning up"

@@ -9,7 +9,7 @@ PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 clang-format
 libdpdk-dev dpdk dpdk-dev libnuma-dev libconfig-dev libssl-dev libcurl4-openssl-dev
 libcmocka-dev libjansson-dev libmnl-dev libev-dev
-iproute2 nftables iputils-ping psmisc procps kmod
+iproute2 nftables iputils-ping psmisc procps kmod ethtool
 nginx-light curl tcpdump tshark keepalived
 python3 python3-scapy python3-aiosmtpd
 valgrind wrk haproxy"

@@ -93,6 +93,10 @@ tb_link() {
 		tb_fail "cannot link $ns"
 	ip -n "$TB-sw" link set "$peer" master br0 up
 	ip -n "$TB-$ns" link set "$ifname" up
+	# A veth hands checksums to the receiver half done (CHECKSUM_PARTIAL);
+	# a frame that passes through halb's af_packet port loses that mark, so
+	# hosts compute full checksums, as a real NIC delivers them.
+	ip netns exec "$TB-$ns" ethtool -K "$ifname" tx off >/dev/null 2>&1
 }
 
 tb_host() {
@@ -189,21 +193,34 @@ tb_wait() {
 
 TB_PREFIXES=()
 
-tb_halbctl() {
-	local name=$1 prefix=$2
-	shift 2
-	tb_in "$name" "$HALBCTL" -P "$prefix" "$@"
+# The EAL file prefix of the halb in director NAME.
+tb_prefix() {
+	eval "echo \${TB_PREFIX_$1:-}"
 }
 
+tb_halbctl() {
+	local name=$1
+	shift
+	tb_in "$name" "$HALBCTL" -P "$(tb_prefix "$name")" "$@"
+}
+
+# tb_halb NAME KCONF DCONF: starts halb in director NAME with keepalived.conf
+# KCONF as it is and a copy of the dataplane file DCONF whose EAL file prefix
+# is made unique to this bed (the prefix names DPDK's runtime directory,
+# which all namespaces share); waits until it answers on telemetry.
 tb_halb() {
-	local name=$1 prefix=$2 kconf=$3 dconf=$4
+	local name=$1 kconf=$2 dconf=$3 prefix=$TB-$1 cfg=$TB_DIR/$1.cfg
 	TB_PREFIXES+=("$prefix")
+	eval "TB_PREFIX_$name=$prefix"
+	sed -E 's/("--file-prefix", *")[^"]*"/\1'"$prefix"'"/' "$dconf" >"$cfg"
+	grep -q -- "--file-prefix\", *\"$prefix\"" "$cfg" ||
+		tb_fail "$dconf names no --file-prefix"
 	rm -rf "/var/run/dpdk/$prefix"
 	# Not through tb_in: $! must be halb itself (ip netns exec execs it).
-	ip netns exec "$TB-$name" "$HALB" -n -l -f "$kconf" -c "$dconf" \
+	ip netns exec "$TB-$name" "$HALB" -n -l -f "$kconf" -c "$cfg" \
 		-p "$TB_DIR/halb-$name.pid" >>"$TB_DIR/halb-$name.log" 2>&1 &
 	eval "TB_HALB_PID_$name=$!"
-	tb_wait 30 tb_halbctl "$name" "$prefix" version ||
+	tb_wait 30 tb_halbctl "$name" version ||
 		tb_fail "halb in $name did not answer on its telemetry socket"
 }
 
@@ -220,6 +237,25 @@ tb_stop_halb() {
 	wait "$pid" 2>/dev/null
 	TB_HALB_RC=$?
 	eval "TB_HALB_PID_$name="
+}
+
+# The VRRP state of instance INST on director NAME: tb_vrrp_state NAME INST
+tb_vrrp_state() {
+	tb_halbctl "$1" --json vrrp 2>/dev/null | python3 -c '
+import json, sys
+for i in json.load(sys.stdin)["instances"]:
+    if i["name"] == sys.argv[1]:
+        print(i["state"])' "$2"
+}
+
+# Succeeds when instance INST on NAME is in STATE: tb_vrrp_is NAME INST STATE
+tb_vrrp_is() {
+	[ "$(tb_vrrp_state "$1" "$2")" = "$3" ]
+}
+
+# tb_json NAME COMMAND PYTHON-EXPR: evaluates EXPR on the JSON reply (as r).
+tb_json() {
+	tb_halbctl "$1" --json "$2" | python3 -c "import json,sys; r=json.load(sys.stdin); print($3)"
 }
 
 # A file from a template with @VAR@ replaced: tb_conf SRC DST VAR=VALUE...

@@ -37,7 +37,7 @@ CONF
 
 "$HALB" -t -f "$TB_DIR/keepalived.conf" -c "$TB_DIR/halb.cfg" || tb_fail "halb -t rejects a valid file"
 
-tb_halb lb1 "$TB-f" "$TB_DIR/keepalived.conf" "$TB_DIR/halb.cfg"
+tb_halb lb1 "$TB_DIR/keepalived.conf" "$TB_DIR/halb.cfg"
 
 tb_in lb1 ip -4 addr show dev eth1 | grep -q 'inet 172.17.1.6/16' ||
 	tb_fail "the TAP eth1 does not carry the DIP"
@@ -45,21 +45,21 @@ tb_wait 10 tb_in client ping -c 1 -W 1 172.17.1.6 || tb_fail "the client cannot 
 tb_in client ping -c 3 -i 0.2 -W 1 172.17.1.6 >/dev/null || tb_fail "pings to the DIP are lost"
 echo "  ping DIP through the TAP: ok"
 
-rx=$(tb_halbctl lb1 "$TB-f" --json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["rx_packets"])')
+rx=$(tb_halbctl lb1 --json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["rx_packets"])')
 [ "$rx" -gt 0 ] || tb_fail "stats show no received packets"
 tb_in client ping -c 3 -i 0.2 -W 1 172.17.1.6 >/dev/null
-rx2=$(tb_halbctl lb1 "$TB-f" --json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["rx_packets"])')
+rx2=$(tb_halbctl lb1 --json stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["rx_packets"])')
 [ "$rx2" -gt "$rx" ] || tb_fail "stats do not rise ($rx -> $rx2)"
 echo "  stats rx_packets: $rx -> $rx2"
 
-tb_halbctl lb1 "$TB-f" list >"$TB_DIR/list.txt" || tb_fail "halbctl list failed"
+tb_halbctl lb1 list >"$TB_DIR/list.txt" || tb_fail "halbctl list failed"
 grep -q 'TCP  172.17.100.100:80 wrr' "$TB_DIR/list.txt" || tb_fail "halbctl list lacks the service: $(cat "$TB_DIR/list.txt")"
 grep -q -- '-> 172.17.22.22:80 *Route *2' "$TB_DIR/list.txt" || tb_fail "halbctl list lacks a real server: $(cat "$TB_DIR/list.txt")"
 echo "  halbctl list: ok"
 
-tb_in lb1 dpdk-telemetry.py -f "$TB-f" <<<"/halb/version" | grep -q '"version"' ||
+tb_in lb1 dpdk-telemetry.py -f "$(tb_prefix lb1)" <<<"/halb/version" | grep -q '"version"' ||
 	tb_fail "dpdk-telemetry.py cannot read /halb/version"
-tb_in lb1 dpdk-telemetry.py -f "$TB-f" <<<"/ethdev/list" | grep -q '"/ethdev/list"' ||
+tb_in lb1 dpdk-telemetry.py -f "$(tb_prefix lb1)" <<<"/ethdev/list" | grep -q '"/ethdev/list"' ||
 	tb_fail "DPDK's own commands are not relayed"
 
 tb_stop_halb lb1 TERM
