@@ -54,8 +54,9 @@ tb_halbctl lb1 list --stats
 tb_halbctl lb1 list
 
 say "killing the master (kill -9 halb on lb1)"
-kill -9 "$(tb_halb_pid lb1)"
 t0=$(date +%s%N)
+kill -9 "$(tb_halb_pid lb1)"
+wait "$(tb_halb_pid lb1)" 2>/dev/null
 until curl_vip 172.17.0.3 >/dev/null; do sleep 0.1; done
 t1=$(date +%s%N)
 printf '  service back after %d ms\n' $(((t1 - t0) / 1000000))
