@@ -199,7 +199,7 @@ static void check_vs(const struct cfg_keepalived *k, const struct cfg_virtual_se
 	if (k->n_instances > 0 && !vip_carried(k, vs->addr))
 		cfg_diag_add(d, CFG_WARNING, &vs->loc,
 			     "virtual_server %s %u: no vrrp_instance has %s in its "
-			     "virtual_ipaddress, so no director answers ARP for it",
+			     "virtual_ipaddress: halb serves it at all times, without failover",
 			     ip_str(vs->addr, a), vs->port, a);
 }
 

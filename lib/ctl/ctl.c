@@ -156,6 +156,10 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 	c->k = k;
 	c->d = d;
 	c->opt = *opt;
+	/* The dataplane model that holds the prefix goes away on reload. */
+	snprintf(c->file_prefix, sizeof(c->file_prefix), "%s",
+		 opt->file_prefix ? opt->file_prefix : "");
+	c->opt.file_prefix = c->file_prefix;
 	c->started = ctl_now_real();
 	pthread_mutex_init(&c->lock, NULL);
 	if (dataplane_create(c, err, errlen) != 0)
@@ -179,7 +183,7 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 		fail(err, errlen, "cannot publish the services: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
-	if (ctl_vrrp_start(c) != 0) {
+	if (ctl_vrrp_start(c, NULL) != 0) {
 		fail(err, errlen, "cannot start VRRP: out of memory");
 		goto fail;
 	}
@@ -250,10 +254,12 @@ static void on_stop(struct ev_loop *loop, ev_signal *s, int revents)
 
 static void on_hup(struct ev_loop *loop, ev_signal *s, int revents)
 {
+	struct ctl *c = s->data;
+
 	(void)loop;
-	(void)s;
 	(void)revents;
-	HALB_LOG(ctl, NOTICE, "Reload requested (SIGHUP): not supported yet, ignored");
+	if (!c->stopping)
+		ctl_reload(c);
 }
 
 static void loop_unlock(struct ev_loop *loop)
@@ -331,7 +337,7 @@ void ctl_destroy(struct ctl *c)
 	c->tel = NULL;
 	pthread_mutex_lock(&c->lock);
 	ctl_check_stop(c);
-	ctl_vrrp_free(c);
+	ctl_vrrp_free(ctl_vrrp_detach(c));
 	ctl_svc_fini(c);
 	for (uint16_t p = 0; p < c->n_ports; p++)
 		port_close(&c->ports[p]);

@@ -127,6 +127,12 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 	struct ctl_rs *rt = &c->vs[vs].rs[rs];
 	char vsn[48], rsn[48], subject[200];
 
+	if (c->hold_publish) {
+		/* The engine's report of where things stand (start, reload): the
+		 * state, not a transition; checks_apply() takes it from here. */
+		rt->healthy = up;
+		return;
+	}
 	addr_port(vsn, sizeof(vsn), v->addr, v->protocol, v->port);
 	addr_port(rsn, sizeof(rsn), r->addr, v->protocol, r->port);
 	if (weight >= 0 && weight != rt->dyn_weight) {
@@ -154,14 +160,11 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 		HALB_LOG(ctl, ERR, "cannot publish the services after a health change");
 }
 
-int ctl_check_start(struct ctl *c)
+/* Applies c->k to the engine; the verdicts it reports are state, not news. */
+static int checks_apply(struct ctl *c)
 {
-	struct check_ops ops = { .rs_changed = on_rs_changed, .ctx = c };
 	int rc;
 
-	c->checks = check_engine_create(c->loop, &ops);
-	if (c->checks == NULL)
-		return -1;
 	/* apply() reports every real server's starting health: publish once. */
 	c->hold_publish = true;
 	rc = check_engine_apply(c->checks, c->k);
@@ -176,10 +179,25 @@ int ctl_check_start(struct ctl *c)
 			c->vs[i].rs[r].dyn_weight = w;
 		}
 		c->vs[i].quorum_up = check_quorum_eval(live_weight(c, i), c->k->vs[i].quorum,
-						       c->k->vs[i].hysteresis, true);
+						       c->k->vs[i].hysteresis, c->vs[i].quorum_up);
 	}
 	ctl_check_ownership(c);
 	return 0;
+}
+
+int ctl_check_start(struct ctl *c)
+{
+	struct check_ops ops = { .rs_changed = on_rs_changed, .ctx = c };
+
+	c->checks = check_engine_create(c->loop, &ops);
+	if (c->checks == NULL)
+		return -1;
+	return checks_apply(c);
+}
+
+int ctl_check_reload(struct ctl *c)
+{
+	return checks_apply(c);
 }
 
 void ctl_check_ownership(struct ctl *c)

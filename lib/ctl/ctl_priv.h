@@ -58,7 +58,8 @@ struct ctl_counters {
 };
 
 struct ctl {
-	struct ctl_options opt;
+	struct ctl_options opt; /* file_prefix points at file_prefix below */
+	char file_prefix[128];
 	struct cfg_keepalived *k;
 	struct cfg_dataplane *d;
 
@@ -75,6 +76,7 @@ struct ctl {
 
 	/* services */
 	struct ctl_vs *vs;
+	size_t n_vs_rt; /* entries of vs (the virtual servers of k) */
 	struct rte_hash *stat_ids;
 	uint32_t n_stats;
 	struct ctl_rate *rates; /* [SVC_STAT_MAX] */
@@ -111,6 +113,9 @@ bool ctl_addr_is_ours(const struct ctl *c, uint8_t p, rte_be32_t addr);
 /* ctl_svc.c */
 int ctl_svc_init(struct ctl *c);
 void ctl_svc_fini(struct ctl *c);
+/* After c->k changed: running state for its virtual servers (counters keep
+ * their slots; health comes from the checks) and instances. */
+int ctl_svc_reload(struct ctl *c, const struct cfg_keepalived *old_k);
 int ctl_publish(struct ctl *c);
 void ctl_rates_update(struct ctl *c, double interval_s);
 /* Index of the port an address is reached on (connected prefix), or 0. */
@@ -124,11 +129,18 @@ void ctl_instance_own(struct ctl *c, size_t i, bool own);
 void ctl_static_vips(struct ctl *c);
 
 /* ctl_vrrp.c */
-int ctl_vrrp_start(struct ctl *c);
+/* Starts VRRP for c->k; after a reload, instances and scripts of old with
+ * the same names go on where they were. */
+int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old);
+/* Reload, before c->k changes: instances that new_k drops resign, and
+ * VIPs that leave an instance this director holds leave the TAP. */
+void ctl_vrrp_retire(struct ctl *c, const struct cfg_keepalived *new_k);
+/* Reload: stops the running VRRP (timers, scripts) and hands it over. */
+struct ctl_vrrp *ctl_vrrp_detach(struct ctl *c);
 void ctl_vrrp_input(struct ctl *c, struct rte_mbuf *m);
 /* SIGTERM: every MASTER resigns (priority 0) and releases its VIPs. */
 void ctl_vrrp_shutdown(struct ctl *c);
-void ctl_vrrp_free(struct ctl *c);
+void ctl_vrrp_free(struct ctl_vrrp *v);
 int ctl_vrrp_tel_init(struct ctl *c);
 
 /* ctl_check.c */
@@ -137,6 +149,10 @@ int ctl_check_start(struct ctl *c);
 void ctl_check_ownership(struct ctl *c);
 void ctl_check_stop(struct ctl *c);
 int ctl_check_tel_init(struct ctl *c);
+
+/* ctl_reload.c: SIGHUP */
+int ctl_reload(struct ctl *c);
+int ctl_check_reload(struct ctl *c);
 
 /* ctl_tel.c */
 int ctl_tel_init(struct ctl *c);

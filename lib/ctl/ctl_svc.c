@@ -115,6 +115,31 @@ static int vs_init(struct ctl *c)
 	return 0;
 }
 
+/* Running state for the virtual servers and instances of c->k. */
+static int runtime_init(struct ctl *c)
+{
+	int rc;
+
+	c->inst_master = calloc(c->k->n_instances ? c->k->n_instances : 1, sizeof(bool));
+	if (c->inst_master == NULL)
+		return -ENOMEM;
+	rc = vs_init(c);
+	if (rc == 0)
+		c->n_vs_rt = c->k->n_vs;
+	return rc;
+}
+
+static void runtime_fini(struct ctl *c)
+{
+	for (size_t i = 0; c->vs != NULL && i < c->n_vs_rt; i++)
+		free(c->vs[i].rs);
+	free(c->vs);
+	free(c->inst_master);
+	c->vs = NULL;
+	c->inst_master = NULL;
+	c->n_vs_rt = 0;
+}
+
 int ctl_svc_init(struct ctl *c)
 {
 	struct rte_hash_parameters hp = {
@@ -128,12 +153,11 @@ int ctl_svc_init(struct ctl *c)
 
 	c->stat_ids = rte_hash_create(&hp);
 	c->rates = rte_zmalloc("halb_rates", sizeof(*c->rates) * SVC_STAT_MAX, 0);
-	c->inst_master = calloc(c->k->n_instances ? c->k->n_instances : 1, sizeof(bool));
-	if (c->stat_ids == NULL || c->rates == NULL || c->inst_master == NULL) {
+	if (c->stat_ids == NULL || c->rates == NULL) {
 		rte_errno = ENOMEM;
 		return -1;
 	}
-	rc = vs_init(c);
+	rc = runtime_init(c);
 	if (rc != 0) {
 		rte_errno = -rc;
 		return -1;
@@ -141,23 +165,90 @@ int ctl_svc_init(struct ctl *c)
 	return 0;
 }
 
-static void vs_fini(struct ctl *c)
+/* What a reload carries over for a service or real server, by stat slot. */
+struct carried {
+	uint32_t stat;
+	bool healthy, quorum_up;
+	int dyn_weight;
+};
+
+static size_t carry_save(const struct ctl *c, const struct cfg_keepalived *old_k,
+			 struct carried *out)
 {
-	for (size_t i = 0; c->vs != NULL && i < c->k->n_vs; i++)
-		free(c->vs[i].rs);
-	free(c->vs);
-	c->vs = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_vs_rt; i++) {
+		const struct cfg_virtual_server *v = &old_k->vs[i];
+
+		out[n++] =
+		    (struct carried){ .stat = c->vs[i].stat, .quorum_up = c->vs[i].quorum_up };
+		for (size_t r = 0; r < v->n_rs; r++)
+			out[n++] = (struct carried){ .stat = c->vs[i].rs[r].stat,
+						     .healthy = c->vs[i].rs[r].healthy,
+						     .dyn_weight = c->vs[i].rs[r].dyn_weight };
+	}
+	return n;
+}
+
+static const struct carried *carry_find(const struct carried *v, size_t n, uint32_t stat)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].stat == stat)
+			return &v[i];
+	return NULL;
+}
+
+static size_t rs_total(const struct cfg_keepalived *k, size_t n_vs)
+{
+	size_t n = n_vs;
+
+	for (size_t i = 0; i < n_vs; i++)
+		n += k->vs[i].n_rs;
+	return n;
+}
+
+int ctl_svc_reload(struct ctl *c, const struct cfg_keepalived *old_k)
+{
+	struct carried *saved = calloc(rs_total(old_k, c->n_vs_rt) + 1, sizeof(*saved));
+	size_t n_saved;
+	int rc;
+
+	if (saved == NULL) {
+		rte_errno = ENOMEM;
+		return -1;
+	}
+	n_saved = carry_save(c, old_k, saved);
+	runtime_fini(c);
+	rc = runtime_init(c);
+	for (size_t i = 0; rc == 0 && i < c->k->n_vs; i++) {
+		const struct carried *v = carry_find(saved, n_saved, c->vs[i].stat);
+
+		if (v != NULL)
+			c->vs[i].quorum_up = v->quorum_up;
+		for (size_t r = 0; r < c->k->vs[i].n_rs; r++) {
+			const struct carried *x = carry_find(saved, n_saved, c->vs[i].rs[r].stat);
+
+			if (x != NULL) {
+				c->vs[i].rs[r].healthy = x->healthy;
+				c->vs[i].rs[r].dyn_weight = x->dyn_weight;
+			}
+		}
+	}
+	free(saved);
+	if (rc != 0) {
+		rte_errno = -rc;
+		return -1;
+	}
+	return 0;
 }
 
 void ctl_svc_fini(struct ctl *c)
 {
-	vs_fini(c);
+	runtime_fini(c);
 	rte_hash_free(c->stat_ids);
 	rte_free(c->rates);
-	free(c->inst_master);
 	c->stat_ids = NULL;
 	c->rates = NULL;
-	c->inst_master = NULL;
 }
 
 /* ------------------------------------------------------------ building */

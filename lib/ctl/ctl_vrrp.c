@@ -635,7 +635,44 @@ static int vi_init(struct ctl *c, struct ctl_vi *vi, size_t i)
 	return vi_tracks(vi);
 }
 
-int ctl_vrrp_start(struct ctl *c)
+static const struct ctl_vi *old_vi(const struct ctl_vrrp *old, const char *name)
+{
+	for (size_t i = 0; old != NULL && i < old->n_vi; i++)
+		if (strcmp(old->vi[i].cfg->name, name) == 0)
+			return &old->vi[i];
+	return NULL;
+}
+
+static const struct ctl_vscript *old_script(const struct ctl_vrrp *old, const char *name)
+{
+	for (size_t i = 0; old != NULL && i < old->n_scripts; i++)
+		if (strcmp(old->scripts[i].cfg->name, name) == 0)
+			return &old->scripts[i];
+	return NULL;
+}
+
+/* A reloaded instance goes on where the old one was: state, timers,
+ * counters, history; if it holds its VIPs, the new list goes on the TAP. */
+static void vi_carry(struct ctl_vi *vi, const struct ctl_vi *ov)
+{
+	struct ctl *c = vi->c;
+
+	vi->fsm = ov->fsm;
+	vi->started = ov->started;
+	vi->sent = ov->sent;
+	vi->received = ov->received;
+	memcpy(vi->rejects, ov->rejects, sizeof(vi->rejects));
+	memcpy(vi->trans, ov->trans, sizeof(vi->trans));
+	vi->n_trans = ov->n_trans;
+	vi->ip_id = ov->ip_id;
+	if (vi->fsm.state == VRRP_STATE_MASTER) {
+		ctl_instance_own(c, vi->index, true);
+		garps_send(vi, 1);
+	}
+	vi_arm(vi);
+}
+
+int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old)
 {
 	const struct cfg_keepalived *k = c->k;
 	struct ctl_vrrp *v = calloc(1, sizeof(*v));
@@ -651,31 +688,111 @@ int ctl_vrrp_start(struct ctl *c)
 	v->groups = calloc(v->n_groups ? v->n_groups : 1, sizeof(*v->groups));
 	if (v->vi == NULL || v->scripts == NULL || v->groups == NULL)
 		return -1;
+	if (old != NULL) {
+		memcpy(v->rejects, old->rejects, sizeof(v->rejects));
+		memcpy(v->logged, old->logged, sizeof(v->logged));
+	}
 	for (size_t g = 0; g < v->n_groups; g++) {
 		v->groups[g].cfg = &k->groups[g];
 		vrrp_sync_init(&v->groups[g].sync);
 	}
-	for (size_t i = 0; i < v->n_vi; i++)
-		if (vi_init(c, &v->vi[i], i) != 0)
-			return -1;
 	for (size_t s = 0; s < v->n_scripts; s++) {
 		struct ctl_vscript *cs = &v->scripts[s];
+		const struct ctl_vscript *os;
 		double every = k->scripts[s].interval_ms / 1000.0;
 
 		cs->c = c;
 		cs->index = s;
 		cs->cfg = &k->scripts[s];
 		vrrp_script_init(&cs->st, cs->cfg->rise, cs->cfg->fall);
+		os = old_script(old, cs->cfg->name);
+		if (os != NULL) {
+			cs->st.state = os->st.state; /* a reload is no new start */
+			memcpy(cs->last, os->last, sizeof(cs->last));
+		}
 		ev_timer_init(&cs->timer, on_script_timer, 0.0, every);
 		cs->timer.data = cs;
 		ev_timer_start(c->loop, &cs->timer);
+	}
+	for (size_t i = 0; i < v->n_vi; i++)
+		if (vi_init(c, &v->vi[i], i) != 0)
+			return -1;
+	for (size_t i = 0; i < v->n_vi; i++) {
+		const struct ctl_vi *ov = old_vi(old, v->vi[i].cfg->name);
+
+		if (ov != NULL)
+			vi_carry(&v->vi[i], ov);
 	}
 	ev_timer_init(&v->link_timer, on_link_timer, LINK_CHECK_INTERVAL, LINK_CHECK_INTERVAL);
 	v->link_timer.data = c;
 	ev_timer_start(c->loop, &v->link_timer);
 	for (size_t i = 0; i < v->n_vi; i++)
-		vi_track_update(&v->vi[i]); /* starts those that track nothing pending */
+		vi_track_update(&v->vi[i]); /* starts those with nothing pending */
 	return 0;
+}
+
+/* Whether addr is among the VIPs of new_k's instance called name. */
+static bool vip_stays(const struct cfg_keepalived *new_k, const char *name, uint32_t addr)
+{
+	for (size_t i = 0; i < new_k->n_instances; i++) {
+		const struct cfg_vrrp_instance *in = &new_k->instances[i];
+
+		if (strcmp(in->name, name) != 0)
+			continue;
+		for (size_t a = 0; a < in->n_vips; a++)
+			if (in->vips[a].pfx.addr == addr)
+				return true;
+	}
+	return false;
+}
+
+void ctl_vrrp_retire(struct ctl *c, const struct cfg_keepalived *new_k)
+{
+	struct ctl_vrrp *v = c->vrrp;
+
+	for (size_t i = 0; v != NULL && i < v->n_vi; i++) {
+		struct ctl_vi *vi = &v->vi[i];
+		bool kept = false;
+
+		for (size_t n = 0; n < new_k->n_instances; n++)
+			kept |= strcmp(new_k->instances[n].name, vi->cfg->name) == 0;
+		if (!kept) {
+			struct vrrp_event ev = { .type = VRRP_EV_SHUTDOWN };
+
+			HALB_LOG(ctl, NOTICE, "(%s) removed from the configuration", vi->cfg->name);
+			vi_step(vi, &ev);
+			continue;
+		}
+		if (vi->fsm.state != VRRP_STATE_MASTER)
+			continue;
+		for (size_t a = 0; a < vi->cfg->n_vips; a++) {
+			const struct cfg_vip *vip = &vi->cfg->vips[a];
+			const struct cfg_port *cp =
+			    cfg_port_find(c->d, vip->dev ? vip->dev : vi->cfg->interface);
+
+			if (!vip_stays(new_k, vi->cfg->name, vip->pfx.addr) && cp != NULL)
+				port_kernel_addr(&c->ports[cp - c->d->ports], vip->pfx.addr,
+						 vip->pfx.plen, vip->label, false);
+		}
+	}
+}
+
+struct ctl_vrrp *ctl_vrrp_detach(struct ctl *c)
+{
+	struct ctl_vrrp *v = c->vrrp;
+
+	if (v == NULL)
+		return NULL;
+	for (size_t s = 0; s < v->n_scripts; s++) {
+		ev_timer_stop(c->loop, &v->scripts[s].timer);
+		if (v->scripts[s].running != NULL)
+			proc_cancel(v->scripts[s].running);
+	}
+	ev_timer_stop(c->loop, &v->link_timer);
+	for (size_t i = 0; i < v->n_vi; i++)
+		ev_timer_stop(c->loop, &v->vi[i].timer);
+	c->vrrp = NULL;
+	return v;
 }
 
 void ctl_vrrp_shutdown(struct ctl *c)
@@ -696,10 +813,8 @@ void ctl_vrrp_shutdown(struct ctl *c)
 	proc_kill_all();
 }
 
-void ctl_vrrp_free(struct ctl *c)
+void ctl_vrrp_free(struct ctl_vrrp *v)
 {
-	struct ctl_vrrp *v = c->vrrp;
-
 	if (v == NULL)
 		return;
 	for (size_t i = 0; i < v->n_vi; i++) {
@@ -711,7 +826,6 @@ void ctl_vrrp_free(struct ctl *c)
 	free(v->scripts);
 	free(v->groups);
 	free(v);
-	c->vrrp = NULL;
 }
 
 /* ---------------------------------------------------------------- input */
