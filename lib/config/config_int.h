@@ -142,6 +142,31 @@ void cfg_parse_tokens(struct cfg_parser *ps);
 /* config_resolve.c: names to indexes, checker inheritance. */
 void cfg_resolve(struct cfg_parser *ps);
 
+/* config_index.c: sorted views of the model, for lookups and duplicates in
+ * n log n. A name index holds (name, object index) sorted by name, then
+ * index, so the first of equal names is the one written first. */
+struct cfg_name_ref {
+	const char *name;
+	size_t idx;
+};
+
+/* Indexes n objects of size stride at base whose name is the char * at
+ * name_off; NULL on OOM (or when n is 0). */
+struct cfg_name_ref *cfg_names_sorted(const void *base, size_t n, size_t stride, size_t name_off);
+/* The first-written object named name, or SIZE_MAX. */
+size_t cfg_names_find(const struct cfg_name_ref *v, size_t n, const char *name);
+/* Reports each object that repeats an earlier one's name: "KIND NAME is
+ * already defined at FILE:LINE", at the repeat's struct cfg_loc (loc_off). */
+void cfg_report_dup_names(struct cfg_diags *d, const char *kind, const void *base, size_t n,
+			  size_t stride, size_t name_off, size_t loc_off);
+/* The same for virtual servers (address, port, protocol) and for the real
+ * servers of one virtual server (address, port). */
+void cfg_report_dup_vs(struct cfg_diags *d, const struct cfg_keepalived *k);
+void cfg_report_dup_rs(struct cfg_diags *d, const struct cfg_virtual_server *vs);
+/* Indexes 0..n-1 sorted by cmp(a, b, ctx) then by index; NULL on OOM. */
+size_t *cfg_sort_indexes(size_t n, int (*cmp)(size_t a, size_t b, const void *ctx),
+			 const void *ctx);
+
 /* config_model.c: keepalived's defaults for a new model; freeing parts. */
 void cfg_keepalived_defaults(struct cfg_keepalived *k);
 void cfg_instance_free_fields(struct cfg_vrrp_instance *v);
@@ -166,6 +191,8 @@ bool cfg_parse_ipv4(const char *s, uint32_t *out);
 bool cfg_parse_prefix(const char *s, struct cfg_prefix *out, bool need_len);
 bool cfg_ifname_ok(const char *s);
 uint32_t cfg_plen_mask(uint8_t plen);
+/* "a.b.c.d" of a host-order address, in buf. */
+const char *cfg_ipv4_str(uint32_t a, char buf[16]);
 
 /* Argument readers: each reports its own error at the token, naming the
  * setting what, and returns false. */

@@ -24,13 +24,6 @@ void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 	const struct cfg_tok *name = &st->v[1];
 	struct cfg_vrrp_instance *v;
 
-	for (size_t i = 0; i < k->n_instances; i++) {
-		if (strcmp(k->instances[i].name, name->s) == 0) {
-			cfg_err(ps, name, "vrrp_instance %s is already defined at %s:%d", name->s,
-				k->instances[i].loc.file, k->instances[i].loc.line);
-			return NULL;
-		}
-	}
 	v = CFG_GROW(ps, name, k->instances, k->n_instances);
 	if (v == NULL)
 		return NULL;
@@ -516,13 +509,6 @@ void *cfg_script_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *s
 	const struct cfg_tok *name = &st->v[1];
 	struct cfg_vrrp_script *s;
 
-	for (size_t i = 0; i < k->n_scripts; i++) {
-		if (strcmp(k->scripts[i].name, name->s) == 0) {
-			cfg_err(ps, name, "vrrp_script %s is already defined at %s:%d", name->s,
-				k->scripts[i].loc.file, k->scripts[i].loc.line);
-			return NULL;
-		}
-	}
 	s = CFG_GROW(ps, name, k->scripts, k->n_scripts);
 	if (s == NULL)
 		return NULL;
@@ -625,13 +611,6 @@ void *cfg_sync_group_open(struct cfg_parser *ps, void *obj, const struct cfg_stm
 	const struct cfg_tok *name = &st->v[1];
 	struct cfg_sync_group *g;
 
-	for (size_t i = 0; i < k->n_groups; i++) {
-		if (strcmp(k->groups[i].name, name->s) == 0) {
-			cfg_err(ps, name, "vrrp_sync_group %s is already defined at %s:%d", name->s,
-				k->groups[i].loc.file, k->groups[i].loc.line);
-			return NULL;
-		}
-	}
 	g = CFG_GROW(ps, name, k->groups, k->n_groups);
 	if (g == NULL)
 		return NULL;
