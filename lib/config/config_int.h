@@ -12,9 +12,10 @@
  * handler called for each line of values. Handlers receive the object they
  * fill (there is no "current object" anywhere) and report problems through
  * the parser with the token's FILE:LINE. The tables live next to the model
- * they fill: config_kw_vrrp.c, config_kw_vs.c, config_kw_check.c. After the
- * walk, config_resolve.c resolves names into indexes and folds inherited
- * checker settings into each checker.
+ * they fill: config_kw_global.c, config_kw_vrrp.c, config_kw_script.c,
+ * config_kw_vs.c, config_kw_check.c. After the walk, config_resolve.c
+ * reports repeats, resolves names into indexes and folds inherited checker
+ * settings into each checker.
  */
 #ifndef HALB_CONFIG_INT_H
 #define HALB_CONFIG_INT_H
@@ -29,6 +30,9 @@
 #define CFG_MAX_LINE      65536u      /* bytes of one line */
 #define CFG_MAX_TOKENS    (1u << 21)  /* tokens over all files */
 #define CFG_MAX_FILES     256u        /* files read through include */
+
+/* The longest duration in milliseconds a keepalived setting can hold. */
+#define CFG_SEC_MAX_MS (UINT32_MAX / 1000 * 1000ul)
 
 enum cfg_tok_kind {
 	CFG_TOK_WORD = 0,
@@ -118,6 +122,9 @@ void *cfg_script_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *s
 void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 void *cfg_sync_group_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+
+/* notify_* SCRIPT [USER [GROUP]] of an instance or a sync group. */
+void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st);
 
 /* Opens HTTP_GET, SSL_GET, TCP_CHECK or MISC_CHECK in a real server. */
 void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);

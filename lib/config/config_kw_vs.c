@@ -21,7 +21,6 @@
 #include "config_int.h"
 
 #define LVS_MAX_TIMEOUT (86400u * 31)
-#define SEC_MAX_MS      (UINT32_MAX / 1000 * 1000ul)
 
 /* --------------------------------------------------------------- virtual_server */
 
@@ -87,7 +86,7 @@ static void *vs_delay_loop(struct cfg_parser *ps, void *obj, const struct cfg_st
 {
 	struct cfg_virtual_server *vs = obj;
 
-	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), true, 1, SEC_MAX_MS, &vs->delay_loop_ms);
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), true, 1, CFG_SEC_MAX_MS, &vs->delay_loop_ms);
 	return NULL;
 }
 
@@ -287,9 +286,9 @@ static void *vs_check_setting(struct cfg_parser *ps, void *obj, const struct cfg
 	if (strcmp(kw, "retry") == 0)
 		cfg_arg_uint(ps, &st->v[1], kw, 0, UINT32_MAX - 1, &vs->retry);
 	else if (strcmp(kw, "delay_before_retry") == 0)
-		cfg_arg_ms(ps, &st->v[1], kw, true, 0, SEC_MAX_MS, &vs->delay_before_retry_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 0, CFG_SEC_MAX_MS, &vs->delay_before_retry_ms);
 	else
-		cfg_arg_ms(ps, &st->v[1], kw, true, 1, SEC_MAX_MS, &vs->connect_timeout_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 1, CFG_SEC_MAX_MS, &vs->connect_timeout_ms);
 	return NULL;
 }
 
@@ -359,11 +358,11 @@ static void *rs_check_setting(struct cfg_parser *ps, void *obj, const struct cfg
 	if (strcmp(kw, "retry") == 0)
 		cfg_arg_uint(ps, &st->v[1], kw, 0, UINT32_MAX - 1, &rs->retry);
 	else if (strcmp(kw, "delay_before_retry") == 0)
-		cfg_arg_ms(ps, &st->v[1], kw, true, 0, SEC_MAX_MS, &rs->delay_before_retry_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 0, CFG_SEC_MAX_MS, &rs->delay_before_retry_ms);
 	else if (strcmp(kw, "delay_loop") == 0)
-		cfg_arg_ms(ps, &st->v[1], kw, true, 1, SEC_MAX_MS, &rs->delay_loop_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 1, CFG_SEC_MAX_MS, &rs->delay_loop_ms);
 	else
-		cfg_arg_ms(ps, &st->v[1], kw, true, 1, SEC_MAX_MS, &rs->connect_timeout_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 1, CFG_SEC_MAX_MS, &rs->connect_timeout_ms);
 	return NULL;
 }
 
