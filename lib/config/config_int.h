@@ -140,8 +140,10 @@ void cfg_lex_text(struct cfg_parser *ps, const char *text, size_t len, uint16_t 
 /* Adds path to ps->k->files; returns its index, -1 when full or OOM. */
 int cfg_add_file(struct cfg_parser *ps, const char *path, const struct cfg_tok *where);
 /* Reads a whole regular file of at most CFG_MAX_FILE_SIZE bytes;
- * returns NULL with errno set. */
+ * returns NULL with errno set (EINVAL: not a regular file, EFBIG: too large),
+ * which cfg_read_strerror() words for a message. */
 char *cfg_read_file(const char *path, size_t *len);
+const char *cfg_read_strerror(int e);
 
 /* config_parse.c: walks ps->tok from the top-level block. */
 void cfg_parse_tokens(struct cfg_parser *ps);

@@ -245,7 +245,8 @@ char *cfg_read_file(const char *path, size_t *len)
 		return NULL;
 	if (fstat(fd, &st) < 0)
 		goto fail;
-	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
+		/* not a FIFO to block on nor a device to read forever */
 		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		goto fail;
 	}
@@ -280,6 +281,11 @@ fail:
 		errno = e;
 	}
 	return NULL;
+}
+
+const char *cfg_read_strerror(int e)
+{
+	return e == EINVAL ? "not a regular file" : e == EFBIG ? "file too large" : strerror(e);
 }
 
 int cfg_add_file(struct cfg_parser *ps, const char *path, const struct cfg_tok *where)
@@ -337,7 +343,7 @@ static void include_file(struct cfg_parser *ps, const struct cfg_tok *inc, const
 	}
 	text = cfg_read_file(path, &len);
 	if (text == NULL) {
-		cfg_err(ps, inc, "include %s: %s", path, strerror(errno));
+		cfg_err(ps, inc, "include %s: %s", path, cfg_read_strerror(errno));
 		goto out;
 	}
 	idx = cfg_add_file(ps, path, inc);
@@ -380,8 +386,9 @@ static void include_pattern(struct cfg_parser *ps, const struct cfg_tok *inc, co
 			const char *m = g.gl_pathv[i];
 
 			if (m[0] != '\0' && m[strlen(m) - 1] == '/')
-				continue; /* a directory (GLOB_MARK) */
-			include_file(ps, inc, m);
+				cfg_warn(ps, inc, "include: %s is a directory: not read", m);
+			else
+				include_file(ps, inc, m);
 		}
 	}
 	if (rc == 0 || rc == GLOB_NOMATCH)

@@ -534,7 +534,7 @@ struct cfg_dataplane *cfg_dataplane_load(const char *path, struct cfg_diags *d)
 	char *text = cfg_read_file(path, &len);
 
 	if (text == NULL) {
-		cfg_diag_add(d, CFG_ERROR, &loc, "cannot read: %s", strerror(errno));
+		cfg_diag_add(d, CFG_ERROR, &loc, "cannot read: %s", cfg_read_strerror(errno));
 		return NULL;
 	}
 	if (strlen(text) != len) {
