@@ -11,15 +11,10 @@
  */
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_int.h"
-
-static const char *ip_str(uint32_t a, char buf[16])
-{
-	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-	return buf;
-}
 
 static bool port_has_addr(const struct cfg_port *port, uint32_t addr)
 {
@@ -93,7 +88,7 @@ static void check_instance_ports(const struct cfg_dataplane *p, const struct cfg
 		if (v->vips[i].dev != NULL && cfg_port_find(p, v->vips[i].dev) == NULL)
 			cfg_diag_add(d, CFG_ERROR, &v->vips[i].loc,
 				     "virtual_ipaddress %s: dev %s is not a port of %s",
-				     ip_str(v->vips[i].pfx.addr, a), v->vips[i].dev, p->file);
+				     cfg_ipv4_str(v->vips[i].pfx.addr, a), v->vips[i].dev, p->file);
 	for (size_t i = 0; i < v->n_track_if; i++)
 		if (cfg_port_find(p, v->track_if[i].name) == NULL)
 			cfg_diag_add(d, CFG_ERROR, &v->track_if[i].loc,
@@ -102,53 +97,47 @@ static void check_instance_ports(const struct cfg_dataplane *p, const struct cfg
 	if (port != NULL && v->has_unicast_src_ip && !port_has_addr(port, v->unicast_src_ip))
 		cfg_diag_add(d, CFG_WARNING, &v->loc,
 			     "vrrp_instance %s: unicast_src_ip %s is not an address of port %s",
-			     v->name, ip_str(v->unicast_src_ip, a), port->name);
+			     v->name, cfg_ipv4_str(v->unicast_src_ip, a), port->name);
 }
 
+/* By interface (none first), then VRID. */
+static int vrid_key_cmp(size_t a, size_t b, const void *ctx)
+{
+	const struct cfg_vrrp_instance *v = ctx;
+	const char *ia = v[a].interface, *ib = v[b].interface;
+	int c = ia == NULL || ib == NULL ? (ia != NULL) - (ib != NULL) : strcmp(ia, ib);
+
+	return c != 0 ? c : (int)v[a].vrid - (int)v[b].vrid;
+}
+
+/* One VRID twice on one port: sorted by (interface, vrid), a repeat sits
+ * right after the instance it repeats. */
 static void check_vrids(const struct cfg_keepalived *k, struct cfg_diags *d)
 {
-	for (size_t j = 0; j < k->n_instances; j++) {
-		const struct cfg_vrrp_instance *b = &k->instances[j];
+	const struct cfg_vrrp_instance *in = k->instances;
+	size_t *v = cfg_sort_indexes(k->n_instances, vrid_key_cmp, in);
+	size_t first = 0;
 
-		for (size_t i = 0; i < j; i++) {
-			const struct cfg_vrrp_instance *a = &k->instances[i];
-
-			if (a->vrid != b->vrid || a->interface == NULL || b->interface == NULL ||
-			    strcmp(a->interface, b->interface) != 0)
-				continue;
-			cfg_diag_add(d, CFG_ERROR, &b->loc,
-				     "vrrp_instance %s: virtual_router_id %u on %s is already used "
-				     "by vrrp_instance %s (%s:%d)",
-				     b->name, b->vrid, b->interface, a->name, a->loc.file,
-				     a->loc.line);
-			break;
-		}
+	if (v == NULL) {
+		cfg_diag_add(d, CFG_ERROR, NULL, "out of memory");
+		return;
 	}
+	for (size_t i = 1; i < k->n_instances; i++) {
+		const struct cfg_vrrp_instance *a = &in[v[first]], *b = &in[v[i]];
+
+		if (vrid_key_cmp(v[first], v[i], in) != 0 || b->interface == NULL) {
+			first = i;
+			continue;
+		}
+		cfg_diag_add(d, CFG_ERROR, &b->loc,
+			     "vrrp_instance %s: virtual_router_id %u on %s is already used by "
+			     "vrrp_instance %s (%s:%d)",
+			     b->name, b->vrid, b->interface, a->name, a->loc.file, a->loc.line);
+	}
+	free(v);
 }
 
 /* -------------------------------------------------------------- virtual_server */
-
-static void check_vs_unique(const struct cfg_keepalived *k, struct cfg_diags *d)
-{
-	char a[16];
-
-	for (size_t j = 0; j < k->n_vs; j++) {
-		const struct cfg_virtual_server *b = &k->vs[j];
-
-		for (size_t i = 0; i < j; i++) {
-			const struct cfg_virtual_server *o = &k->vs[i];
-
-			if (o->addr != b->addr || o->port != b->port || o->protocol != b->protocol)
-				continue;
-			cfg_diag_add(d, CFG_ERROR, &b->loc,
-				     "virtual_server %s %u %s is already defined at %s:%d",
-				     ip_str(b->addr, a), b->port,
-				     b->protocol == IPPROTO_UDP ? "UDP" : "TCP", o->loc.file,
-				     o->loc.line);
-			break;
-		}
-	}
-}
 
 /* How long one failing check can take: every try times out, with the pauses
  * between the tries. */
@@ -179,16 +168,33 @@ static void check_checker(const struct cfg_real_server *rs, const struct cfg_che
 			     c->delay_loop_ms / 1000, c->delay_loop_ms % 1000);
 }
 
-static bool vip_carried(const struct cfg_keepalived *k, uint32_t addr)
+static int u32_cmp(const void *pa, const void *pb)
 {
-	for (size_t i = 0; i < k->n_instances; i++)
-		for (size_t j = 0; j < k->instances[i].n_vips; j++)
-			if (k->instances[i].vips[j].pfx.addr == addr)
-				return true;
-	return false;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return a < b ? -1 : a > b;
 }
 
-static void check_vs(const struct cfg_keepalived *k, const struct cfg_virtual_server *vs,
+/* Every instance's virtual addresses, sorted; NULL when there are none. */
+static uint32_t *vips_sorted(const struct cfg_keepalived *k, size_t *n)
+{
+	uint32_t *v;
+
+	*n = 0;
+	for (size_t i = 0; i < k->n_instances; i++)
+		*n += k->instances[i].n_vips;
+	v = malloc((*n ? *n : 1) * sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	*n = 0;
+	for (size_t i = 0; i < k->n_instances; i++)
+		for (size_t j = 0; j < k->instances[i].n_vips; j++)
+			v[(*n)++] = k->instances[i].vips[j].pfx.addr;
+	qsort(v, *n, sizeof(*v), u32_cmp);
+	return v;
+}
+
+static void check_vs(const struct cfg_virtual_server *vs, const uint32_t *vips, size_t n_vips,
 		     struct cfg_diags *d)
 {
 	char a[16];
@@ -196,11 +202,22 @@ static void check_vs(const struct cfg_keepalived *k, const struct cfg_virtual_se
 	for (size_t r = 0; r < vs->n_rs; r++)
 		for (size_t c = 0; c < vs->rs[r].n_checkers; c++)
 			check_checker(&vs->rs[r], &vs->rs[r].checkers[c], d);
-	if (k->n_instances > 0 && !vip_carried(k, vs->addr))
+	if (vips != NULL && bsearch(&vs->addr, vips, n_vips, sizeof(*vips), u32_cmp) == NULL)
 		cfg_diag_add(d, CFG_WARNING, &vs->loc,
 			     "virtual_server %s %u: no vrrp_instance has %s in its "
 			     "virtual_ipaddress: halb serves it at all times, without failover",
-			     ip_str(vs->addr, a), vs->port, a);
+			     cfg_ipv4_str(vs->addr, a), vs->port, a);
+}
+
+static void check_virtual_servers(const struct cfg_keepalived *k, struct cfg_diags *d)
+{
+	size_t n_vips = 0;
+	uint32_t *vips = k->n_instances > 0 ? vips_sorted(k, &n_vips) : NULL;
+
+	cfg_report_dup_vs(d, k);
+	for (size_t i = 0; i < k->n_vs; i++)
+		check_vs(&k->vs[i], vips, n_vips, d);
+	free(vips);
 }
 
 /* ----------------------------------------------------------------- dataplane */
@@ -218,7 +235,7 @@ static void check_routes(const struct cfg_dataplane *p, struct cfg_diags *d)
 		if (!reached)
 			cfg_diag_add(d, CFG_ERROR, &rt->loc,
 				     "route via %s: no port has an address in the gateway's subnet",
-				     ip_str(rt->via, a));
+				     cfg_ipv4_str(rt->via, a));
 	}
 }
 
@@ -234,9 +251,7 @@ unsigned int cfg_check(const struct cfg_keepalived *k, const struct cfg_dataplan
 				check_instance_ports(p, &k->instances[i], d);
 		}
 		check_vrids(k, d);
-		check_vs_unique(k, d);
-		for (size_t i = 0; i < k->n_vs; i++)
-			check_vs(k, &k->vs[i], d);
+		check_virtual_servers(k, d);
 	}
 	if (p != NULL)
 		check_routes(p, d);

@@ -12,9 +12,10 @@
  * handler called for each line of values. Handlers receive the object they
  * fill (there is no "current object" anywhere) and report problems through
  * the parser with the token's FILE:LINE. The tables live next to the model
- * they fill: config_kw_vrrp.c, config_kw_vs.c, config_kw_check.c. After the
- * walk, config_resolve.c resolves names into indexes and folds inherited
- * checker settings into each checker.
+ * they fill: config_kw_global.c, config_kw_vrrp.c, config_kw_script.c,
+ * config_kw_vs.c, config_kw_check.c. After the walk, config_resolve.c
+ * reports repeats, resolves names into indexes and folds inherited checker
+ * settings into each checker.
  */
 #ifndef HALB_CONFIG_INT_H
 #define HALB_CONFIG_INT_H
@@ -29,6 +30,9 @@
 #define CFG_MAX_LINE      65536u      /* bytes of one line */
 #define CFG_MAX_TOKENS    (1u << 21)  /* tokens over all files */
 #define CFG_MAX_FILES     256u        /* files read through include */
+
+/* The longest duration in milliseconds a keepalived setting can hold. */
+#define CFG_SEC_MAX_MS (UINT32_MAX / 1000 * 1000ul)
 
 enum cfg_tok_kind {
 	CFG_TOK_WORD = 0,
@@ -119,6 +123,9 @@ void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 void *cfg_sync_group_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 
+/* notify_* SCRIPT [USER [GROUP]] of an instance or a sync group. */
+void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st);
+
 /* Opens HTTP_GET, SSL_GET, TCP_CHECK or MISC_CHECK in a real server. */
 void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 
@@ -133,14 +140,41 @@ void cfg_lex_text(struct cfg_parser *ps, const char *text, size_t len, uint16_t 
 /* Adds path to ps->k->files; returns its index, -1 when full or OOM. */
 int cfg_add_file(struct cfg_parser *ps, const char *path, const struct cfg_tok *where);
 /* Reads a whole regular file of at most CFG_MAX_FILE_SIZE bytes;
- * returns NULL with errno set. */
+ * returns NULL with errno set (EINVAL: not a regular file, EFBIG: too large),
+ * which cfg_read_strerror() words for a message. */
 char *cfg_read_file(const char *path, size_t *len);
+const char *cfg_read_strerror(int e);
 
 /* config_parse.c: walks ps->tok from the top-level block. */
 void cfg_parse_tokens(struct cfg_parser *ps);
 
 /* config_resolve.c: names to indexes, checker inheritance. */
 void cfg_resolve(struct cfg_parser *ps);
+
+/* config_index.c: sorted views of the model, for lookups and duplicates in
+ * n log n. A name index holds (name, object index) sorted by name, then
+ * index, so the first of equal names is the one written first. */
+struct cfg_name_ref {
+	const char *name;
+	size_t idx;
+};
+
+/* Indexes n objects of size stride at base whose name is the char * at
+ * name_off; NULL on OOM (or when n is 0). */
+struct cfg_name_ref *cfg_names_sorted(const void *base, size_t n, size_t stride, size_t name_off);
+/* The first-written object named name, or SIZE_MAX. */
+size_t cfg_names_find(const struct cfg_name_ref *v, size_t n, const char *name);
+/* Reports each object that repeats an earlier one's name: "KIND NAME is
+ * already defined at FILE:LINE", at the repeat's struct cfg_loc (loc_off). */
+void cfg_report_dup_names(struct cfg_diags *d, const char *kind, const void *base, size_t n,
+			  size_t stride, size_t name_off, size_t loc_off);
+/* The same for virtual servers (address, port, protocol) and for the real
+ * servers of one virtual server (address, port). */
+void cfg_report_dup_vs(struct cfg_diags *d, const struct cfg_keepalived *k);
+void cfg_report_dup_rs(struct cfg_diags *d, const struct cfg_virtual_server *vs);
+/* Indexes 0..n-1 sorted by cmp(a, b, ctx) then by index; NULL on OOM. */
+size_t *cfg_sort_indexes(size_t n, int (*cmp)(size_t a, size_t b, const void *ctx),
+			 const void *ctx);
 
 /* config_model.c: keepalived's defaults for a new model; freeing parts. */
 void cfg_keepalived_defaults(struct cfg_keepalived *k);
@@ -166,6 +200,8 @@ bool cfg_parse_ipv4(const char *s, uint32_t *out);
 bool cfg_parse_prefix(const char *s, struct cfg_prefix *out, bool need_len);
 bool cfg_ifname_ok(const char *s);
 uint32_t cfg_plen_mask(uint8_t plen);
+/* "a.b.c.d" of a host-order address, in buf. */
+const char *cfg_ipv4_str(uint32_t a, char buf[16]);
 
 /* Argument readers: each reports its own error at the token, naming the
  * setting what, and returns false. */

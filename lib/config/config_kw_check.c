@@ -14,8 +14,6 @@
 
 #include "config_int.h"
 
-#define SEC_MAX_MS (UINT32_MAX / 1000 * 1000ul)
-
 void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_real_server *rs = obj;
@@ -48,11 +46,11 @@ static void *chk_timing(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 	if (strcmp(kw, "retry") == 0 || strcmp(kw, "nb_get_retry") == 0)
 		cfg_arg_uint(ps, &st->v[1], kw, 0, UINT32_MAX - 1, &c->retry);
 	else if (strcmp(kw, "delay_before_retry") == 0)
-		cfg_arg_ms(ps, &st->v[1], kw, true, 0, SEC_MAX_MS, &c->delay_before_retry_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 0, CFG_SEC_MAX_MS, &c->delay_before_retry_ms);
 	else if (strcmp(kw, "delay_loop") == 0)
-		cfg_arg_ms(ps, &st->v[1], kw, true, 1, SEC_MAX_MS, &c->delay_loop_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 1, CFG_SEC_MAX_MS, &c->delay_loop_ms);
 	else
-		cfg_arg_ms(ps, &st->v[1], kw, true, 1, SEC_MAX_MS, &c->connect_timeout_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 1, CFG_SEC_MAX_MS, &c->connect_timeout_ms);
 	return NULL;
 }
 
@@ -285,7 +283,7 @@ static void *misc_timeout(struct cfg_parser *ps, void *obj, const struct cfg_stm
 {
 	struct cfg_checker *c = obj;
 
-	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, SEC_MAX_MS, &c->misc_timeout_ms);
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, CFG_SEC_MAX_MS, &c->misc_timeout_ms);
 	return NULL;
 }
 

@@ -11,8 +11,6 @@
 
 #include "config_int.h"
 
-#define SEC_MAX_MS (UINT32_MAX / 1000 * 1000ul)
-
 void *cfg_global_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_keepalived *k = obj;
@@ -69,7 +67,7 @@ static void *smtp_timeout(struct cfg_parser *ps, void *obj, const struct cfg_stm
 {
 	struct cfg_global *g = obj;
 
-	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 1000, SEC_MAX_MS,
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 1000, CFG_SEC_MAX_MS,
 		   &g->smtp_connect_timeout_ms);
 	return NULL;
 }
@@ -122,7 +120,7 @@ static void *garp_delay(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 {
 	struct cfg_global *g = obj;
 
-	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, SEC_MAX_MS,
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, CFG_SEC_MAX_MS,
 		   &g->vrrp_garp_master_delay_ms);
 	return NULL;
 }
@@ -139,7 +137,7 @@ static void *garp_refresh(struct cfg_parser *ps, void *obj, const struct cfg_stm
 {
 	struct cfg_global *g = obj;
 
-	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, SEC_MAX_MS,
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, CFG_SEC_MAX_MS,
 		   &g->vrrp_garp_master_refresh_ms);
 	return NULL;
 }

@@ -1,20 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vrrp_instance, vrrp_script and vrrp_sync_group: their keyword tables and
- * handlers. Ranges and defaults are keepalived 2.2's (vrrp_parser.c):
+ * vrrp_instance: its keyword table, its authentication block and its blocks
+ * of values (virtual_ipaddress, unicast_peer, track_interface,
+ * track_script). Ranges and defaults are keepalived 2.2's (vrrp_parser.c):
  * virtual_router_id 1..255, priority 1..255 (default 100), advert_int
- * 0.01..255 s (default 1), script weight -253..253. Names that refer to
- * other objects (track_script, sync group members) are kept as written and
- * resolved once everything is read (config_resolve.c), so the order of the
- * blocks in the file does not matter. Settings that contradict each other
- * are settled as keepalived settles them, with a warning.
+ * 0.01..255 s (default 1), track_script weight -253..253. track_script names
+ * are kept as written and resolved once everything is read
+ * (config_resolve.c), so the order of the blocks does not matter. Settings
+ * that contradict each other are settled as keepalived settles them, with a
+ * warning. vrrp_script and vrrp_sync_group are in config_kw_script.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_int.h"
-
-#define SEC_MAX_MS (UINT32_MAX / 1000 * 1000ul)
 
 /* --------------------------------------------------------------- vrrp_instance */
 
@@ -24,13 +23,6 @@ void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 	const struct cfg_tok *name = &st->v[1];
 	struct cfg_vrrp_instance *v;
 
-	for (size_t i = 0; i < k->n_instances; i++) {
-		if (strcmp(k->instances[i].name, name->s) == 0) {
-			cfg_err(ps, name, "vrrp_instance %s is already defined at %s:%d", name->s,
-				k->instances[i].loc.file, k->instances[i].loc.line);
-			return NULL;
-		}
-	}
 	v = CFG_GROW(ps, name, k->instances, k->n_instances);
 	if (v == NULL)
 		return NULL;
@@ -162,7 +154,7 @@ static void *inst_garp_delay(struct cfg_parser *ps, void *obj, const struct cfg_
 	struct cfg_vrrp_instance *v = obj;
 	unsigned int ms;
 
-	if (cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, SEC_MAX_MS, &ms))
+	if (cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, CFG_SEC_MAX_MS, &ms))
 		v->garp_master_delay_ms = ms;
 	return NULL;
 }
@@ -182,7 +174,7 @@ static void *inst_garp_refresh(struct cfg_parser *ps, void *obj, const struct cf
 	struct cfg_vrrp_instance *v = obj;
 	unsigned int ms;
 
-	if (cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, SEC_MAX_MS, &ms))
+	if (cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, CFG_SEC_MAX_MS, &ms))
 		v->garp_master_refresh_ms = ms;
 	return NULL;
 }
@@ -207,8 +199,8 @@ static void *inst_smtp_alert(struct cfg_parser *ps, void *obj, const struct cfg_
 }
 
 /* notify_master SCRIPT [USER [GROUP]]: keepalived's third and fourth words
- * are the user and group to run the script as. */
-static void set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st)
+ * are the user and group to run the script as. Sync groups share it. */
+void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st)
 {
 	const char *kw = cfg_kw_name(st);
 	char **slot = strcmp(kw, "notify_master") == 0   ? &n->master
@@ -230,7 +222,7 @@ static void *inst_notify(struct cfg_parser *ps, void *obj, const struct cfg_stmt
 {
 	struct cfg_vrrp_instance *v = obj;
 
-	set_notify(ps, &v->notify, st);
+	cfg_set_notify(ps, &v->notify, st);
 	return NULL;
 }
 
@@ -507,200 +499,3 @@ static const struct cfg_kw instance_kw[] = {
 };
 
 const struct cfg_block cfg_instance_block = { "vrrp_instance", instance_kw, instance_end };
-
-/* ----------------------------------------------------------------- vrrp_script */
-
-void *cfg_script_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	struct cfg_keepalived *k = obj;
-	const struct cfg_tok *name = &st->v[1];
-	struct cfg_vrrp_script *s;
-
-	for (size_t i = 0; i < k->n_scripts; i++) {
-		if (strcmp(k->scripts[i].name, name->s) == 0) {
-			cfg_err(ps, name, "vrrp_script %s is already defined at %s:%d", name->s,
-				k->scripts[i].loc.file, k->scripts[i].loc.line);
-			return NULL;
-		}
-	}
-	s = CFG_GROW(ps, name, k->scripts, k->n_scripts);
-	if (s == NULL)
-		return NULL;
-	s->name = cfg_strdup(ps, name, name->s);
-	if (s->name == NULL) {
-		k->n_scripts--;
-		return NULL;
-	}
-	s->interval_ms = 1000;
-	s->fall = 1;
-	s->rise = 1;
-	s->loc = cfg_tok_loc(ps, st->v);
-	return s;
-}
-
-static void script_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, uint64_t seen)
-{
-	struct cfg_vrrp_script *s = obj;
-
-	if (s->script == NULL && !cfg_saw(&cfg_script_block, seen, "script"))
-		cfg_err(ps, kw, "vrrp_script %s has no script", s->name);
-}
-
-static void *script_cmd(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	struct cfg_vrrp_script *s = obj;
-
-	cfg_set_str(ps, &s->script, &st->v[1]);
-	return NULL;
-}
-
-static void *script_interval(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	struct cfg_vrrp_script *s = obj;
-
-	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 1000, SEC_MAX_MS, &s->interval_ms);
-	return NULL;
-}
-
-static void *script_timeout(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	struct cfg_vrrp_script *s = obj;
-
-	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 1000, SEC_MAX_MS, &s->timeout_ms);
-	return NULL;
-}
-
-static void *script_weight(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	struct cfg_vrrp_script *s = obj;
-
-	cfg_arg_int(ps, &st->v[1], cfg_kw_name(st), -253, 253, &s->weight);
-	if (st->n > 2) {
-		if (strcmp(st->v[2].s, "reverse") == 0)
-			s->weight_reverse = true;
-		else
-			cfg_err(ps, &st->v[2], "weight: unknown option '%s' (reverse)", st->v[2].s);
-	}
-	return NULL;
-}
-
-static void *script_count(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	struct cfg_vrrp_script *s = obj;
-	unsigned int *dst = strcmp(cfg_kw_name(st), "fall") == 0 ? &s->fall : &s->rise;
-
-	cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 1, INT32_MAX, dst);
-	return NULL;
-}
-
-static void *script_user(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	struct cfg_vrrp_script *s = obj;
-
-	cfg_set_str(ps, &s->user, &st->v[1]);
-	if (st->n > 2)
-		cfg_set_str(ps, &s->group, &st->v[2]);
-	return NULL;
-}
-
-static const struct cfg_kw script_kw[] = {
-	{ "script", 1, 1, script_cmd, NULL, NULL },
-	{ "interval", 1, 1, script_interval, NULL, NULL },
-	{ "timeout", 1, 1, script_timeout, NULL, NULL },
-	{ "weight", 1, 2, script_weight, NULL, NULL },
-	{ "fall", 1, 1, script_count, NULL, NULL },
-	{ "rise", 1, 1, script_count, NULL, NULL },
-	{ "user", 1, 2, script_user, NULL, NULL },
-	{ "init_fail", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
-};
-
-const struct cfg_block cfg_script_block = { "vrrp_script", script_kw, script_end };
-
-/* ------------------------------------------------------------- vrrp_sync_group */
-
-void *cfg_sync_group_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	struct cfg_keepalived *k = obj;
-	const struct cfg_tok *name = &st->v[1];
-	struct cfg_sync_group *g;
-
-	for (size_t i = 0; i < k->n_groups; i++) {
-		if (strcmp(k->groups[i].name, name->s) == 0) {
-			cfg_err(ps, name, "vrrp_sync_group %s is already defined at %s:%d", name->s,
-				k->groups[i].loc.file, k->groups[i].loc.line);
-			return NULL;
-		}
-	}
-	g = CFG_GROW(ps, name, k->groups, k->n_groups);
-	if (g == NULL)
-		return NULL;
-	g->name = cfg_strdup(ps, name, name->s);
-	if (g->name == NULL) {
-		k->n_groups--;
-		return NULL;
-	}
-	g->smtp_alert = -1;
-	g->loc = cfg_tok_loc(ps, st->v);
-	return g;
-}
-
-static void sync_group_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw,
-			   uint64_t seen)
-{
-	struct cfg_sync_group *g = obj;
-
-	if (g->n_members == 0 && !cfg_saw(&cfg_sync_group_block, seen, "group"))
-		cfg_err(ps, kw, "vrrp_sync_group %s has no group { } of instances", g->name);
-	else if (g->n_members == 1)
-		cfg_warn(ps, kw, "vrrp_sync_group %s has only one instance", g->name);
-}
-
-static void group_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
-{
-	struct cfg_sync_group *g = obj;
-
-	for (size_t i = 0; i < n; i++) {
-		char **slot = CFG_GROW(ps, &v[i], g->members, g->n_members);
-
-		if (slot == NULL)
-			return;
-		*slot = cfg_strdup(ps, &v[i], v[i].s);
-		if (*slot == NULL) {
-			g->n_members--;
-			return;
-		}
-	}
-}
-
-static void *group_notify(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	struct cfg_sync_group *g = obj;
-
-	set_notify(ps, &g->notify, st);
-	return NULL;
-}
-
-static void *group_smtp_alert(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	struct cfg_sync_group *g = obj;
-	bool on;
-
-	if (cfg_arg_bool(ps, st->n > 1 ? &st->v[1] : NULL, cfg_kw_name(st), &on))
-		g->smtp_alert = on;
-	return NULL;
-}
-
-static const struct cfg_kw sync_group_kw[] = {
-	{ "group", 0, 0, NULL, NULL, group_value },
-	{ "notify_master", 1, 3, group_notify, NULL, NULL },
-	{ "notify_backup", 1, 3, group_notify, NULL, NULL },
-	{ "notify_fault", 1, 3, group_notify, NULL, NULL },
-	{ "notify_stop", 1, 3, group_notify, NULL, NULL },
-	{ "notify", 1, 3, group_notify, NULL, NULL },
-	{ "smtp_alert", 0, 1, group_smtp_alert, NULL, NULL },
-	{ "global_tracking", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
-};
-
-const struct cfg_block cfg_sync_group_block = { "vrrp_sync_group", sync_group_kw, sync_group_end };

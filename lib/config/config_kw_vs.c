@@ -21,13 +21,6 @@
 #include "config_int.h"
 
 #define LVS_MAX_TIMEOUT (86400u * 31)
-#define SEC_MAX_MS      (UINT32_MAX / 1000 * 1000ul)
-
-static const char *fmt_ipv4(uint32_t a, char buf[16])
-{
-	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-	return buf;
-}
 
 /* --------------------------------------------------------------- virtual_server */
 
@@ -76,23 +69,6 @@ void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 	return vs;
 }
 
-/* The virtual server just closed is the last one: is it a repeat? */
-static void vs_check_unique(struct cfg_parser *ps, const struct cfg_keepalived *k,
-			    const struct cfg_virtual_server *vs, const struct cfg_tok *kw)
-{
-	char a[16];
-
-	for (const struct cfg_virtual_server *o = k->vs; o < vs; o++) {
-		if (o->addr == vs->addr && o->port == vs->port && o->protocol == vs->protocol) {
-			cfg_err(ps, kw, "virtual_server %s %u %s is already defined at %s:%d",
-				fmt_ipv4(vs->addr, a), vs->port,
-				vs->protocol == IPPROTO_UDP ? "UDP" : "TCP", o->loc.file,
-				o->loc.line);
-			return;
-		}
-	}
-}
-
 static void vs_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, uint64_t seen)
 {
 	struct cfg_virtual_server *vs = obj;
@@ -104,14 +80,13 @@ static void vs_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, u
 		cfg_warn(ps, kw, "sh-/mh- flags apply to the sh and mh schedulers only: ignored");
 	if (vs->n_rs == 0 && !cfg_saw(&cfg_vs_block, seen, "real_server"))
 		cfg_warn(ps, kw, "virtual_server has no real_server");
-	vs_check_unique(ps, ps->k, vs, kw);
 }
 
 static void *vs_delay_loop(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_virtual_server *vs = obj;
 
-	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), true, 1, SEC_MAX_MS, &vs->delay_loop_ms);
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), true, 1, CFG_SEC_MAX_MS, &vs->delay_loop_ms);
 	return NULL;
 }
 
@@ -311,9 +286,9 @@ static void *vs_check_setting(struct cfg_parser *ps, void *obj, const struct cfg
 	if (strcmp(kw, "retry") == 0)
 		cfg_arg_uint(ps, &st->v[1], kw, 0, UINT32_MAX - 1, &vs->retry);
 	else if (strcmp(kw, "delay_before_retry") == 0)
-		cfg_arg_ms(ps, &st->v[1], kw, true, 0, SEC_MAX_MS, &vs->delay_before_retry_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 0, CFG_SEC_MAX_MS, &vs->delay_before_retry_ms);
 	else
-		cfg_arg_ms(ps, &st->v[1], kw, true, 1, SEC_MAX_MS, &vs->connect_timeout_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 1, CFG_SEC_MAX_MS, &vs->connect_timeout_ms);
 	return NULL;
 }
 
@@ -325,19 +300,11 @@ static void *rs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st
 	struct cfg_real_server *rs;
 	uint32_t addr;
 	uint16_t port = vs->port;
-	char a[16];
 
 	if (!cfg_arg_ipv4(ps, &st->v[1], "real_server", &addr))
 		return NULL;
 	if (st->n > 2 && !cfg_arg_port(ps, &st->v[2], "real_server port", false, &port))
 		return NULL;
-	for (size_t i = 0; i < vs->n_rs; i++) {
-		if (vs->rs[i].addr == addr && vs->rs[i].port == port) {
-			cfg_err(ps, st->v, "real_server %s %u is already defined at %s:%d",
-				fmt_ipv4(addr, a), port, vs->rs[i].loc.file, vs->rs[i].loc.line);
-			return NULL;
-		}
-	}
 	rs = CFG_GROW(ps, st->v, vs->rs, vs->n_rs);
 	if (rs == NULL)
 		return NULL;
@@ -391,11 +358,11 @@ static void *rs_check_setting(struct cfg_parser *ps, void *obj, const struct cfg
 	if (strcmp(kw, "retry") == 0)
 		cfg_arg_uint(ps, &st->v[1], kw, 0, UINT32_MAX - 1, &rs->retry);
 	else if (strcmp(kw, "delay_before_retry") == 0)
-		cfg_arg_ms(ps, &st->v[1], kw, true, 0, SEC_MAX_MS, &rs->delay_before_retry_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 0, CFG_SEC_MAX_MS, &rs->delay_before_retry_ms);
 	else if (strcmp(kw, "delay_loop") == 0)
-		cfg_arg_ms(ps, &st->v[1], kw, true, 1, SEC_MAX_MS, &rs->delay_loop_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 1, CFG_SEC_MAX_MS, &rs->delay_loop_ms);
 	else
-		cfg_arg_ms(ps, &st->v[1], kw, true, 1, SEC_MAX_MS, &rs->connect_timeout_ms);
+		cfg_arg_ms(ps, &st->v[1], kw, true, 1, CFG_SEC_MAX_MS, &rs->connect_timeout_ms);
 	return NULL;
 }
 

@@ -124,32 +124,31 @@ static bool ends_word(char c)
 	return is_blank(c) || c == '"' || c == '{' || c == '}' || c == '#' || c == '!';
 }
 
-/* An unquoted word starting at *i; "\#" and "\!" are literal. */
+static bool escaped_comment(const char *p, size_t k, size_t end)
+{
+	return p[k] == '\\' && k + 1 < end && (p[k + 1] == '#' || p[k + 1] == '!');
+}
+
+/* An unquoted word starting at *i; "\#" and "\!" are a literal '#' and '!'. */
 static void lex_word(struct cfg_parser *ps, const struct lex_line *ln, size_t *i)
 {
 	const char *p = ln->p;
 	size_t j = *i, n = 0;
-	char *buf;
+	struct cfg_tok *t;
 
 	while (j < ln->len && !ends_word(p[j]))
-		j += (p[j] == '\\' && j + 1 < ln->len && (p[j + 1] == '#' || p[j + 1] == '!')) ? 2
-											       : 1;
-	buf = malloc(j - *i + 1);
-	if (buf == NULL) {
-		struct cfg_tok where = { .line = ln->line, .file = ln->file };
-
-		lex_stop(ps, &where, "out of memory");
-		*i = ln->len;
-		return;
-	}
-	for (size_t k = *i; k < j; k++) {
-		if (p[k] == '\\' && k + 1 < j && (p[k + 1] == '#' || p[k + 1] == '!'))
-			k++;
-		buf[n++] = p[k];
-	}
-	tok_push(ps, ln, CFG_TOK_WORD, buf, n, false);
-	free(buf);
+		j += escaped_comment(p, j, ln->len) ? 2 : 1;
+	t = tok_push(ps, ln, CFG_TOK_WORD, p + *i, j - *i, false);
 	*i = j;
+	if (t == NULL)
+		return;
+	/* Unescaping only shortens the word: do it in place. */
+	for (char *w = ps->text + t->off, *r = w; *r != '\0'; r++) {
+		if (escaped_comment(r, 0, 2))
+			r++;
+		w[n++] = *r;
+	}
+	ps->text[t->off + n] = '\0';
 }
 
 /* A double-quoted string starting at *i (on the quote). */
@@ -246,7 +245,8 @@ char *cfg_read_file(const char *path, size_t *len)
 		return NULL;
 	if (fstat(fd, &st) < 0)
 		goto fail;
-	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st.st_mode)) {
+		/* not a FIFO to block on nor a device to read forever */
 		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		goto fail;
 	}
@@ -281,6 +281,11 @@ fail:
 		errno = e;
 	}
 	return NULL;
+}
+
+const char *cfg_read_strerror(int e)
+{
+	return e == EINVAL ? "not a regular file" : e == EFBIG ? "file too large" : strerror(e);
 }
 
 int cfg_add_file(struct cfg_parser *ps, const char *path, const struct cfg_tok *where)
@@ -338,7 +343,7 @@ static void include_file(struct cfg_parser *ps, const struct cfg_tok *inc, const
 	}
 	text = cfg_read_file(path, &len);
 	if (text == NULL) {
-		cfg_err(ps, inc, "include %s: %s", path, strerror(errno));
+		cfg_err(ps, inc, "include %s: %s", path, cfg_read_strerror(errno));
 		goto out;
 	}
 	idx = cfg_add_file(ps, path, inc);
@@ -381,8 +386,9 @@ static void include_pattern(struct cfg_parser *ps, const struct cfg_tok *inc, co
 			const char *m = g.gl_pathv[i];
 
 			if (m[0] != '\0' && m[strlen(m) - 1] == '/')
-				continue; /* a directory (GLOB_MARK) */
-			include_file(ps, inc, m);
+				cfg_warn(ps, inc, "include: %s is a directory: not read", m);
+			else
+				include_file(ps, inc, m);
 		}
 	}
 	if (rc == 0 || rc == GLOB_NOMATCH)

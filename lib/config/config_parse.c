@@ -328,7 +328,7 @@ struct cfg_keepalived *cfg_keepalived_load(const char *path, struct cfg_diags *d
 	char *text = cfg_read_file(path, &len);
 
 	if (text == NULL) {
-		cfg_diag_add(d, CFG_ERROR, &loc, "cannot read: %s", strerror(errno));
+		cfg_diag_add(d, CFG_ERROR, &loc, "cannot read: %s", cfg_read_strerror(errno));
 		return NULL;
 	}
 	k = cfg_keepalived_parse_ex(text, len, path, NULL, d);

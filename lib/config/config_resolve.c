@@ -3,6 +3,9 @@
  * After the whole file is read: names become indexes and inherited settings
  * become values, so that the model's users never search or inherit.
  *
+ * - an instance, script, sync group, virtual server or real server written
+ *   twice is an error at the repeat (found through sorted views, so a large
+ *   file costs n log n, see config_index.c);
  * - track_script names resolve to indexes of cfg_keepalived.scripts, sync
  *   group members to indexes of cfg_keepalived.instances (an instance in two
  *   groups is an error, as in keepalived);
@@ -12,40 +15,29 @@
  * - a real server without its own inhibit_on_failure takes the virtual
  *   server's.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_int.h"
 
-static void resolve_track_scripts(struct cfg_parser *ps, struct cfg_vrrp_instance *v)
+static void resolve_track_scripts(struct cfg_parser *ps, struct cfg_vrrp_instance *v,
+				  const struct cfg_name_ref *scripts)
 {
-	const struct cfg_keepalived *k = ps->k;
-
 	for (size_t i = 0; i < v->n_track_scripts; i++) {
 		struct cfg_track_script *t = &v->track_scripts[i];
-		size_t s;
 
-		for (s = 0; s < k->n_scripts; s++)
-			if (strcmp(k->scripts[s].name, t->name) == 0)
-				break;
-		if (s == k->n_scripts)
+		t->script = cfg_names_find(scripts, ps->k->n_scripts, t->name);
+		if (t->script == SIZE_MAX)
 			cfg_diag_add(
 			    ps->d, CFG_ERROR, &t->loc,
 			    "vrrp_instance %s: track_script %s: no vrrp_script of that name",
 			    v->name, t->name);
-		t->script = s;
 	}
 }
 
-static size_t instance_index(const struct cfg_keepalived *k, const char *name)
-{
-	for (size_t i = 0; i < k->n_instances; i++)
-		if (strcmp(k->instances[i].name, name) == 0)
-			return i;
-	return SIZE_MAX;
-}
-
-static void resolve_group(struct cfg_parser *ps, struct cfg_sync_group *g, size_t gi, size_t *owner)
+static void resolve_group(struct cfg_parser *ps, struct cfg_sync_group *g, size_t gi,
+			  const struct cfg_name_ref *instances, size_t *owner)
 {
 	const struct cfg_keepalived *k = ps->k;
 
@@ -55,7 +47,7 @@ static void resolve_group(struct cfg_parser *ps, struct cfg_sync_group *g, size_
 		return;
 	}
 	for (size_t m = 0; m < g->n_members; m++) {
-		size_t idx = instance_index(k, g->members[m]);
+		size_t idx = cfg_names_find(instances, k->n_instances, g->members[m]);
 
 		g->member[m] = idx;
 		if (idx == SIZE_MAX) {
@@ -75,23 +67,49 @@ static void resolve_group(struct cfg_parser *ps, struct cfg_sync_group *g, size_
 	}
 }
 
-static void resolve_groups(struct cfg_parser *ps)
+static void resolve_vrrp(struct cfg_parser *ps)
 {
 	struct cfg_keepalived *k = ps->k;
-	size_t *owner;
+	struct cfg_name_ref *scripts = cfg_names_sorted(
+	    k->scripts, k->n_scripts, sizeof(*k->scripts), offsetof(struct cfg_vrrp_script, name));
+	struct cfg_name_ref *instances =
+	    cfg_names_sorted(k->instances, k->n_instances, sizeof(*k->instances),
+			     offsetof(struct cfg_vrrp_instance, name));
+	size_t *owner = malloc((k->n_instances ? k->n_instances : 1) * sizeof(*owner));
 
-	if (k->n_groups == 0)
-		return;
-	owner = malloc((k->n_instances ? k->n_instances : 1) * sizeof(*owner));
-	if (owner == NULL) {
+	if (scripts == NULL || instances == NULL || owner == NULL) {
 		cfg_diag_add(ps->d, CFG_ERROR, NULL, "out of memory");
-		return;
+		goto out;
 	}
-	for (size_t i = 0; i < k->n_instances; i++)
+	for (size_t i = 0; i < k->n_instances; i++) {
 		owner[i] = SIZE_MAX;
+		resolve_track_scripts(ps, &k->instances[i], scripts);
+	}
 	for (size_t g = 0; g < k->n_groups; g++)
-		resolve_group(ps, &k->groups[g], g, owner);
+		resolve_group(ps, &k->groups[g], g, instances, owner);
+out:
+	free(scripts);
+	free(instances);
 	free(owner);
+}
+
+/* Names and addresses written twice: the later one is the error. */
+static void report_repeats(struct cfg_parser *ps)
+{
+	const struct cfg_keepalived *k = ps->k;
+
+	cfg_report_dup_names(ps->d, "vrrp_script", k->scripts, k->n_scripts, sizeof(*k->scripts),
+			     offsetof(struct cfg_vrrp_script, name),
+			     offsetof(struct cfg_vrrp_script, loc));
+	cfg_report_dup_names(ps->d, "vrrp_instance", k->instances, k->n_instances,
+			     sizeof(*k->instances), offsetof(struct cfg_vrrp_instance, name),
+			     offsetof(struct cfg_vrrp_instance, loc));
+	cfg_report_dup_names(ps->d, "vrrp_sync_group", k->groups, k->n_groups, sizeof(*k->groups),
+			     offsetof(struct cfg_sync_group, name),
+			     offsetof(struct cfg_sync_group, loc));
+	cfg_report_dup_vs(ps->d, k);
+	for (size_t i = 0; i < k->n_vs; i++)
+		cfg_report_dup_rs(ps->d, &k->vs[i]);
 }
 
 static unsigned int pick(unsigned int checker, unsigned int rs, unsigned int vs, unsigned int dflt)
@@ -134,9 +152,8 @@ void cfg_resolve(struct cfg_parser *ps)
 {
 	struct cfg_keepalived *k = ps->k;
 
-	for (size_t i = 0; i < k->n_instances; i++)
-		resolve_track_scripts(ps, &k->instances[i]);
-	resolve_groups(ps);
+	report_repeats(ps);
+	resolve_vrrp(ps);
 	for (size_t i = 0; i < k->n_vs; i++)
 		resolve_vs(&k->vs[i]);
 }

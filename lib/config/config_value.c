@@ -9,6 +9,7 @@
  * handler uses.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,12 @@ bool cfg_parse_ipv4(const char *s, uint32_t *out)
 		return false;
 	*out = ntohl(a.s_addr);
 	return true;
+}
+
+const char *cfg_ipv4_str(uint32_t a, char buf[16])
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+	return buf;
 }
 
 uint32_t cfg_plen_mask(uint8_t plen)

@@ -25,6 +25,9 @@
 #define DP_MAX_NEIGHBOURS  (1 << 20)
 #define DP_MIN_MTU         576
 #define DP_MAX_MTU         9600
+#define DP_MAX_PORTS       32 /* RTE_MAX_ETHPORTS of Debian's DPDK 22.11 */
+#define DP_MAX_ADDRS       64 /* per port */
+#define DP_MAX_ROUTES      4096
 
 struct dp {
 	struct cfg_dataplane *p;
@@ -292,6 +295,10 @@ static void read_addresses(struct dp *dp, const config_setting_t *g, struct cfg_
 		return;
 	}
 	n = config_setting_length(s);
+	if (n > DP_MAX_ADDRS) {
+		dp_err(dp, s, "more than %d addresses on one port", DP_MAX_ADDRS);
+		return;
+	}
 	port->addrs = calloc(n > 0 ? (size_t)n : 1, sizeof(*port->addrs));
 	if (port->addrs == NULL) {
 		dp_err(dp, s, "out of memory");
@@ -372,6 +379,10 @@ static void read_ports(struct dp *dp, const config_setting_t *root)
 		return;
 	}
 	n = config_setting_length(s);
+	if (n > DP_MAX_PORTS) {
+		dp_err(dp, s, "more than %d ports", DP_MAX_PORTS);
+		return;
+	}
 	p->ports = calloc((size_t)n, sizeof(*p->ports));
 	if (p->ports == NULL) {
 		dp_err(dp, s, "out of memory");
@@ -428,6 +439,10 @@ static void read_routes(struct dp *dp, const config_setting_t *root)
 		return;
 	}
 	n = config_setting_length(s);
+	if (n > DP_MAX_ROUTES) {
+		dp_err(dp, s, "more than %d routes", DP_MAX_ROUTES);
+		return;
+	}
 	p->routes = calloc(n > 0 ? (size_t)n : 1, sizeof(*p->routes));
 	if (p->routes == NULL) {
 		dp_err(dp, s, "out of memory");
@@ -519,7 +534,7 @@ struct cfg_dataplane *cfg_dataplane_load(const char *path, struct cfg_diags *d)
 	char *text = cfg_read_file(path, &len);
 
 	if (text == NULL) {
-		cfg_diag_add(d, CFG_ERROR, &loc, "cannot read: %s", strerror(errno));
+		cfg_diag_add(d, CFG_ERROR, &loc, "cannot read: %s", cfg_read_strerror(errno));
 		return NULL;
 	}
 	if (strlen(text) != len) {

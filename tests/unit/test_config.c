@@ -1471,13 +1471,19 @@ static void test_include_missing(void **state)
 
 	(void)state;
 	tmp_make(&t);
-	tmp_file(&t, "main.conf", "include none/*.conf\ninclude absent.conf\ninclude\n");
+	tmp_dir(&t, "sub");
+	tmp_file(&t, "main.conf",
+		 "include none/*.conf\ninclude absent.conf\ninclude\n"
+		 "include /dev/null\ninclude sub\n");
 	snprintf(main_path, sizeof(main_path), "%s/main.conf", t.path);
 	k = cfg_keepalived_load(main_path, &d);
 	assert_null(k);
 	assert_diag(&d, CFG_WARNING, 1, "matches no file");
 	assert_diag(&d, CFG_ERROR, 2, "include absent.conf: no such file");
 	assert_diag(&d, CFG_ERROR, 3, "include: missing file name");
+	/* a device is never read (think of /dev/zero), a directory neither */
+	assert_diag(&d, CFG_ERROR, 4, "include /dev/null: not a regular file");
+	assert_diag(&d, CFG_WARNING, 5, "is a directory: not read");
 	cfg_diags_free(&d);
 	tmp_clean(&t);
 }
