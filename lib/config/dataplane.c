@@ -25,7 +25,7 @@
 #define DP_MAX_NEIGHBOURS  (1 << 20)
 #define DP_MIN_MTU         576
 #define DP_MAX_MTU         9600
-#define DP_MAX_PORTS       32 /* RTE_MAX_ETHPORTS of Debian's DPDK 22.11 */
+#define DP_MAX_PORTS       8 /* FWD_MAX_PORTS: each takes two of DPDK 22.11's 32 ethdevs (NIC, TAP) */
 #define DP_MAX_ADDRS       64 /* per port */
 #define DP_MAX_ROUTES      4096
 

@@ -19,61 +19,12 @@
 
 #include "ctl_priv.h"
 #include "halb_check.h"
-#include "halb_notify.h"
 #include "halb_proc.h"
 
 static void addr_port(char *buf, size_t len, uint32_t a, uint8_t proto, uint16_t port)
 {
 	snprintf(buf, len, "[%u.%u.%u.%u]:%s:%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
 		 proto == IPPROTO_UDP ? "udp" : "tcp", port);
-}
-
-static void script_done(void *ctx, const struct proc_result *res)
-{
-	char buf[160];
-
-	if (res->outcome != PROC_EXITED || res->status != 0)
-		HALB_LOG(ctl, WARNING, "script %s: %s", (char *)ctx,
-			 proc_result_str(res, buf, sizeof(buf)));
-	free(ctx);
-}
-
-static void run(struct ctl *c, const char *cmdline)
-{
-	const struct cfg_global *g = &c->k->global;
-	struct proc_spec spec = { .cmdline = cmdline,
-				  .user = proc_default_user(g->script_user),
-				  .group = g->script_group,
-				  .script_security = g->enable_script_security };
-	char *name;
-
-	if (cmdline == NULL)
-		return;
-	name = strdup(cmdline);
-	if (proc_run(c->loop, &spec, script_done, name) == NULL)
-		free(name);
-}
-
-static void mail(struct ctl *c, const char *subject)
-{
-	const struct cfg_global *g = &c->k->global;
-	char body[512], date[64], from[256];
-
-	if (!g->smtp_alert || !g->has_smtp_server || g->n_notification_email == 0)
-		return;
-	notify_mail_date(date, sizeof(date));
-	snprintf(body, sizeof(body), "%s: %s\n", date, subject);
-	snprintf(from, sizeof(from), "%s",
-		 g->notification_email_from ? g->notification_email_from : "keepalived@localhost");
-	notify_mail_send(&(struct notify_mail){ .server = g->smtp_server,
-						.port = g->smtp_port,
-						.timeout_ms = g->smtp_connect_timeout_ms,
-						.helo = g->smtp_helo_name,
-						.from = from,
-						.to = (const char *const *)g->notification_email,
-						.n_to = g->n_notification_email,
-						.subject = subject,
-						.body = body });
 }
 
 /* The weight a server brings to its quorum. */
@@ -112,11 +63,11 @@ static void quorum_update(struct ctl *c, size_t vs)
 		addr_port(rs, sizeof(rs), v->sorry_server.addr, v->protocol, v->sorry_server.port);
 		HALB_LOG(ctl, NOTICE, "Adding sorry server %s to VS %s", rs, vsn);
 	}
-	run(c, up ? v->quorum_up : v->quorum_down);
-	snprintf(subject, sizeof(subject), "[%s] Virtual Server %s - %s quorum",
-		 c->k->global.router_id ? c->k->global.router_id : "halb", vsn,
-		 up ? "gained" : "lost");
-	mail(c, subject);
+	ctl_run_script(c, up ? v->quorum_up : v->quorum_down, NULL, 0);
+	snprintf(subject, sizeof(subject), "[%s] Virtual Server %s - %s quorum", ctl_router_id(c),
+		 vsn, up ? "gained" : "lost");
+	if (c->k->global.smtp_alert)
+		ctl_mail(c, subject, subject);
 }
 
 static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
@@ -149,11 +100,11 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 		else
 			HALB_LOG(ctl, NOTICE, "%s service %s %s VS %s", up ? "Adding" : "Removing",
 				 rsn, up ? "to" : "from", vsn);
-		run(c, up ? r->notify_up : r->notify_down);
+		ctl_run_script(c, up ? r->notify_up : r->notify_down, NULL, 0);
 		snprintf(subject, sizeof(subject), "[%s] Realserver %s of virtual server %s - %s",
-			 c->k->global.router_id ? c->k->global.router_id : "halb", rsn, vsn,
-			 up ? "UP" : "DOWN");
-		mail(c, subject);
+			 ctl_router_id(c), rsn, vsn, up ? "UP" : "DOWN");
+		if (c->k->global.smtp_alert)
+			ctl_mail(c, subject, subject);
 	}
 	quorum_update(c, vs);
 	if (!c->hold_publish && ctl_publish(c) != 0)
@@ -220,9 +171,9 @@ void ctl_check_stop(struct ctl *c)
 			continue;
 		for (size_t r = 0; r < v->n_rs; r++)
 			if (c->vs[i].rs[r].healthy)
-				run(c, v->rs[r].notify_down);
+				ctl_run_script(c, v->rs[r].notify_down, NULL, 0);
 		if (c->vs[i].quorum_up)
-			run(c, v->quorum_down);
+			ctl_run_script(c, v->quorum_down, NULL, 0);
 	}
 	check_engine_free(c->checks);
 	c->checks = NULL;

@@ -150,6 +150,15 @@ void ctl_check_ownership(struct ctl *c);
 void ctl_check_stop(struct ctl *c);
 int ctl_check_tel_init(struct ctl *c);
 
+/* ctl_notify.c */
+/* Runs a notify script the way keepalived does, without waiting for it. */
+void ctl_run_script(struct ctl *c, const char *cmdline, const char *const *args, size_t n_args);
+/* Sends a mail alert (subject, one line of text after the date) to every
+ * notification_email, when an smtp_server is set. */
+void ctl_mail(struct ctl *c, const char *subject, const char *text);
+/* router_id, or the host name. */
+const char *ctl_router_id(const struct ctl *c);
+
 /* ctl_reload.c: SIGHUP */
 int ctl_reload(struct ctl *c);
 int ctl_check_reload(struct ctl *c);

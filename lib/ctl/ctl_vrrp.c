@@ -20,7 +20,6 @@
 #include <rte_ethdev.h>
 
 #include "ctl_priv.h"
-#include "halb_notify.h"
 #include "halb_proc.h"
 #include "halb_vrrp.h"
 
@@ -103,17 +102,6 @@ static void ip_str(uint32_t a, char *buf, size_t len)
 static uint64_t now_ms(void)
 {
 	return fwd_clock_ms();
-}
-
-static const char *router_id(const struct ctl *c)
-{
-	static char host[64];
-
-	if (c->k->global.router_id != NULL)
-		return c->k->global.router_id;
-	if (host[0] == '\0' && gethostname(host, sizeof(host) - 1) != 0)
-		snprintf(host, sizeof(host), "halb");
-	return host;
 }
 
 /* ------------------------------------------------------------- sending */
@@ -206,32 +194,6 @@ static void garps_send(struct ctl_vi *vi, unsigned int count)
 
 /* ------------------------------------------------------ notify and mail */
 
-static void notify_done(void *ctx, const struct proc_result *res)
-{
-	char buf[160];
-	const char *what = ctx;
-
-	if (res->outcome != PROC_EXITED || res->status != 0)
-		HALB_LOG(ctl, WARNING, "notify script %s: %s", what,
-			 proc_result_str(res, buf, sizeof(buf)));
-	free(ctx);
-}
-
-static void run_script(struct ctl *c, const char *cmdline, const char *const *args, size_t n_args)
-{
-	const struct cfg_global *g = &c->k->global;
-	struct proc_spec spec = { .cmdline = cmdline,
-				  .args = args,
-				  .n_args = n_args,
-				  .user = proc_default_user(g->script_user),
-				  .group = g->script_group,
-				  .script_security = g->enable_script_security };
-	char *name = strdup(cmdline);
-
-	if (proc_run(c->loop, &spec, notify_done, name) == NULL)
-		free(name);
-}
-
 static const char *notify_for(const struct cfg_notify *n, enum vrrp_state s)
 {
 	switch (s) {
@@ -254,48 +216,28 @@ static void notify_run(struct ctl *c, const struct cfg_notify *n, const char *ki
 	const char *one = notify_for(n, s);
 
 	if (one != NULL)
-		run_script(c, one, NULL, 0);
+		ctl_run_script(c, one, NULL, 0);
 	if (n->any != NULL) {
 		char p[8];
 		const char *args[4] = { kind, name, vrrp_state_name(s), p };
 
 		snprintf(p, sizeof(p), "%u", prio);
-		run_script(c, n->any, args, 4);
+		ctl_run_script(c, n->any, args, 4);
 	}
 }
 
 static void mail_alert(struct ctl *c, const char *name, enum vrrp_state s, uint8_t prio)
 {
-	const struct cfg_global *g = &c->k->global;
-	char subject[256], body[512], date[64], from[256];
+	char subject[256], text[512];
 
-	if (!g->has_smtp_server || g->n_notification_email == 0)
-		return;
-	notify_mail_date(date, sizeof(date));
 	snprintf(subject, sizeof(subject), "[%s] VRRP Instance %s - Entering %s state",
-		 router_id(c), name, vrrp_state_name(s));
-	snprintf(body, sizeof(body),
-		 "%s: %s: VRRP Instance %s is now in %s state (priority %u)\n"
-		 "=> VRRP Instance is %s VRRP VIPs <=\n",
-		 date, router_id(c), name, vrrp_state_name(s), prio,
+		 ctl_router_id(c), name, vrrp_state_name(s));
+	snprintf(text, sizeof(text),
+		 "%s: VRRP Instance %s is now in %s state (priority %u)\n"
+		 "=> VRRP Instance is %s VRRP VIPs <=",
+		 ctl_router_id(c), name, vrrp_state_name(s), prio,
 		 s == VRRP_STATE_MASTER ? "now owning" : "no longer owning");
-	if (g->notification_email_from != NULL) {
-		snprintf(from, sizeof(from), "%s", g->notification_email_from);
-	} else {
-		char host[128] = "localhost";
-
-		gethostname(host, sizeof(host) - 1);
-		snprintf(from, sizeof(from), "keepalived@%s", host);
-	}
-	notify_mail_send(&(struct notify_mail){ .server = g->smtp_server,
-						.port = g->smtp_port,
-						.timeout_ms = g->smtp_connect_timeout_ms,
-						.helo = g->smtp_helo_name,
-						.from = from,
-						.to = (const char *const *)g->notification_email,
-						.n_to = g->n_notification_email,
-						.subject = subject,
-						.body = body });
+	ctl_mail(c, subject, text);
 }
 
 static bool smtp_alert(const struct ctl *c, int setting)
@@ -777,18 +719,25 @@ void ctl_vrrp_retire(struct ctl *c, const struct cfg_keepalived *new_k)
 	}
 }
 
+/* Stops tracking: script timers and runs, link checks. */
+static void tracking_stop(struct ctl *c, struct ctl_vrrp *v)
+{
+	for (size_t s = 0; s < v->n_scripts; s++) {
+		ev_timer_stop(c->loop, &v->scripts[s].timer);
+		if (v->scripts[s].running != NULL)
+			proc_cancel(v->scripts[s].running);
+		v->scripts[s].running = NULL;
+	}
+	ev_timer_stop(c->loop, &v->link_timer);
+}
+
 struct ctl_vrrp *ctl_vrrp_detach(struct ctl *c)
 {
 	struct ctl_vrrp *v = c->vrrp;
 
 	if (v == NULL)
 		return NULL;
-	for (size_t s = 0; s < v->n_scripts; s++) {
-		ev_timer_stop(c->loop, &v->scripts[s].timer);
-		if (v->scripts[s].running != NULL)
-			proc_cancel(v->scripts[s].running);
-	}
-	ev_timer_stop(c->loop, &v->link_timer);
+	tracking_stop(c, v);
 	for (size_t i = 0; i < v->n_vi; i++)
 		ev_timer_stop(c->loop, &v->vi[i].timer);
 	c->vrrp = NULL;
@@ -801,16 +750,15 @@ void ctl_vrrp_shutdown(struct ctl *c)
 
 	if (v == NULL)
 		return;
-	for (size_t s = 0; s < v->n_scripts; s++)
-		ev_timer_stop(c->loop, &v->scripts[s].timer);
-	ev_timer_stop(c->loop, &v->link_timer);
+	tracking_stop(c, v);
+	/* The notify scripts these steps start (notify_stop) are left to run
+	 * to their end, as keepalived's are. */
 	for (size_t i = 0; i < v->n_vi; i++) {
 		struct vrrp_event ev = { .type = VRRP_EV_SHUTDOWN };
 
 		vi_step(&v->vi[i], &ev);
 		ev_timer_stop(c->loop, &v->vi[i].timer);
 	}
-	proc_kill_all();
 }
 
 void ctl_vrrp_free(struct ctl_vrrp *v)
@@ -880,7 +828,10 @@ void ctl_vrrp_input(struct ctl *c, struct rte_mbuf *m)
 	if (v == NULL || (r == VRRP_OK && src_is_ours(c, adv.src)))
 		goto out; /* our own advert seen again */
 	if (r != VRRP_OK) {
-		reject(c, NULL, r, 0);
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l2_len);
+
+		reject(c, NULL, r, rte_be_to_cpu_32(ip->src_addr)); /* pkt_parse checked it */
 		goto out;
 	}
 	for (size_t i = 0; i < v->n_vi; i++)
