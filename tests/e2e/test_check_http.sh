@@ -58,6 +58,9 @@ kill_rs() {
 	t1=$(ck_ms)
 	ck_log lb1 "Removing service [${RIP[$1]}]:tcp:80 from VS [$VIP]:tcp:80" ||
 		tb_fail "no 'Removing service [${RIP[$1]}]:tcp:80 from VS [$VIP]:tcp:80' in the log"
+	# It went down at the (retry+1)-th consecutive failure, as keepalived.
+	ck_log lb1 "Check on service [${RIP[$1]}]:tcp:80 failed after $retry retries." ||
+		tb_fail "no 'Check on service [${RIP[$1]}]:tcp:80 failed after $retry retries.' in the log"
 	MS=$((t1 - t0))
 }
 

@@ -8,7 +8,9 @@
 #   through halb (curl -k) and reaches both servers;
 # - rs01's page changes, its digest no longer matches -> rs01 goes down within
 #   what the settings allow, and https requests all reach rs02;
-# - the page restored -> rs01 is back.
+# - the page restored -> rs01 is back;
+# - nginx stopped on rs02 -> rs02 down, https requests all reach rs01;
+#   started -> back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/forward_lib.sh"
 . "$(dirname "$0")/check_lib.sh"
@@ -117,5 +119,18 @@ tb_wait $UP_MAX ck_up lb1 $VS 172.17.1.7 ||
 t1=$(ck_ms)
 echo "  rs01's page restored: up after $((t1 - t0)) ms (bound ${UP_MAX} s)"
 both_served || tb_fail "after rs01 came back, 10 https requests gave:$bodies"
+
+# nginx stopped on rs02: the TLS connection is refused.
+tb_nginx_stop rs02 || tb_fail "nginx did not stop on rs02"
+t0=$(ck_ms)
+tb_wait $DOWN_MAX ck_down lb1 $VS 172.17.22.22 ||
+	tb_fail "rs02 was not declared down within $DOWN_MAX s after nginx stopped"
+echo "  nginx stopped on rs02: down after $(($(ck_ms) - t0)) ms: $(ck_check lb1 172.17.22.22 443 'c["reason"]')"
+bodies=$(ck_bodies 10 $URL -k | sort | uniq -c | tr -s ' \n' ' ')
+[ "$bodies" = " 10 rs01 " ] || tb_fail "with rs02 down, 10 https requests gave:$bodies"
+TB_TLS=1 tb_nginx rs02
+t0=$(ck_ms)
+tb_wait $UP_MAX ck_up lb1 $VS 172.17.22.22 || tb_fail "rs02 did not come back after nginx started"
+echo "  nginx started on rs02: up after $(($(ck_ms) - t0)) ms; 10 https requests with rs02 down: all on rs01"
 tb_stop_halb lb1
 exit 0
