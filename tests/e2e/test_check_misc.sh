@@ -202,6 +202,7 @@ echo "  rs01 in $VS2: $(ck_check lb1 $R1 80 'c["reason"]' $VS2); still up in $VS
 tb_nginx rs01
 timed "nginx started on rs01 -> TCP_CHECK up" $TCP_UP_MAX ck_up lb1 $VS2 $R1
 body=$(tb_in client curl -s -m 2 http://$VIP2/test.html) || tb_fail "no answer from $VIP2"
+case $body in rs01 | rs02) ;; *) tb_fail "unexpected answer from $VIP2: '$body'" ;; esac
 tb_halbctl lb1 checks | sed 's/^/  /'
 tb_stop_halb lb1
 exit 0

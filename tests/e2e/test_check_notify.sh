@@ -13,8 +13,9 @@
 #   stop; started -> one "up rs01" line; the same on the BACKUP, which checks
 #   .100 too;
 # - ha_suspend: on the BACKUP, .101's checks are not running ("running":
-#   false) while .100's are; on the MASTER both run; when lb1 stops, lb2
-#   takes over the VIPs and starts .101's checks.
+#   false) while .100's are; on the MASTER both run;
+# - rs02 dies, then lb1: lb2 takes over already knowing rs02 is down in .100
+#   (no request fails), starts .101's checks and finds it down there too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/forward_lib.sh"
 . "$(dirname "$0")/check_lib.sh"
@@ -204,14 +205,24 @@ tb_wait 5 sh -c "[ \$(grep -c ' up rs01\$' '$TB_DIR/notify-lb1.log') = 2 ] && [ 
 [ "$(tail -n 1 "$TB_DIR/notify-lb1.log" | cut -d' ' -f2-)" = "up rs01" ] || tb_fail "lb1's last notify is not 'up rs01'"
 echo "  notify_up: lb1 '$(tail -n 1 "$TB_DIR/notify-lb1.log")' ($(($(ck_ms) - t0)) ms after the start)"
 
-# 4. lb1 goes away: lb2 takes the VIPs and starts .101's checks.
+# 4. rs02 dies, then lb1 goes away. lb2 checked .100 all along, so it takes
+# over knowing rs02 is down: no request to .100 fails. .101's checks start on
+# lb2 only now, and then find rs02 down.
+tb_nginx_stop rs02 || tb_fail "nginx did not stop on rs02"
+tb_wait $DOWN_MAX ck_down lb2 $VS $R2 || tb_fail "the BACKUP did not see rs02 down in $VS"
+ck_up lb2 $VS2 $R2 || tb_fail "ha_suspend: the BACKUP judged rs02 in .101, whose checks are suspended"
 tb_stop_halb lb1
 tb_wait 10 tb_vrrp_is lb2 VI_1 MASTER || tb_fail "lb2 did not take over"
+B=$(ck_bodies 10 http://$VIP/test.html | sort | uniq -c | tr -s ' \n' ' ')
+[ "$B" = " 10 rs01 " ] || tb_fail "after the takeover, 10 requests to $VIP gave:$B (want all from rs01)"
+echo "  rs02 stopped, lb1 stopped: lb2 MASTER, 10 requests to $VIP:$B"
 [ "$(running lb2 $VS2)" = "[True]" ] || tb_fail "ha_suspend: lb2, now MASTER, does not run .101's checks"
 ran() { [ "$(tb_json lb2 checks "min(c['checks'] for c in r['checks'] if c['vip'] == '$VIP2')")" -gt 0 ]; }
 tb_wait $((DL + CT + SLACK)) ran || tb_fail "ha_suspend: lb2, now MASTER, has not run .101's checks"
-tb_wait $UP_MAX ck_up lb2 $VS2 $R1 && ck_up lb2 $VS2 $R2 || tb_fail "lb2 does not have .101's servers up"
-body=$(tb_in client curl -s -m 2 http://$VIP2/test.html) || tb_fail "no answer from $VIP2 through lb2"
-echo "  lb1 stopped: lb2 MASTER, .101 checks running=$(running lb2 $VS2), $VIP2 answers ($body)"
+tb_wait $DOWN_MAX ck_down lb2 $VS2 $R2 || tb_fail "lb2, now MASTER, did not find rs02 down in .101"
+ck_up lb2 $VS2 $R1 || tb_fail "lb2 does not have rs01 up in .101"
+B=$(ck_bodies 10 http://$VIP2/test.html | sort | uniq -c | tr -s ' \n' ' ')
+[ "$B" = " 10 rs01 " ] || tb_fail "10 requests to $VIP2 through lb2 gave:$B (want all from rs01)"
+echo "  .101 checks running=$(running lb2 $VS2) on lb2 since the takeover: rs02 found down, 10 requests to $VIP2:$B"
 tb_stop_halb lb2
 exit 0
