@@ -6,7 +6,8 @@
 #   the end-to-end scenarios in network namespaces (tests/e2e/test_*.sh)
 # The last line is "N passed, N failed". Options:
 #   --quick        skip the sanitizer build, the fuzzers and the e2e tests
-#   --e2e PATTERN  run only the e2e scripts matching PATTERN (and the builds)
+#   --e2e PATTERN  run only the e2e scripts matching PATTERN (with --quick:
+#                  skip the sanitizer build and the fuzzers)
 #   --fuzz-runs N  inputs per fuzzer (default 20000)
 set -u
 cd "$(dirname "$0")/.."
@@ -77,7 +78,7 @@ build() {
 	if [ ! -f "$dir/build.ninja" ]; then
 		meson setup "$dir" "$@" >"$TOP/$dir.setup.log" 2>&1 || { cat "$TOP/$dir.setup.log"; return 1; }
 	fi
-	meson compile -C "$dir" >"$TOP/$dir.compile.log" 2>&1 || { tail -n 60 "$TOP/$dir.compile.log"; return 1; }
+	meson compile -C "$dir" >"$dir/compile.log" 2>&1 || { tail -n 60 "$dir/compile.log"; return 1; }
 }
 
 echo "== dependencies"
@@ -107,7 +108,7 @@ if [ $QUICK = 0 ]; then
 	if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dtests=false; then
 		for f in build-fuzz/tests/fuzz/fuzz_*; do
-			[ -x "$f" ] || continue
+			[ -f "$f" ] && [ -x "$f" ] || continue
 			name=${f##*/fuzz_}
 			corpus=$(mktemp -d)
 			[ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$corpus/"
