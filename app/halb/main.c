@@ -15,7 +15,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -25,7 +27,6 @@
 #include "halb_config.h"
 #include "halb_ctl.h"
 #include "halb_log.h"
-#include "halb_proc.h"
 
 #define DEFAULT_KEEPALIVED_CONF "/etc/keepalived/keepalived.conf"
 #define DEFAULT_DATAPLANE_CONF  "/etc/halb/halb.cfg"
@@ -123,69 +124,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-/* One script of keepalived.conf: its user must exist, and under
- * enable_script_security it must be safe to run (keepalived's rule). */
-static void lint_script(const struct cfg_keepalived *k, const char *cmd, const char *user,
-			const char *group, const struct cfg_loc *loc, struct cfg_diags *d)
-{
-	const struct cfg_global *g = &k->global;
-	char why[256];
-	uid_t uid;
-	gid_t gid;
-
-	if (cmd == NULL)
-		return;
-	if (user == NULL) {
-		user = proc_default_user(g->script_user);
-		group = g->script_group;
-	}
-	if (proc_resolve_user(user, group, &uid, &gid, why, sizeof(why)) != 0) {
-		cfg_diag_add(d, CFG_ERROR, loc, "script '%s': %s", cmd, why);
-		return;
-	}
-	if (g->enable_script_security && proc_check_security(cmd, uid, why, sizeof(why)) != 0)
-		cfg_diag_add(d, CFG_WARNING, loc,
-			     "script '%s' will not run (enable_script_security): %s", cmd, why);
-}
-
-static void lint_notify(const struct cfg_keepalived *k, const struct cfg_notify *n,
-			const struct cfg_loc *loc, struct cfg_diags *d)
-{
-	const char *const cmds[] = { n->master, n->backup, n->fault, n->stop, n->any };
-
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		lint_script(k, cmds[i], NULL, NULL, loc, d);
-}
-
-/* Every script keepalived.conf would run. */
-static void lint_scripts(const struct cfg_keepalived *k, struct cfg_diags *d)
-{
-	for (size_t i = 0; i < k->n_scripts; i++)
-		lint_script(k, k->scripts[i].script, k->scripts[i].user, k->scripts[i].group,
-			    &k->scripts[i].loc, d);
-	for (size_t i = 0; i < k->n_instances; i++)
-		lint_notify(k, &k->instances[i].notify, &k->instances[i].loc, d);
-	for (size_t i = 0; i < k->n_groups; i++)
-		lint_notify(k, &k->groups[i].notify, &k->groups[i].loc, d);
-	for (size_t i = 0; i < k->n_vs; i++) {
-		const struct cfg_virtual_server *v = &k->vs[i];
-
-		lint_script(k, v->quorum_up, NULL, NULL, &v->loc, d);
-		lint_script(k, v->quorum_down, NULL, NULL, &v->loc, d);
-		for (size_t r = 0; r < v->n_rs; r++) {
-			lint_script(k, v->rs[r].notify_up, NULL, NULL, &v->rs[r].loc, d);
-			lint_script(k, v->rs[r].notify_down, NULL, NULL, &v->rs[r].loc, d);
-			for (size_t c = 0; c < v->rs[r].n_checkers; c++) {
-				const struct cfg_checker *ch = &v->rs[r].checkers[c];
-
-				if (ch->type == CFG_CHECK_MISC)
-					lint_script(k, ch->misc_path, ch->user, ch->group, &ch->loc,
-						    d);
-			}
-		}
-	}
-}
-
 /* Loads and checks both files; prints every problem. */
 static int load_config(const struct options *o, struct cfg_keepalived **k, struct cfg_dataplane **d)
 {
@@ -197,7 +135,7 @@ static int load_config(const struct options *o, struct cfg_keepalived **k, struc
 	if (*k != NULL && *d != NULL)
 		cfg_check(*k, *d, &diags);
 	if (*k != NULL)
-		lint_scripts(*k, &diags);
+		ctl_lint_scripts(*k, &diags);
 	cfg_diags_print(stderr, &diags);
 	rc = diags.errors == 0 && *k != NULL && *d != NULL ? 0 : -1;
 	if (o->config_test)
@@ -321,12 +259,31 @@ static const char *file_prefix(const struct cfg_dataplane *d)
 	return "rte";
 }
 
+/* An error before the log is set up: on stderr, and in syslog, which is
+ * all a daemon without -l has. */
+static void early_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void early_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("halb: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	va_start(ap, fmt);
+	openlog("halb", LOG_PID, LOG_DAEMON);
+	vsyslog(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
 static void write_pid(const char *path)
 {
 	FILE *f = fopen(path, "w");
 
 	if (f == NULL) {
-		fprintf(stderr, "halb: cannot write pid file %s: %s\n", path, strerror(errno));
+		early_error("cannot write pid file %s: %s", path, strerror(errno));
 		return;
 	}
 	fprintf(f, "%d\n", (int)getpid());
@@ -372,8 +329,8 @@ int main(int argc, char **argv)
 
 	eargc = eal_args(d, eargv, lcores, sizeof(lcores));
 	if (rte_eal_init(eargc, eargv) < 0) {
-		fprintf(stderr, "halb: DPDK could not start (EAL arguments from %s): %s\n",
-			o.dataplane_conf, rte_strerror(rte_errno));
+		early_error("DPDK could not start (EAL arguments from %s): %s", o.dataplane_conf,
+			    rte_strerror(rte_errno));
 		unlink(o.pid_file);
 		return 1;
 	}

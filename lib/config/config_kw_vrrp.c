@@ -84,6 +84,7 @@ static void *inst_state(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 		v->state = CFG_VRRP_BACKUP;
 	else
 		cfg_err(ps, &st->v[1], "state: unknown state '%s' (MASTER or BACKUP)", s);
+	v->state_set = true;
 	return NULL;
 }
 

@@ -171,6 +171,8 @@ struct cfg_notify {
 struct cfg_vrrp_instance {
 	char *name;
 	enum cfg_vrrp_state state;
+	bool state_set;             /**< "state" was written (keepalived derives MASTER
+				     * for an address owner without one) */
 	char *interface;            /**< names a port of the dataplane file */
 	uint8_t vrid;               /**< 1..255 */
 	uint8_t priority;           /**< 1..255; default 100 (255 = address owner) */

@@ -127,6 +127,10 @@ void ctl_instance_own(struct ctl *c, size_t i, bool own);
 /* Puts the VIPs of virtual servers that no vrrp_instance manages on the
  * TAPs (they are always served) and announces them. */
 void ctl_static_vips(struct ctl *c);
+/* The static VIPs now (out has room for one per virtual server). */
+size_t ctl_static_vip_list(const struct ctl *c, uint32_t *out);
+/* Reload: takes off the TAPs the static VIPs of old that are static no more. */
+void ctl_static_vips_drop(struct ctl *c, const uint32_t *old, size_t n_old);
 
 /* ctl_vrrp.c */
 /* Starts VRRP for c->k; after a reload, instances and scripts of old with

@@ -121,6 +121,8 @@ int ctl_reload(struct ctl *c)
 	const struct cfg_dataplane *dp;
 	struct ctl_vrrp *old_v;
 	const char *restart = NULL;
+	uint32_t *old_static;
+	size_t n_old_static;
 
 	HALB_LOG(ctl, NOTICE, "Reloading %s and %s", c->opt.keepalived_conf, c->opt.dataplane_conf);
 	k2 = cfg_keepalived_load(c->opt.keepalived_conf, &diags);
@@ -128,8 +130,10 @@ int ctl_reload(struct ctl *c)
 	if (d2 != NULL)
 		restart = needs_restart(c->d, d2);
 	dp = d2 != NULL && restart == NULL ? d2 : c->d;
-	if (k2 != NULL)
+	if (k2 != NULL) {
 		cfg_check(k2, dp, &diags);
+		ctl_lint_scripts(k2, &diags);
+	}
 	log_diags(&diags);
 	if (diags.errors > 0 || k2 == NULL || d2 == NULL) {
 		HALB_LOG(ctl, ERR, "Reload failed (%u errors): the running configuration stays",
@@ -148,6 +152,8 @@ int ctl_reload(struct ctl *c)
 	if (dp == d2 && dataplane_apply(c, d2) != 0)
 		dp = c->d;
 
+	old_static = calloc(c->n_vs_rt + 1, sizeof(*old_static));
+	n_old_static = old_static ? ctl_static_vip_list(c, old_static) : 0;
 	ctl_vrrp_retire(c, k2);
 	old_v = ctl_vrrp_detach(c);
 	old_k = c->k;
@@ -158,8 +164,14 @@ int ctl_reload(struct ctl *c)
 	} else {
 		cfg_dataplane_free(d2);
 	}
-	if (ctl_svc_reload(c, old_k) != 0 || ctl_check_reload(c) != 0 ||
-	    ctl_vrrp_start(c, old_v) != 0) {
+	if (ctl_svc_reload(c, old_k) != 0) {
+		HALB_LOG(ctl, CRIT, "Reload failed half-way (out of memory): stopping");
+		raise(SIGTERM);
+	}
+	/* Before VRRP takes any of them as an instance's VIP again. */
+	ctl_static_vips_drop(c, old_static, n_old_static);
+	free(old_static);
+	if (ctl_check_reload(c) != 0 || ctl_vrrp_start(c, old_v) != 0) {
 		/* Out of memory half-way: nothing sane to go back to. */
 		HALB_LOG(ctl, CRIT, "Reload failed half-way (out of memory): stopping");
 		raise(SIGTERM);

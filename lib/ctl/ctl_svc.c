@@ -437,6 +437,43 @@ void ctl_instance_own(struct ctl *c, size_t i, bool own)
 	ctl_io_flush(c);
 }
 
+size_t ctl_static_vip_list(const struct ctl *c, uint32_t *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->n_vs_rt; i++) {
+		bool seen = false;
+
+		if (c->vs[i].owner >= 0)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			seen |= out[j] == c->k->vs[i].addr;
+		if (!seen)
+			out[n++] = c->k->vs[i].addr;
+	}
+	return n;
+}
+
+void ctl_static_vips_drop(struct ctl *c, const uint32_t *old, size_t n_old)
+{
+	uint32_t *now = calloc(c->n_vs_rt + 1, sizeof(*now));
+	size_t n_now;
+
+	if (now == NULL)
+		return;
+	n_now = ctl_static_vip_list(c, now);
+	for (size_t i = 0; i < n_old; i++) {
+		bool stays = false;
+
+		for (size_t j = 0; j < n_now; j++)
+			stays |= now[j] == old[i];
+		if (!stays)
+			port_kernel_addr(&c->ports[ctl_port_of(c, old[i])], old[i], 32, NULL,
+					 false);
+	}
+	free(now);
+}
+
 void ctl_static_vips(struct ctl *c)
 {
 	for (size_t i = 0; i < c->k->n_vs; i++) {

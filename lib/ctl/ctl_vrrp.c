@@ -540,7 +540,8 @@ static int vi_init(struct ctl *c, struct ctl_vi *vi, size_t i)
 	vi->p.priority = in->priority;
 	vi->p.advert_int_ms = in->advert_int_ms;
 	vi->p.src_ip = vi->src_ip;
-	vi->p.initial_master = in->state == CFG_VRRP_MASTER;
+	vi->p.initial_master =
+	    in->state == CFG_VRRP_MASTER || (!in->state_set && in->priority == VRRP_PRIO_OWNER);
 	vi->p.nopreempt = in->nopreempt;
 	vi->p.preempt_delay_ms = in->preempt_delay_ms;
 	vi->p.garp_master_delay_ms =
@@ -829,7 +830,7 @@ void ctl_vrrp_input(struct ctl *c, struct rte_mbuf *m)
 		goto out; /* our own advert seen again */
 	if (r != VRRP_OK) {
 		const struct rte_ipv4_hdr *ip =
-			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l2_len);
+		    rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l2_len);
 
 		reject(c, NULL, r, rte_be_to_cpu_32(ip->src_addr)); /* pkt_parse checked it */
 		goto out;

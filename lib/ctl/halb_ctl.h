@@ -32,6 +32,13 @@ struct ctl_options {
 struct ctl;
 
 /**
+ * Adds to d what keepalived.conf's scripts would meet on this machine: an
+ * unknown script user (error), a script enable_script_security would refuse
+ * (warning, naming the file and why).
+ */
+void ctl_lint_scripts(const struct cfg_keepalived *k, struct cfg_diags *d);
+
+/**
  * Builds the dataplane (mempool, ports with their TAPs, tables, workers)
  * for k and d, which the control core owns from now on. Call after
  * rte_eal_init() on the main lcore; workers are not started yet.

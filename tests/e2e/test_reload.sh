@@ -4,7 +4,8 @@
 # - a slow 4 MB download through the VIP (DR) is under way while a real
 #   server's weight changes and a new virtual server appears: it completes
 #   byte-exact, VRRP stays MASTER without a transition, the new service serves;
-# - a file with an error: halb logs FILE:LINE and keeps the running services.
+# - a file with an error: halb logs FILE:LINE and keeps the running services;
+# - a virtual server that leaves takes its static VIP off the director.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/forward_lib.sh"
 SEED=$TOP/conf/seed
@@ -72,5 +73,15 @@ grep -q "keepalived.conf:$line: error" "$TB_DIR/halb-lb1.log" || tb_fail "the er
 body=$(tb_in client curl -s -m 2 http://172.17.100.102/test.html)
 [ "$body" = rs01 ] || tb_fail "the running services changed after a failed reload"
 echo "  broken file: $(grep -m1 "keepalived.conf:$line: error" "$TB_DIR/halb-lb1.log" | sed 's/.*keepalived.conf/keepalived.conf/')"
+
+# The static virtual server goes away: its VIP leaves the TAP too.
+sed '/^virtual_server 172.17.100.102 80 {/,$d' "$TB_DIR/good.conf" >"$TB_DIR/keepalived.conf"
+tb_in lb1 ip -4 addr show dev eth1 | grep -q 'inet 172.17.100.102/32' ||
+	tb_fail "the static VIP was not on the TAP"
+kill -HUP "$(tb_halb_pid lb1)"
+tb_wait 10 sh -c "[ \$(grep -c 'Reloaded' '$TB_DIR/halb-lb1.log') -ge 2 ]" || tb_fail "no second reload"
+tb_in lb1 ip -4 addr show dev eth1 | grep -q 'inet 172.17.100.102/32' &&
+	tb_fail "the VIP of a removed virtual server stays on the TAP"
+echo "  a removed static virtual server takes its VIP off the TAP"
 tb_stop_halb lb1
 exit 0
