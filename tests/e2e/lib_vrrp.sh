@@ -39,7 +39,7 @@ vt_serve_wait() {
 	end=$(($(vt_ms) + secs * 1000))
 	# short attempts, each with a fresh SYN: a SYN lost to the dead master
 	# would otherwise be retried by TCP only after 1 s
-	until tb_in "$name" curl -s -f -m 0.5 "$url" >/dev/null 2>&1; do
+	until tb_in "$name" curl -s -f -m 0.25 "$url" >/dev/null 2>&1; do
 		[ "$(vt_ms)" -ge $end ] && return 1
 		sleep 0.05
 	done

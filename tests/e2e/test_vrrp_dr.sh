@@ -77,7 +77,9 @@ echo "  lb1 back: MASTER $took ms after its start, lb2 BACKUP, client ARP entry 
 
 # --- SIGTERM: priority 0 advert, quick handover
 t0=$(vt_ms)
-tb_stop_halb lb1 TERM
+kill -TERM "$(tb_halb_pid lb1)"
+outage=$(vt_serve_wait client $URL 10 "$t0") || tb_fail "no service after lb1's SIGTERM"
+tb_stop_halb lb1 TERM # reaps it (a second SIGTERM is ignored)
 [ "$TB_HALB_RC" = 0 ] || tb_fail "halb on lb1 exited with $TB_HALB_RC on SIGTERM"
 tb_wait 5 tb_vrrp_is lb2 VI_1 MASTER || tb_fail "lb2 is not MASTER after lb1's SIGTERM: $(vt_state_line lb2 VI_1)"
 handover=$(($(vt_became lb2 VI_1 MASTER) - t0))
@@ -85,6 +87,5 @@ reason=$(vt_vrrp lb2 VI_1 'i["transitions"][-1]["reason"]')
 echo "  SIGTERM on lb1: lb2 MASTER after $handover ms ($reason)"
 [ "$handover" -lt 2000 ] || tb_fail "handover after SIGTERM took $handover ms (priority-0 advert: about 0.6 s expected)"
 tb_wait 5 vt_neigh_is client $VIP "$mac2" || tb_fail "the client's ARP entry did not move to lb2 after SIGTERM"
-outage=$(vt_serve_wait client $URL 10 "$t0") || tb_fail "no service after lb1's SIGTERM"
 echo "  outage after SIGTERM: $outage ms"
 exit 0
