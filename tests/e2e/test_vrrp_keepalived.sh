@@ -107,7 +107,8 @@ ka_rejects() {
 run_case() {
 	local label=$1 v=$2 side=$3 hconf=$TB_DIR/halb-$1.conf kconf=$TB_DIR/ka-$1.conf
 	local t0 took back start
-	local m_start m_up m_kill m_is s_start s_up s_is m_mac s_mac m_name s_name
+	# m_start, m_kill, m_is, s_start, s_is: functions for the two roles
+	local m_mac s_mac m_name s_name
 	if [ "$side" = halb ]; then
 		ka_conf "$hconf" "$v" MASTER 100
 		ka_conf "$kconf" "$v" BACKUP 99

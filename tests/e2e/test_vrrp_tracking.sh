@@ -59,6 +59,7 @@ tb_in lb1 sh -c '[ "$(ls -d /proc/[0-9]* | wc -l)" -lt 10 ]' ||
 halb_lb1() {
 	local prefix=$TB-lb1 cfg=$TB_DIR/lb1.cfg
 	TB_PREFIXES+=("$prefix")
+	# shellcheck disable=SC2034 # read by tb_prefix through eval
 	TB_PREFIX_lb1=$prefix
 	sed -E 's/("--file-prefix", *")[^"]*"/\1'"$prefix"'"/' "$SEED/dr-master.cfg" >"$cfg"
 	tb_in lb1 "$HALB" -n -l -f "$1" -c "$cfg" >>"$TB_DIR/halb-lb1.log" 2>&1 &
