@@ -125,10 +125,12 @@ tb_director() {
 }
 
 # tb_nginx NAME: nginx on port 80 (and 443 with a self-signed certificate
-# when TB_TLS=1) serving /test.html with the host's name in it.
+# when TB_TLS=1, or plain HTTP on 443 when TB_HTTP443=1, for the seed's
+# HTTP_GET checks of port 443) serving /test.html with the host's name in it.
 tb_nginx() {
 	local name=$1 dir=$TB_DIR/nginx-$1 tls=""
 	mkdir -p "$dir/www"
+	[ "${TB_HTTP443:-0}" = 1 ] && tls="server { listen 443; root $dir/www; }"
 	echo "$name" >"$dir/www/test.html"
 	echo "$name" >"$dir/www/index.html"
 	if [ "${TB_TLS:-0}" = 1 ]; then
