@@ -27,6 +27,7 @@
 #include "halb_config.h"
 #include "halb_ctl.h"
 #include "halb_log.h"
+#include "halb_notify.h"
 
 #define DEFAULT_KEEPALIVED_CONF "/etc/keepalived/keepalived.conf"
 #define DEFAULT_DATAPLANE_CONF  "/etc/halb/halb.cfg"
@@ -351,6 +352,8 @@ int main(int argc, char **argv)
 	}
 	rc = ctl_run(c);
 	ctl_destroy(c);
+	/* The STOP state's mail alert is on its way: give it a moment. */
+	notify_mail_drain(2000);
 	log_close();
 	rte_eal_cleanup();
 	unlink(o.pid_file);
