@@ -351,7 +351,12 @@ uint32_t conn_worker_run(struct conn_table *t, struct conn_worker *w, uint64_t n
 	graveyard_sweep(t, w);
 	if (w->cursor == 0)
 		w->cursor = now_s;
-	while (w->cursor <= now_s && seen < budget) {
+	/* A slot is turned once its second is over: everything filed there
+	 * has expired by then, or been refreshed into a later slot. Turning
+	 * the current second's slot would re-file the entries that expire
+	 * later in that second into the slot just emptied, where the wheel
+	 * would next look 1024 s later. */
+	while (w->cursor < now_s && seen < budget) {
 		uint32_t i = (uint32_t)(w->cursor & WHEEL_MASK);
 		struct conn *list = w->slot[i];
 
