@@ -339,6 +339,17 @@ static void wheel_visit(struct conn_table *t, struct conn_worker *w, struct conn
 		if (conn_kill(t, c) && gone != NULL)
 			gone(ctx, c);
 	}
+	/* A template killed early (persist_lookup found its server down)
+	 * may still have connections pointing at it: they let go of it when
+	 * they are buried, so its memory waits for the last of them. The
+	 * fence pairs with the one in conn_create (a racing bind). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if ((c->flags & CONN_F_TEMPLATE) &&
+	    __atomic_load_n(&c->n_controlled, __ATOMIC_RELAXED) > 0) {
+		c->expires = now_ms + 1000;
+		wheel_file(w, c);
+		return;
+	}
 	bury(t, w, c);
 }
 
@@ -436,7 +447,14 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 	}
 	if (ci->tmpl != NULL) {
 		__atomic_fetch_add(&ci->tmpl->n_controlled, 1, __ATOMIC_RELAXED);
-		c->tmpl = ci->tmpl;
+		/* Its owner buries a dead template once nothing holds it: a
+		 * template that died meanwhile is let go of (the memory is
+		 * still ours until this worker's next quiescent state). */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (conn_dead(ci->tmpl))
+			__atomic_fetch_sub(&ci->tmpl->n_controlled, 1, __ATOMIC_RELAXED);
+		else
+			c->tmpl = ci->tmpl;
 	}
 	w->live++;
 	wheel_file(w, c);
