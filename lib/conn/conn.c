@@ -104,7 +104,9 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 	struct conn_table *t;
 	struct rte_hash_parameters hp = {
 		.name = name,
-		.entries = p->max_conns,
+		/* A NAT connection has two keys: max_conns NAT connections
+		 * need twice as many. */
+		.entries = p->max_conns * 2,
 		.key_len = sizeof(struct conn_key),
 		.hash_func = rte_hash_crc,
 		.socket_id = p->socket,
@@ -119,7 +121,8 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 		.max_reclaim_size = 256,
 	};
 
-	if (p->max_conns < 64 || p->n_workers == 0 || p->qsbr == NULL) {
+	if (p->max_conns < 64 || p->max_conns > UINT32_MAX / 2 || p->n_workers == 0 ||
+	    p->qsbr == NULL) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
