@@ -145,8 +145,11 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 	if (rte_hash_rcu_qsbr_add(t->hash, &rc) != 0)
 		goto fail;
 	snprintf(name, sizeof(name), "%s_p", p->name);
-	t->pool = rte_mempool_create(name, p->max_conns, sizeof(struct conn), 256, 0, NULL, NULL,
-				     NULL, NULL, p->socket,
+	/* rte_mempool wants 1.5 caches' worth of objects at least; a cache of
+	 * a sixteenth keeps small tables possible and strands little. */
+	t->pool = rte_mempool_create(name, p->max_conns, sizeof(struct conn),
+				     RTE_MIN(256u, p->max_conns / 16), 0, NULL, NULL, NULL, NULL,
+				     p->socket,
 				     RTE_MEMPOOL_F_NO_CACHE_ALIGN | RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	if (t->pool == NULL)
 		goto fail;
