@@ -407,7 +407,7 @@ static struct conn *conn_alloc(struct conn_table *t, enum conn_error *err)
 	void *obj;
 
 	if (rte_mempool_get(t->pool, &obj) != 0) {
-		*err = CONN_ERR_NO_MEMORY;
+		*err = CONN_ERR_TABLE_FULL; /* the pool is the table's size */
 		return NULL;
 	}
 	return memset(obj, 0, sizeof(struct conn));
@@ -444,12 +444,12 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 	if (c->flags & CONN_F_NAT_KEY) {
 		key_of_reply(c, &reply);
 		if (add_key(t, &reply, c, 1) < 0)
-			goto full;
+			goto no_room;
 	}
 	if (add_key(t, &ci->key, c, 0) < 0) {
 		if (c->flags & CONN_F_NAT_KEY)
 			rte_hash_del_key(t->hash, &reply);
-		goto full;
+		goto no_room;
 	}
 	if (ci->tmpl != NULL) {
 		__atomic_fetch_add(&ci->tmpl->n_controlled, 1, __ATOMIC_RELAXED);
@@ -465,10 +465,10 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 	w->live++;
 	wheel_file(w, c);
 	return c;
-full:
+no_room:
 	/* Never published: no reader can hold it, so it goes straight back. */
 	rte_mempool_put(t->pool, c);
-	*err = CONN_ERR_TABLE_FULL;
+	*err = CONN_ERR_NO_MEMORY;
 	return NULL;
 }
 
@@ -504,7 +504,7 @@ struct conn *conn_template_create(struct conn_table *t, struct conn_worker *w,
 	c->expires = now_ms + timeout_ms;
 	if (add_key(t, key, c, 0) < 0) {
 		rte_mempool_put(t->pool, c);
-		*err = CONN_ERR_TABLE_FULL;
+		*err = CONN_ERR_NO_MEMORY;
 		return NULL;
 	}
 	wheel_file(w, c);
