@@ -263,6 +263,11 @@ bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 
 	if (!icmp_is_error(icmp->icmp_type) || icmp_len < sizeof(*icmp) + sizeof(*inner) + 4)
 		return false;
+	/* The quote is read, rewritten and summed in place: it must all be
+	 * in the first segment (pkt_parse vouched for 8 bytes of ICMP only).
+	 * A scattered one is the kernel's. */
+	if (rte_pktmbuf_data_len(m) < meta->l2_len + meta->l3_len + icmp_len)
+		return false;
 	ihl = rte_ipv4_hdr_len(inner);
 	if ((inner->version_ihl >> 4) != 4 || ihl < sizeof(*inner) ||
 	    icmp_len < sizeof(*icmp) + ihl + 4 ||
