@@ -6,6 +6,8 @@
  * what the workers send ends in the ports' TX rings, what they hand over
  * in their to_ctl rings.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -107,6 +109,29 @@ int pktenv_base_init(struct pktenv_base *b, const char *prog)
 		}
 	}
 	return 0;
+}
+
+void pktenv_base_cleanup(void)
+{
+	char dir[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX + 256];
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
 }
 
 /* ----------------------------------------------------------- per fixture */

@@ -56,6 +56,10 @@ struct pktenv_base {
 /* Starts the EAL and makes the ports; prog is argv[0]. @return 0 or -1. */
 int pktenv_base_init(struct pktenv_base *b, const char *prog);
 
+/* Stops the EAL and removes its runtime directory (/var/run/dpdk/pkt<pid>),
+ * which it would otherwise leave behind on every run. */
+void pktenv_base_cleanup(void);
+
 struct pktenv {
 	struct pktenv_base *base;
 	struct fwd_env env;

@@ -1598,6 +1598,6 @@ int main(int argc, char **argv)
 		failed += !run_fixture(&base, &f);
 	}
 	printf("%u fixtures, %u failed\n", run, failed);
-	rte_eal_cleanup();
+	pktenv_base_cleanup();
 	return failed != 0 || run == 0 ? 1 : 0;
 }
