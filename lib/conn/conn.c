@@ -102,7 +102,9 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 	struct conn_table *t;
 	struct rte_hash_parameters hp = {
 		.name = name,
-		.entries = p->max_conns,
+		/* A NAT connection has two keys: max_conns NAT connections
+		 * need twice as many. */
+		.entries = p->max_conns * 2,
 		.key_len = sizeof(struct conn_key),
 		.hash_func = rte_hash_crc,
 		.socket_id = p->socket,
@@ -118,7 +120,8 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 		.max_reclaim_size = 256,
 	};
 
-	if (p->max_conns < 64 || p->n_workers == 0 || p->qsbr == NULL) {
+	if (p->max_conns < 64 || p->max_conns > UINT32_MAX / 2 || p->n_workers == 0 ||
+	    p->qsbr == NULL) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -141,8 +144,11 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 	if (rte_hash_rcu_qsbr_add(t->hash, &rc) != 0)
 		goto fail;
 	snprintf(name, sizeof(name), "%s_p", p->name);
-	t->pool = rte_mempool_create(name, p->max_conns, sizeof(struct conn), 256, 0, NULL, NULL,
-				     NULL, NULL, p->socket,
+	/* rte_mempool wants 1.5 caches' worth of objects at least; a cache of
+	 * a sixteenth keeps small tables possible and strands little. */
+	t->pool = rte_mempool_create(name, p->max_conns, sizeof(struct conn),
+				     RTE_MIN(256u, p->max_conns / 16), 0, NULL, NULL, NULL, NULL,
+				     p->socket,
 				     RTE_MEMPOOL_F_NO_CACHE_ALIGN | RTE_MEMPOOL_F_NO_IOVA_CONTIG);
 	if (t->pool == NULL)
 		goto fail;
@@ -338,6 +344,17 @@ static void wheel_visit(struct conn_table *t, struct conn_worker *w, struct conn
 		if (conn_kill(t, c) && gone != NULL)
 			gone(ctx, c);
 	}
+	/* A template killed early (persist_lookup found its server down)
+	 * may still have connections pointing at it: they let go of it when
+	 * they are buried, so its memory waits for the last of them. The
+	 * fence pairs with the one in conn_create (a racing bind). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if ((c->flags & CONN_F_TEMPLATE) &&
+	    __atomic_load_n(&c->n_controlled, __ATOMIC_RELAXED) > 0) {
+		c->expires = now_ms + 1000;
+		wheel_file(w, c);
+		return;
+	}
 	bury(t, w, c);
 }
 
@@ -350,7 +367,12 @@ uint32_t conn_worker_run(struct conn_table *t, struct conn_worker *w, uint64_t n
 	graveyard_sweep(t, w);
 	if (w->cursor == 0)
 		w->cursor = now_s;
-	while (w->cursor <= now_s && seen < budget) {
+	/* A slot is turned once its second is over: everything filed there
+	 * has expired by then, or been refreshed into a later slot. Turning
+	 * the current second's slot would re-file the entries that expire
+	 * later in that second into the slot just emptied, where the wheel
+	 * would next look 1024 s later. */
+	while (w->cursor < now_s && seen < budget) {
 		uint32_t i = (uint32_t)(w->cursor & WHEEL_MASK);
 		struct conn *list = w->slot[i];
 
@@ -384,7 +406,7 @@ static struct conn *conn_alloc(struct conn_table *t, enum conn_error *err)
 	void *obj;
 
 	if (rte_mempool_get(t->pool, &obj) != 0) {
-		*err = CONN_ERR_NO_MEMORY;
+		*err = CONN_ERR_TABLE_FULL; /* the pool is the table's size */
 		return NULL;
 	}
 	return memset(obj, 0, sizeof(struct conn));
@@ -421,24 +443,31 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 	if (c->flags & CONN_F_NAT_KEY) {
 		key_of_reply(c, &reply);
 		if (add_key(t, &reply, c, 1) < 0)
-			goto full;
+			goto no_room;
 	}
 	if (add_key(t, &ci->key, c, 0) < 0) {
 		if (c->flags & CONN_F_NAT_KEY)
 			rte_hash_del_key(t->hash, &reply);
-		goto full;
+		goto no_room;
 	}
 	if (ci->tmpl != NULL) {
 		__atomic_fetch_add(&ci->tmpl->n_controlled, 1, __ATOMIC_RELAXED);
-		c->tmpl = ci->tmpl;
+		/* Its owner buries a dead template once nothing holds it: a
+		 * template that died meanwhile is let go of (the memory is
+		 * still ours until this worker's next quiescent state). */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (conn_dead(ci->tmpl))
+			__atomic_fetch_sub(&ci->tmpl->n_controlled, 1, __ATOMIC_RELAXED);
+		else
+			c->tmpl = ci->tmpl;
 	}
 	w->live++;
 	wheel_file(w, c);
 	return c;
-full:
+no_room:
 	/* Never published: no reader can hold it, so it goes straight back. */
 	rte_mempool_put(t->pool, c);
-	*err = CONN_ERR_TABLE_FULL;
+	*err = CONN_ERR_NO_MEMORY;
 	return NULL;
 }
 
@@ -474,7 +503,7 @@ struct conn *conn_template_create(struct conn_table *t, struct conn_worker *w,
 	c->expires = now_ms + timeout_ms;
 	if (add_key(t, key, c, 0) < 0) {
 		rte_mempool_put(t->pool, c);
-		*err = CONN_ERR_TABLE_FULL;
+		*err = CONN_ERR_NO_MEMORY;
 		return NULL;
 	}
 	wheel_file(w, c);

@@ -149,8 +149,12 @@ struct conn_init {
 
 /** Why conn_create failed. */
 enum conn_error {
-	CONN_ERR_NO_MEMORY = 1, /**< the pool of connection structs is empty */
-	CONN_ERR_TABLE_FULL,    /**< the hash has no room for the key(s) */
+	/** The hash could not take the key(s) though the table has room:
+	 * deleted keys still waiting for their grace period. */
+	CONN_ERR_NO_MEMORY = 1,
+	/** max_conns entries are in use (live, or dead and waiting for their
+	 * grace period): the configured size of the table is reached. */
+	CONN_ERR_TABLE_FULL,
 };
 
 /**

@@ -226,7 +226,8 @@ static int persist_lookup(struct fwd_worker *w, const struct svc *svc, const str
 	return -1;
 }
 
-static void fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+/* @return true when it made a connection. */
+static bool fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		    const struct conn_key *key)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
@@ -240,21 +241,21 @@ static void fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 
 	if (!(flags & SVC_AF_SERVICE)) {
 		fwd_local(w, snap, m, ip);
-		return;
+		return false;
 	}
 	if (!(flags & SVC_AF_OWNED)) {
 		fwd_drop(w, m, FWD_DROP_VIP_NOT_OWNED);
-		return;
+		return false;
 	}
 	svc = svc_lookup(snap, key->dst, key->dport, key->proto);
 	if (svc == NULL) {
 		/* An owned VIP on a port with no service: ping, SSH... */
 		fwd_to_control(w, m, PKT_CTL_KERNEL);
-		return;
+		return false;
 	}
 	if (key->proto == IPPROTO_TCP && !tcp_is_syn(meta->tcp_flags)) {
 		fwd_drop(w, m, FWD_DROP_NO_CONNECTION);
-		return;
+		return false;
 	}
 	if (svc->persist_ms != 0) {
 		tkey = (struct conn_key){ .src = key->src & svc->persist_mask,
@@ -276,7 +277,7 @@ static void fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 		idx = sched_pick(svc->sched, svc->state[w->id], &sk, &load);
 		if (idx < 0) {
 			fwd_drop(w, m, FWD_DROP_NO_REAL_SERVER);
-			return;
+			return false;
 		}
 		if (svc->persist_ms != 0)
 			tmpl = conn_template_create(w->env->conns, w->cw, &tkey, svc->rs[idx].addr,
@@ -299,7 +300,7 @@ static void fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 			fwd_drop(w, m,
 				 err == CONN_ERR_NO_MEMORY ? FWD_DROP_CONN_NO_MEMORY
 							   : FWD_DROP_CONN_TABLE_FULL);
-			return;
+			return false;
 		}
 		/* A new connection starts inactive (state NONE), as IPVS. */
 		w->ctr[rs->stat].conns++;
@@ -308,6 +309,7 @@ static void fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 		w->ctr[svc->stat].inactive++;
 		fwd_conn(w, snap, m, c, CONN_DIR_IN);
 	}
+	return true;
 }
 
 /* -------------------------------------------------------------- bursts */
@@ -393,6 +395,7 @@ static void fwd_process_burst(struct fwd_worker *w, const struct svc_snapshot *s
 	uint8_t dirs[FWD_BURST];
 	uint32_t nc = 0;
 	uint64_t hits;
+	bool made = false;
 
 	for (uint16_t i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -409,10 +412,22 @@ static void fwd_process_burst(struct fwd_worker *w, const struct svc_snapshot *s
 		if (hits & (1ULL << i))
 			rte_prefetch0(conns[i]);
 	for (uint32_t i = 0; i < nc; i++) {
-		if (hits & (1ULL << i))
-			fwd_conn(w, snap, cand[i], conns[i], dirs[i]);
+		struct conn *c = NULL;
+		uint8_t dir = CONN_DIR_IN;
+
+		if (hits & (1ULL << i)) {
+			c = conns[i];
+			dir = dirs[i];
+		} else if (made) {
+			/* The bulk lookup ran before this burst made any
+			 * connection: the first packets of a new flow often
+			 * arrive together, and must not be scheduled twice. */
+			c = conn_lookup(w->env->conns, &keys[i], &dir);
+		}
+		if (c != NULL)
+			fwd_conn(w, snap, cand[i], c, dir);
 		else
-			fwd_new(w, snap, cand[i], &keys[i]);
+			made |= fwd_new(w, snap, cand[i], &keys[i]);
 	}
 }
 

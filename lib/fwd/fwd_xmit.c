@@ -126,6 +126,12 @@ void fwd_xmit_nat_out(struct fwd_worker *w, const struct svc_snapshot *snap, str
 	send_routed(w, snap, m, ip->dst_addr);
 }
 
+static bool icmp_is_error(uint8_t type)
+{
+	return type == PKT_ICMP_DEST_UNREACH || type == PKT_ICMP_SOURCE_QUENCH ||
+	       type == PKT_ICMP_TIME_EXCEEDED || type == PKT_ICMP_PARAM_PROBLEM;
+}
+
 /* ICMP "fragmentation needed" to the source of m, from the address it was
  * sent to (the VIP), as the kernel does for IPVS. */
 static void send_frag_needed(struct fwd_worker *w, const struct svc_snapshot *snap,
@@ -134,8 +140,15 @@ static void send_frag_needed(struct fwd_worker *w, const struct svc_snapshot *sn
 	const struct pkt_meta *meta = pkt_meta((struct rte_mbuf *)(uintptr_t)m);
 	const struct rte_ipv4_hdr *ip =
 	    rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l2_len);
-	struct rte_mbuf *e = rte_pktmbuf_alloc(w->pool);
+	const struct rte_icmp_hdr *icmp =
+	    (const struct rte_icmp_hdr *)((const uint8_t *)ip + meta->l3_len);
+	struct rte_mbuf *e;
 
+	/* Never an ICMP error about an ICMP error (RFC 1122 3.2.2): m may be
+	 * one, about a connection, on its way to the real server. */
+	if (meta->l4_proto == IPPROTO_ICMP && icmp_is_error(icmp->icmp_type))
+		return;
+	e = rte_pktmbuf_alloc(w->pool);
 	if (e == NULL) {
 		w->st.drops[FWD_DROP_NO_MBUF]++;
 		return;
@@ -197,12 +210,6 @@ void fwd_xmit_tun(struct fwd_worker *w, const struct svc_snapshot *snap, struct 
 
 /* ----------------------------------------------------------- ICMP errors */
 
-static bool icmp_is_error(uint8_t type)
-{
-	return type == PKT_ICMP_DEST_UNREACH || type == PKT_ICMP_SOURCE_QUENCH ||
-	       type == PKT_ICMP_TIME_EXCEEDED || type == PKT_ICMP_PARAM_PROBLEM;
-}
-
 /* After translating the quoted packet, fixes the checksums that cover it. */
 static void icmp_fix_checksums(struct rte_icmp_hdr *icmp, uint32_t icmp_len,
 			       struct rte_ipv4_hdr *inner)
@@ -255,6 +262,11 @@ bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 	uint8_t dir;
 
 	if (!icmp_is_error(icmp->icmp_type) || icmp_len < sizeof(*icmp) + sizeof(*inner) + 4)
+		return false;
+	/* The quote is read, rewritten and summed in place: it must all be
+	 * in the first segment (pkt_parse vouched for 8 bytes of ICMP only).
+	 * A scattered one is the kernel's. */
+	if (rte_pktmbuf_data_len(m) < meta->l2_len + meta->l3_len + icmp_len)
 		return false;
 	ihl = rte_ipv4_hdr_len(inner);
 	if ((inner->version_ihl >> 4) != 4 || ihl < sizeof(*inner) ||

@@ -32,6 +32,7 @@ struct route_nh {
 
 struct route_table {
 	struct rte_lpm *lpm;
+	int32_t dflt; /**< next hop of 0.0.0.0/0 (rte_lpm takes no depth 0), or -1 */
 	uint32_t n_nh;
 	struct route_nh nh[];
 };
@@ -54,8 +55,11 @@ static inline int route_lookup(const struct route_table *rt, rte_be32_t dst, rte
 	uint32_t idx;
 	const struct route_nh *nh;
 
-	if (rte_lpm_lookup(rt->lpm, rte_be_to_cpu_32(dst), &idx) != 0)
-		return -1;
+	if (rte_lpm_lookup(rt->lpm, rte_be_to_cpu_32(dst), &idx) != 0) {
+		if (rt->dflt < 0)
+			return -1;
+		idx = (uint32_t)rt->dflt;
+	}
 	nh = &rt->nh[idx];
 	*nexthop = nh->gw != 0 ? nh->gw : dst;
 	*port = nh->port;

@@ -2,7 +2,9 @@
 /*
  * Building the LPM table. Connected prefixes come first, one next hop per
  * port address; a configured route's port is the one whose connected prefix
- * holds its gateway (halb -t has already checked there is one).
+ * holds its gateway (halb -t has already checked there is one). rte_lpm has
+ * no depth 0, so a default route is kept beside it as the fallback of
+ * route_lookup().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,6 +50,7 @@ struct route_table *route_table_build(const struct cfg_dataplane *p, int socket)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	rt->dflt = -1;
 	snprintf(name, sizeof(name), "route%u", generation++);
 	rt->lpm = rte_lpm_create(name, socket, &lc);
 	if (rt->lpm == NULL)
@@ -71,6 +74,13 @@ struct route_table *route_table_build(const struct cfg_dataplane *p, int socket)
 		}
 		rt->nh[i] =
 		    (struct route_nh){ .gw = rte_cpu_to_be_32(ro->via), .port = (uint8_t)port };
+		if (ro->prefix.plen == 0) {
+			/* rte_lpm_add refuses depth 0: the default route is
+			 * what a lookup falls back to (the last one given wins,
+			 * as a later route for the same prefix does below). */
+			rt->dflt = (int32_t)i;
+			continue;
+		}
 		if (rte_lpm_add(rt->lpm, ro->prefix.addr & prefix_mask(ro->prefix.plen),
 				ro->prefix.plen, i) < 0)
 			goto fail;

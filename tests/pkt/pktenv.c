@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The fixtures' and the fuzzer's world (see pktenv.h): EAL and ring ports
+ * once, then per fixture the tables and workers the daemon would make,
+ * filled by hand. Frames go through the real fwd_process and fwd_flush;
+ * what the workers send ends in the ports' TX rings, what they hand over
+ * in their to_ctl rings.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "fwd_internal.h" /* fwd_conn_gone: the worker loop's wheel callback */
+#include "pktenv.h"
+
+const struct pb_mac pktenv_port_mac[PKTENV_PORTS] = {
+	{ { 0x02, 0x00, 0x00, 0x00, 0x01, 0x06 } },
+	{ { 0x02, 0x00, 0x00, 0x00, 0x02, 0x06 } },
+};
+
+const uint32_t pktenv_port_addr[PKTENV_PORTS] = { PKTENV_DIP0, PKTENV_DIP1 };
+
+/* ---------------------------------------------------------- process-wide */
+
+static int make_port(struct pktenv_base *b, uint8_t p)
+{
+	struct rte_eth_conf conf = { 0 };
+	char name[RTE_RING_NAMESIZE];
+	int port;
+
+	for (uint16_t q = 0; q < PKTENV_WORKERS; q++) {
+		snprintf(name, sizeof(name), "p%ut%u", p, q);
+		b->tx[p][q] = rte_ring_create(name, PKTENV_RING_SIZE, SOCKET_ID_ANY,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "p%ur%u", p, q);
+		b->rx[p][q] = rte_ring_create(name, PKTENV_RING_SIZE, SOCKET_ID_ANY,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (b->tx[p][q] == NULL || b->rx[p][q] == NULL)
+			return -1;
+	}
+	snprintf(name, sizeof(name), "pktport%u", p);
+	port = rte_eth_from_rings(name, b->rx[p], PKTENV_WORKERS, b->tx[p], PKTENV_WORKERS,
+				  SOCKET_ID_ANY);
+	if (port < 0)
+		return -1;
+	b->port_id[p] = (uint16_t)port;
+	if (rte_eth_dev_configure(b->port_id[p], PKTENV_WORKERS, PKTENV_WORKERS, &conf) != 0)
+		return -1;
+	for (uint16_t q = 0; q < PKTENV_WORKERS; q++) {
+		if (rte_eth_rx_queue_setup(b->port_id[p], q, 64, SOCKET_ID_ANY, NULL, b->pool) !=
+			0 ||
+		    rte_eth_tx_queue_setup(b->port_id[p], q, 64, SOCKET_ID_ANY, NULL) != 0)
+			return -1;
+	}
+	return rte_eth_dev_start(b->port_id[p]);
+}
+
+int pktenv_base_init(struct pktenv_base *b, const char *prog)
+{
+	char prefix[32];
+	char *argv[] = { (char *)(uintptr_t)prog,
+			 "--no-huge",
+			 "-m",
+			 "128",
+			 "--no-pci",
+			 "--file-prefix",
+			 prefix,
+			 "--no-telemetry",
+			 "--log-level=*:warning",
+			 NULL };
+	size_t sz;
+
+	memset(b, 0, sizeof(*b));
+	snprintf(prefix, sizeof(prefix), "pkt%d", (int)getpid());
+	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0) {
+		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	b->pool = rte_pktmbuf_pool_create("pktenv_mbufs", PKTENV_MBUFS, 256, PKT_PRIV_SIZE,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (b->pool == NULL) {
+		fprintf(stderr, "mbuf pool: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	sz = rte_rcu_qsbr_get_memsize(PKTENV_WORKERS);
+	b->qsbr = rte_zmalloc("pktenv_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (b->qsbr == NULL || rte_rcu_qsbr_init(b->qsbr, PKTENV_WORKERS) != 0) {
+		fprintf(stderr, "rcu qsbr: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	/* The test thread is every worker's RCU reader. */
+	for (unsigned int i = 0; i < PKTENV_WORKERS; i++) {
+		rte_rcu_qsbr_thread_register(b->qsbr, i);
+		rte_rcu_qsbr_thread_online(b->qsbr, i);
+	}
+	for (uint8_t p = 0; p < PKTENV_PORTS; p++) {
+		if (make_port(b, p) != 0) {
+			fprintf(stderr, "ring port %u: %s\n", p, rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void pktenv_base_cleanup(void)
+{
+	char dir[PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX + 256];
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* ----------------------------------------------------------- per fixture */
+
+static void ops_solicit(void *ctx, uint8_t port, rte_be32_t ip)
+{
+	struct pktenv *e = ctx;
+
+	(void)port;
+	(void)ip;
+	e->solicited++;
+}
+
+static void ops_release(void *ctx, uint8_t port, struct rte_mbuf *m,
+			const struct rte_ether_addr *mac)
+{
+	(void)ctx;
+	(void)port;
+	(void)mac;
+	rte_pktmbuf_free(m);
+}
+
+static void ops_drop(void *ctx, struct rte_mbuf *m, bool queue_full)
+{
+	(void)ctx;
+	(void)queue_full;
+	rte_pktmbuf_free(m);
+}
+
+static struct route_table *director_routes(void)
+{
+	static struct cfg_prefix eth1[] = { { PKTENV_DIP0, 16 }, { PKTENV_DIP0B, 24 } };
+	static struct cfg_prefix eth2[] = { { PKTENV_DIP1, 24 } };
+	static struct cfg_port ports[] = {
+		{ .name = "eth1", .device = "net_ring", .addrs = eth1, .n_addrs = 2, .mtu = 1500 },
+		{ .name = "eth2", .device = "net_ring", .addrs = eth2, .n_addrs = 1, .mtu = 1500 },
+	};
+	static struct cfg_route routes[] = { { .prefix = { 0, 0 }, .via = PKTENV_GW } };
+	const struct cfg_dataplane dp = { .workers = PKTENV_WORKERS,
+					  .connections = 4096,
+					  .neighbours = 64,
+					  .ports = ports,
+					  .n_ports = RTE_DIM(ports),
+					  .routes = routes,
+					  .n_routes = RTE_DIM(routes) };
+
+	return route_table_build(&dp, SOCKET_ID_ANY);
+}
+
+int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns)
+{
+	static unsigned int seq;
+	char name[32];
+	struct conn_table_params cp = { .name = name,
+					.max_conns = max_conns,
+					.n_workers = PKTENV_WORKERS,
+					.qsbr = b->qsbr,
+					.socket = SOCKET_ID_ANY };
+
+	memset(e, 0, sizeof(*e));
+	e->base = b;
+	seq++;
+	e->neigh_ops = (struct neigh_ops){
+		.solicit = ops_solicit, .release = ops_release, .drop = ops_drop, .ctx = e
+	};
+	e->env.qsbr = b->qsbr;
+	e->env.svc.qsbr = b->qsbr;
+	e->env.svc.n_workers = PKTENV_WORKERS;
+	snprintf(name, sizeof(name), "ct%u", seq);
+	e->env.conns = conn_table_create(&cp);
+	snprintf(name, sizeof(name), "nb%u", seq);
+	e->env.neigh = neigh_create(name, 64, SOCKET_ID_ANY);
+	e->routes = director_routes();
+	if (e->env.conns == NULL || e->env.neigh == NULL || e->routes == NULL) {
+		fprintf(stderr, "pktenv: tables (conns %p, neigh %p, routes %p): %s\n",
+			(void *)e->env.conns, (void *)e->env.neigh, (void *)e->routes,
+			rte_strerror(rte_errno));
+		goto fail;
+	}
+	e->env.n_ports = PKTENV_PORTS;
+	for (uint8_t p = 0; p < PKTENV_PORTS; p++) {
+		struct fwd_port *fp = &e->env.ports[p];
+
+		fp->port_id = b->port_id[p];
+		memcpy(fp->mac.addr_bytes, pktenv_port_mac[p].b, RTE_ETHER_ADDR_LEN);
+		fp->mtu = 1500;
+		fp->addr = rte_cpu_to_be_32(pktenv_port_addr[p]);
+		fp->ctl_txq = -1;
+	}
+	e->env.n_workers = PKTENV_WORKERS;
+	for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
+		struct fwd_worker *w = fwd_worker_create(&e->env, i, b->pool, SOCKET_ID_ANY);
+
+		if (w == NULL) {
+			fprintf(stderr, "pktenv: worker %u: %s\n", i, rte_strerror(rte_errno));
+			goto fail;
+		}
+		e->w[i] = w;
+		e->env.workers[i] = w;
+		snprintf(name, sizeof(name), "toctl%u_%u", seq, i);
+		w->to_ctl = rte_ring_create(name, PKTENV_RING_SIZE, SOCKET_ID_ANY,
+					    RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "fromctl%u_%u", seq, i);
+		w->from_ctl = rte_ring_create(name, PKTENV_RING_SIZE, SOCKET_ID_ANY,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (w->to_ctl == NULL || w->from_ctl == NULL) {
+			fprintf(stderr, "pktenv: rings: %s\n", rte_strerror(rte_errno));
+			goto fail;
+		}
+	}
+	pktenv_clock(e, 1000000);
+	return 0;
+fail:
+	pktenv_close(e);
+	return -1;
+}
+
+unsigned int pktenv_drain(struct pktenv *e)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n, total = 0;
+
+	for (uint8_t p = 0; p < PKTENV_PORTS; p++)
+		while ((n = pktenv_take_tx(e, p, m, RTE_DIM(m))) > 0) {
+			rte_pktmbuf_free_bulk(m, n);
+			total += n;
+		}
+	for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
+		if (e->w[i] == NULL)
+			continue;
+		while ((n = pktenv_take_ctl(e, i, m, RTE_DIM(m))) > 0) {
+			rte_pktmbuf_free_bulk(m, n);
+			total += n;
+		}
+		while (e->w[i]->from_ctl != NULL &&
+		       (n = rte_ring_dequeue_burst(e->w[i]->from_ctl, (void **)m, RTE_DIM(m),
+						   NULL)) > 0) {
+			rte_pktmbuf_free_bulk(m, n);
+			total += n;
+		}
+	}
+	return total;
+}
+
+void pktenv_close(struct pktenv *e)
+{
+	pktenv_drain(e);
+	svc_domain_clear(&e->env.svc);
+	for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
+		if (e->w[i] == NULL)
+			continue;
+		rte_ring_free(e->w[i]->to_ctl);
+		rte_ring_free(e->w[i]->from_ctl);
+		fwd_worker_free(e->w[i]);
+		e->w[i] = NULL;
+	}
+	/* Let the hash's deferred frees and the graveyards pass their grace
+	 * period before the memory goes. */
+	pktenv_quiesce(e);
+	conn_table_free(e->env.conns);
+	neigh_free(e->env.neigh);
+	route_table_free(e->routes);
+	memset(&e->env, 0, sizeof(e->env));
+	e->routes = NULL;
+}
+
+void pktenv_clock(struct pktenv *e, uint64_t now_ms)
+{
+	e->now_ms = now_ms;
+	for (uint16_t i = 0; i < PKTENV_WORKERS; i++)
+		if (e->w[i] != NULL)
+			e->w[i]->now_ms = now_ms;
+}
+
+void pktenv_quiesce(struct pktenv *e)
+{
+	for (unsigned int i = 0; i < PKTENV_WORKERS; i++)
+		rte_rcu_qsbr_quiescent(e->base->qsbr, i);
+	if (e->env.svc.qsbr != NULL)
+		svc_reclaim(&e->env.svc);
+}
+
+void pktenv_expire(struct pktenv *e)
+{
+	for (uint16_t i = 0; i < PKTENV_WORKERS; i++)
+		conn_worker_run(e->env.conns, e->w[i]->cw, e->now_ms, UINT32_MAX, fwd_conn_gone,
+				e->w[i]);
+	pktenv_quiesce(e);
+}
+
+int pktenv_publish(struct pktenv *e, const struct svc_spec *specs, uint32_t n,
+		   const struct svc_spec_addr *addrs, uint32_t n_addrs)
+{
+	struct route_table *routes = e->env.svc.cur != NULL ? e->env.svc.cur->routes : e->routes;
+	struct svc_snapshot *s;
+
+	s = svc_snapshot_build(specs, n, addrs, n_addrs, routes, PKTENV_WORKERS, SOCKET_ID_ANY);
+	if (s == NULL) {
+		fprintf(stderr, "svc_snapshot_build: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	svc_publish(&e->env.svc, s);
+	e->routes = NULL; /* the snapshots own it now */
+	pktenv_quiesce(e);
+	return 0;
+}
+
+const struct svc_snapshot *pktenv_snap(const struct pktenv *e)
+{
+	return svc_current(&e->env.svc);
+}
+
+int pktenv_route(const struct pktenv *e, uint32_t dst, uint32_t *nexthop, uint8_t *port)
+{
+	const struct route_table *rt = e->routes;
+	rte_be32_t nh;
+
+	if (rt == NULL)
+		rt = e->env.svc.cur->routes;
+	if (route_lookup(rt, rte_cpu_to_be_32(dst), &nh, port) != 0)
+		return -1;
+	*nexthop = rte_be_to_cpu_32(nh);
+	return 0;
+}
+
+int32_t pktenv_neigh_learn(struct pktenv *e, uint32_t ip, struct pb_mac mac)
+{
+	struct rte_ether_addr ea;
+	uint32_t nh;
+	uint8_t port;
+
+	if (pktenv_route(e, ip, &nh, &port) != 0)
+		return -1;
+	memcpy(ea.addr_bytes, mac.b, RTE_ETHER_ADDR_LEN);
+	return neigh_learn(e->env.neigh, rte_cpu_to_be_32(ip), &ea, port, true, e->now_ms,
+			   &e->neigh_ops);
+}
+
+int32_t pktenv_neigh_pending(struct pktenv *e, uint32_t ip)
+{
+	uint32_t nh;
+	uint8_t port;
+
+	if (pktenv_route(e, ip, &nh, &port) != 0)
+		return -1;
+	return neigh_resolve(e->env.neigh, rte_cpu_to_be_32(ip), port, e->now_ms, &e->neigh_ops);
+}
+
+struct rte_mbuf *pktenv_mbuf(struct pktenv *e, const uint8_t *bytes, size_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(e->base->pool);
+	char *d;
+
+	if (m == NULL)
+		return NULL;
+	d = rte_pktmbuf_append(m, (uint16_t)len);
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memcpy(d, bytes, len);
+	return m;
+}
+
+struct rte_mbuf *pktenv_mbuf_split(struct pktenv *e, const uint8_t *bytes, size_t len, size_t split)
+{
+	struct rte_mbuf *m, *tail;
+
+	if (split == 0 || split >= len)
+		return NULL;
+	m = pktenv_mbuf(e, bytes, split);
+	tail = pktenv_mbuf(e, bytes + split, len - split);
+	if (m == NULL || tail == NULL || rte_pktmbuf_chain(m, tail) != 0) {
+		rte_pktmbuf_free(m);
+		rte_pktmbuf_free(tail);
+		return NULL;
+	}
+	return m;
+}
+
+void pktenv_process(struct pktenv *e, uint16_t wid, struct rte_mbuf **m, uint16_t n,
+		    uint8_t in_port)
+{
+	struct fwd_worker *w = e->w[wid];
+
+	fwd_process(w, svc_current(&e->env.svc), m, n, in_port);
+	fwd_flush(w);
+}
+
+unsigned int pktenv_take_tx(struct pktenv *e, uint8_t port, struct rte_mbuf **m, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (uint16_t q = 0; q < PKTENV_WORKERS && n < max; q++)
+		n += rte_ring_dequeue_burst(e->base->tx[port][q], (void **)(m + n), max - n, NULL);
+	return n;
+}
+
+unsigned int pktenv_take_ctl(struct pktenv *e, uint16_t wid, struct rte_mbuf **m, unsigned int max)
+{
+	return rte_ring_dequeue_burst(e->w[wid]->to_ctl, (void **)m, max, NULL);
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef HALB_PKTENV_H
+#define HALB_PKTENV_H
+
+/*
+ * The worker's world without a NIC, for the packet fixtures and the fuzzer.
+ *
+ * Once per process (pktenv_base_init): the EAL without hugepages or PCI, two
+ * ring-backed ethdevs (net_ring) whose TX queues are rings the test reads
+ * back, a mempool of mbufs with halb's private area, and the RCU variable.
+ *
+ * Per fixture (pktenv_open): a connection table, a neighbour table, the
+ * routing table of a small director, the fwd_env and PKTENV_WORKERS workers
+ * with their control rings, all driven from the calling thread, which is
+ * registered as every worker's RCU reader. The clock is fake: pktenv_clock
+ * sets what the workers see as now.
+ *
+ * The director:
+ *   port 0 "eth1" 02:00:00:00:01:06, 172.17.1.6/16 and 192.168.30.6/24
+ *   port 1 "eth2" 02:00:00:00:02:06, 10.2.0.6/24
+ *   default route via 172.17.0.1 (on port 0)
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "halb_fwd.h"
+#include "halb_route.h"
+#include "pktbuild.h"
+
+#define PKTENV_PORTS     2
+#define PKTENV_WORKERS   2
+#define PKTENV_RING_SIZE 4096
+#define PKTENV_MBUFS     8191
+
+#define PKTENV_DIP0  PB_IP4(172, 17, 1, 6)
+#define PKTENV_DIP0B PB_IP4(192, 168, 30, 6)
+#define PKTENV_DIP1  PB_IP4(10, 2, 0, 6)
+#define PKTENV_GW    PB_IP4(172, 17, 0, 1)
+
+extern const struct pb_mac pktenv_port_mac[PKTENV_PORTS];
+extern const uint32_t pktenv_port_addr[PKTENV_PORTS];
+
+struct pktenv_base {
+	struct rte_mempool *pool;
+	struct rte_rcu_qsbr *qsbr;
+	uint16_t port_id[PKTENV_PORTS];
+	struct rte_ring *tx[PKTENV_PORTS][PKTENV_WORKERS]; /* what the ports "sent" */
+	struct rte_ring *rx[PKTENV_PORTS][PKTENV_WORKERS]; /* unused: frames are fed directly */
+};
+
+/* Starts the EAL and makes the ports; prog is argv[0]. @return 0 or -1. */
+int pktenv_base_init(struct pktenv_base *b, const char *prog);
+
+/* Stops the EAL and removes its runtime directory (/var/run/dpdk/pkt<pid>),
+ * which it would otherwise leave behind on every run. */
+void pktenv_base_cleanup(void);
+
+struct pktenv {
+	struct pktenv_base *base;
+	struct fwd_env env;
+	struct route_table *routes; /* until a snapshot owns it */
+	struct fwd_worker *w[PKTENV_WORKERS];
+	uint64_t now_ms;
+	struct neigh_ops neigh_ops;
+	unsigned int solicited; /* ARP requests the neighbour table asked for */
+};
+
+/* Sets up a fixture's world with a table of max_conns entries. @return 0 or
+ * -1 (with a message on stderr). */
+int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns);
+
+/* Frees it all and empties the rings. */
+void pktenv_close(struct pktenv *e);
+
+/* The workers' clock. */
+void pktenv_clock(struct pktenv *e, uint64_t now_ms);
+
+/* Every worker reports a quiescent state; retired snapshots are freed. */
+void pktenv_quiesce(struct pktenv *e);
+
+/* Turns every worker's connection wheel at the current time, as the worker
+ * loop does, then reports quiescent states. */
+void pktenv_expire(struct pktenv *e);
+
+/* Builds and publishes a snapshot (the routes are those of the director).
+ * @return 0 or -1. */
+int pktenv_publish(struct pktenv *e, const struct svc_spec *specs, uint32_t n,
+		   const struct svc_spec_addr *addrs, uint32_t n_addrs);
+
+/* The current snapshot. */
+const struct svc_snapshot *pktenv_snap(const struct pktenv *e);
+
+/* The route towards dst: next hop and port. @return 0 or -1. */
+int pktenv_route(const struct pktenv *e, uint32_t dst, uint32_t *nexthop, uint8_t *port);
+
+/* Learns ip at mac on the port that leads to it. @return its slot or -1. */
+int32_t pktenv_neigh_learn(struct pktenv *e, uint32_t ip, struct pb_mac mac);
+
+/* Starts resolving ip (an INCOMPLETE entry). @return its slot or -1. */
+int32_t pktenv_neigh_pending(struct pktenv *e, uint32_t ip);
+
+/* A single-segment mbuf holding len bytes, or NULL. */
+struct rte_mbuf *pktenv_mbuf(struct pktenv *e, const uint8_t *bytes, size_t len);
+
+/* The same in two segments, the first holding split bytes (as a NIC with
+ * scattered receive delivers a large frame), or NULL. */
+struct rte_mbuf *pktenv_mbuf_split(struct pktenv *e, const uint8_t *bytes, size_t len,
+				   size_t split);
+
+/* Feeds n frames to worker wid as received on in_port, then flushes. */
+void pktenv_process(struct pktenv *e, uint16_t wid, struct rte_mbuf **m, uint16_t n,
+		    uint8_t in_port);
+
+/* Takes up to max frames sent on port (every TX queue). @return how many. */
+unsigned int pktenv_take_tx(struct pktenv *e, uint8_t port, struct rte_mbuf **m, unsigned int max);
+
+/* Takes up to max frames worker wid passed to the control core. */
+unsigned int pktenv_take_ctl(struct pktenv *e, uint16_t wid, struct rte_mbuf **m, unsigned int max);
+
+/* Frees whatever is left in the TX and control rings. @return how many. */
+unsigned int pktenv_drain(struct pktenv *e);
+
+#endif /* HALB_PKTENV_H */
