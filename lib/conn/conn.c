@@ -6,8 +6,10 @@
  * reply key) into a mempool of struct conn. Each worker keeps a timer wheel
  * of the entries it created (1024 one-second slots, entries re-filed when
  * their slot comes round and they are still alive) and a graveyard: a FIFO
- * of dead entries, each stamped with an RCU token, freed once every reader
- * has passed a quiescent point after it died.
+ * of dead entries, each stamped with an RCU token and holding the hash
+ * slots of its deleted keys (rte_hash in lock-free mode keeps a deleted
+ * key's slot until rte_hash_free_key_with_position), freed once every
+ * reader has passed a quiescent point after it died.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -22,8 +24,9 @@
 
 #include "halb_conn.h"
 
-#define WHEEL_SLOTS 1024u
-#define WHEEL_MASK  (WHEEL_SLOTS - 1)
+#define WHEEL_SLOTS     1024u
+#define WHEEL_MASK      (WHEEL_SLOTS - 1)
+#define WHEEL_RECHECK_S 30 /* a TCP connection is looked at this often */
 
 struct conn_worker {
 	uint16_t id;
@@ -108,16 +111,12 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 		.key_len = sizeof(struct conn_key),
 		.hash_func = rte_hash_crc,
 		.socket_id = p->socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
-			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
-	struct rte_hash_rcu_config rc = {
-		.v = p->qsbr,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-		.dq_size = RTE_MAX(p->max_conns / 4, 1024u),
-		.trigger_reclaim_limit = 64,
-		.max_reclaim_size = 256,
+		/* No extension table: sized for two keys per connection the
+		 * cuckoo buckets stay at most half full, and without it a
+		 * deleted key's slot is all there is to free after the grace
+		 * period (the graveyard does it). */
+		.extra_flag =
+		    RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
 	};
 
 	if (p->max_conns < 64 || p->max_conns > UINT32_MAX / 2 || p->n_workers == 0 ||
@@ -140,8 +139,6 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 	snprintf(name, sizeof(name), "%s_h", p->name);
 	t->hash = rte_hash_create(&hp);
 	if (t->hash == NULL)
-		goto fail;
-	if (rte_hash_rcu_qsbr_add(t->hash, &rc) != 0)
 		goto fail;
 	snprintf(name, sizeof(name), "%s_p", p->name);
 	/* rte_mempool wants 1.5 caches' worth of objects at least; a cache of
@@ -231,13 +228,25 @@ struct conn *conn_lookup(const struct conn_table *t, const struct conn_key *key,
 
 /* ------------------------------------------------------------ the wheel */
 
+/*
+ * Files c in the slot of its expiry. A TCP connection's expiry can also come
+ * nearer (a FIN or RST moves ESTABLISHED's 900 s to 120 s or 10 s), which any
+ * worker may cause without touching the owner's wheel: so a TCP connection
+ * is looked at again at least every WHEEL_RECHECK_S, and leaves the table at
+ * most that long after its due time.
+ */
 static void wheel_file(struct conn_worker *w, struct conn *c)
 {
 	uint64_t s = c->expires / 1000;
 	uint32_t i;
 
+	if (w->cursor == 0)
+		w->cursor = s; /* the first entry ever: the wheel starts here */
 	if (s < w->cursor)
 		s = w->cursor;
+	if (c->proto == IPPROTO_TCP && !(c->flags & CONN_F_TEMPLATE) &&
+	    s > w->cursor + WHEEL_RECHECK_S)
+		s = w->cursor + WHEEL_RECHECK_S;
 	i = (uint32_t)(s & WHEEL_MASK);
 	c->next = w->slot[i];
 	w->slot[i] = c;
@@ -264,15 +273,17 @@ static void key_of_request(const struct conn *c, struct conn_key *k)
 								     : CONN_KIND_CONN };
 }
 
-/* Deletes k only while it still leads to c: a template key may have been
- * taken over by a racing worker's newer template. */
-static void del_key_of(struct conn_table *t, const struct conn_key *k, const struct conn *c)
+/* Deletes k only while it still leads to c (a template key may have been
+ * taken over by a racing worker's newer template).
+ * @return the slot to free after the grace period, or -1. */
+static int32_t del_key_of(struct conn_table *t, const struct conn_key *k, const struct conn *c)
 {
 	void *data;
 	uint8_t dir;
 
 	if (rte_hash_lookup_data(t->hash, k, &data) >= 0 && untag(data, &dir) == c)
-		rte_hash_del_key(t->hash, k);
+		return rte_hash_del_key(t->hash, k);
+	return -1;
 }
 
 bool conn_kill(struct conn_table *t, struct conn *c)
@@ -286,21 +297,25 @@ bool conn_kill(struct conn_table *t, struct conn *c)
 	} while (!__atomic_compare_exchange_n(&c->flags, &old, old | CONN_F_DEAD, false,
 					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
 	key_of_request(c, &k);
-	del_key_of(t, &k, c);
+	c->dead_pos[0] = del_key_of(t, &k, c);
+	if (c->flags & CONN_F_TEMPLATE)
+		return true; /* one key; dead_pos[1] is n_controlled, still in use */
+	c->dead_pos[1] = -1;
 	if (c->flags & CONN_F_NAT_KEY) {
 		key_of_reply(c, &k);
-		del_key_of(t, &k, c);
+		c->dead_pos[1] = del_key_of(t, &k, c);
 	}
 	return true;
 }
 
+/* Puts a dead entry in the graveyard, stamped with the RCU token of its
+ * death (not in expires: a worker that found it just before may still
+ * refresh that). */
 static void bury(struct conn_table *t, struct conn_worker *w, struct conn *c)
 {
-	if (c->tmpl != NULL)
+	if (!(c->flags & CONN_F_TEMPLATE) && c->tmpl != NULL)
 		__atomic_fetch_sub(&c->tmpl->n_controlled, 1, __ATOMIC_RELAXED);
-	if (!(c->flags & CONN_F_TEMPLATE))
-		w->live--;
-	c->expires = rte_rcu_qsbr_start(t->qsbr); /* the token of its death */
+	c->token = rte_rcu_qsbr_start(t->qsbr);
 	c->next = NULL;
 	if (w->grave_tail != NULL)
 		w->grave_tail->next = c;
@@ -312,12 +327,16 @@ static void bury(struct conn_table *t, struct conn_worker *w, struct conn *c)
 static void graveyard_sweep(struct conn_table *t, struct conn_worker *w)
 {
 	while (w->grave_head != NULL &&
-	       rte_rcu_qsbr_check(t->qsbr, w->grave_head->expires, false) == 1) {
+	       rte_rcu_qsbr_check(t->qsbr, w->grave_head->token, false) == 1) {
 		struct conn *c = w->grave_head;
+		int n_pos = (c->flags & CONN_F_TEMPLATE) ? 1 : 2;
 
 		w->grave_head = c->next;
 		if (w->grave_head == NULL)
 			w->grave_tail = NULL;
+		for (int i = 0; i < n_pos; i++)
+			if (c->dead_pos[i] >= 0)
+				rte_hash_free_key_with_position(t->hash, c->dead_pos[i]);
 		rte_mempool_put(t->pool, c);
 	}
 }
@@ -355,6 +374,8 @@ static void wheel_visit(struct conn_table *t, struct conn_worker *w, struct conn
 		wheel_file(w, c);
 		return;
 	}
+	if (!(c->flags & CONN_F_TEMPLATE))
+		w->live--;
 	bury(t, w, c);
 }
 
@@ -446,8 +467,18 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 			goto no_room;
 	}
 	if (add_key(t, &ci->key, c, 0) < 0) {
-		if (c->flags & CONN_F_NAT_KEY)
-			rte_hash_del_key(t->hash, &reply);
+		if (c->flags & CONN_F_NAT_KEY) {
+			/* The reply key was visible for a moment: its slot and
+			 * the struct wait for the grace period like any dead
+			 * connection's. */
+			c->flags |= CONN_F_DEAD;
+			c->dead_pos[0] = -1;
+			c->dead_pos[1] = rte_hash_del_key(t->hash, &reply);
+			c->tmpl = NULL;
+			bury(t, w, c);
+			*err = CONN_ERR_NO_MEMORY;
+			return NULL;
+		}
 		goto no_room;
 	}
 	if (ci->tmpl != NULL) {

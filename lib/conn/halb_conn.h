@@ -19,9 +19,12 @@
  *   timer wheel holds it, expires it and frees it. Other workers only read
  *   it, refresh its expiry, and move its TCP state with a compare-and-swap
  *   (state changes, not packets, pay for the atomic).
- * - Memory is reclaimed after an RCU grace period (rte_rcu_qsbr): deleted
- *   keys through the hash's own defer queue, connection structs through the
- *   owner's graveyard list, so no reader ever sees memory reused under it.
+ * - Memory is reclaimed after an RCU grace period (rte_rcu_qsbr): a dead
+ *   connection waits in its owner's graveyard list with the hash slots of
+ *   its deleted keys, and both are freed once every reader has passed a
+ *   quiescent point, so no reader ever sees a key or a struct reused under
+ *   it. The graveyard is a list through the structs themselves: it never
+ *   fills up, however long a reader stalls.
  *
  * Expiry follows IPVS: TCP states and timeouts (SYN_RECV 60 s, ESTABLISHED
  * 900 s, FIN_WAIT 120 s, TIME_WAIT 120 s, CLOSE 10 s, ...), UDP 300 s; a
@@ -87,17 +90,27 @@ struct conn {
 	rte_be32_t caddr, vaddr, daddr; /**< client, virtual, destination */
 	rte_be16_t cport, vport, dport;
 	uint8_t proto;
-	uint8_t fwd;           /**< enum cfg_fwd */
-	uint8_t state;         /**< enum conn_state; changed with conn_touch */
-	uint8_t flags;         /**< CONN_F_* */
-	uint16_t owner;        /**< worker whose wheel holds it */
-	uint32_t rs_stat;      /**< counters slot of the real server */
-	uint32_t svc_stat;     /**< counters slot of the service */
-	uint64_t expires;      /**< ms, monotonic; refreshed by any worker */
-	uint32_t timeout;      /**< templates: persistence timeout in ms */
-	uint32_t n_controlled; /**< templates: connections bound to it */
-	struct conn *tmpl;     /**< the template this connection follows */
-	struct conn *next;     /**< owner's wheel or graveyard */
+	uint8_t fwd;       /**< enum cfg_fwd */
+	uint8_t state;     /**< enum conn_state; changed with conn_touch */
+	uint8_t flags;     /**< CONN_F_* */
+	uint16_t owner;    /**< worker whose wheel holds it */
+	uint32_t rs_stat;  /**< counters slot of the real server */
+	uint32_t svc_stat; /**< counters slot of the service */
+	uint64_t expires;  /**< ms, monotonic; refreshed by any worker */
+	union {
+		struct {
+			uint32_t timeout;      /**< templates: persistence timeout, ms */
+			uint32_t n_controlled; /**< templates: connections bound to it */
+		};
+		/** Dead (connections; templates use [0] only): the hash slots of
+		 * its keys, -1 for none, freed once no reader can hold them. */
+		int32_t dead_pos[2];
+	};
+	union {
+		struct conn *tmpl; /**< the template this connection follows */
+		uint64_t token;    /**< buried: the RCU token of its death */
+	};
+	struct conn *next; /**< owner's wheel or graveyard */
 };
 
 struct conn_table_params {
