@@ -43,14 +43,36 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-/* Enough mbufs for every RX/TX ring, the worker rings, the TAPs and the
- * packets held for ARP, with room for the per-lcore caches. */
-static unsigned int mbufs_needed(const struct cfg_dataplane *d)
+/* Enough mbufs for the RX/TX rings of n_ports ports, the worker rings, the
+ * TAPs and the packets held for ARP, with room for the per-lcore caches. */
+static unsigned int mbufs_needed(const struct cfg_dataplane *d, unsigned int n_ports)
 {
 	unsigned int per_port = d->workers * (1024 + 1024) + 2 * 1024 + 1024;
 	unsigned int rings = d->workers * 2 * CTL_RING_SIZE;
 
-	return d->n_ports * per_port + rings + NEIGH_HOLD_MAX * 256 + 256 * (d->workers + 1) + 4096;
+	return n_ports * per_port + rings + NEIGH_HOLD_MAX * 256 + 256 * (d->workers + 1) + 4096;
+}
+
+/* The packet buffers of the ports on one NUMA node, made there on first use:
+ * a NIC reads and writes its buffers in its own node's memory. */
+static struct rte_mempool *pool_for(struct ctl *c, int socket, char *err, size_t errlen)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned int n_ports = 0, n;
+
+	if (c->pools[socket] != NULL)
+		return c->pools[socket];
+	for (size_t p = 0; p < c->d->n_ports; p++)
+		n_ports += port_device_socket(c->d->ports[p].device) == socket;
+	n = mbufs_needed(c->d, n_ports ? n_ports : 1);
+	snprintf(name, sizeof(name), "halb_mbuf%d", socket);
+	c->pools[socket] =
+	    rte_pktmbuf_pool_create(name, n, 256, PKT_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (c->pools[socket] == NULL)
+		fail(err, errlen,
+		     "cannot allocate %u packet buffers on NUMA node %d: %s (more memory: -m)", n,
+		     socket, rte_strerror(rte_errno));
+	return c->pools[socket];
 }
 
 static int dataplane_create(struct ctl *c, char *err, size_t errlen)
@@ -75,11 +97,10 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 	c->tel_reader = c->n_workers;
 	rte_rcu_qsbr_thread_register(c->qsbr, c->tel_reader);
 
-	c->pool = rte_pktmbuf_pool_create("halb_mbuf", mbufs_needed(d), 256, PKT_PRIV_SIZE,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	/* The control core's own frames come from the first port's pool. */
+	c->pool = pool_for(c, port_device_socket(d->ports[0].device), err, errlen);
 	if (c->pool == NULL)
-		return fail(err, errlen, "cannot allocate %u packet buffers: %s (more memory: -m)",
-			    mbufs_needed(d), rte_strerror(rte_errno));
+		return -1;
 	for (uint16_t p = 0; p < c->n_ports; p++) {
 		c->ports[p].port_id = RTE_MAX_ETHPORTS;
 		c->ports[p].tap_id = RTE_MAX_ETHPORTS;
@@ -87,7 +108,12 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 	for (uint16_t p = 0; p < c->n_ports; p++) {
 		struct fwd_port *fp = &c->env.ports[p];
 
-		if (port_open(&c->ports[p], &d->ports[p], (uint8_t)p, c->n_workers, c->pool, why,
+		struct rte_mempool *pool =
+		    pool_for(c, port_device_socket(d->ports[p].device), err, errlen);
+
+		if (pool == NULL)
+			return -1;
+		if (port_open(&c->ports[p], &d->ports[p], (uint8_t)p, c->n_workers, pool, why,
 			      sizeof(why)) != 0)
 			return fail(err, errlen, "%s", why);
 		fp->port_id = c->ports[p].port_id;
@@ -360,7 +386,8 @@ void ctl_destroy(struct ctl *c)
 		rte_pktmbuf_free_bulk(c->tap_tx[p].pkts, c->tap_tx[p].n);
 		rte_pktmbuf_free_bulk(c->nic_tx[p].pkts, c->nic_tx[p].n);
 	}
-	rte_mempool_free(c->pool);
+	for (int s = 0; s < RTE_MAX_NUMA_NODES; s++)
+		rte_mempool_free(c->pools[s]);
 	rte_free(c->qsbr);
 	cfg_keepalived_free(c->k);
 	cfg_dataplane_free(c->d);

@@ -66,7 +66,8 @@ struct ctl {
 	/* the dataplane */
 	uint16_t n_workers, n_ports;
 	struct port_rt ports[FWD_MAX_PORTS];
-	struct rte_mempool *pool;
+	struct rte_mempool *pools[RTE_MAX_NUMA_NODES]; /* per NUMA node of ports */
+	struct rte_mempool *pool; /* the first port's: the control core's frames */
 	struct rte_rcu_qsbr *qsbr;
 	struct fwd_env env;
 	struct route_table *routes;

@@ -45,6 +45,10 @@ struct port_rt {
  * "net_af_packet0,iface=nic0"; the PCI address itself for PCI). */
 void port_device_name(const char *device, char *name, size_t len);
 
+/** The NUMA node of the device a port names (after rte_eal_init, before
+ * port_open), or the calling lcore's when the device does not say. */
+int port_device_socket(const char *device);
+
 /**
  * Opens the NIC for n_workers RX/TX queues (plus a control TX queue where
  * the device has one to spare), starts it, then creates and starts its TAP

@@ -44,6 +44,19 @@ void port_device_name(const char *device, char *name, size_t len)
 	name[n] = '\0';
 }
 
+int port_device_socket(const char *device)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	uint16_t id;
+	int socket;
+
+	port_device_name(device, name, sizeof(name));
+	if (rte_eth_dev_get_port_by_name(name, &id) != 0)
+		return (int)rte_socket_id();
+	socket = rte_eth_dev_socket_id(id);
+	return socket >= 0 && socket < RTE_MAX_NUMA_NODES ? socket : (int)rte_socket_id();
+}
+
 /* Sets up and starts an ethdev with the given queue counts. */
 static int dev_start(uint16_t id, uint16_t n_rx, uint16_t n_tx, uint16_t mtu,
 		     struct rte_mempool *pool, int socket, char *err, size_t errlen)
