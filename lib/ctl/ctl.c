@@ -30,19 +30,6 @@ RTE_LOG_REGISTER(halb_logtype_ctl, halb.ctl, INFO);
 #define RATE_INTERVAL  2.0   /* IPVS's estimator period */
 #define STOP_GRACE     0.2   /* time the workers get to send the last frames */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Enough mbufs for the RX/TX rings of n_ports ports, the worker rings, the
  * TAPs and the packets held for ARP, with room for the per-lcore caches. */
 static unsigned int mbufs_needed(const struct cfg_dataplane *d, unsigned int n_ports)
@@ -69,9 +56,9 @@ static struct rte_mempool *pool_for(struct ctl *c, int socket, char *err, size_t
 	c->pools[socket] =
 	    rte_pktmbuf_pool_create(name, n, 256, PKT_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (c->pools[socket] == NULL)
-		fail(err, errlen,
-		     "cannot allocate %u packet buffers on NUMA node %d: %s (more memory: -m)", n,
-		     socket, rte_strerror(rte_errno));
+		log_error(err, errlen,
+			  "cannot allocate %u packet buffers on NUMA node %d: %s (more memory: -m)",
+			  n, socket, rte_strerror(rte_errno));
 	return c->pools[socket];
 }
 
@@ -83,17 +70,17 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 	char why[256];
 
 	if (rte_lcore_count() < d->workers + 1)
-		return fail(err, errlen,
-			    "the EAL has %u lcores: %u workers and the control core need %u",
-			    rte_lcore_count(), d->workers, d->workers + 1);
+		return log_error(err, errlen,
+				 "the EAL has %u lcores: %u workers and the control core need %u",
+				 rte_lcore_count(), d->workers, d->workers + 1);
 	if (d->n_ports > FWD_MAX_PORTS)
-		return fail(err, errlen, "at most %d ports", FWD_MAX_PORTS);
+		return log_error(err, errlen, "at most %d ports", FWD_MAX_PORTS);
 	c->n_workers = (uint16_t)d->workers;
 	c->n_ports = (uint16_t)d->n_ports;
 
 	c->qsbr = rte_zmalloc("halb_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (c->qsbr == NULL || rte_rcu_qsbr_init(c->qsbr, d->workers + 1) != 0)
-		return fail(err, errlen, "cannot set up RCU");
+		return log_error(err, errlen, "cannot set up RCU");
 	c->tel_reader = c->n_workers;
 	rte_rcu_qsbr_thread_register(c->qsbr, c->tel_reader);
 
@@ -115,7 +102,7 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 			return -1;
 		if (port_open(&c->ports[p], &d->ports[p], (uint8_t)p, c->n_workers, pool, why,
 			      sizeof(why)) != 0)
-			return fail(err, errlen, "%s", why);
+			return log_error(err, errlen, "%s", why);
 		fp->port_id = c->ports[p].port_id;
 		fp->mac = c->ports[p].mac;
 		fp->mtu = (uint16_t)d->ports[p].mtu;
@@ -140,19 +127,19 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 								      .qsbr = c->qsbr,
 								      .socket = socket });
 	if (c->env.conns == NULL)
-		return fail(err, errlen, "cannot create a connection table of %u entries: %s",
-			    d->connections, rte_strerror(rte_errno));
+		return log_error(err, errlen, "cannot create a connection table of %u entries: %s",
+				 d->connections, rte_strerror(rte_errno));
 	c->env.neigh = neigh_create("neigh", d->neighbours, socket);
 	if (c->env.neigh == NULL)
-		return fail(err, errlen, "cannot create the neighbour table: %s",
-			    rte_strerror(rte_errno));
+		return log_error(err, errlen, "cannot create the neighbour table: %s",
+				 rte_strerror(rte_errno));
 	for (uint16_t w = 0; w < c->n_workers; w++) {
 		char name[RTE_RING_NAMESIZE];
 		struct fwd_worker *fw = fwd_worker_create(&c->env, w, c->pool, socket);
 
 		if (fw == NULL)
-			return fail(err, errlen, "cannot create worker %u: %s", w,
-				    rte_strerror(rte_errno));
+			return log_error(err, errlen, "cannot create worker %u: %s", w,
+					 rte_strerror(rte_errno));
 		c->env.workers[w] = fw;
 		snprintf(name, sizeof(name), "halb_up%u", w);
 		fw->to_ctl =
@@ -161,12 +148,12 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 		fw->from_ctl =
 		    rte_ring_create(name, CTL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (fw->to_ctl == NULL || fw->from_ctl == NULL)
-			return fail(err, errlen, "cannot create the rings of worker %u", w);
+			return log_error(err, errlen, "cannot create the rings of worker %u", w);
 	}
 	c->routes = route_table_build(d, socket);
 	if (c->routes == NULL)
-		return fail(err, errlen, "cannot build the routing table: %s",
-			    rte_strerror(rte_errno));
+		return log_error(err, errlen, "cannot build the routing table: %s",
+				 rte_strerror(rte_errno));
 	return 0;
 }
 
@@ -176,7 +163,7 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 	struct ctl *c = calloc(1, sizeof(*c));
 
 	if (c == NULL) {
-		fail(err, errlen, "out of memory");
+		log_error(err, errlen, "out of memory");
 		return NULL;
 	}
 	c->k = k;
@@ -192,25 +179,25 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 		goto fail;
 	c->loop = ev_default_loop(EVBACKEND_EPOLL | EVFLAG_SIGNALFD);
 	if (c->loop == NULL) {
-		fail(err, errlen, "cannot create the event loop");
+		log_error(err, errlen, "cannot create the event loop");
 		goto fail;
 	}
 	ctl_io_init(c);
 	if (ctl_svc_init(c) != 0) {
-		fail(err, errlen, "cannot set up the services: %s", rte_strerror(rte_errno));
+		log_error(err, errlen, "cannot set up the services: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
 	ctl_static_vips(c);
 	if (ctl_check_start(c) != 0) {
-		fail(err, errlen, "cannot start the health checks");
+		log_error(err, errlen, "cannot start the health checks");
 		goto fail;
 	}
 	if (ctl_publish(c) != 0) {
-		fail(err, errlen, "cannot publish the services: %s", rte_strerror(rte_errno));
+		log_error(err, errlen, "cannot publish the services: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
 	if (ctl_vrrp_start(c, NULL) != 0) {
-		fail(err, errlen, "cannot start VRRP: out of memory");
+		log_error(err, errlen, "cannot start VRRP: out of memory");
 		goto fail;
 	}
 	/* Last: from here on, telemetry threads read the state built above. */

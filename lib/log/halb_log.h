@@ -16,6 +16,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <rte_log.h>
 
@@ -28,6 +29,12 @@ extern "C" {
 
 /** Declares a component's log type (defined with RTE_LOG_REGISTER). */
 #define HALB_LOG_DECLARE(comp) extern int halb_logtype_##comp
+
+/**
+ * Formats an error message into buf (len bytes) for a caller to report.
+ * @return -1, so that `return log_error(err, errlen, "...")` fails a call.
+ */
+int log_error(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /**
  * Routes every DPDK and halb log line to syslog with the given ident and,

@@ -4,6 +4,7 @@
  * once per message; a fopencookie() stream turns each flush into one syslog()
  * call at the message's level and, with -l, one line on stderr.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -39,6 +40,16 @@ static ssize_t log_write(void *cookie, const char *buf, size_t size)
 		fprintf(stderr, "%s.%03ld: %.*s\n", stamp, ts.tv_nsec / 1000000, (int)len, buf);
 	}
 	return (ssize_t)size;
+}
+
+int log_error(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 int log_open(const char *ident, bool console, bool detail)

@@ -21,19 +21,6 @@ HALB_LOG_DECLARE(port);
 #define NB_RXD 1024
 #define NB_TXD 1024
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 void port_device_name(const char *device, char *name, size_t len)
 {
 	size_t n = strcspn(device, ",");
@@ -68,11 +55,12 @@ static int dev_start(uint16_t id, uint16_t n_rx, uint16_t n_tx, uint16_t mtu,
 
 	rc = rte_eth_dev_info_get(id, &info);
 	if (rc != 0)
-		return fail(err, errlen, "cannot read device info: %s", strerror(-rc));
+		return log_error(err, errlen, "cannot read device info: %s", strerror(-rc));
 	if (n_rx > info.max_rx_queues || n_tx > info.max_tx_queues)
-		return fail(err, errlen,
-			    "device has %u RX / %u TX queues, %u / %u are needed (one per worker)",
-			    info.max_rx_queues, info.max_tx_queues, n_rx, n_tx);
+		return log_error(
+		    err, errlen,
+		    "device has %u RX / %u TX queues, %u / %u are needed (one per worker)",
+		    info.max_rx_queues, info.max_tx_queues, n_rx, n_tx);
 	if (n_rx > 1 && info.flow_type_rss_offloads != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf =
@@ -81,18 +69,18 @@ static int dev_start(uint16_t id, uint16_t n_rx, uint16_t n_tx, uint16_t mtu,
 	}
 	rc = rte_eth_dev_configure(id, n_rx, n_tx, &conf);
 	if (rc != 0)
-		return fail(err, errlen, "cannot configure %u RX / %u TX queues: %s", n_rx, n_tx,
-			    strerror(-rc));
+		return log_error(err, errlen, "cannot configure %u RX / %u TX queues: %s", n_rx,
+				 n_tx, strerror(-rc));
 	rte_eth_dev_adjust_nb_rx_tx_desc(id, &nb_rxd, &nb_txd);
 	for (uint16_t q = 0; q < n_rx; q++) {
 		rc = rte_eth_rx_queue_setup(id, q, nb_rxd, (unsigned int)socket, NULL, pool);
 		if (rc != 0)
-			return fail(err, errlen, "RX queue %u: %s", q, strerror(-rc));
+			return log_error(err, errlen, "RX queue %u: %s", q, strerror(-rc));
 	}
 	for (uint16_t q = 0; q < n_tx; q++) {
 		rc = rte_eth_tx_queue_setup(id, q, nb_txd, (unsigned int)socket, NULL);
 		if (rc != 0)
-			return fail(err, errlen, "TX queue %u: %s", q, strerror(-rc));
+			return log_error(err, errlen, "TX queue %u: %s", q, strerror(-rc));
 	}
 	rc = rte_eth_dev_set_mtu(id, mtu);
 	if (rc != 0 && rc != -ENOTSUP)
@@ -101,7 +89,7 @@ static int dev_start(uint16_t id, uint16_t n_rx, uint16_t n_tx, uint16_t mtu,
 	rte_eth_allmulticast_enable(id);
 	rc = rte_eth_dev_start(id);
 	if (rc != 0)
-		return fail(err, errlen, "cannot start: %s", strerror(-rc));
+		return log_error(err, errlen, "cannot start: %s", strerror(-rc));
 	return 0;
 }
 
@@ -115,23 +103,23 @@ static int tap_open(struct port_rt *p, struct rte_mempool *pool, char *err, size
 	snprintf(args, sizeof(args), "%s,iface=%s,mac=%s", p->tap_name, p->cfg->kernel_if, mac);
 	rc = rte_dev_probe(args);
 	if (rc != 0)
-		return fail(err, errlen, "cannot create TAP %s: %s", p->cfg->kernel_if,
-			    strerror(-rc));
+		return log_error(err, errlen, "cannot create TAP %s: %s", p->cfg->kernel_if,
+				 strerror(-rc));
 	if (rte_eth_dev_get_port_by_name(p->tap_name, &p->tap_id) != 0)
-		return fail(err, errlen, "TAP %s created but not found", p->tap_name);
+		return log_error(err, errlen, "TAP %s created but not found", p->tap_name);
 	if (dev_start(p->tap_id, 1, 1, (uint16_t)p->cfg->mtu, pool, p->socket, err, errlen) != 0)
 		return -1;
 	p->ifindex = if_nametoindex(p->cfg->kernel_if);
 	if (p->ifindex == 0)
-		return fail(err, errlen, "TAP %s has no kernel interface: %s", p->cfg->kernel_if,
-			    strerror(errno));
+		return log_error(err, errlen, "TAP %s has no kernel interface: %s",
+				 p->cfg->kernel_if, strerror(errno));
 	for (size_t a = 0; a < p->cfg->n_addrs; a++) {
 		const struct cfg_prefix *pf = &p->cfg->addrs[a];
 
 		rc = port_kernel_addr(p, pf->addr, pf->plen, NULL, true);
 		if (rc != 0)
-			return fail(err, errlen, "cannot add an address to %s: %s",
-				    p->cfg->kernel_if, strerror(-rc));
+			return log_error(err, errlen, "cannot add an address to %s: %s",
+					 p->cfg->kernel_if, strerror(-rc));
 	}
 	return 0;
 }
@@ -150,15 +138,16 @@ int port_open(struct port_rt *p, const struct cfg_port *cfg, uint8_t index, uint
 	port_device_name(cfg->device, name, sizeof(name));
 	if (rte_eth_dev_get_port_by_name(name, &p->port_id) != 0) {
 		p->port_id = RTE_MAX_ETHPORTS;
-		return fail(err, errlen, "port %s: no device %s (is it bound to a DPDK driver?)",
-			    cfg->name, name);
+		return log_error(err, errlen,
+				 "port %s: no device %s (is it bound to a DPDK driver?)", cfg->name,
+				 name);
 	}
 	p->socket = rte_eth_dev_socket_id(p->port_id);
 	if (p->socket < 0)
 		p->socket = 0;
 	rc = rte_eth_dev_info_get(p->port_id, &info);
 	if (rc != 0)
-		return fail(err, errlen, "port %s: %s", cfg->name, strerror(-rc));
+		return log_error(err, errlen, "port %s: %s", cfg->name, strerror(-rc));
 	p->n_rxq = n_workers;
 	p->n_txq = n_workers;
 	p->ctl_txq = -1;
@@ -171,10 +160,10 @@ int port_open(struct port_rt *p, const struct cfg_port *cfg, uint8_t index, uint
 	}
 	if (dev_start(p->port_id, p->n_rxq, p->n_txq, (uint16_t)cfg->mtu, pool, p->socket, why,
 		      sizeof(why)) != 0)
-		return fail(err, errlen, "port %s (%s): %s", cfg->name, cfg->device, why);
+		return log_error(err, errlen, "port %s (%s): %s", cfg->name, cfg->device, why);
 	rte_eth_macaddr_get(p->port_id, &p->mac);
 	if (tap_open(p, pool, why, sizeof(why)) != 0)
-		return fail(err, errlen, "port %s: %s", cfg->name, why);
+		return log_error(err, errlen, "port %s: %s", cfg->name, why);
 	return 0;
 }
 
