@@ -10,7 +10,6 @@
  * workers get a moment to send it.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
