@@ -262,8 +262,9 @@ static void on_transition(struct ctl_vi *vi, const struct vrrp_actions *a)
 {
 	struct ctl *c = vi->c;
 
-	HALB_LOG(ctl, NOTICE, "(%s) Entering %s STATE%s%s%s", vi->cfg->name, vrrp_state_name(a->to),
-		 a->reason ? " (" : "", a->reason ? a->reason : "", a->reason ? ")" : "");
+	HALB_LOG(ctl, NOTICE, "VRRP_Instance(%s) Entering %s STATE%s%s%s", vi->cfg->name,
+		 vrrp_state_name(a->to), a->reason ? " (" : "", a->reason ? a->reason : "",
+		 a->reason ? ")" : "");
 	record(vi, a);
 	notify_run(c, &vi->cfg->notify, "INSTANCE", vi->cfg->name, a->to, vi->fsm.priority);
 	if (smtp_alert(c, vi->cfg->smtp_alert))
