@@ -3,7 +3,8 @@
 #   unit tests (cmocka), packet fixtures and CLI tests, in a -Werror build
 #   the unit tests again under ASan/UBSan
 #   each libFuzzer target for a bounded number of runs
-#   the end-to-end scenarios in network namespaces (tests/e2e/test_*.sh)
+#   the end-to-end scenarios in network namespaces (tests/e2e/test_*.sh),
+#   and a few of them again with the daemon built with ASan/UBSan
 # The last line is "N passed, N failed". Options:
 #   --quick        skip the sanitizer build, the fuzzers and the e2e tests
 #   --e2e PATTERN  run only the e2e scripts matching PATTERN (with --quick:
@@ -138,6 +139,20 @@ if [ $QUICK = 0 ] || [ -n "$E2E_PATTERN" ]; then
 			grep '^  ' "$log" | head -n 40
 		else
 			fail "e2e/$name ($(($(date +%s) - start)) s)"
+			tail -n 80 "$log"
+		fi
+		rm -f "$log"
+	done
+fi
+
+if [ $QUICK = 0 ] && [ -x build-asan/app/halb/halb ]; then
+	echo "== end to end with the ASan/UBSan daemon"
+	for t in test_reload test_vrrp_dr test_check_misc; do
+		log=$(mktemp)
+		if HALB_BUILD=$TOP/build-asan timeout 900 bash "tests/e2e/$t.sh" >"$log" 2>&1; then
+			pass "e2e-asan/$t"
+		else
+			fail "e2e-asan/$t"
 			tail -n 80 "$log"
 		fi
 		rm -f "$log"

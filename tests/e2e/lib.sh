@@ -52,7 +52,10 @@ tb_cleanup() {
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
 	done
-	sleep 0.5
+	# halb stops in a fraction of a second (a sanitizer build takes longer
+	# and reports at exit): wait for it before anything is killed.
+	tb_wait 10 sh -c "! pgrep -f '$HALB ' >/dev/null" || true
+	sleep 0.3
 	for ns in "${TB_NS[@]}"; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		[ -n "$pids" ] && kill -KILL $pids 2>/dev/null
@@ -61,6 +64,14 @@ tb_cleanup() {
 	for p in "${TB_PREFIXES[@]:-}"; do
 		[ -n "$p" ] && rm -rf "/var/run/dpdk/$p"
 	done
+	# A sanitizer build (HALB_BUILD=build-asan) reports into halb's log.
+	if grep -l 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' \
+		"$TB_DIR"/*.log >/dev/null 2>&1; then
+		echo "FAIL: a sanitizer reported an error in halb" >&2
+		grep -h -A30 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' \
+			"$TB_DIR"/*.log | head -n 80 >&2
+		rc=1
+	fi
 	if [ $rc -ne 0 ] && [ -d "$TB_DIR" ]; then
 		for f in "$TB_DIR"/*.log; do
 			[ -f "$f" ] || continue
