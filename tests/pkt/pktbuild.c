@@ -78,6 +78,62 @@ void pb_fix_ip_csum(uint8_t *ip)
 	put16(ip + 10, csum_of(0, ip, ihl));
 }
 
+/* The IPv4 header of a frame (l2 set), or NULL. */
+static const uint8_t *frame_ip(const uint8_t *f, size_t len, size_t *l2)
+{
+	size_t ihl;
+
+	*l2 = len >= 18 && get16(f + 12) == PB_ETH_VLAN ? 18 : 14;
+	if (len < *l2 + 20 || get16(f + *l2 - 2) != PB_ETH_IPV4 || (f[*l2] >> 4) != 4)
+		return NULL;
+	ihl = (size_t)(f[*l2] & 0xf) * 4;
+	if (ihl < 20 || *l2 + ihl > len)
+		return NULL;
+	return f + *l2;
+}
+
+bool pb_ip_csum_ok(const uint8_t *f, size_t len)
+{
+	size_t l2;
+	const uint8_t *ip = frame_ip(f, len, &l2);
+
+	return ip != NULL && fold(sum_words(0, ip, (size_t)(ip[0] & 0xf) * 4)) == 0xffff;
+}
+
+void pb_fix_frame(uint8_t *f, size_t len, bool fix_total, bool l4)
+{
+	size_t l2, ihl, total, l4len;
+	uint8_t *ip = (uint8_t *)(uintptr_t)frame_ip(f, len, &l2), *p;
+
+	if (ip == NULL)
+		return;
+	ihl = (size_t)(ip[0] & 0xf) * 4;
+	if (fix_total && len - l2 <= 0xffff)
+		put16(ip + 2, (uint16_t)(len - l2));
+	total = get16(ip + 2);
+	if (l4 && total >= ihl && l2 + total <= len && (get16(ip + 6) & 0x3fff) == 0) {
+		p = ip + ihl;
+		l4len = total - ihl;
+		if (ip[9] == PB_PROTO_TCP && l4len >= 20) {
+			put16(p + 16, 0);
+			put16(p + 16,
+			      csum_of(pseudo_sum(get32(ip + 12), get32(ip + 16), ip[9], l4len), p,
+				      l4len));
+		} else if (ip[9] == PB_PROTO_UDP && l4len >= 8 && get16(p + 6) != 0) {
+			uint16_t c;
+
+			put16(p + 6, 0);
+			c = csum_of(pseudo_sum(get32(ip + 12), get32(ip + 16), ip[9], l4len), p,
+				    l4len);
+			put16(p + 6, c == 0 ? 0xffff : c);
+		} else if (ip[9] == PB_PROTO_ICMP && l4len >= 8) {
+			put16(p + 2, 0);
+			put16(p + 2, csum_of(0, p, l4len));
+		}
+	}
+	pb_fix_ip_csum(ip);
+}
+
 /* ------------------------------------------------------------ templates */
 
 static struct pb_ip ip_base(uint32_t src, uint32_t dst, uint8_t proto)

@@ -127,6 +127,16 @@ size_t pb_arp(uint16_t op, struct pb_mac sha, uint32_t sip, struct pb_mac tha, u
  * edited its header on purpose). */
 void pb_fix_ip_csum(uint8_t *ip);
 
+/* Mends an IPv4 frame of len bytes in place: with total, its IP total
+ * length becomes what the frame holds; with l4, its TCP, UDP or ICMP
+ * checksum is recomputed (when the whole unfragmented packet is there);
+ * then its IP header checksum (when the header is all there). */
+void pb_fix_frame(uint8_t *f, size_t len, bool total, bool l4);
+
+/* Whether the IPv4 header checksum of the frame is right (false when the
+ * frame has no whole IPv4 header). */
+bool pb_ip_csum_ok(const uint8_t *f, size_t len);
+
 /*
  * Checks every checksum in the len bytes of frame f.
  * @return 0, or -1 with what is wrong in err.

@@ -64,7 +64,7 @@ static int make_port(struct pktenv_base *b, uint8_t p)
 	return rte_eth_dev_start(b->port_id[p]);
 }
 
-int pktenv_base_init(struct pktenv_base *b, const char *prog)
+int pktenv_base_init(struct pktenv_base *b, const char *prog, bool no_shconf)
 {
 	char prefix[32];
 	char *argv[] = { (char *)(uintptr_t)prog,
@@ -76,15 +76,19 @@ int pktenv_base_init(struct pktenv_base *b, const char *prog)
 			 prefix,
 			 "--no-telemetry",
 			 "--log-level=*:warning",
+			 no_shconf ? "--no-shconf" : NULL,
 			 NULL };
+	int argc = no_shconf ? (int)RTE_DIM(argv) - 1 : (int)RTE_DIM(argv) - 2;
 	size_t sz;
 
 	memset(b, 0, sizeof(*b));
 	snprintf(prefix, sizeof(prefix), "pkt%d", (int)getpid());
-	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0) {
+	if (rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}
+	if (no_shconf)
+		rmdir(rte_eal_get_runtime_dir()); /* empty without shared config */
 	b->pool = rte_pktmbuf_pool_create("pktenv_mbufs", PKTENV_MBUFS, 256, PKT_PRIV_SIZE,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (b->pool == NULL) {

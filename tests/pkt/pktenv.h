@@ -53,8 +53,11 @@ struct pktenv_base {
 	struct rte_ring *rx[PKTENV_PORTS][PKTENV_WORKERS]; /* unused: frames are fed directly */
 };
 
-/* Starts the EAL and makes the ports; prog is argv[0]. @return 0 or -1. */
-int pktenv_base_init(struct pktenv_base *b, const char *prog);
+/* Starts the EAL and makes the ports; prog is argv[0]. With no_shconf the
+ * EAL keeps no files (--no-shconf) and its runtime directory is removed at
+ * once, so that a process that dies (a fuzzer) leaves nothing behind.
+ * @return 0 or -1. */
+int pktenv_base_init(struct pktenv_base *b, const char *prog, bool no_shconf);
 
 /* Stops the EAL and removes its runtime directory (/var/run/dpdk/pkt<pid>),
  * which it would otherwise leave behind on every run. */

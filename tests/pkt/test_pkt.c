@@ -1581,7 +1581,7 @@ int main(int argc, char **argv)
 	struct pktenv_base base;
 	unsigned int run = 0, failed = 0;
 
-	if (pktenv_base_init(&base, argv[0]) != 0)
+	if (pktenv_base_init(&base, argv[0], false) != 0)
 		return 2;
 	for (size_t i = 0; i < RTE_DIM(fixtures); i++) {
 		if (!selected(fixtures[i].name, argc, argv))
