@@ -124,6 +124,7 @@ void *cfg_sync_group_open(struct cfg_parser *ps, void *obj, const struct cfg_stm
 void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 
 /* notify_* SCRIPT [USER [GROUP]] of an instance or a sync group. */
+void cfg_set_script(struct cfg_parser *ps, char **slot, const struct cfg_stmt *st);
 void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st);
 
 /* Opens HTTP_GET, SSL_GET, TCP_CHECK or MISC_CHECK in a real server. */

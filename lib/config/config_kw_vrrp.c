@@ -199,8 +199,21 @@ static void *inst_smtp_alert(struct cfg_parser *ps, void *obj, const struct cfg_
 	return NULL;
 }
 
-/* notify_master SCRIPT [USER [GROUP]]: keepalived's third and fourth words
- * are the user and group to run the script as. Sync groups share it. */
+/* KEYWORD SCRIPT [USER [GROUP]], for every notify and quorum script:
+ * keepalived's third and fourth words are the user and group to run the
+ * script as, which halb does not support: say so rather than drop them. */
+void cfg_set_script(struct cfg_parser *ps, char **slot, const struct cfg_stmt *st)
+{
+	cfg_set_str(ps, slot, &st->v[1]);
+	if (st->n > 2)
+		cfg_warn(ps, &st->v[2],
+			 "%s: '%s' is read as the user to run the script as (keepalived's "
+			 "meaning), which halb does not support; quote the command line if it "
+			 "is an argument",
+			 cfg_kw_name(st), st->v[2].s);
+}
+
+/* notify_master and friends; sync groups share it. */
 void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st)
 {
 	const char *kw = cfg_kw_name(st);
@@ -210,13 +223,7 @@ void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cf
 		      : strcmp(kw, "notify_stop") == 0   ? &n->stop
 							 : &n->any;
 
-	cfg_set_str(ps, slot, &st->v[1]);
-	if (st->n > 2)
-		cfg_warn(ps, &st->v[2],
-			 "%s: '%s' is read as the user to run the script as (keepalived's "
-			 "meaning), which halb does not support; quote the command line if it "
-			 "is an argument",
-			 kw, st->v[2].s);
+	cfg_set_script(ps, slot, st);
 }
 
 static void *inst_notify(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)

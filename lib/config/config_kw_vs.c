@@ -239,10 +239,8 @@ static void *vs_quorum_script(struct cfg_parser *ps, void *obj, const struct cfg
 {
 	struct cfg_virtual_server *vs = obj;
 
-	if (strcmp(cfg_kw_name(st), "quorum_up") == 0)
-		cfg_set_str(ps, &vs->quorum_up, &st->v[1]);
-	else
-		cfg_set_str(ps, &vs->quorum_down, &st->v[1]);
+	cfg_set_script(
+	    ps, strcmp(cfg_kw_name(st), "quorum_up") == 0 ? &vs->quorum_up : &vs->quorum_down, st);
 	return NULL;
 }
 
@@ -341,10 +339,8 @@ static void *rs_notify(struct cfg_parser *ps, void *obj, const struct cfg_stmt *
 {
 	struct cfg_real_server *rs = obj;
 
-	if (strcmp(cfg_kw_name(st), "notify_up") == 0)
-		cfg_set_str(ps, &rs->notify_up, &st->v[1]);
-	else
-		cfg_set_str(ps, &rs->notify_down, &st->v[1]);
+	cfg_set_script(
+	    ps, strcmp(cfg_kw_name(st), "notify_up") == 0 ? &rs->notify_up : &rs->notify_down, st);
 	return NULL;
 }
 
