@@ -34,21 +34,6 @@ RTE_LOG_REGISTER(halb_logtype_check, halb.check, INFO);
 
 /* ----------------------------------------------------------------- helpers */
 
-const char *check_type_name(enum cfg_check_type t)
-{
-	switch (t) {
-	case CFG_CHECK_HTTP:
-		return "HTTP_GET";
-	case CFG_CHECK_SSL:
-		return "SSL_GET";
-	case CFG_CHECK_TCP:
-		return "TCP_CHECK";
-	case CFG_CHECK_MISC:
-		return "MISC_CHECK";
-	}
-	return "CHECK";
-}
-
 static const char *check_ip_str(uint32_t ip, char *buf, size_t len)
 {
 	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
@@ -158,7 +143,7 @@ static void check_probe_stop(struct check *c)
 
 static void check_log_result(struct check *c, enum check_fsm_event ev)
 {
-	const char *type = check_type_name(c->def.type);
+	const char *type = cfg_check_name(c->def.type);
 	char target[32], ip[16];
 
 	check_target_str(c, target, sizeof(target));
@@ -210,7 +195,7 @@ void check_attempt_done(struct check *c, enum check_verdict v, const char *resul
 	c->running = false;
 	if (v == CHECK_LOCAL_ERROR) {
 		HALB_LOG(check, WARNING, "%s on %s not run: %s; next attempt in %u ms",
-			 check_type_name(c->def.type), check_target_str(c, target, sizeof(target)),
+			 cfg_check_name(c->def.type), check_target_str(c, target, sizeof(target)),
 			 c->reason, c->def.delay_loop_ms);
 		c->fsm.next_ms = check_now_ms(e) + c->def.delay_loop_ms;
 		check_schedule(c);

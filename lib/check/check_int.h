@@ -159,7 +159,6 @@ void check_attempt_done(struct check *c, enum check_verdict v, const char *resul
 			...) __attribute__((format(printf, 4, 5)));
 /* Restarts the deadline for a new connection (one per url). */
 void check_deadline_start(struct check *c);
-const char *check_type_name(enum cfg_check_type t);
 /* "172.17.1.7:80" */
 const char *check_target_str(const struct check *c, char *buf, size_t len);
 /* strerror() in lower case: "connection refused". */
