@@ -27,8 +27,9 @@
 
 struct conn_worker {
 	uint16_t id;
-	uint32_t live;   /* connections (not templates) it owns */
-	uint64_t cursor; /* next wheel second to turn */
+	uint32_t live;        /* connections (not templates) it owns */
+	uint64_t cursor;      /* next wheel second to turn */
+	struct conn *pending; /* the rest of the cursor's slot, out of budget */
 	struct conn *grave_head, *grave_tail;
 	struct conn *slot[WHEEL_SLOTS];
 } __rte_cache_aligned;
@@ -374,26 +375,23 @@ uint32_t conn_worker_run(struct conn_table *t, struct conn_worker *w, uint64_t n
 	 * would next look 1024 s later. */
 	while (w->cursor < now_s && seen < budget) {
 		uint32_t i = (uint32_t)(w->cursor & WHEEL_MASK);
-		struct conn *list = w->slot[i];
 
-		w->slot[i] = NULL;
-		while (list != NULL && seen < budget) {
-			struct conn *c = list;
+		/* A slot is taken whole; what the budget leaves of it waits
+		 * in pending, so a slot of a million entries costs a million
+		 * visits over as many turns, never a walk per turn. */
+		if (w->pending == NULL) {
+			w->pending = w->slot[i];
+			w->slot[i] = NULL;
+		}
+		while (w->pending != NULL && seen < budget) {
+			struct conn *c = w->pending;
 
-			list = c->next;
+			w->pending = c->next;
 			wheel_visit(t, w, c, now_ms, gone, ctx);
 			seen++;
 		}
-		if (list != NULL) {
-			/* Out of budget: what is left waits for the next turn. */
-			struct conn *tail = list;
-
-			while (tail->next != NULL)
-				tail = tail->next;
-			tail->next = w->slot[i];
-			w->slot[i] = list;
-			break;
-		}
+		if (w->pending != NULL)
+			break; /* out of budget: the next turn goes on from here */
 		w->cursor++;
 	}
 	return seen;
