@@ -69,6 +69,7 @@ struct bench_row {
 	struct bench_series gbps;   /* per worker core, frame bytes (no FCS) */
 	uint64_t packets;           /* timed, over all runs and workers */
 	uint64_t anomalies;         /* frames not forwarded (must be 0) */
+	uint64_t rounds, skipped;   /* worker rounds; left out as preempted */
 };
 
 /* Per connection level: the table's memory and how fast it filled. */
@@ -106,7 +107,8 @@ struct bench_opts {
 	unsigned int mem_mb;
 	bool callgrind; /* measure instructions per packet */
 	const char *json;
-	const char *only; /* run only the cases whose name contains this */
+	const char *only;    /* run only the cases whose name contains this */
+	bool keep_preempted; /* time every round, preempted or not */
 	enum cfg_sched new_sched;
 };
 
@@ -116,6 +118,7 @@ struct bench {
 	unsigned int n_lcores;
 	double tsc_hz;
 	uint64_t rdtsc_cost; /* cycles of an empty timed region */
+	uint64_t max_round;  /* rounds longer than this were preempted */
 	struct bench_row rows[256];
 	unsigned int n_rows;
 	struct bench_level levels[4];

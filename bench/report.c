@@ -139,17 +139,19 @@ void bench_print_table(const struct bench *b, FILE *out)
 
 	fprintf(out, "\nForwarding (DR scheduler for new connections: %s; NAT and TUN: rr)\n",
 		cfg_sched_name(b->o.new_sched));
-	fprintf(out, "%-16s %-5s %5s %2s  %-24s %-24s %-22s\n", "case", "frame", "conns", "w",
-		"Mpps per worker", "cycles per packet", "Gb/s per worker");
+	fprintf(out, "%-16s %-5s %5s %2s  %-24s %-24s %-22s %s\n", "case", "frame", "conns", "w",
+		"Mpps per worker", "cycles per packet", "Gb/s per worker", "left out");
 	for (unsigned int i = 0; i < b->n_rows; i++) {
 		const struct bench_row *r = &b->rows[i];
 
 		fmt_series(c1, sizeof(c1), &r->mpps, 2);
 		fmt_series(c2, sizeof(c2), &r->cycles, 0);
 		fmt_series(c3, sizeof(c3), &r->gbps, 2);
-		fprintf(out, "%-16s %-5s %5s %2u  %-24s %-24s %-22s%s\n", bench_case_name(r->c),
-			bench_frames_name(r->frames), conns_name(r->conns, cn, sizeof(cn)),
-			r->workers, c1, c2, c3, r->anomalies ? "  (frames lost!)" : "");
+		fprintf(out, "%-16s %-5s %5s %2u  %-24s %-24s %-22s %.2f%%%s\n",
+			bench_case_name(r->c), bench_frames_name(r->frames),
+			conns_name(r->conns, cn, sizeof(cn)), r->workers, c1, c2, c3,
+			r->rounds ? 100.0 * (double)r->skipped / (double)r->rounds : 0.0,
+			r->anomalies ? "  (frames lost!)" : "");
 	}
 
 	fprintf(out, "\nInstructions per packet (callgrind, inside fwd_worker_poll, 1K connections,"
@@ -217,13 +219,14 @@ int bench_write_json(const struct bench *b, const char *path)
 
 		json_array_append_new(
 		    rows,
-		    json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:I, s:I}", "case",
+		    json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "case",
 			      bench_case_name(r->c), "frames", bench_frames_name(r->frames),
 			      "conns", (json_int_t)r->conns, "workers", (json_int_t)r->workers,
 			      "mpps_per_worker", series_json(&r->mpps), "cycles_per_packet",
 			      series_json(&r->cycles), "gbps_per_worker", series_json(&r->gbps),
 			      "packets", (json_int_t)r->packets, "anomalies",
-			      (json_int_t)r->anomalies));
+			      (json_int_t)r->anomalies, "rounds", (json_int_t)r->rounds,
+			      "rounds_left_out", (json_int_t)r->skipped));
 	}
 	for (unsigned int i = 0; i < b->n_ir; i++)
 		json_array_append_new(ir, json_pack("{s:s, s:f, s:I}", "case",

@@ -98,6 +98,11 @@ struct gen {
 	bool sequential; /* flows next, next + 1, ... (else random < n_flows) */
 	uint64_t next;
 	uint32_t n_flows;
+	/* random flows: this worker's share, as RSS would give each worker
+	 * its own flows; a contiguous range, since the connections of one
+	 * worker are its own memory in a real director (made by it, from its
+	 * cache of the pool), never interleaved with another worker's */
+	uint32_t share, share_of;
 	/* the templates of the three frame sizes */
 	uint8_t hdr[3][HDR_LEN];
 	uint16_t len[3];
@@ -202,8 +207,11 @@ struct wrun {
 	struct rte_mbuf *fifo[RING_MBUFS];
 	unsigned int head, count;
 	uint64_t seq;
-	/* results */
-	uint64_t pkts, bytes, cycles, anomalies;
+	/* results: rounds longer than b->max_round (the thread was
+	 * descheduled) are left out of the timed ones */
+	uint64_t pkts, anomalies;
+	uint64_t timed_pkts, timed_bytes, cycles;
+	uint64_t rounds, skipped;
 	int err;
 };
 
@@ -255,9 +263,11 @@ static void fifo_free(struct wrun *r)
 
 static inline uint64_t next_flow(struct wrun *r)
 {
+	const uint32_t n = r->g.n_flows / r->g.share_of;
+
 	if (r->g.sequential)
 		return r->g.next++;
-	return ((rng_next(&r->rng) >> 32) * r->g.n_flows) >> 32;
+	return (((rng_next(&r->rng) >> 32) * n) >> 32) + (uint64_t)n * r->g.share;
 }
 
 /* Checks a sent frame: every checksum right, sent to a real server's MAC
@@ -319,7 +329,7 @@ static void wrun_loop(struct wrun *r)
 {
 	struct fwd_worker *w = r->e->w[r->id];
 	struct rte_ring *rx = r->e->base->rx[0][r->id];
-	const uint64_t cost = r->b->rdtsc_cost;
+	const uint64_t cost = r->b->rdtsc_cost, max_round = r->b->max_round;
 	const uint64_t base_ms = w->now_ms;
 	uint64_t clock = 0;
 	struct rte_mbuf *burst[FWD_BURST];
@@ -327,7 +337,7 @@ static void wrun_loop(struct wrun *r)
 	while (r->pkts < r->target && r->err == 0) {
 		unsigned int n = (unsigned int)RTE_MIN(RTE_MIN((uint64_t)FWD_BURST, r->count),
 						       r->target - r->pkts);
-		uint64_t t0, t1;
+		uint64_t t0, t1, bytes = 0;
 		uint32_t got;
 
 		for (unsigned int i = 0; i < n; i++) {
@@ -335,7 +345,7 @@ static void wrun_loop(struct wrun *r)
 
 			burst[i] = fifo_pop(r);
 			frame_fill(burst[i], &r->g, s, next_flow(r));
-			r->bytes += r->g.len[s];
+			bytes += r->g.len[s];
 		}
 		if (rte_ring_sp_enqueue_burst(rx, (void **)burst, n, NULL) != n) {
 			r->err = -1;
@@ -348,8 +358,15 @@ static void wrun_loop(struct wrun *r)
 		t0 = rte_rdtsc();
 		got = fwd_worker_poll(w);
 		t1 = rte_rdtsc();
-		r->cycles += t1 - t0 > cost ? t1 - t0 - cost : 0;
 		r->pkts += got;
+		r->rounds++;
+		if (t1 - t0 > max_round) {
+			r->skipped++;
+		} else {
+			r->cycles += t1 - t0 > cost ? t1 - t0 - cost : 0;
+			r->timed_pkts += got;
+			r->timed_bytes += bytes;
+		}
 		take_back(r, n);
 	}
 }
@@ -381,7 +398,7 @@ struct level {
 };
 
 struct result {
-	uint64_t pkts, bytes, cycles, anomalies;
+	uint64_t pkts, cycles, anomalies, rounds, skipped;
 	double mpps_per_worker, gbps_per_worker;
 };
 
@@ -412,6 +429,8 @@ static int run_workers(struct level *lv, const struct gen *g, unsigned int worke
 				      /* IMIX payloads are left as they are:
 				       * their TCP checksums are not right */
 				      .verify = verify && !g->imix };
+		r[k].g.share = k;
+		r[k].g.share_of = workers;
 		if (g->sequential && g->tcp_flags == PB_TH_SYN && g->next >= NEW_FLOWS) {
 			r[k].g.next = lv->next_new[k];
 			lv->next_new[k] += target;
@@ -437,13 +456,14 @@ static int run_workers(struct level *lv, const struct gen *g, unsigned int worke
 	for (unsigned int k = 0; k < workers; k++) {
 		double s = (double)r[k].cycles / b->tsc_hz;
 
-		res->pkts += r[k].pkts;
-		res->bytes += r[k].bytes;
+		res->pkts += r[k].timed_pkts;
 		res->cycles += r[k].cycles;
 		res->anomalies += r[k].anomalies;
+		res->rounds += r[k].rounds;
+		res->skipped += r[k].skipped;
 		if (s > 0) {
-			res->mpps_per_worker += (double)r[k].pkts / s / 1e6 / workers;
-			res->gbps_per_worker += (double)r[k].bytes * 8 / s / 1e9 / workers;
+			res->mpps_per_worker += (double)r[k].timed_pkts / s / 1e6 / workers;
+			res->gbps_per_worker += (double)r[k].timed_bytes * 8 / s / 1e9 / workers;
 		}
 		if (r[k].err != 0)
 			rc = -1;
@@ -609,6 +629,8 @@ static int row_run(struct level *lv, struct bench_row *row, const struct gen *g,
 		series_add(&row->cycles, res.pkts ? (double)res.cycles / (double)res.pkts : 0);
 		row->packets += res.pkts;
 		row->anomalies += res.anomalies;
+		row->rounds += res.rounds;
+		row->skipped += res.skipped;
 	}
 	if (row->anomalies != 0)
 		report_losses(lv);
