@@ -228,6 +228,7 @@ static int callgrind_child(struct bench *b, const char *prog)
 {
 	int rc;
 
+	b->o.keep_preempted = true; /* under valgrind every round is slow */
 	if (eal_start(b, prog, 1, 512) != 0)
 		return 1;
 	rc = bench_callgrind_cases(b, 20000);
