@@ -185,14 +185,23 @@ struct load_ctx {
 	const struct svc *svc;
 };
 
+/* The real server's connections over all workers: the two counters the
+ * schedulers read, not the whole svc_counters (wlc asks for every server
+ * on every new connection). */
 static void load_get(void *ctx, uint32_t i, uint32_t *active, uint32_t *inactive)
 {
 	const struct load_ctx *lc = ctx;
-	struct svc_counters sum;
+	const uint32_t stat = lc->svc->rs[i].stat;
+	int64_t act = 0, inact = 0;
 
-	fwd_counters_sum(lc->env, lc->svc->rs[i].stat, &sum);
-	*active = sum.active > 0 ? (uint32_t)sum.active : 0;
-	*inactive = sum.inactive > 0 ? (uint32_t)sum.inactive : 0;
+	for (uint16_t k = 0; k < lc->env->n_workers; k++) {
+		const struct svc_counters *c = &lc->env->workers[k]->ctr[stat];
+
+		act += c->active;
+		inact += c->inactive;
+	}
+	*active = act > 0 ? (uint32_t)act : 0;
+	*inactive = inact > 0 ? (uint32_t)inact : 0;
 }
 
 static inline bool tcp_is_syn(uint8_t flags)
