@@ -196,11 +196,6 @@ static inline struct conn *untag(void *data, uint8_t *dir)
 	return (struct conn *)(v & ~(uintptr_t)1);
 }
 
-static inline bool conn_dead(const struct conn *c)
-{
-	return __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CONN_F_DEAD;
-}
-
 uint64_t conn_lookup_bulk(const struct conn_table *t, const struct conn_key **keys, uint32_t n,
 			  struct conn **conns, uint8_t *dirs)
 {
@@ -213,7 +208,7 @@ uint64_t conn_lookup_bulk(const struct conn_table *t, const struct conn_key **ke
 		if (!(hits & (1ULL << i)))
 			continue;
 		conns[i] = untag(data[i], &dirs[i]);
-		if (!conn_dead(conns[i]))
+		if (!conn_is_dead(conns[i]))
 			live |= 1ULL << i;
 	}
 	return live;
@@ -227,7 +222,7 @@ struct conn *conn_lookup(const struct conn_table *t, const struct conn_key *key,
 	if (rte_hash_lookup_data(t->hash, key, &data) < 0)
 		return NULL;
 	c = untag(data, dir);
-	return conn_dead(c) ? NULL : c;
+	return conn_is_dead(c) ? NULL : c;
 }
 
 /* ------------------------------------------------------------ the wheel */
@@ -263,6 +258,14 @@ static void key_of_request(const struct conn *c, struct conn_key *k)
 				.proto = c->proto,
 				.kind = (c->flags & CONN_F_TEMPLATE) ? CONN_KIND_TEMPLATE
 								     : CONN_KIND_CONN };
+}
+
+bool conn_reply_key(const struct conn *c, struct conn_key *key)
+{
+	if (!(c->flags & CONN_F_NAT_KEY))
+		return false;
+	key_of_reply(c, key);
+	return true;
 }
 
 /* Deletes k only while it still leads to c: a template key may have been
@@ -329,7 +332,7 @@ static void wheel_visit(struct conn_table *t, struct conn_worker *w, struct conn
 {
 	uint64_t expires = __atomic_load_n(&c->expires, __ATOMIC_RELAXED);
 
-	if (!conn_dead(c)) {
+	if (!conn_is_dead(c)) {
 		if (expires > now_ms) {
 			wheel_file(w, c);
 			return;
@@ -454,7 +457,7 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 		 * template that died meanwhile is let go of (the memory is
 		 * still ours until this worker's next quiescent state). */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (conn_dead(ci->tmpl))
+		if (conn_is_dead(ci->tmpl))
 			__atomic_fetch_sub(&ci->tmpl->n_controlled, 1, __ATOMIC_RELAXED);
 		else
 			c->tmpl = ci->tmpl;
@@ -567,7 +570,7 @@ const struct conn *conn_table_next(const struct conn_table *t, uint32_t *pos)
 		uint8_t dir;
 		struct conn *c = untag(data, &dir);
 
-		if (dir == CONN_DIR_IN && !conn_dead(c))
+		if (dir == CONN_DIR_IN && !conn_is_dead(c))
 			return c;
 	}
 	return NULL;

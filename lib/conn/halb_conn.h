@@ -137,6 +137,17 @@ uint64_t conn_lookup_bulk(const struct conn_table *t, const struct conn_key **ke
 /** Looks up one key; NULL when absent or dead. */
 struct conn *conn_lookup(const struct conn_table *t, const struct conn_key *key, uint8_t *dir);
 
+/** Whether c's keys are deleted (it is on its way out): what a lookup
+ * treats as absent. */
+static inline bool conn_is_dead(const struct conn *c)
+{
+	return __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CONN_F_DEAD;
+}
+
+/** The key c was entered under for replies (NAT). @return false when c has
+ * none. */
+bool conn_reply_key(const struct conn *c, struct conn_key *key);
+
 /** What a new connection is made of. */
 struct conn_init {
 	struct conn_key key; /**< the incoming packet's key (kind CONN) */
