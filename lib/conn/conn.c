@@ -3,7 +3,9 @@
  * The connection table (see halb_conn.h for the model).
  *
  * Layout: a rte_hash maps keys to tagged pointers (bit 0 set for the NAT
- * reply key) into a mempool of struct conn. Each worker keeps a timer wheel
+ * reply key) into one array of struct conn, a cache line each; a ring of
+ * free indices, with a small cache per worker, hands them out (no
+ * per-object header as in a mempool). Each worker keeps a timer wheel
  * of the entries it created (1024 one-second slots, entries re-filed when
  * their slot comes round and they are still alive) and a graveyard: a FIFO
  * of dead entries, each stamped with an RCU token, freed once every reader
@@ -17,17 +19,24 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
-#include <rte_mempool.h>
+#include <rte_ring_elem.h>
 #include <rte_tcp.h>
 
 #include "halb_conn.h"
 
+/* A connection is one cache line: one miss per packet, none shared. */
+_Static_assert(sizeof(struct conn) == RTE_CACHE_LINE_SIZE, "struct conn is one cache line");
+
 #define WHEEL_SLOTS 1024u
 #define WHEEL_MASK  (WHEEL_SLOTS - 1)
 
+#define FREE_CACHE 256u/* free entries a worker keeps at hand */
+
 struct conn_worker {
 	uint16_t id;
-	uint32_t live;        /* connections (not templates) it owns */
+	uint32_t live;   /* connections (not templates) it owns */
+	uint32_t n_free; /* entries in free[] */
+	uint32_t free[FREE_CACHE];
 	uint64_t cursor;      /* next wheel second to turn */
 	struct conn *pending; /* the rest of the cursor's slot, out of budget */
 	struct conn *grave_head, *grave_tail;
@@ -36,7 +45,8 @@ struct conn_worker {
 
 struct conn_table {
 	struct rte_hash *hash;
-	struct rte_mempool *pool;
+	struct conn *conns;   /* max_conns of them */
+	struct rte_ring *idx; /* indices in conns[] of the free ones */
 	struct rte_rcu_qsbr *qsbr;
 	uint16_t n_workers;
 	struct conn_worker *workers;
@@ -144,15 +154,23 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 		goto fail;
 	if (rte_hash_rcu_qsbr_add(t->hash, &rc) != 0)
 		goto fail;
-	snprintf(name, sizeof(name), "%s_p", p->name);
-	/* rte_mempool wants 1.5 caches' worth of objects at least; a cache of
-	 * a sixteenth keeps small tables possible and strands little. */
-	t->pool = rte_mempool_create(name, p->max_conns, sizeof(struct conn),
-				     RTE_MIN(256u, p->max_conns / 16), 0, NULL, NULL, NULL, NULL,
-				     p->socket,
-				     RTE_MEMPOOL_F_NO_CACHE_ALIGN | RTE_MEMPOOL_F_NO_IOVA_CONTIG);
-	if (t->pool == NULL)
+	t->conns = rte_zmalloc_socket("conns", (size_t)p->max_conns * sizeof(struct conn),
+				      RTE_CACHE_LINE_SIZE, p->socket);
+	if (t->conns == NULL)
+		goto nomem;
+	snprintf(name, sizeof(name), "%s_f", p->name);
+	t->idx =
+	    rte_ring_create_elem(name, sizeof(uint32_t), p->max_conns, p->socket, RING_F_EXACT_SZ);
+	if (t->idx == NULL)
 		goto fail;
+	for (uint32_t i = 0; i < p->max_conns;) {
+		uint32_t batch[256], n = RTE_MIN(256u, p->max_conns - i);
+
+		for (uint32_t k = 0; k < n; k++)
+			batch[k] = i + k;
+		rte_ring_enqueue_bulk_elem(t->idx, batch, sizeof(batch[0]), n, NULL);
+		i += n;
+	}
 	return t;
 nomem:
 	rte_errno = ENOMEM;
@@ -166,7 +184,8 @@ void conn_table_free(struct conn_table *t)
 	if (t == NULL)
 		return;
 	rte_hash_free(t->hash);
-	rte_mempool_free(t->pool);
+	rte_ring_free(t->idx);
+	rte_free(t->conns);
 	rte_free(t->workers);
 	rte_free(t);
 }
@@ -184,6 +203,17 @@ uint32_t conn_worker_count(const struct conn_worker *w)
 uint32_t conn_table_keys(const struct conn_table *t)
 {
 	return (uint32_t)rte_hash_count(t->hash);
+}
+
+/* An entry goes back to its freeing worker's cache; half a full cache
+ * goes back to the ring. */
+static void conn_free(struct conn_table *t, struct conn_worker *w, struct conn *c)
+{
+	if (w->n_free == FREE_CACHE) {
+		w->n_free -= rte_ring_enqueue_burst_elem(t->idx, &w->free[FREE_CACHE / 2],
+							 sizeof(uint32_t), FREE_CACHE / 2, NULL);
+	}
+	w->free[w->n_free++] = (uint32_t)(c - t->conns);
 }
 
 /* --------------------------------------------------------------- lookup */
@@ -322,7 +352,7 @@ static void graveyard_sweep(struct conn_table *t, struct conn_worker *w)
 		w->grave_head = c->next;
 		if (w->grave_head == NULL)
 			w->grave_tail = NULL;
-		rte_mempool_put(t->pool, c);
+		conn_free(t, w, c);
 	}
 }
 
@@ -402,15 +432,16 @@ uint32_t conn_worker_run(struct conn_table *t, struct conn_worker *w, uint64_t n
 
 /* ------------------------------------------------------------- inserts */
 
-static struct conn *conn_alloc(struct conn_table *t, enum conn_error *err)
+static struct conn *conn_alloc(struct conn_table *t, struct conn_worker *w, enum conn_error *err)
 {
-	void *obj;
-
-	if (rte_mempool_get(t->pool, &obj) != 0) {
-		*err = CONN_ERR_TABLE_FULL; /* the pool is the table's size */
+	if (w->n_free == 0)
+		w->n_free = rte_ring_dequeue_burst_elem(t->idx, w->free, sizeof(uint32_t),
+							FREE_CACHE / 2, NULL);
+	if (w->n_free == 0) {
+		*err = CONN_ERR_TABLE_FULL; /* the array is the table's size */
 		return NULL;
 	}
-	return memset(obj, 0, sizeof(struct conn));
+	return memset(&t->conns[w->free[--w->n_free]], 0, sizeof(struct conn));
 }
 
 static int add_key(struct conn_table *t, const struct conn_key *k, struct conn *c, uintptr_t tag)
@@ -421,7 +452,7 @@ static int add_key(struct conn_table *t, const struct conn_key *k, struct conn *
 struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const struct conn_init *ci,
 			 uint64_t now_ms, enum conn_error *err)
 {
-	struct conn *c = conn_alloc(t, err);
+	struct conn *c = conn_alloc(t, w, err);
 	struct conn_key reply;
 
 	if (c == NULL)
@@ -467,7 +498,7 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 	return c;
 no_room:
 	/* Never published: no reader can hold it, so it goes straight back. */
-	rte_mempool_put(t->pool, c);
+	conn_free(t, w, c);
 	*err = CONN_ERR_NO_MEMORY;
 	return NULL;
 }
@@ -484,7 +515,7 @@ struct conn *conn_template_create(struct conn_table *t, struct conn_worker *w,
 				  uint32_t rs_stat, uint32_t svc_stat, uint32_t timeout_ms,
 				  uint64_t now_ms, enum conn_error *err)
 {
-	struct conn *c = conn_alloc(t, err);
+	struct conn *c = conn_alloc(t, w, err);
 
 	if (c == NULL)
 		return NULL;
@@ -503,7 +534,7 @@ struct conn *conn_template_create(struct conn_table *t, struct conn_worker *w,
 	c->timeout = timeout_ms;
 	c->expires = now_ms + timeout_ms;
 	if (add_key(t, key, c, 0) < 0) {
-		rte_mempool_put(t->pool, c);
+		conn_free(t, w, c);
 		*err = CONN_ERR_NO_MEMORY;
 		return NULL;
 	}

@@ -114,8 +114,8 @@ struct conn_table;
 struct conn_worker;
 
 /**
- * Creates the table: a mempool of max_conns connection structs and a hash
- * of 2 * max_conns keys. Control core, at start-up.
+ * Creates the table: an array of max_conns connection structs (64 bytes
+ * each) and a hash of 2 * max_conns keys. Control core, at start-up.
  * @return NULL with rte_errno set.
  */
 struct conn_table *conn_table_create(const struct conn_table_params *p);
