@@ -30,7 +30,7 @@ _Static_assert(sizeof(struct conn) == RTE_CACHE_LINE_SIZE, "struct conn is one c
 #define WHEEL_SLOTS 1024u
 #define WHEEL_MASK  (WHEEL_SLOTS - 1)
 
-#define FREE_CACHE 256u/* free entries a worker keeps at hand */
+#define FREE_CACHE 256u /* free entries a worker keeps at hand */
 
 struct conn_worker {
 	uint16_t id;
@@ -562,6 +562,14 @@ int conn_touch(struct conn *c, enum conn_dir dir, uint8_t tcp_flags, uint64_t no
 	uint8_t old = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
 	uint8_t new_;
 
+	/* Most packets: an ACK (or no flag) on an established connection,
+	 * which every row of the table leaves established. */
+	if (old == CONN_S_ESTABLISHED && c->proto == IPPROTO_TCP &&
+	    !(tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))) {
+		__atomic_store_n(&c->expires, now_ms + state_timeout[CONN_S_ESTABLISHED],
+				 __ATOMIC_RELAXED);
+		return 0;
+	}
 	if (c->proto != IPPROTO_TCP) {
 		new_ = CONN_S_UDP;
 		if (old != new_ && !__atomic_compare_exchange_n(&c->state, &old, new_, false,

@@ -145,6 +145,7 @@ static void fwd_conn(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 	const struct pkt_meta *meta = pkt_meta(m);
 	const struct svc_rs *rs;
 	uint32_t len = rte_pktmbuf_pkt_len(m) - meta->l2_len;
+	int delta;
 
 	if (!(snap->stat_flags[c->svc_stat] & SVC_SF_OWNED)) {
 		/* BACKUP: the VIP is not ours, whatever connections remain. */
@@ -160,7 +161,9 @@ static void fwd_conn(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 		fwd_drop(w, m, FWD_DROP_REAL_SERVER_GONE);
 		return;
 	}
-	count_activity(w, c, conn_touch(c, dir, meta->tcp_flags, w->now_ms));
+	delta = conn_touch(c, dir, meta->tcp_flags, w->now_ms);
+	if (delta != 0)
+		count_activity(w, c, delta);
 	if (dir == CONN_DIR_OUT) {
 		count_out(w, c, len);
 		fwd_xmit_nat_out(w, snap, m, c);
