@@ -77,6 +77,7 @@ struct bench_level {
 	uint32_t conns;
 	uint32_t capacity;     /* max_conns of the table */
 	uint64_t table_bytes;  /* what conn_table_create took from the heap */
+	uint64_t exact_bytes;  /* the same for a table of exactly conns */
 	double fill_per_s[3];  /* DR, NAT, TUN: SYNs of an empty table, 1 worker */
 	uint64_t fill_packets; /* per fill */
 	bool fitted;           /* false: the table could not be made */

@@ -786,8 +786,9 @@ int bench_level_run(struct bench *b, struct bench_level *bl)
 			      wanted(b, BC_NAT_REQ) || wanted(b, BC_NAT_REP), wanted(b, BC_TUN) };
 
 	bl->capacity = level_capacity(bl->conns);
+	bl->exact_bytes = bench_table_bytes(b->base.qsbr, bl->conns);
 	bl->table_bytes = bench_table_bytes(b->base.qsbr, bl->capacity);
-	if (bl->table_bytes == 0) {
+	if (bl->table_bytes == 0 || bl->exact_bytes == 0) {
 		fprintf(stderr, "bench: no room for a table of %u connections\n", bl->capacity);
 		return -1;
 	}
