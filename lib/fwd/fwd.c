@@ -472,9 +472,6 @@ static void fwd_process_burst(struct fwd_worker *w, const struct svc_snapshot *s
 	if (nc == 0)
 		return;
 	hits = conn_lookup_bulk(w->env->conns, keyp, nc, conns, dirs);
-	for (uint32_t i = 0; i < nc; i++)
-		if (hits & (1ULL << i))
-			rte_prefetch0(conns[i]);
 	made.n = 0;
 	made.filter[0] = made.filter[1] = 0;
 	for (uint32_t i = 0; i < nc; i++) {
