@@ -119,7 +119,6 @@ struct bench {
 	unsigned int n_lcores;
 	double tsc_hz;
 	uint64_t rdtsc_cost; /* cycles of an empty timed region */
-	uint64_t max_round;  /* rounds longer than this were preempted */
 	struct bench_row rows[256];
 	unsigned int n_rows;
 	struct bench_level levels[4];

@@ -44,7 +44,7 @@ static void usage(FILE *out)
 		"  --only CASE      only the cases whose name contains CASE\n"
 		"  --json FILE      write every number to FILE\n"
 		"  --no-callgrind   skip instructions per packet\n"
-		"  --keep-preempted also time rounds of 200 us or more (descheduled)\n",
+		"  --keep-preempted also time the rounds the OS switched the worker out of\n",
 		DEFAULT_RUNS, BENCH_RUNS_MAX, DEFAULT_PACKETS);
 }
 
@@ -217,9 +217,6 @@ static int eal_start(struct bench *b, const char *prog, unsigned int lcores, uns
 	b->n_lcores = rte_lcore_count();
 	b->tsc_hz = (double)rte_get_tsc_hz();
 	b->rdtsc_cost = rdtsc_cost();
-	/* A round of 32 frames takes a few to a few tens of microseconds; one
-	 * of 200 us or more was interrupted by the OS (the machine is shared). */
-	b->max_round = b->o.keep_preempted ? UINT64_MAX : (uint64_t)(b->tsc_hz * 200e-6);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
  */
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <rte_cycles.h>
 #include <rte_ip.h>
@@ -207,8 +208,8 @@ struct wrun {
 	struct rte_mbuf *fifo[RING_MBUFS];
 	unsigned int head, count;
 	uint64_t seq;
-	/* results: rounds longer than b->max_round (the thread was
-	 * descheduled) are left out of the timed ones */
+	/* results: rounds during which the OS switched the thread out
+	 * (getrusage's context switches moved) are left out of the timing */
 	uint64_t pkts, anomalies;
 	uint64_t timed_pkts, timed_bytes, cycles;
 	uint64_t rounds, skipped;
@@ -216,6 +217,16 @@ struct wrun {
 };
 
 static atomic_int go;
+
+/* The times the OS has switched this thread out so far. */
+static uint64_t context_switches(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		return 0;
+	return (uint64_t)ru.ru_nvcsw + (uint64_t)ru.ru_nivcsw;
+}
 
 static inline uint64_t rng_next(uint64_t *s)
 {
@@ -329,7 +340,8 @@ static void wrun_loop(struct wrun *r)
 {
 	struct fwd_worker *w = r->e->w[r->id];
 	struct rte_ring *rx = r->e->base->rx[0][r->id];
-	const uint64_t cost = r->b->rdtsc_cost, max_round = r->b->max_round;
+	const uint64_t cost = r->b->rdtsc_cost;
+	const bool keep_all = r->b->o.keep_preempted;
 	const uint64_t base_ms = w->now_ms;
 	uint64_t clock = 0;
 	struct rte_mbuf *burst[FWD_BURST];
@@ -337,7 +349,7 @@ static void wrun_loop(struct wrun *r)
 	while (r->pkts < r->target && r->err == 0) {
 		unsigned int n = (unsigned int)RTE_MIN(RTE_MIN((uint64_t)FWD_BURST, r->count),
 						       r->target - r->pkts);
-		uint64_t t0, t1, bytes = 0;
+		uint64_t t0, t1, bytes = 0, switches;
 		uint32_t got;
 
 		for (unsigned int i = 0; i < n; i++) {
@@ -355,12 +367,13 @@ static void wrun_loop(struct wrun *r)
 			clock += r->clock_step;
 			w->now_ms = base_ms + (clock >> 16);
 		}
+		switches = keep_all ? 0 : context_switches();
 		t0 = rte_rdtsc();
 		got = fwd_worker_poll(w);
 		t1 = rte_rdtsc();
 		r->pkts += got;
 		r->rounds++;
-		if (t1 - t0 > max_round) {
+		if (!keep_all && context_switches() != switches) {
 			r->skipped++;
 		} else {
 			r->cycles += t1 - t0 > cost ? t1 - t0 - cost : 0;
