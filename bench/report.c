@@ -131,6 +131,13 @@ void bench_print_header(const struct bench *b, FILE *out)
 	    " packets per worker after a warm-up of a quarter\n"
 	    "          of that; median [min-max] over the runs. %u worker lcore(s) available.\n",
 	    b->rdtsc_cost, b->o.runs, b->o.packets, b->n_lcores);
+	if (b->o.keep_preempted)
+		fprintf(out,
+			"          Every round is timed, also those the OS switched out of.\n");
+	else
+		fprintf(out,
+			"          Rounds during which the OS switched the worker out (getrusage)\n"
+			"          are left out; the table says how many.\n");
 }
 
 void bench_print_table(const struct bench *b, FILE *out)
