@@ -10,6 +10,15 @@
  * their slot comes round and they are still alive) and a graveyard: a FIFO
  * of dead entries, each stamped with an RCU token, freed once every reader
  * has passed a quiescent point after it died.
+ *
+ * The hash is lock-free for readers, so a deleted key's slot must not be
+ * reused while a reader may still compare against it: deleting does not
+ * free it (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF without the hash's RCU
+ * defer queue), the dead connection carries the positions of the keys it
+ * lost, and the graveyard frees them with it. That is one grace period per
+ * connection, in a list with no size limit, instead of a token, a queue
+ * entry and a log call per key in rte_hash's defer queue, which also lost
+ * key slots for good when it overflowed.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -21,6 +30,7 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 #include <rte_ring_elem.h>
+#include <rte_spinlock.h>
 #include <rte_tcp.h>
 
 #include "halb_conn.h"
@@ -46,6 +56,9 @@ struct conn_worker {
 
 struct conn_table {
 	struct rte_hash *hash;
+	/* rte_hash_free_key_with_position puts an emptied extension bucket
+	 * back with a single-producer enqueue: one worker at a time. */
+	rte_spinlock_t free_lock;
 	struct conn *conns;   /* max_conns of them */
 	struct rte_ring *idx; /* indices in conns[] of the free ones */
 	struct rte_rcu_qsbr *qsbr;
@@ -124,13 +137,6 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
 			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
-	struct rte_hash_rcu_config rc = {
-		.v = p->qsbr,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
-		.dq_size = RTE_MAX(p->max_conns / 4, 1024u),
-		.trigger_reclaim_limit = 64,
-		.max_reclaim_size = 256,
-	};
 
 	if (p->max_conns < 64 || p->max_conns > UINT32_MAX / 2 || p->n_workers == 0 ||
 	    p->qsbr == NULL) {
@@ -142,6 +148,7 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 		goto nomem;
 	t->qsbr = p->qsbr;
 	t->n_workers = p->n_workers;
+	rte_spinlock_init(&t->free_lock);
 	t->workers = rte_zmalloc_socket("conn_workers", sizeof(*t->workers) * p->n_workers,
 					RTE_CACHE_LINE_SIZE, p->socket);
 	if (t->workers == NULL)
@@ -152,8 +159,6 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 	snprintf(name, sizeof(name), "%s_h", p->name);
 	t->hash = rte_hash_create(&hp);
 	if (t->hash == NULL)
-		goto fail;
-	if (rte_hash_rcu_qsbr_add(t->hash, &rc) != 0)
 		goto fail;
 	t->conns = rte_zmalloc_socket("conns", (size_t)p->max_conns * sizeof(struct conn),
 				      RTE_CACHE_LINE_SIZE, p->socket);
@@ -304,14 +309,16 @@ bool conn_reply_key(const struct conn *c, struct conn_key *key)
 }
 
 /* Deletes k only while it still leads to c: a template key may have been
- * taken over by a racing worker's newer template. */
-static void del_key_of(struct conn_table *t, const struct conn_key *k, const struct conn *c)
+ * taken over by a racing worker's newer template.
+ * @return the key's position, for the graveyard to free, or -1. */
+static int32_t del_key_of(struct conn_table *t, const struct conn_key *k, const struct conn *c)
 {
 	void *data;
 	uint8_t dir;
 
-	if (rte_hash_lookup_data(t->hash, k, &data) >= 0 && untag(data, &dir) == c)
-		rte_hash_del_key(t->hash, k);
+	if (rte_hash_lookup_data(t->hash, k, &data) < 0 || untag(data, &dir) != c)
+		return -1;
+	return rte_hash_del_key(t->hash, k);
 }
 
 bool conn_kill(struct conn_table *t, struct conn *c)
@@ -325,10 +332,10 @@ bool conn_kill(struct conn_table *t, struct conn *c)
 	} while (!__atomic_compare_exchange_n(&c->flags, &old, old | CONN_F_DEAD, false,
 					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
 	key_of_request(c, &k);
-	del_key_of(t, &k, c);
+	c->pos = del_key_of(t, &k, c);
 	if (c->flags & CONN_F_NAT_KEY) {
 		key_of_reply(c, &k);
-		del_key_of(t, &k, c);
+		c->reply_pos = del_key_of(t, &k, c);
 	}
 	return true;
 }
@@ -348,8 +355,22 @@ static void bury(struct conn_table *t, struct conn_worker *w, struct conn *c)
 	w->grave_tail = c;
 }
 
+/* The key slots a dead connection held go back to the hash (free_lock
+ * held). */
+static void free_positions(struct conn_table *t, const struct conn *c)
+{
+	if (c->pos >= 0)
+		rte_hash_free_key_with_position(t->hash, c->pos);
+	if ((c->flags & CONN_F_NAT_KEY) && c->reply_pos >= 0)
+		rte_hash_free_key_with_position(t->hash, c->reply_pos);
+}
+
+/* Frees, with their key slots, the dead whose grace period is over; the
+ * lock is taken once for all of them. */
 static void graveyard_sweep(struct conn_table *t, struct conn_worker *w)
 {
+	bool locked = false;
+
 	while (w->grave_head != NULL &&
 	       rte_rcu_qsbr_check(t->qsbr, w->grave_head->expires, false) == 1) {
 		struct conn *c = w->grave_head;
@@ -357,8 +378,15 @@ static void graveyard_sweep(struct conn_table *t, struct conn_worker *w)
 		w->grave_head = c->next;
 		if (w->grave_head == NULL)
 			w->grave_tail = NULL;
+		if (!locked) {
+			rte_spinlock_lock(&t->free_lock);
+			locked = true;
+		}
+		free_positions(t, c);
 		conn_free(t, w, c);
 	}
+	if (locked)
+		rte_spinlock_unlock(&t->free_lock);
 }
 
 /* Decides the fate of c when its wheel slot comes round. */
@@ -472,8 +500,8 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 	c->fwd = ci->fwd;
 	c->state = CONN_S_NONE;
 	c->owner = w->id;
-	c->rs_stat = ci->rs_stat;
-	c->svc_stat = ci->svc_stat;
+	c->rs_stat = (uint16_t)ci->rs_stat;
+	c->svc_stat = (uint16_t)ci->svc_stat;
 	c->expires = now_ms + state_timeout[CONN_S_NONE];
 	c->flags = ci->fwd == CFG_FWD_NAT ? CONN_F_NAT_KEY : CONN_F_INPUT_ONLY;
 
@@ -484,7 +512,7 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 	}
 	if (add_key(t, &ci->key, c, 0) < 0) {
 		if (c->flags & CONN_F_NAT_KEY)
-			rte_hash_del_key(t->hash, &reply);
+			goto stillborn;
 		goto no_room;
 	}
 	if (ci->tmpl != NULL) {
@@ -504,6 +532,16 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 no_room:
 	/* Never published: no reader can hold it, so it goes straight back. */
 	conn_free(t, w, c);
+	*err = CONN_ERR_NO_MEMORY;
+	return NULL;
+stillborn:
+	/* Its reply key was published: a reader may hold it, so it dies the
+	 * ordinary way and waits for a grace period. */
+	c->flags |= CONN_F_DEAD;
+	c->pos = -1;
+	c->reply_pos = rte_hash_del_key(t->hash, &reply);
+	w->live++;
+	bury(t, w, c);
 	*err = CONN_ERR_NO_MEMORY;
 	return NULL;
 }
@@ -534,8 +572,8 @@ struct conn *conn_template_create(struct conn_table *t, struct conn_worker *w,
 	c->flags = CONN_F_TEMPLATE;
 	c->state = CONN_S_NONE;
 	c->owner = w->id;
-	c->rs_stat = rs_stat;
-	c->svc_stat = svc_stat;
+	c->rs_stat = (uint16_t)rs_stat;
+	c->svc_stat = (uint16_t)svc_stat;
 	c->timeout = timeout_ms;
 	c->expires = now_ms + timeout_ms;
 	if (add_key(t, key, c, 0) < 0) {

@@ -19,9 +19,10 @@
  *   timer wheel holds it, expires it and frees it. Other workers only read
  *   it, refresh its expiry, and move its TCP state with a compare-and-swap
  *   (state changes, not packets, pay for the atomic).
- * - Memory is reclaimed after an RCU grace period (rte_rcu_qsbr): deleted
- *   keys through the hash's own defer queue, connection structs through the
- *   owner's graveyard list, so no reader ever sees memory reused under it.
+ * - Memory is reclaimed after an RCU grace period (rte_rcu_qsbr): a dead
+ *   connection waits in its owner's graveyard list with the hash positions
+ *   of the keys it lost, and both go back together, so no reader ever sees a
+ *   key slot or a connection reused under it.
  *
  * Expiry follows IPVS: TCP states and timeouts (SYN_RECV 60 s, ESTABLISHED
  * 900 s, FIN_WAIT 120 s, TIME_WAIT 120 s, CLOSE 10 s, ...), UDP 300 s; a
@@ -87,17 +88,23 @@ struct conn {
 	rte_be32_t caddr, vaddr, daddr; /**< client, virtual, destination */
 	rte_be16_t cport, vport, dport;
 	uint8_t proto;
-	uint8_t fwd;           /**< enum cfg_fwd */
-	uint8_t state;         /**< enum conn_state; changed with conn_touch */
-	uint8_t flags;         /**< CONN_F_* */
-	uint16_t owner;        /**< worker whose wheel holds it */
-	uint32_t rs_stat;      /**< counters slot of the real server */
-	uint32_t svc_stat;     /**< counters slot of the service */
-	uint64_t expires;      /**< ms, monotonic; refreshed by any worker */
-	uint32_t timeout;      /**< templates: persistence timeout in ms */
-	uint32_t n_controlled; /**< templates: connections bound to it */
-	struct conn *tmpl;     /**< the template this connection follows */
-	struct conn *next;     /**< owner's wheel or graveyard */
+	uint8_t fwd;       /**< enum cfg_fwd */
+	uint8_t state;     /**< enum conn_state; changed with conn_touch */
+	uint8_t flags;     /**< CONN_F_* */
+	uint16_t owner;    /**< worker whose wheel holds it */
+	uint16_t rs_stat;  /**< counters slot of the real server (< SVC_STAT_MAX) */
+	uint16_t svc_stat; /**< counters slot of the service */
+	int32_t pos;       /**< dead: hash position of its key, to free; or -1 */
+	uint64_t expires;  /**< ms, monotonic; refreshed by any worker */
+	union {
+		struct {
+			uint32_t timeout;      /**< persistence timeout in ms */
+			uint32_t n_controlled; /**< connections bound to it */
+		};                             /**< templates */
+		int32_t reply_pos;             /**< dead NAT connections: as pos */
+	};
+	struct conn *tmpl; /**< the template this connection follows */
+	struct conn *next; /**< owner's wheel or graveyard */
 };
 
 struct conn_table_params {
