@@ -101,6 +101,22 @@ static const char *conns_name(uint32_t n, char *buf, size_t len)
 	return buf;
 }
 
+/* The process's peak resident memory (VmHWM) in KiB, 0 when unknown. */
+static unsigned long peak_rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long kib = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %lu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
 void bench_print_header(const struct bench *b, FILE *out)
 {
 	char model[256], date[64];
@@ -131,6 +147,10 @@ void bench_print_header(const struct bench *b, FILE *out)
 	    " packets per worker after a warm-up of a quarter\n"
 	    "          of that; median [min-max] over the runs. %u worker lcore(s) available.\n",
 	    b->rdtsc_cost, b->o.runs, b->o.packets, b->n_lcores);
+	fprintf(out,
+		"memory:   EAL --no-huge -m %u (4 KiB pages, no hugepages on this machine);\n"
+		"          peak resident memory so far %.2f GiB\n",
+		b->o.mem_mb, (double)peak_rss_kib() / (1 << 20));
 	if (b->o.keep_preempted)
 		fprintf(out,
 			"          Every round is timed, also those the OS switched out of.\n");
@@ -256,10 +276,12 @@ int bench_write_json(const struct bench *b, const char *path)
 			      l->fill_per_s[2]));
 	}
 	root = json_pack(
-	    "{s:{s:s, s:f, s:f, s:I, s:s}, s:{s:I, s:I, s:I, s:b, s:s}, s:o, s:o, s:s?, s:o, "
+	    "{s:{s:s, s:f, s:f, s:I, s:s, s:I, s:I}, s:{s:I, s:I, s:I, s:b, s:s}, s:o, s:o, s:s?, "
+	    "s:o, "
 	    "s:{s:o, s:o, s:o, s:I, s:o, s:o}, s:f}",
 	    "machine", "cpu", model, "cpu_mhz", mhz, "tsc_mhz", b->tsc_hz / 1e6, "lcores",
-	    (json_int_t)b->n_lcores, "dpdk", rte_version(), "method", "runs", (json_int_t)b->o.runs,
+	    (json_int_t)b->n_lcores, "dpdk", rte_version(), "eal_mem_mb", (json_int_t)b->o.mem_mb,
+	    "peak_rss_kib", (json_int_t)peak_rss_kib(), "method", "runs", (json_int_t)b->o.runs,
 	    "packets_per_run", (json_int_t)b->o.packets, "rdtsc_overhead",
 	    (json_int_t)b->rdtsc_cost, "quick", b->o.quick, "dr_new_scheduler",
 	    cfg_sched_name(b->o.new_sched), "forwarding", rows, "instructions", ir,
