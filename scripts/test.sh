@@ -1,6 +1,8 @@
 #!/bin/bash
 # Every test of halb, from a fresh Debian 12 machine:
-#   unit tests (cmocka), packet fixtures and CLI tests, in a -Werror build
+#   unit tests (cmocka), packet fixtures, CLI tests and the benchmark's smoke
+#   test (halb-bench --quick: it runs, nothing is asserted about speed), in a
+#   -Werror build
 #   the unit tests again under ASan/UBSan
 #   each libFuzzer target for a bounded number of runs
 #   the end-to-end scenarios in network namespaces (tests/e2e/test_*.sh),
@@ -22,7 +24,7 @@ while [ $# -gt 0 ]; do
 	--quick) QUICK=1 ;;
 	--e2e) E2E_PATTERN=$2; shift ;;
 	--fuzz-runs) FUZZ_RUNS=$2; shift ;;
-	-h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,13p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -91,6 +93,7 @@ if build build -Dwerror=true; then
 	run_meson_tests build unit --suite unit
 	run_meson_tests build pkt --suite pkt
 	run_meson_tests build cli --suite cli
+	run_meson_tests build bench --suite bench
 else
 	fail "build"
 fi

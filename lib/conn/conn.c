@@ -3,13 +3,22 @@
  * The connection table (see halb_conn.h for the model).
  *
  * Layout: a rte_hash maps keys to tagged pointers (bit 0 set for the NAT
- * reply key) into a mempool of struct conn. Each worker keeps a timer wheel
+ * reply key) into one array of struct conn, a cache line each; a ring of
+ * free indices, with a small cache per worker, hands them out (no
+ * per-object header as in a mempool). Each worker keeps a timer wheel
  * of the entries it created (1024 one-second slots, entries re-filed when
  * their slot comes round and they are still alive) and a graveyard: a FIFO
- * of dead entries, each stamped with an RCU token and holding the hash
- * slots of its deleted keys (rte_hash in lock-free mode keeps a deleted
- * key's slot until rte_hash_free_key_with_position), freed once every
- * reader has passed a quiescent point after it died.
+ * of dead entries, each stamped with an RCU token, freed once every reader
+ * has passed a quiescent point after it died.
+ *
+ * The hash is lock-free for readers, so a deleted key's slot must not be
+ * reused while a reader may still compare against it: deleting does not
+ * free it (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF without the hash's RCU
+ * defer queue), the dead connection carries the positions of the keys it
+ * lost, and the graveyard frees them with it. That is one grace period per
+ * connection, in a list with no size limit, instead of a token, a queue
+ * entry and a log call per key in rte_hash's defer queue, which also lost
+ * key slots for good when it overflowed.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -19,26 +28,40 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
-#include <rte_mempool.h>
+#include <rte_prefetch.h>
+#include <rte_ring_elem.h>
+#include <rte_spinlock.h>
 #include <rte_tcp.h>
 
 #include "halb_conn.h"
+
+/* A connection is one cache line: one miss per packet, none shared. */
+_Static_assert(sizeof(struct conn) == RTE_CACHE_LINE_SIZE, "struct conn is one cache line");
 
 #define WHEEL_SLOTS     1024u
 #define WHEEL_MASK      (WHEEL_SLOTS - 1)
 #define WHEEL_RECHECK_S 30 /* a TCP connection is looked at this often */
 
+#define FREE_CACHE 256u /* free entries a worker keeps at hand */
+
 struct conn_worker {
 	uint16_t id;
 	uint32_t live;   /* connections (not templates) it owns */
-	uint64_t cursor; /* next wheel second to turn */
+	uint32_t n_free; /* entries in free[] */
+	uint32_t free[FREE_CACHE];
+	uint64_t cursor;      /* next wheel second to turn */
+	struct conn *pending; /* the rest of the cursor's slot, out of budget */
 	struct conn *grave_head, *grave_tail;
 	struct conn *slot[WHEEL_SLOTS];
 } __rte_cache_aligned;
 
 struct conn_table {
 	struct rte_hash *hash;
-	struct rte_mempool *pool;
+	/* rte_hash_free_key_with_position puts an emptied extension bucket
+	 * back with a single-producer enqueue: one worker at a time. */
+	rte_spinlock_t free_lock;
+	struct conn *conns;   /* max_conns of them */
+	struct rte_ring *idx; /* indices in conns[] of the free ones */
 	struct rte_rcu_qsbr *qsbr;
 	uint16_t n_workers;
 	struct conn_worker *workers;
@@ -111,12 +134,9 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 		.key_len = sizeof(struct conn_key),
 		.hash_func = rte_hash_crc,
 		.socket_id = p->socket,
-		/* No extension table: sized for two keys per connection the
-		 * cuckoo buckets stay at most half full, and without it a
-		 * deleted key's slot is all there is to free after the grace
-		 * period (the graveyard does it). */
-		.extra_flag =
-		    RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD |
+			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 
 	if (p->max_conns < 64 || p->max_conns > UINT32_MAX / 2 || p->n_workers == 0 ||
@@ -129,6 +149,7 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 		goto nomem;
 	t->qsbr = p->qsbr;
 	t->n_workers = p->n_workers;
+	rte_spinlock_init(&t->free_lock);
 	t->workers = rte_zmalloc_socket("conn_workers", sizeof(*t->workers) * p->n_workers,
 					RTE_CACHE_LINE_SIZE, p->socket);
 	if (t->workers == NULL)
@@ -140,15 +161,23 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 	t->hash = rte_hash_create(&hp);
 	if (t->hash == NULL)
 		goto fail;
-	snprintf(name, sizeof(name), "%s_p", p->name);
-	/* rte_mempool wants 1.5 caches' worth of objects at least; a cache of
-	 * a sixteenth keeps small tables possible and strands little. */
-	t->pool = rte_mempool_create(name, p->max_conns, sizeof(struct conn),
-				     RTE_MIN(256u, p->max_conns / 16), 0, NULL, NULL, NULL, NULL,
-				     p->socket,
-				     RTE_MEMPOOL_F_NO_CACHE_ALIGN | RTE_MEMPOOL_F_NO_IOVA_CONTIG);
-	if (t->pool == NULL)
+	t->conns = rte_zmalloc_socket("conns", (size_t)p->max_conns * sizeof(struct conn),
+				      RTE_CACHE_LINE_SIZE, p->socket);
+	if (t->conns == NULL)
+		goto nomem;
+	snprintf(name, sizeof(name), "%s_f", p->name);
+	t->idx =
+	    rte_ring_create_elem(name, sizeof(uint32_t), p->max_conns, p->socket, RING_F_EXACT_SZ);
+	if (t->idx == NULL)
 		goto fail;
+	for (uint32_t i = 0; i < p->max_conns;) {
+		uint32_t batch[256], n = RTE_MIN(256u, p->max_conns - i);
+
+		for (uint32_t k = 0; k < n; k++)
+			batch[k] = i + k;
+		rte_ring_enqueue_bulk_elem(t->idx, batch, sizeof(batch[0]), n, NULL);
+		i += n;
+	}
 	return t;
 nomem:
 	rte_errno = ENOMEM;
@@ -162,7 +191,8 @@ void conn_table_free(struct conn_table *t)
 	if (t == NULL)
 		return;
 	rte_hash_free(t->hash);
-	rte_mempool_free(t->pool);
+	rte_ring_free(t->idx);
+	rte_free(t->conns);
 	rte_free(t->workers);
 	rte_free(t);
 }
@@ -182,6 +212,17 @@ uint32_t conn_table_keys(const struct conn_table *t)
 	return (uint32_t)rte_hash_count(t->hash);
 }
 
+/* An entry goes back to its freeing worker's cache; half a full cache
+ * goes back to the ring. */
+static void conn_free(struct conn_table *t, struct conn_worker *w, struct conn *c)
+{
+	if (w->n_free == FREE_CACHE) {
+		w->n_free -= rte_ring_enqueue_burst_elem(t->idx, &w->free[FREE_CACHE / 2],
+							 sizeof(uint32_t), FREE_CACHE / 2, NULL);
+	}
+	w->free[w->n_free++] = (uint32_t)(c - t->conns);
+}
+
 /* --------------------------------------------------------------- lookup */
 
 static inline struct conn *untag(void *data, uint8_t *dir)
@@ -192,11 +233,6 @@ static inline struct conn *untag(void *data, uint8_t *dir)
 	return (struct conn *)(v & ~(uintptr_t)1);
 }
 
-static inline bool conn_dead(const struct conn *c)
-{
-	return __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CONN_F_DEAD;
-}
-
 uint64_t conn_lookup_bulk(const struct conn_table *t, const struct conn_key **keys, uint32_t n,
 			  struct conn **conns, uint8_t *dirs)
 {
@@ -205,13 +241,17 @@ uint64_t conn_lookup_bulk(const struct conn_table *t, const struct conn_key **ke
 
 	if (rte_hash_lookup_bulk_data(t->hash, (const void **)keys, n, &hits, data) <= 0)
 		return 0;
+	/* Every connection's line is asked for before any is read: their
+	 * misses overlap instead of following one another. */
 	for (uint32_t i = 0; i < n; i++) {
-		if (!(hits & (1ULL << i)))
-			continue;
-		conns[i] = untag(data[i], &dirs[i]);
-		if (!conn_dead(conns[i]))
-			live |= 1ULL << i;
+		if (hits & (1ULL << i)) {
+			conns[i] = untag(data[i], &dirs[i]);
+			rte_prefetch0(conns[i]);
+		}
 	}
+	for (uint32_t i = 0; i < n; i++)
+		if ((hits & (1ULL << i)) && !conn_is_dead(conns[i]))
+			live |= 1ULL << i;
 	return live;
 }
 
@@ -223,7 +263,7 @@ struct conn *conn_lookup(const struct conn_table *t, const struct conn_key *key,
 	if (rte_hash_lookup_data(t->hash, key, &data) < 0)
 		return NULL;
 	c = untag(data, dir);
-	return conn_dead(c) ? NULL : c;
+	return conn_is_dead(c) ? NULL : c;
 }
 
 /* ------------------------------------------------------------ the wheel */
@@ -273,17 +313,25 @@ static void key_of_request(const struct conn *c, struct conn_key *k)
 								     : CONN_KIND_CONN };
 }
 
-/* Deletes k only while it still leads to c (a template key may have been
- * taken over by a racing worker's newer template).
- * @return the slot to free after the grace period, or -1. */
+bool conn_reply_key(const struct conn *c, struct conn_key *key)
+{
+	if (!(c->flags & CONN_F_NAT_KEY))
+		return false;
+	key_of_reply(c, key);
+	return true;
+}
+
+/* Deletes k only while it still leads to c: a template key may have been
+ * taken over by a racing worker's newer template.
+ * @return the key's position, for the graveyard to free, or -1. */
 static int32_t del_key_of(struct conn_table *t, const struct conn_key *k, const struct conn *c)
 {
 	void *data;
 	uint8_t dir;
 
-	if (rte_hash_lookup_data(t->hash, k, &data) >= 0 && untag(data, &dir) == c)
-		return rte_hash_del_key(t->hash, k);
-	return -1;
+	if (rte_hash_lookup_data(t->hash, k, &data) < 0 || untag(data, &dir) != c)
+		return -1;
+	return rte_hash_del_key(t->hash, k);
 }
 
 bool conn_kill(struct conn_table *t, struct conn *c)
@@ -297,25 +345,21 @@ bool conn_kill(struct conn_table *t, struct conn *c)
 	} while (!__atomic_compare_exchange_n(&c->flags, &old, old | CONN_F_DEAD, false,
 					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
 	key_of_request(c, &k);
-	c->dead_pos[0] = del_key_of(t, &k, c);
-	if (c->flags & CONN_F_TEMPLATE)
-		return true; /* one key; dead_pos[1] is n_controlled, still in use */
-	c->dead_pos[1] = -1;
+	c->pos = del_key_of(t, &k, c);
 	if (c->flags & CONN_F_NAT_KEY) {
 		key_of_reply(c, &k);
-		c->dead_pos[1] = del_key_of(t, &k, c);
+		c->reply_pos = del_key_of(t, &k, c);
 	}
 	return true;
 }
 
-/* Puts a dead entry in the graveyard, stamped with the RCU token of its
- * death (not in expires: a worker that found it just before may still
- * refresh that). */
 static void bury(struct conn_table *t, struct conn_worker *w, struct conn *c)
 {
 	if (!(c->flags & CONN_F_TEMPLATE) && c->tmpl != NULL)
 		__atomic_fetch_sub(&c->tmpl->n_controlled, 1, __ATOMIC_RELAXED);
-	c->token = rte_rcu_qsbr_start(t->qsbr);
+	if (!(c->flags & CONN_F_TEMPLATE))
+		w->live--;
+	c->token = rte_rcu_qsbr_start(t->qsbr); /* replaces tmpl, done with */
 	c->next = NULL;
 	if (w->grave_tail != NULL)
 		w->grave_tail->next = c;
@@ -324,21 +368,38 @@ static void bury(struct conn_table *t, struct conn_worker *w, struct conn *c)
 	w->grave_tail = c;
 }
 
+/* The key slots a dead connection held go back to the hash (free_lock
+ * held). */
+static void free_positions(struct conn_table *t, const struct conn *c)
+{
+	if (c->pos >= 0)
+		rte_hash_free_key_with_position(t->hash, c->pos);
+	if ((c->flags & CONN_F_NAT_KEY) && c->reply_pos >= 0)
+		rte_hash_free_key_with_position(t->hash, c->reply_pos);
+}
+
+/* Frees, with their key slots, the dead whose grace period is over; the
+ * lock is taken once for all of them. */
 static void graveyard_sweep(struct conn_table *t, struct conn_worker *w)
 {
+	bool locked = false;
+
 	while (w->grave_head != NULL &&
 	       rte_rcu_qsbr_check(t->qsbr, w->grave_head->token, false) == 1) {
 		struct conn *c = w->grave_head;
-		int n_pos = (c->flags & CONN_F_TEMPLATE) ? 1 : 2;
 
 		w->grave_head = c->next;
 		if (w->grave_head == NULL)
 			w->grave_tail = NULL;
-		for (int i = 0; i < n_pos; i++)
-			if (c->dead_pos[i] >= 0)
-				rte_hash_free_key_with_position(t->hash, c->dead_pos[i]);
-		rte_mempool_put(t->pool, c);
+		if (!locked) {
+			rte_spinlock_lock(&t->free_lock);
+			locked = true;
+		}
+		free_positions(t, c);
+		conn_free(t, w, c);
 	}
+	if (locked)
+		rte_spinlock_unlock(&t->free_lock);
 }
 
 /* Decides the fate of c when its wheel slot comes round. */
@@ -347,7 +408,7 @@ static void wheel_visit(struct conn_table *t, struct conn_worker *w, struct conn
 {
 	uint64_t expires = __atomic_load_n(&c->expires, __ATOMIC_RELAXED);
 
-	if (!conn_dead(c)) {
+	if (!conn_is_dead(c)) {
 		if (expires > now_ms) {
 			wheel_file(w, c);
 			return;
@@ -374,8 +435,6 @@ static void wheel_visit(struct conn_table *t, struct conn_worker *w, struct conn
 		wheel_file(w, c);
 		return;
 	}
-	if (!(c->flags & CONN_F_TEMPLATE))
-		w->live--;
 	bury(t, w, c);
 }
 
@@ -395,26 +454,23 @@ uint32_t conn_worker_run(struct conn_table *t, struct conn_worker *w, uint64_t n
 	 * would next look 1024 s later. */
 	while (w->cursor < now_s && seen < budget) {
 		uint32_t i = (uint32_t)(w->cursor & WHEEL_MASK);
-		struct conn *list = w->slot[i];
 
-		w->slot[i] = NULL;
-		while (list != NULL && seen < budget) {
-			struct conn *c = list;
+		/* A slot is taken whole; what the budget leaves of it waits
+		 * in pending, so a slot of a million entries costs a million
+		 * visits over as many turns, never a walk per turn. */
+		if (w->pending == NULL) {
+			w->pending = w->slot[i];
+			w->slot[i] = NULL;
+		}
+		while (w->pending != NULL && seen < budget) {
+			struct conn *c = w->pending;
 
-			list = c->next;
+			w->pending = c->next;
 			wheel_visit(t, w, c, now_ms, gone, ctx);
 			seen++;
 		}
-		if (list != NULL) {
-			/* Out of budget: what is left waits for the next turn. */
-			struct conn *tail = list;
-
-			while (tail->next != NULL)
-				tail = tail->next;
-			tail->next = w->slot[i];
-			w->slot[i] = list;
-			break;
-		}
+		if (w->pending != NULL)
+			break; /* out of budget: the next turn goes on from here */
 		w->cursor++;
 	}
 	return seen;
@@ -422,15 +478,16 @@ uint32_t conn_worker_run(struct conn_table *t, struct conn_worker *w, uint64_t n
 
 /* ------------------------------------------------------------- inserts */
 
-static struct conn *conn_alloc(struct conn_table *t, enum conn_error *err)
+static struct conn *conn_alloc(struct conn_table *t, struct conn_worker *w, enum conn_error *err)
 {
-	void *obj;
-
-	if (rte_mempool_get(t->pool, &obj) != 0) {
-		*err = CONN_ERR_TABLE_FULL; /* the pool is the table's size */
+	if (w->n_free == 0)
+		w->n_free = rte_ring_dequeue_burst_elem(t->idx, w->free, sizeof(uint32_t),
+							FREE_CACHE / 2, NULL);
+	if (w->n_free == 0) {
+		*err = CONN_ERR_TABLE_FULL; /* the array is the table's size */
 		return NULL;
 	}
-	return memset(obj, 0, sizeof(struct conn));
+	return memset(&t->conns[w->free[--w->n_free]], 0, sizeof(struct conn));
 }
 
 static int add_key(struct conn_table *t, const struct conn_key *k, struct conn *c, uintptr_t tag)
@@ -441,7 +498,7 @@ static int add_key(struct conn_table *t, const struct conn_key *k, struct conn *
 struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const struct conn_init *ci,
 			 uint64_t now_ms, enum conn_error *err)
 {
-	struct conn *c = conn_alloc(t, err);
+	struct conn *c = conn_alloc(t, w, err);
 	struct conn_key reply;
 
 	if (c == NULL)
@@ -456,8 +513,8 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 	c->fwd = ci->fwd;
 	c->state = CONN_S_NONE;
 	c->owner = w->id;
-	c->rs_stat = ci->rs_stat;
-	c->svc_stat = ci->svc_stat;
+	c->rs_stat = (uint16_t)ci->rs_stat;
+	c->svc_stat = (uint16_t)ci->svc_stat;
 	c->expires = now_ms + state_timeout[CONN_S_NONE];
 	c->flags = ci->fwd == CFG_FWD_NAT ? CONN_F_NAT_KEY : CONN_F_INPUT_ONLY;
 
@@ -467,18 +524,8 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 			goto no_room;
 	}
 	if (add_key(t, &ci->key, c, 0) < 0) {
-		if (c->flags & CONN_F_NAT_KEY) {
-			/* The reply key was visible for a moment: its slot and
-			 * the struct wait for the grace period like any dead
-			 * connection's. */
-			c->flags |= CONN_F_DEAD;
-			c->dead_pos[0] = -1;
-			c->dead_pos[1] = rte_hash_del_key(t->hash, &reply);
-			c->tmpl = NULL;
-			bury(t, w, c);
-			*err = CONN_ERR_NO_MEMORY;
-			return NULL;
-		}
+		if (c->flags & CONN_F_NAT_KEY)
+			goto stillborn;
 		goto no_room;
 	}
 	if (ci->tmpl != NULL) {
@@ -487,7 +534,7 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 		 * template that died meanwhile is let go of (the memory is
 		 * still ours until this worker's next quiescent state). */
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (conn_dead(ci->tmpl))
+		if (conn_is_dead(ci->tmpl))
 			__atomic_fetch_sub(&ci->tmpl->n_controlled, 1, __ATOMIC_RELAXED);
 		else
 			c->tmpl = ci->tmpl;
@@ -497,7 +544,17 @@ struct conn *conn_create(struct conn_table *t, struct conn_worker *w, const stru
 	return c;
 no_room:
 	/* Never published: no reader can hold it, so it goes straight back. */
-	rte_mempool_put(t->pool, c);
+	conn_free(t, w, c);
+	*err = CONN_ERR_NO_MEMORY;
+	return NULL;
+stillborn:
+	/* Its reply key was published: a reader may hold it, so it dies the
+	 * ordinary way and waits for a grace period. */
+	c->flags |= CONN_F_DEAD;
+	c->pos = -1;
+	c->reply_pos = rte_hash_del_key(t->hash, &reply);
+	w->live++;
+	bury(t, w, c);
 	*err = CONN_ERR_NO_MEMORY;
 	return NULL;
 }
@@ -514,7 +571,7 @@ struct conn *conn_template_create(struct conn_table *t, struct conn_worker *w,
 				  uint32_t rs_stat, uint32_t svc_stat, uint32_t timeout_ms,
 				  uint64_t now_ms, enum conn_error *err)
 {
-	struct conn *c = conn_alloc(t, err);
+	struct conn *c = conn_alloc(t, w, err);
 
 	if (c == NULL)
 		return NULL;
@@ -528,12 +585,12 @@ struct conn *conn_template_create(struct conn_table *t, struct conn_worker *w,
 	c->flags = CONN_F_TEMPLATE;
 	c->state = CONN_S_NONE;
 	c->owner = w->id;
-	c->rs_stat = rs_stat;
-	c->svc_stat = svc_stat;
+	c->rs_stat = (uint16_t)rs_stat;
+	c->svc_stat = (uint16_t)svc_stat;
 	c->timeout = timeout_ms;
 	c->expires = now_ms + timeout_ms;
 	if (add_key(t, key, c, 0) < 0) {
-		rte_mempool_put(t->pool, c);
+		conn_free(t, w, c);
 		*err = CONN_ERR_NO_MEMORY;
 		return NULL;
 	}
@@ -561,6 +618,14 @@ int conn_touch(struct conn *c, enum conn_dir dir, uint8_t tcp_flags, uint64_t no
 	uint8_t old = __atomic_load_n(&c->state, __ATOMIC_RELAXED);
 	uint8_t new_;
 
+	/* Most packets: an ACK (or no flag) on an established connection,
+	 * which every row of the table leaves established. */
+	if (old == CONN_S_ESTABLISHED && c->proto == IPPROTO_TCP &&
+	    !(tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))) {
+		__atomic_store_n(&c->expires, now_ms + state_timeout[CONN_S_ESTABLISHED],
+				 __ATOMIC_RELAXED);
+		return 0;
+	}
 	if (c->proto != IPPROTO_TCP) {
 		new_ = CONN_S_UDP;
 		if (old != new_ && !__atomic_compare_exchange_n(&c->state, &old, new_, false,
@@ -600,7 +665,7 @@ const struct conn *conn_table_next(const struct conn_table *t, uint32_t *pos)
 		uint8_t dir;
 		struct conn *c = untag(data, &dir);
 
-		if (dir == CONN_DIR_IN && !conn_dead(c))
+		if (dir == CONN_DIR_IN && !conn_is_dead(c))
 			return c;
 	}
 	return NULL;

@@ -20,11 +20,9 @@
  *   it, refresh its expiry, and move its TCP state with a compare-and-swap
  *   (state changes, not packets, pay for the atomic).
  * - Memory is reclaimed after an RCU grace period (rte_rcu_qsbr): a dead
- *   connection waits in its owner's graveyard list with the hash slots of
- *   its deleted keys, and both are freed once every reader has passed a
- *   quiescent point, so no reader ever sees a key or a struct reused under
- *   it. The graveyard is a list through the structs themselves: it never
- *   fills up, however long a reader stalls.
+ *   connection waits in its owner's graveyard list with the hash positions
+ *   of the keys it lost, and both go back together, so no reader ever sees a
+ *   key slot or a connection reused under it.
  *
  * Expiry follows IPVS: TCP states and timeouts (SYN_RECV 60 s, ESTABLISHED
  * 900 s, FIN_WAIT 120 s, TIME_WAIT 120 s, CLOSE 10 s, ...), UDP 300 s; a
@@ -94,21 +92,22 @@ struct conn {
 	uint8_t state;     /**< enum conn_state; changed with conn_touch */
 	uint8_t flags;     /**< CONN_F_* */
 	uint16_t owner;    /**< worker whose wheel holds it */
-	uint32_t rs_stat;  /**< counters slot of the real server */
-	uint32_t svc_stat; /**< counters slot of the service */
+	uint16_t rs_stat;  /**< counters slot of the real server (< SVC_STAT_MAX) */
+	uint16_t svc_stat; /**< counters slot of the service */
+	int32_t pos;       /**< dead: hash position of its key, to free; or -1 */
 	uint64_t expires;  /**< ms, monotonic; refreshed by any worker */
 	union {
 		struct {
-			uint32_t timeout;      /**< templates: persistence timeout, ms */
-			uint32_t n_controlled; /**< templates: connections bound to it */
-		};
-		/** Dead (connections; templates use [0] only): the hash slots of
-		 * its keys, -1 for none, freed once no reader can hold them. */
-		int32_t dead_pos[2];
+			uint32_t timeout;      /**< persistence timeout in ms */
+			uint32_t n_controlled; /**< connections bound to it */
+		};                             /**< templates */
+		int32_t reply_pos;             /**< dead NAT connections: as pos */
 	};
 	union {
 		struct conn *tmpl; /**< the template this connection follows */
-		uint64_t token;    /**< buried: the RCU token of its death */
+		uint64_t token;    /**< buried: the RCU token of its death (not in
+				    * expires, which a worker that found it just
+				    * before may still refresh) */
 	};
 	struct conn *next; /**< owner's wheel or graveyard */
 };
@@ -127,8 +126,8 @@ struct conn_table;
 struct conn_worker;
 
 /**
- * Creates the table: a mempool of max_conns connection structs and a hash
- * of 2 * max_conns keys. Control core, at start-up.
+ * Creates the table: an array of max_conns connection structs (64 bytes
+ * each) and a hash of 2 * max_conns keys. Control core, at start-up.
  * @return NULL with rte_errno set.
  */
 struct conn_table *conn_table_create(const struct conn_table_params *p);
@@ -149,6 +148,17 @@ uint64_t conn_lookup_bulk(const struct conn_table *t, const struct conn_key **ke
 
 /** Looks up one key; NULL when absent or dead. */
 struct conn *conn_lookup(const struct conn_table *t, const struct conn_key *key, uint8_t *dir);
+
+/** Whether c's keys are deleted (it is on its way out): what a lookup
+ * treats as absent. */
+static inline bool conn_is_dead(const struct conn *c)
+{
+	return __atomic_load_n(&c->flags, __ATOMIC_ACQUIRE) & CONN_F_DEAD;
+}
+
+/** The key c was entered under for replies (NAT). @return false when c has
+ * none. */
+bool conn_reply_key(const struct conn *c, struct conn_key *key);
 
 /** What a new connection is made of. */
 struct conn_init {

@@ -13,6 +13,8 @@
  *
  * The transmit side of each method (DR, NAT, TUN) is in fwd_xmit.c.
  */
+#include <string.h>
+
 #include <rte_prefetch.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
@@ -143,6 +145,7 @@ static void fwd_conn(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 	const struct pkt_meta *meta = pkt_meta(m);
 	const struct svc_rs *rs;
 	uint32_t len = rte_pktmbuf_pkt_len(m) - meta->l2_len;
+	int delta;
 
 	if (!(snap->stat_flags[c->svc_stat] & SVC_SF_OWNED)) {
 		/* BACKUP: the VIP is not ours, whatever connections remain. */
@@ -158,7 +161,9 @@ static void fwd_conn(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 		fwd_drop(w, m, FWD_DROP_REAL_SERVER_GONE);
 		return;
 	}
-	count_activity(w, c, conn_touch(c, dir, meta->tcp_flags, w->now_ms));
+	delta = conn_touch(c, dir, meta->tcp_flags, w->now_ms);
+	if (delta != 0)
+		count_activity(w, c, delta);
 	if (dir == CONN_DIR_OUT) {
 		count_out(w, c, len);
 		fwd_xmit_nat_out(w, snap, m, c);
@@ -185,14 +190,23 @@ struct load_ctx {
 	const struct svc *svc;
 };
 
+/* The real server's connections over all workers: the two counters the
+ * schedulers read, not the whole svc_counters (wlc asks for every server
+ * on every new connection). */
 static void load_get(void *ctx, uint32_t i, uint32_t *active, uint32_t *inactive)
 {
 	const struct load_ctx *lc = ctx;
-	struct svc_counters sum;
+	const uint32_t stat = lc->svc->rs[i].stat;
+	int64_t act = 0, inact = 0;
 
-	fwd_counters_sum(lc->env, lc->svc->rs[i].stat, &sum);
-	*active = sum.active > 0 ? (uint32_t)sum.active : 0;
-	*inactive = sum.inactive > 0 ? (uint32_t)sum.inactive : 0;
+	for (uint16_t k = 0; k < lc->env->n_workers; k++) {
+		const struct svc_counters *c = &lc->env->workers[k]->ctr[stat];
+
+		act += c->active;
+		inact += c->inactive;
+	}
+	*active = act > 0 ? (uint32_t)act : 0;
+	*inactive = inact > 0 ? (uint32_t)inact : 0;
 }
 
 static inline bool tcp_is_syn(uint8_t flags)
@@ -226,9 +240,9 @@ static int persist_lookup(struct fwd_worker *w, const struct svc *svc, const str
 	return -1;
 }
 
-/* @return true when it made a connection. */
-static bool fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
-		    const struct conn_key *key)
+/* @return the connection it made, or NULL. */
+static struct conn *fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap,
+			    struct rte_mbuf *m, const struct conn_key *key)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
 	const struct rte_ipv4_hdr *ip = fwd_ip(m, meta);
@@ -241,21 +255,21 @@ static bool fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 
 	if (!(flags & SVC_AF_SERVICE)) {
 		fwd_local(w, snap, m, ip);
-		return false;
+		return NULL;
 	}
 	if (!(flags & SVC_AF_OWNED)) {
 		fwd_drop(w, m, FWD_DROP_VIP_NOT_OWNED);
-		return false;
+		return NULL;
 	}
 	svc = svc_lookup(snap, key->dst, key->dport, key->proto);
 	if (svc == NULL) {
 		/* An owned VIP on a port with no service: ping, SSH... */
 		fwd_to_control(w, m, PKT_CTL_KERNEL);
-		return false;
+		return NULL;
 	}
 	if (key->proto == IPPROTO_TCP && !tcp_is_syn(meta->tcp_flags)) {
 		fwd_drop(w, m, FWD_DROP_NO_CONNECTION);
-		return false;
+		return NULL;
 	}
 	if (svc->persist_ms != 0) {
 		tkey = (struct conn_key){ .src = key->src & svc->persist_mask,
@@ -277,7 +291,7 @@ static bool fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 		idx = sched_pick(svc->sched, svc->state[w->id], &sk, &load);
 		if (idx < 0) {
 			fwd_drop(w, m, FWD_DROP_NO_REAL_SERVER);
-			return false;
+			return NULL;
 		}
 		if (svc->persist_ms != 0)
 			tmpl = conn_template_create(w->env->conns, w->cw, &tkey, svc->rs[idx].addr,
@@ -300,7 +314,7 @@ static bool fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 			fwd_drop(w, m,
 				 err == CONN_ERR_NO_MEMORY ? FWD_DROP_CONN_NO_MEMORY
 							   : FWD_DROP_CONN_TABLE_FULL);
-			return false;
+			return NULL;
 		}
 		/* A new connection starts inactive (state NONE), as IPVS. */
 		w->ctr[rs->stat].conns++;
@@ -309,7 +323,7 @@ static bool fwd_new(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 		w->ctr[svc->stat].inactive++;
 		fwd_conn(w, snap, m, c, CONN_DIR_IN);
 	}
-	return true;
+	return c;
 }
 
 /* -------------------------------------------------------------- bursts */
@@ -385,6 +399,56 @@ static bool fwd_sort(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 	return false;
 }
 
+/*
+ * The keys of the connections a burst has made (a NAT connection has two).
+ * The bulk lookup ran before any was made, and the first packets of a new
+ * flow often arrive together: they must find the connection, not be
+ * scheduled twice. A 128-bit filter of the keys spares the other packets
+ * the search.
+ */
+struct burst_made {
+	uint64_t filter[2];
+	uint32_t n;
+	struct conn_key key[2 * FWD_BURST];
+	struct conn *c[2 * FWD_BURST];
+	uint8_t dir[2 * FWD_BURST];
+};
+
+static inline uint64_t key_hash(const struct conn_key *k)
+{
+	uint64_t a, b;
+
+	memcpy(&a, k, sizeof(a));
+	memcpy(&b, (const uint8_t *)k + sizeof(a), sizeof(b));
+	return ((a ^ (b * 0x9e3779b97f4a7c15ull)) * 0xbf58476d1ce4e5b9ull) >> 57;
+}
+
+static void made_add(struct burst_made *md, struct conn *c, const struct conn_key *key, uint8_t dir)
+{
+	uint64_t h = key_hash(key);
+
+	md->filter[h >> 6] |= 1ULL << (h & 63);
+	md->key[md->n] = *key;
+	md->c[md->n] = c;
+	md->dir[md->n++] = dir;
+}
+
+static struct conn *made_find(const struct burst_made *md, const struct conn_key *key, uint8_t *dir)
+{
+	uint64_t h = key_hash(key);
+
+	if (!(md->filter[h >> 6] & (1ULL << (h & 63))))
+		return NULL;
+	for (uint32_t j = 0; j < md->n; j++) {
+		if (memcmp(&md->key[j], key, sizeof(*key)) == 0) {
+			*dir = md->dir[j];
+			/* as the lookup would: fwd_conn may have killed it */
+			return conn_is_dead(md->c[j]) ? NULL : md->c[j];
+		}
+	}
+	return NULL;
+}
+
 static void fwd_process_burst(struct fwd_worker *w, const struct svc_snapshot *snap,
 			      struct rte_mbuf **pkts, uint16_t n, uint8_t in_port)
 {
@@ -393,9 +457,9 @@ static void fwd_process_burst(struct fwd_worker *w, const struct svc_snapshot *s
 	struct rte_mbuf *cand[FWD_BURST];
 	struct conn *conns[FWD_BURST];
 	uint8_t dirs[FWD_BURST];
+	struct burst_made made;
 	uint32_t nc = 0;
 	uint64_t hits;
-	bool made = false;
 
 	for (uint16_t i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -408,9 +472,8 @@ static void fwd_process_burst(struct fwd_worker *w, const struct svc_snapshot *s
 	if (nc == 0)
 		return;
 	hits = conn_lookup_bulk(w->env->conns, keyp, nc, conns, dirs);
-	for (uint32_t i = 0; i < nc; i++)
-		if (hits & (1ULL << i))
-			rte_prefetch0(conns[i]);
+	made.n = 0;
+	made.filter[0] = made.filter[1] = 0;
 	for (uint32_t i = 0; i < nc; i++) {
 		struct conn *c = NULL;
 		uint8_t dir = CONN_DIR_IN;
@@ -418,16 +481,21 @@ static void fwd_process_burst(struct fwd_worker *w, const struct svc_snapshot *s
 		if (hits & (1ULL << i)) {
 			c = conns[i];
 			dir = dirs[i];
-		} else if (made) {
-			/* The bulk lookup ran before this burst made any
-			 * connection: the first packets of a new flow often
-			 * arrive together, and must not be scheduled twice. */
-			c = conn_lookup(w->env->conns, &keys[i], &dir);
+		} else if (made.n > 0) {
+			c = made_find(&made, &keys[i], &dir);
 		}
-		if (c != NULL)
+		if (c != NULL) {
 			fwd_conn(w, snap, cand[i], c, dir);
-		else
-			made |= fwd_new(w, snap, cand[i], &keys[i]);
+			continue;
+		}
+		c = fwd_new(w, snap, cand[i], &keys[i]);
+		if (c != NULL) {
+			struct conn_key reply;
+
+			made_add(&made, c, &keys[i], CONN_DIR_IN);
+			if (conn_reply_key(c, &reply))
+				made_add(&made, c, &reply, CONN_DIR_OUT);
+		}
 	}
 }
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A worker lcore's loop: for each port, receive a burst on the worker's own
- * queue and process it; send what the control core asked for; flush the
- * transmit buffers; turn the connection wheel a little; report a quiescent
- * state to RCU; and, with idle_sleep_us, sleep when a whole round found
- * nothing (for machines where workers share CPUs).
+ * A worker lcore's loop. One round (fwd_worker_poll, which the benchmark
+ * drives too): for each port, receive a burst on the worker's own queue and
+ * process it; send what the control core asked for; flush the transmit
+ * buffers; turn the connection wheel a little; report a quiescent state to
+ * RCU. The loop reads the clock before each round and, with idle_sleep_us,
+ * sleeps when a round found nothing (for machines where workers share CPUs).
  */
 #include <unistd.h>
 
@@ -115,33 +116,41 @@ void fwd_counters_sum(const struct fwd_env *env, uint32_t stat, struct svc_count
 	}
 }
 
+uint32_t fwd_worker_poll(struct fwd_worker *w)
+{
+	struct fwd_env *env = w->env;
+	const struct svc_snapshot *snap = svc_current(&env->svc);
+	struct rte_mbuf *pkts[FWD_BURST];
+	uint32_t got = 0;
+
+	for (uint8_t p = 0; p < env->n_ports; p++) {
+		uint16_t n = rte_eth_rx_burst(env->ports[p].port_id, w->id, pkts, FWD_BURST);
+
+		if (n > 0) {
+			fwd_process(w, snap, pkts, n, p);
+			got += n;
+		}
+	}
+	fwd_drain_control(w);
+	fwd_flush(w);
+	conn_worker_run(env->conns, w->cw, w->now_ms, WHEEL_BUDGET, fwd_conn_gone, w);
+	rte_rcu_qsbr_quiescent(env->qsbr, w->id);
+	return got;
+}
+
 int fwd_worker_main(void *arg)
 {
 	struct fwd_worker *w = arg;
 	struct fwd_env *env = w->env;
-	struct rte_mbuf *pkts[FWD_BURST];
 
 	w->lcore = rte_lcore_id();
 	rte_rcu_qsbr_thread_register(env->qsbr, w->id);
 	rte_rcu_qsbr_thread_online(env->qsbr, w->id);
 	while (!env->quit) {
-		const struct svc_snapshot *snap = svc_current(&env->svc);
-		uint32_t got = 0;
+		uint32_t got;
 
 		w->now_ms = fwd_clock_ms();
-		for (uint8_t p = 0; p < env->n_ports; p++) {
-			uint16_t n =
-			    rte_eth_rx_burst(env->ports[p].port_id, w->id, pkts, FWD_BURST);
-
-			if (n > 0) {
-				fwd_process(w, snap, pkts, n, p);
-				got += n;
-			}
-		}
-		fwd_drain_control(w);
-		fwd_flush(w);
-		conn_worker_run(env->conns, w->cw, w->now_ms, WHEEL_BUDGET, fwd_conn_gone, w);
-		rte_rcu_qsbr_quiescent(env->qsbr, w->id);
+		got = fwd_worker_poll(w);
 		w->st.polls++;
 		if (got > 0)
 			w->st.busy_polls++;

@@ -147,7 +147,15 @@ void fwd_flush(struct fwd_worker *w);
 /** Sends the frames the control core left in w->from_ctl. */
 void fwd_drain_control(struct fwd_worker *w);
 
-/** The lcore entry point: polls every port until env->quit. */
+/**
+ * One round of the worker loop at w->now_ms: a burst from every port through
+ * fwd_process, the control core's frames, fwd_flush, a bounded turn of the
+ * connection wheel and an RCU quiescent report. The caller is w's RCU reader
+ * (registered and online). @return the frames received.
+ */
+uint32_t fwd_worker_poll(struct fwd_worker *w);
+
+/** The lcore entry point: sets the clock and polls until env->quit. */
 int fwd_worker_main(void *arg);
 
 /** Sum over workers of a stat slot's counters. */

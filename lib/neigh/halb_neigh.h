@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
@@ -71,11 +72,13 @@ static inline bool neigh_slot_get(const struct neigh_table *t, uint32_t slot,
 				  struct rte_ether_addr *mac, uint8_t *port)
 {
 	uint64_t v = __atomic_load_n(&t->slot[slot], __ATOMIC_ACQUIRE);
+	uint64_t le = rte_cpu_to_le_64(v);
 
 	if (!(v & NEIGH_VALID))
 		return false;
-	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		mac->addr_bytes[i] = (uint8_t)(v >> (8 * i));
+	/* Byte i of the MAC is bits 8i..8i+7: the word's first six bytes in
+	 * little-endian order, copied at once. */
+	memcpy(mac->addr_bytes, &le, RTE_ETHER_ADDR_LEN);
 	*port = (uint8_t)(v >> 48);
 	return true;
 }

@@ -46,74 +46,91 @@ static int parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_meta *meta)
 	return 0;
 }
 
+/*
+ * Whether the IPv4 header's checksum verifies: its 32-bit words summed
+ * into 64 bits and folded to 16 is the RFC 1071 sum of its 16-bit words
+ * (the one's complement sum does not depend on how the words are grouped
+ * or on byte order), all ones when the header is intact. Five loads and
+ * adds for a 20-byte header instead of rte_raw_cksum's ten.
+ */
+static inline uint32_t word32(const uint8_t *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+static inline bool ipv4_sum_ok(const uint8_t *hdr, uint32_t ihl)
+{
+	/* The header without options, unrolled; options word by word. */
+	uint64_t sum = (uint64_t)word32(hdr) + word32(hdr + 4) + word32(hdr + 8) +
+		       word32(hdr + 12) + word32(hdr + 16);
+
+	for (uint32_t i = 20; i < ihl; i += 4)
+		sum += word32(hdr + i);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 static int parse_ipv4(struct rte_mbuf *m, struct pkt_meta *meta)
 {
-	const uint32_t seg_len = rte_pktmbuf_data_len(m);
-	struct rte_ipv4_hdr *ip;
-	uint32_t ihl, total;
+	const uint32_t seg_len = rte_pktmbuf_data_len(m), pkt_len = rte_pktmbuf_pkt_len(m);
+	const uint32_t l2 = meta->l2_len;
+	const struct rte_ipv4_hdr *ip;
+	uint32_t ihl, total, avail;
 	uint16_t frag;
 
-	if (seg_len < meta->l2_len + sizeof(*ip))
+	if (seg_len < l2 + sizeof(*ip))
 		return -PKT_ERR_TRUNCATED;
-	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, meta->l2_len);
-	if ((ip->version_ihl >> 4) != 4)
-		return -PKT_ERR_BAD_IP_HEADER;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
 	ihl = (ip->version_ihl & 0xf) * 4u;
 	total = rte_be_to_cpu_16(ip->total_length);
-	if (ihl < sizeof(*ip) || total < ihl)
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || total < ihl)
 		return -PKT_ERR_BAD_IP_HEADER;
-	if (seg_len < meta->l2_len + ihl || rte_pktmbuf_pkt_len(m) < meta->l2_len + total)
+	if (seg_len < l2 + ihl || pkt_len < l2 + total)
 		return -PKT_ERR_TRUNCATED;
-	if (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_BAD)
-		return -PKT_ERR_BAD_IP_CHECKSUM;
-	if (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && rte_raw_cksum(ip, ihl) != 0xffff)
+	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_BAD) ||
+	    (!(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) &&
+	     !ipv4_sum_ok((const uint8_t *)ip, ihl)))
 		return -PKT_ERR_BAD_IP_CHECKSUM;
 	/* Ethernet pads short frames: the IP length is the truth. */
-	if (rte_pktmbuf_pkt_len(m) > meta->l2_len + total)
-		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - (meta->l2_len + total));
+	if (pkt_len > l2 + total)
+		rte_pktmbuf_trim(m, (uint16_t)(pkt_len - (l2 + total)));
 
+	frag = rte_be_to_cpu_16(ip->fragment_offset);
 	meta->l3_len = (uint16_t)ihl;
 	meta->l4_len = (uint16_t)(total - ihl);
 	meta->l4_proto = ip->next_proto_id;
-	frag = rte_be_to_cpu_16(ip->fragment_offset);
 	meta->is_fragment = (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
 	meta->first_fragment = (frag & RTE_IPV4_HDR_OFFSET_MASK) == 0;
+	/* A later fragment has no L4 header; a first one may carry only a
+	 * part of it; and headers beyond the first segment are looked at
+	 * only as far as it goes. */
 	if (!meta->first_fragment)
 		return PKT_KIND_IPV4;
-	if (seg_len < meta->l2_len + total) {
-		/* Headers beyond the first segment: look only at what is there. */
-		int rc = parse_l4((const uint8_t *)ip + ihl, seg_len - meta->l2_len - ihl, meta);
-
-		return rc < 0 ? rc : PKT_KIND_IPV4;
-	}
-	if (meta->is_fragment)
-		return PKT_KIND_IPV4; /* a first fragment may carry a partial L4 header */
-	{
-		int rc = parse_l4((const uint8_t *)ip + ihl, total - ihl, meta);
-
-		return rc < 0 ? rc : PKT_KIND_IPV4;
-	}
+	if (meta->is_fragment && seg_len >= l2 + total)
+		return PKT_KIND_IPV4;
+	avail = RTE_MIN(seg_len - l2, total) - ihl;
+	return parse_l4((const uint8_t *)ip + ihl, avail, meta);
 }
 
 int pkt_parse(struct rte_mbuf *m, struct pkt_meta *meta)
 {
-	const struct rte_ether_hdr *eth;
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	uint16_t type;
 
-	meta->l2_len = sizeof(struct rte_ether_hdr);
-	meta->l3_len = 0;
-	meta->l4_len = 0;
-	meta->has_vlan = false;
-	meta->vlan_tci = 0;
-	meta->is_fragment = false;
-	meta->first_fragment = true;
-	meta->l4_proto = 0;
-	meta->tcp_flags = 0;
-	meta->ctl = PKT_CTL_NONE;
-
+	/* Every field parsing owns starts from its default, in one go. */
+	*meta = (struct pkt_meta){ .l2_len = sizeof(struct rte_ether_hdr),
+				   .first_fragment = true,
+				   .in_port = meta->in_port,
+				   .out_port = meta->out_port,
+				   .nexthop = meta->nexthop };
 	if (rte_pktmbuf_data_len(m) < sizeof(*eth))
 		return -PKT_ERR_TRUNCATED;
-	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	type = rte_be_to_cpu_16(eth->ether_type);
 	if (type == RTE_ETHER_TYPE_VLAN) {
 		const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(eth + 1);

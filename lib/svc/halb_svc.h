@@ -51,7 +51,7 @@ struct svc_counters {
 	uint64_t in_pkts, out_pkts;
 	uint64_t in_bytes, out_bytes;
 	int64_t active, inactive; /**< deltas: the sum over workers is the count */
-};
+} __rte_cache_aligned;
 
 struct svc_rs {
 	rte_be32_t addr;

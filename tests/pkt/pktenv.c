@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,32 +65,91 @@ static int make_port(struct pktenv_base *b, uint8_t p)
 	return rte_eth_dev_start(b->port_id[p]);
 }
 
+/* The CPUs this process may run on, in order, for the lcore map. */
+static unsigned int allowed_cpus(unsigned int *cpus, unsigned int max)
+{
+	cpu_set_t set;
+	unsigned int n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 0;
+	for (unsigned int c = 0; c < CPU_SETSIZE && n < max; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	return n;
+}
+
+/* "0@3,1@5": lcore i on the i-th allowed CPU (wrapping round when there
+ * are fewer CPUs than lcores). */
+static int lcore_map(char *buf, size_t len, unsigned int lcores)
+{
+	unsigned int cpus[RTE_MAX_LCORE];
+	unsigned int n = allowed_cpus(cpus, RTE_DIM(cpus));
+	size_t off = 0;
+
+	if (n == 0)
+		return -1;
+	for (unsigned int i = 0; i < lcores; i++) {
+		int k = snprintf(buf + off, len - off, "%s%u@%u", i ? "," : "", i, cpus[i % n]);
+
+		if (k < 0 || (size_t)k >= len - off)
+			return -1;
+		off += (size_t)k;
+	}
+	return 0;
+}
+
 int pktenv_base_init(struct pktenv_base *b, const char *prog, bool no_shconf)
 {
-	char prefix[32];
+	const struct pktenv_opts opts = { .no_shconf = no_shconf };
+
+	return pktenv_base_init_opts(b, prog, &opts);
+}
+
+int pktenv_base_init_opts(struct pktenv_base *b, const char *prog, const struct pktenv_opts *opts)
+{
+	const unsigned int lcores = opts != NULL ? opts->lcores : 0;
+	const bool no_shconf = opts != NULL && opts->no_shconf;
+	const unsigned int mbufs = opts != NULL && opts->mbufs ? opts->mbufs : PKTENV_MBUFS;
+	char prefix[32], mem[16], lmap[512];
 	char *argv[] = { (char *)(uintptr_t)prog,
 			 "--no-huge",
 			 "-m",
-			 "128",
+			 mem,
 			 "--no-pci",
 			 "--file-prefix",
 			 prefix,
 			 "--no-telemetry",
 			 "--log-level=*:warning",
-			 no_shconf ? "--no-shconf" : NULL,
+			 NULL,
+			 NULL,
+			 NULL,
 			 NULL };
-	int argc = no_shconf ? (int)RTE_DIM(argv) - 1 : (int)RTE_DIM(argv) - 2;
+	/* Optional arguments after the fixed ones: --lcores MAP (without a
+	 * lcore count, the EAL's default: a lcore per CPU), --no-shconf. */
+	int argc = (int)RTE_DIM(argv) - 4;
 	size_t sz;
 
 	memset(b, 0, sizeof(*b));
 	snprintf(prefix, sizeof(prefix), "pkt%d", (int)getpid());
+	snprintf(mem, sizeof(mem), "%u", opts != NULL && opts->mem_mb ? opts->mem_mb : 128);
+	if (lcores > RTE_MAX_LCORE || (lcores > 0 && lcore_map(lmap, sizeof(lmap), lcores) != 0)) {
+		fprintf(stderr, "pktenv: cannot map %u lcores on this process's CPUs\n", lcores);
+		return -1;
+	}
+	if (lcores > 0) {
+		argv[argc++] = "--lcores";
+		argv[argc++] = lmap;
+	}
+	if (no_shconf)
+		argv[argc++] = "--no-shconf";
 	if (rte_eal_init(argc, argv) < 0) {
 		fprintf(stderr, "rte_eal_init: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}
 	if (no_shconf)
 		rmdir(rte_eal_get_runtime_dir()); /* empty without shared config */
-	b->pool = rte_pktmbuf_pool_create("pktenv_mbufs", PKTENV_MBUFS, 256, PKT_PRIV_SIZE,
+	b->pool = rte_pktmbuf_pool_create("pktenv_mbufs", mbufs, 256, PKT_PRIV_SIZE,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (b->pool == NULL) {
 		fprintf(stderr, "mbuf pool: %s\n", rte_strerror(rte_errno));

@@ -53,11 +53,24 @@ struct pktenv_base {
 	struct rte_ring *rx[PKTENV_PORTS][PKTENV_WORKERS]; /* unused: frames are fed directly */
 };
 
-/* Starts the EAL and makes the ports; prog is argv[0]. With no_shconf the
- * EAL keeps no files (--no-shconf) and its runtime directory is removed at
- * once, so that a process that dies (a fuzzer) leaves nothing behind.
+/* How big a world: the fixtures take the defaults, the benchmark asks for
+ * the memory of millions of connections and a lcore per worker. */
+struct pktenv_opts {
+	unsigned int mem_mb; /* EAL memory (no hugepages); 0: 128 */
+	unsigned int lcores; /* EAL lcores on the CPUs we may use; 0: one per CPU */
+	unsigned int mbufs;  /* mbufs in the pool; 0: PKTENV_MBUFS */
+	/* The EAL keeps no files (--no-shconf) and its runtime directory is
+	 * removed at once, so that a process that dies (a fuzzer) leaves
+	 * nothing behind. */
+	bool no_shconf;
+};
+
+/* Starts the EAL and makes the ports with the defaults; prog is argv[0].
  * @return 0 or -1. */
 int pktenv_base_init(struct pktenv_base *b, const char *prog, bool no_shconf);
+
+/* The same with opts (NULL: the defaults). */
+int pktenv_base_init_opts(struct pktenv_base *b, const char *prog, const struct pktenv_opts *opts);
 
 /* Stops the EAL and removes its runtime directory (/var/run/dpdk/pkt<pid>),
  * which it would otherwise leave behind on every run. */

@@ -20,6 +20,7 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
+#include "fwd_internal.h" /* fwd_conn_gone: the worker loop's wheel callback */
 #include "fx.h"
 
 #define VIP        PB_IP4(172, 17, 100, 100)
@@ -1069,6 +1070,41 @@ static void conn_expires_on_time(struct fx *x)
 		 "still there 61 s after a SYN_RECV connection was made");
 }
 
+/* Connections made in the same second share a wheel slot; one turn of the
+ * wheel visits at most its budget of them (1024 in the worker loop) and the
+ * next turn goes on where it stopped, until every one has expired. */
+static void conn_expiry_over_many_turns(struct fx *x)
+{
+	const uint32_t n = 3000, budget = 1024;
+	struct fwd_worker *w = x->e.w[0];
+	unsigned int a, b, turns = 0;
+	uint32_t seen, first;
+	struct svc_counters c;
+
+	setup(x, &DR, 1);
+	pktenv_expire(&x->e); /* the wheels start turning, as the worker loop's do */
+	spread(x, n, &a, &b); /* n SYN_RECV connections, all in one second */
+	FX_CHECK(x, conn_worker_count(w->cw) == n, "%u connections made of %u",
+		 conn_worker_count(w->cw), n);
+	pktenv_clock(&x->e, x->e.now_ms + 61000);
+	first = conn_worker_run(x->e.env.conns, w->cw, x->e.now_ms, budget, fwd_conn_gone, w);
+	pktenv_quiesce(&x->e);
+	do {
+		seen =
+		    conn_worker_run(x->e.env.conns, w->cw, x->e.now_ms, budget, fwd_conn_gone, w);
+		pktenv_quiesce(&x->e);
+	} while (seen > 0 && ++turns < 100);
+	c = fx_counters(x, VIP, 80, TCP, 0, 0);
+	FX_CHECK(x, first == budget, "the first turn visited %u, not its budget %u", first, budget);
+	FX_CHECK(x, conn_worker_count(w->cw) == 0 && c.inactive == 0 && c.active == 0,
+		 "after %u turns: %u connections live, %" PRId64 " inactive, %" PRId64 " active",
+		 turns, conn_worker_count(w->cw), c.inactive, c.active);
+	FX_CHECK(x,
+		 fx_conn(x, CLIENT, 10000, VIP, 80, TCP) == NULL &&
+		     fx_conn(x, CLIENT, (uint16_t)(10000 + n - 1), VIP, 80, TCP) == NULL,
+		 "an expired connection is still found");
+}
+
 /* ---------------------------------------------------------- fragments */
 
 /* halb does not reassemble: fragments to a VIP are dropped; fragments to
@@ -1522,6 +1558,7 @@ static const struct fixture fixtures[] = {
 	{ "rr_1_1", 8192, rr_1_1 },
 	{ "wrr_1_2", 8192, wrr_1_2 },
 	{ "conn_expires_on_time", 0, conn_expires_on_time },
+	{ "conn_expiry_over_many_turns", 8192, conn_expiry_over_many_turns },
 	{ "fragments", 0, fragments },
 	{ "not_for_us", 0, not_for_us },
 	{ "arp_to_control", 0, arp_to_control },

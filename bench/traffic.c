@@ -1,0 +1,873 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The forwarding cases: synthetic traffic through the worker's own round.
+ *
+ * Each worker owns RING_MBUFS mbufs, as a NIC owns its RX descriptors, and
+ * cycles through them: fill a burst of frames (a template's headers with
+ * the flow's addresses and ports, checksums patched), put it in the port's
+ * RX ring, time fwd_worker_poll, take the sent frames back from the TX
+ * rings. Frames that were not sent (dropped, or handed to the control core)
+ * are anomalies: a healthy case has none.
+ *
+ * Flows: client 198.18.0.0/15 (RFC 2544's benchmarking range), address and
+ * port from the flow number. Established cases pick flows uniformly at
+ * random from those in the table, the hardest pattern for caches; new
+ * connections take fresh flow numbers.
+ *
+ * Steady state for new connections: a SYN makes a connection that lives
+ * 60 s (SYN_RECV) and then expires through the worker's wheel. The fake
+ * clock moves on by 60 s every N new connections, so N stay in the table
+ * while each round inserts a burst's worth and the wheel expires as many:
+ * the cost of a connection's whole life, not only its insert.
+ */
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_tcp.h>
+
+#include "bench.h"
+#include "fwd_internal.h" /* fwd_conn_gone, for turning the wheels by hand */
+
+#define VIP_DR     PB_IP4(172, 17, 100, 100)
+#define VIP_NAT    PB_IP4(172, 17, 100, 101)
+#define VIP_TUN    PB_IP4(172, 17, 100, 102)
+#define VPORT      80
+#define NAT_RPORT  8080
+#define CLIENT_NET PB_IP4(198, 18, 0, 0)
+#define NEW_FLOWS  (1ull << 30) /* new flows are numbered from here */
+#define RING_MBUFS 512          /* frames in flight per worker */
+#define HDR_LEN    54           /* Ethernet, IPv4, TCP without options */
+#define SYN_RECV_S 60           /* how long a SYN's connection lives */
+
+static const struct pb_mac MAC_GW = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
+
+static const char *const case_names[BC_COUNT] = {
+	[BC_DR_EST] = "dr-established", [BC_DR_NEW] = "dr-new",       [BC_NAT_REQ] = "nat-request",
+	[BC_NAT_REP] = "nat-reply",     [BC_TUN] = "tun-established",
+};
+
+const char *bench_case_name(enum bench_case c)
+{
+	return c < BC_COUNT ? case_names[c] : "?";
+}
+
+const char *bench_frames_name(enum bench_frames f)
+{
+	return f == BF_64 ? "64" : "imix";
+}
+
+static uint32_t rs_addr(unsigned int r)
+{
+	return PB_IP4(172, 17, 1, 10 + r);
+}
+
+static struct pb_mac rs_mac(unsigned int r)
+{
+	return (struct pb_mac){ { 0x02, 0x00, 0x00, 0x00, 0x01, (uint8_t)(0x10 + r) } };
+}
+
+static inline uint32_t client_addr(uint64_t flow)
+{
+	return CLIENT_NET + (uint32_t)(flow >> 14);
+}
+
+static inline uint16_t client_port(uint64_t flow)
+{
+	return (uint16_t)(1024 + (flow & 0x3fff));
+}
+
+/* ------------------------------------------------------------ frames */
+
+/* Simple IMIX, interleaved: 7 small, 4 medium, 1 large per 12 frames. */
+static const uint8_t imix_class[12] = { 0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1 };
+
+enum method { M_DR, M_NAT, M_TUN };
+
+/* What a worker sends. */
+struct gen {
+	enum method m;
+	bool reply;        /* NAT: real server -> client */
+	uint8_t tcp_flags; /* PB_TH_SYN or PB_TH_ACK */
+	bool imix;
+	bool sequential; /* flows next, next + 1, ... (else random < n_flows) */
+	uint64_t next;
+	uint32_t n_flows;
+	/* random flows: this worker's share, as RSS would give each worker
+	 * its own flows; a contiguous range, since the connections of one
+	 * worker are its own memory in a real director (made by it, from its
+	 * cache of the pool), never interleaved with another worker's */
+	uint32_t share, share_of;
+	/* the templates of the three frame sizes */
+	uint8_t hdr[3][HDR_LEN];
+	uint16_t len[3];
+};
+
+static const char *const method_name[] = { "DR", "NAT", "TUN" };
+
+static uint32_t method_vip(enum method m)
+{
+	return m == M_DR ? VIP_DR : m == M_NAT ? VIP_NAT : VIP_TUN;
+}
+
+static void gen_templates(struct gen *g)
+{
+	/* TUN adds 20 bytes: its large frames stay within a 1500-byte MTU,
+	 * as clients behind a TUN director learn to send. */
+	const uint16_t sizes[3] = { 60, 590, (uint16_t)(g->m == M_TUN ? 1494 : 1514) };
+	/* A 64-byte frame is a bare ACK or SYN padded to the minimum. */
+	const uint16_t payload[3] = { 0, sizes[1] - HDR_LEN, sizes[2] - HDR_LEN };
+	uint8_t buf[PB_FRAME_MAX];
+
+	for (unsigned int s = 0; s < 3; s++) {
+		struct pb_ip ip;
+		struct pb_frame f;
+
+		if (g->reply) {
+			ip = pb_tcp(rs_addr(0), NAT_RPORT, client_addr(0), client_port(0),
+				    g->tcp_flags);
+			f = pb_eth(pktenv_port_mac[0], rs_mac(0), &ip);
+		} else {
+			ip = pb_tcp(client_addr(0), client_port(0), method_vip(g->m), VPORT,
+				    g->tcp_flags);
+			f = pb_eth(pktenv_port_mac[0], MAC_GW, &ip);
+		}
+		f.ip.payload_len = payload[s];
+		f.pad_to = sizes[s];
+		if (pb_render(&f, buf, sizeof(buf)) != sizes[s])
+			rte_panic("bench: template of %u bytes\n", sizes[s]);
+		memcpy(g->hdr[s], buf, HDR_LEN);
+		g->len[s] = sizes[s];
+	}
+}
+
+/* Writes the frame of flow into m (template s), checksums patched. */
+static inline void frame_fill(struct rte_mbuf *m, const struct gen *g, unsigned int s,
+			      uint64_t flow)
+{
+	uint8_t *d;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+	rte_be32_t a0, a1;
+	rte_be16_t p0;
+
+	m->data_off = RTE_PKTMBUF_HEADROOM;
+	m->data_len = g->len[s];
+	m->pkt_len = g->len[s];
+	m->ol_flags = 0;
+	d = rte_pktmbuf_mtod(m, uint8_t *);
+	memcpy(d, g->hdr[s], HDR_LEN);
+	ip = (struct rte_ipv4_hdr *)(d + 14);
+	tcp = (struct rte_tcp_hdr *)(d + 34);
+	a1 = rte_cpu_to_be_32(client_addr(flow));
+	p0 = rte_cpu_to_be_16(client_port(flow));
+	if (g->reply) {
+		/* rr over the real servers, in flow order (how the table was
+		 * filled): flow i went to real server i % BENCH_RS. */
+		unsigned int r = (unsigned int)(flow % BENCH_RS);
+		rte_be32_t rs = rte_cpu_to_be_32(rs_addr(r));
+
+		memcpy(d + 6, rs_mac(r).b, 6);
+		a0 = ip->src_addr;
+		ip->src_addr = rs;
+		tcp->cksum = pkt_csum_update32(tcp->cksum, a0, rs);
+		a0 = ip->dst_addr;
+		ip->dst_addr = a1;
+		tcp->cksum = pkt_csum_update32(tcp->cksum, a0, a1);
+		tcp->cksum = pkt_csum_update16(tcp->cksum, tcp->dst_port, p0);
+		tcp->dst_port = p0;
+	} else {
+		a0 = ip->src_addr;
+		ip->src_addr = a1;
+		tcp->cksum = pkt_csum_update32(tcp->cksum, a0, a1);
+		tcp->cksum = pkt_csum_update16(tcp->cksum, tcp->src_port, p0);
+		tcp->src_port = p0;
+	}
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* ------------------------------------------------------------ a worker */
+
+struct wrun {
+	struct bench *b;
+	struct pktenv *e;
+	uint16_t id;
+	struct gen g;
+	uint64_t target;     /* packets */
+	uint64_t clock_step; /* ms per round, 16.16 fixed point (new conns) */
+	uint64_t rng;
+	bool verify; /* check the first burst's output frames */
+	/* the mbufs not in a ring: a FIFO, so every one of them cycles */
+	struct rte_mbuf *fifo[RING_MBUFS];
+	unsigned int head, count;
+	uint64_t seq;
+	/* results: rounds during which the OS switched the thread out
+	 * (getrusage's context switches moved) are left out of the timing */
+	uint64_t pkts, anomalies;
+	uint64_t timed_pkts, timed_bytes, cycles;
+	uint64_t rounds, skipped;
+	int err;
+};
+
+static atomic_int go;
+
+/* The times the OS has switched this thread out so far. */
+static uint64_t context_switches(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru) != 0)
+		return 0;
+	return (uint64_t)ru.ru_nvcsw + (uint64_t)ru.ru_nivcsw;
+}
+
+static inline uint64_t rng_next(uint64_t *s)
+{
+	uint64_t x = *s; /* xorshift64* */
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+static inline struct rte_mbuf *fifo_pop(struct wrun *r)
+{
+	struct rte_mbuf *m = r->fifo[r->head];
+
+	r->head = (r->head + 1) % RING_MBUFS;
+	r->count--;
+	return m;
+}
+
+static inline void fifo_push(struct wrun *r, struct rte_mbuf *m)
+{
+	r->fifo[(r->head + r->count) % RING_MBUFS] = m;
+	r->count++;
+}
+
+static int fifo_fill(struct wrun *r)
+{
+	while (r->count < RING_MBUFS) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(r->e->base->pool);
+
+		if (m == NULL)
+			return -1;
+		fifo_push(r, m);
+	}
+	return 0;
+}
+
+static void fifo_free(struct wrun *r)
+{
+	while (r->count > 0)
+		rte_pktmbuf_free(fifo_pop(r));
+}
+
+static inline uint64_t next_flow(struct wrun *r)
+{
+	const uint32_t n = r->g.n_flows / r->g.share_of;
+
+	if (r->g.sequential)
+		return r->g.next++;
+	return (((rng_next(&r->rng) >> 32) * n) >> 32) + (uint64_t)n * r->g.share;
+}
+
+/* Checks a sent frame: every checksum right, sent to a real server's MAC
+ * (or the gateway's, for NAT replies). */
+static void verify_sent(struct wrun *r, struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	char err[128];
+	bool mac_ok = false;
+
+	if (r->g.reply) {
+		mac_ok = memcmp(d, MAC_GW.b, 6) == 0;
+	} else {
+		for (unsigned int i = 0; i < BENCH_RS; i++)
+			mac_ok |= memcmp(d, rs_mac(i).b, 6) == 0;
+	}
+	if (rte_pktmbuf_data_len(m) != rte_pktmbuf_pkt_len(m) ||
+	    pb_verify(d, rte_pktmbuf_data_len(m), err, sizeof(err)) != 0 || !mac_ok) {
+		fprintf(stderr, "bench: worker %u sent a wrong frame (%s)\n", r->id,
+			mac_ok ? err : "destination MAC");
+		pb_hexdump(stderr, "# ", d, rte_pktmbuf_data_len(m));
+		r->err = -1;
+	}
+}
+
+/* Takes back what the round sent or handed over; n went in. */
+static void take_back(struct wrun *r, unsigned int n)
+{
+	struct rte_mbuf *m[FWD_BURST * 2];
+	unsigned int got = 0, k;
+
+	for (uint8_t p = 0; p < PKTENV_PORTS; p++) {
+		while ((k = rte_ring_sc_dequeue_burst(r->e->base->tx[p][r->id], (void **)m,
+						      RTE_DIM(m), NULL)) > 0) {
+			for (unsigned int i = 0; i < k; i++) {
+				if (r->verify)
+					verify_sent(r, m[i]);
+				fifo_push(r, m[i]);
+			}
+			got += k;
+		}
+	}
+	r->verify = false;
+	/* Handed to the control core: not forwarded, but ours again. */
+	while ((k = rte_ring_sc_dequeue_burst(r->e->w[r->id]->to_ctl, (void **)m, RTE_DIM(m),
+					      NULL)) > 0) {
+		for (unsigned int i = 0; i < k; i++)
+			fifo_push(r, m[i]);
+		r->anomalies += k;
+	}
+	if (got < n) {
+		r->anomalies += n - got;
+		if (fifo_fill(r) != 0)
+			r->err = -1;
+	}
+}
+
+static void wrun_loop(struct wrun *r)
+{
+	struct fwd_worker *w = r->e->w[r->id];
+	struct rte_ring *rx = r->e->base->rx[0][r->id];
+	const uint64_t cost = r->b->rdtsc_cost;
+	const bool keep_all = r->b->o.keep_preempted;
+	const uint64_t base_ms = w->now_ms;
+	uint64_t clock = 0;
+	struct rte_mbuf *burst[FWD_BURST];
+
+	while (r->pkts < r->target && r->err == 0) {
+		unsigned int n = (unsigned int)RTE_MIN(RTE_MIN((uint64_t)FWD_BURST, r->count),
+						       r->target - r->pkts);
+		uint64_t t0, t1, bytes = 0, switches;
+		uint32_t got;
+
+		for (unsigned int i = 0; i < n; i++) {
+			unsigned int s = r->g.imix ? imix_class[r->seq++ % RTE_DIM(imix_class)] : 0;
+
+			burst[i] = fifo_pop(r);
+			frame_fill(burst[i], &r->g, s, next_flow(r));
+			bytes += r->g.len[s];
+		}
+		if (rte_ring_sp_enqueue_burst(rx, (void **)burst, n, NULL) != n) {
+			r->err = -1;
+			break;
+		}
+		if (r->clock_step != 0) {
+			clock += r->clock_step;
+			w->now_ms = base_ms + (clock >> 16);
+		}
+		switches = keep_all ? 0 : context_switches();
+		t0 = rte_rdtsc();
+		got = fwd_worker_poll(w);
+		t1 = rte_rdtsc();
+		r->pkts += got;
+		r->rounds++;
+		if (!keep_all && context_switches() != switches) {
+			r->skipped++;
+		} else {
+			r->cycles += t1 - t0 > cost ? t1 - t0 - cost : 0;
+			r->timed_pkts += got;
+			r->timed_bytes += bytes;
+		}
+		take_back(r, n);
+	}
+}
+
+/* A worker is an RCU reader while it runs; one that has finished goes
+ * offline, as a stopped worker thread does, so that the other's grace
+ * periods do not wait for it. */
+static int wrun_entry(void *arg)
+{
+	struct wrun *r = arg;
+	struct rte_rcu_qsbr *qsbr = r->e->env.qsbr;
+
+	while (atomic_load_explicit(&go, memory_order_acquire) == 0)
+		rte_pause();
+	rte_rcu_qsbr_thread_online(qsbr, r->id);
+	wrun_loop(r);
+	rte_rcu_qsbr_thread_offline(qsbr, r->id);
+	return 0;
+}
+
+/* ------------------------------------------------------------- a level */
+
+struct level {
+	struct bench *b;
+	struct pktenv e;
+	uint32_t n; /* connections in the table */
+	uint64_t seed;
+	uint64_t next_new[RTE_MAX_LCORE]; /* per worker: its next new flow */
+};
+
+struct result {
+	uint64_t pkts, cycles, anomalies, rounds, skipped;
+	double mpps_per_worker, gbps_per_worker;
+};
+
+/*
+ * Runs workers (1 or 2) on generator g for target packets each and sums up.
+ * Worker 0 is this thread; worker 1 the next lcore. With one worker the
+ * other's RCU reader is offline, as a stopped worker's would be.
+ */
+static int run_workers(struct level *lv, const struct gen *g, unsigned int workers, uint64_t target,
+		       uint64_t clock_step, bool verify, struct result *res)
+{
+	struct bench *b = lv->b;
+	struct wrun r[PKTENV_WORKERS];
+	unsigned int lcore = rte_lcore_id();
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (workers > PKTENV_WORKERS || workers > b->n_lcores)
+		return -1;
+	for (unsigned int k = 0; k < workers; k++) {
+		r[k] = (struct wrun){ .b = b,
+				      .e = &lv->e,
+				      .id = (uint16_t)k,
+				      .g = *g,
+				      .target = target,
+				      .clock_step = clock_step,
+				      .rng = lv->seed++ * 0x9e3779b97f4a7c15ull + 1,
+				      /* IMIX payloads are left as they are:
+				       * their TCP checksums are not right */
+				      .verify = verify && !g->imix };
+		r[k].g.share = k;
+		r[k].g.share_of = workers;
+		if (g->sequential && g->tcp_flags == PB_TH_SYN && g->next >= NEW_FLOWS) {
+			r[k].g.next = lv->next_new[k];
+			lv->next_new[k] += target;
+		}
+		if (fifo_fill(&r[k]) != 0)
+			return -1;
+	}
+	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
+		rte_rcu_qsbr_thread_offline(b->base.qsbr, k);
+	atomic_store(&go, 0);
+	for (unsigned int k = 1; k < workers; k++) {
+		lcore = rte_get_next_lcore(lcore, 1, 0);
+		if (rte_eal_remote_launch(wrun_entry, &r[k], lcore) != 0)
+			rc = -1;
+	}
+	atomic_store_explicit(&go, 1, memory_order_release);
+	wrun_entry(&r[0]);
+	rte_eal_mp_wait_lcore();
+	/* Between runs this thread is every worker's reader (pktenv). */
+	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
+		rte_rcu_qsbr_thread_online(b->base.qsbr, k);
+
+	for (unsigned int k = 0; k < workers; k++) {
+		double s = (double)r[k].cycles / b->tsc_hz;
+
+		res->pkts += r[k].timed_pkts;
+		res->cycles += r[k].cycles;
+		res->anomalies += r[k].anomalies;
+		res->rounds += r[k].rounds;
+		res->skipped += r[k].skipped;
+		if (s > 0) {
+			res->mpps_per_worker += (double)r[k].timed_pkts / s / 1e6 / workers;
+			res->gbps_per_worker += (double)r[k].timed_bytes * 8 / s / 1e9 / workers;
+		}
+		if (r[k].err != 0)
+			rc = -1;
+		fifo_free(&r[k]);
+	}
+	/* The clocks moved separately (new connections): agree on the latest. */
+	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
+		if (lv->e.w[k]->now_ms > lv->e.now_ms)
+			lv->e.now_ms = lv->e.w[k]->now_ms;
+	pktenv_clock(&lv->e, lv->e.now_ms);
+	return rc;
+}
+
+static struct gen gen_make(enum method m, bool reply, uint8_t flags, bool imix)
+{
+	struct gen g = { .m = m, .reply = reply, .tcp_flags = flags, .imix = imix };
+
+	gen_templates(&g);
+	return g;
+}
+
+/* The services and neighbours of every level: one service per method, each
+ * with BENCH_RS real servers on port 0's link. */
+static int level_setup(struct level *lv, enum cfg_sched dr_sched)
+{
+	struct pktenv *e = &lv->e;
+	struct svc_spec specs[3];
+	struct svc_spec_rs rs[3][BENCH_RS];
+	struct svc_spec_addr addrs[6];
+	const enum method ms[3] = { M_DR, M_NAT, M_TUN };
+	uint32_t stat = 0;
+	unsigned int n_addrs = 0;
+
+	if (pktenv_neigh_learn(e, PKTENV_GW, MAC_GW) < 0)
+		return -1;
+	for (unsigned int i = 0; i < BENCH_RS; i++)
+		if (pktenv_neigh_learn(e, rs_addr(i), rs_mac(i)) < 0)
+			return -1;
+	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0, SVC_AF_LOCAL };
+	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0B, SVC_AF_LOCAL };
+	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP1, SVC_AF_LOCAL };
+	for (unsigned int s = 0; s < 3; s++) {
+		for (unsigned int i = 0; i < BENCH_RS; i++)
+			rs[s][i] = (struct svc_spec_rs){
+				.addr = rs_addr(i),
+				.port = ms[s] == M_NAT ? NAT_RPORT : VPORT,
+				.weight = 1,
+				.available = true,
+				.stat = ++stat,
+				.neigh = neigh_find(e->env.neigh, rte_cpu_to_be_32(rs_addr(i))),
+				.nexthop = rs_addr(i),
+				.out_port = 0,
+			};
+		specs[s] = (struct svc_spec){ .vip = method_vip(ms[s]),
+					      .vport = VPORT,
+					      .proto = IPPROTO_TCP,
+					      .fwd = ms[s] == M_DR    ? CFG_FWD_DR
+						     : ms[s] == M_NAT ? CFG_FWD_NAT
+								      : CFG_FWD_TUN,
+					      /* NAT replies are made knowing rr's order */
+					      .sched = ms[s] == M_DR ? dr_sched : CFG_SCHED_RR,
+					      .persist_mask = 0xffffffffu,
+					      .stat = ++stat,
+					      .owned = true,
+					      .rs = rs[s],
+					      .n_rs = BENCH_RS };
+		addrs[n_addrs++] =
+		    (struct svc_spec_addr){ method_vip(ms[s]),
+					    SVC_AF_VIP | SVC_AF_OWNED | SVC_AF_SERVICE };
+	}
+	return pktenv_publish(e, specs, 3, addrs, n_addrs);
+}
+
+/* Turns every wheel at the current time until it has nothing more to do,
+ * a bounded amount at a time with quiescent states between, as the worker
+ * loop would (a single unbounded turn would overflow the hash's RCU queue). */
+static void level_expire(struct level *lv)
+{
+	struct pktenv *e = &lv->e;
+	uint32_t seen;
+
+	do {
+		seen = 0;
+		for (uint16_t i = 0; i < PKTENV_WORKERS; i++)
+			seen += conn_worker_run(e->env.conns, e->w[i]->cw, e->now_ms, 1024,
+						fwd_conn_gone, e->w[i]);
+		pktenv_quiesce(e);
+	} while (seen > 0);
+}
+
+static uint32_t level_live(const struct level *lv)
+{
+	uint32_t n = 0;
+
+	for (uint16_t i = 0; i < PKTENV_WORKERS; i++)
+		n += conn_worker_count(lv->e.w[i]->cw);
+	return n;
+}
+
+/* Fills the table with flows [0, n) of method m: SYNs (timed: the fill
+ * rate), then ACKs so that every connection is established. */
+static int level_fill(struct level *lv, enum method m, double *per_s)
+{
+	struct gen g = gen_make(m, false, PB_TH_SYN, false);
+	const uint32_t before = level_live(lv);
+	struct result res;
+
+	g.sequential = true;
+	g.next = 0;
+	if (run_workers(lv, &g, 1, lv->n, 0, true, &res) != 0 || res.anomalies != 0)
+		goto fail;
+	*per_s = res.mpps_per_worker * 1e6;
+	g = gen_make(m, false, PB_TH_ACK, false);
+	g.sequential = true;
+	g.next = 0;
+	if (run_workers(lv, &g, 1, lv->n, 0, false, &res) != 0 || res.anomalies != 0)
+		goto fail;
+	if (level_live(lv) != before + lv->n)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr,
+		"bench: filling %u connections (%s) failed: %" PRIu64
+		" frames not forwarded, %u connections live\n",
+		lv->n, method_name[m], res.anomalies, level_live(lv));
+	return -1;
+}
+
+static bool wanted(const struct bench *b, enum bench_case c)
+{
+	return b->o.only == NULL || strstr(bench_case_name(c), b->o.only) != NULL;
+}
+
+/* Why frames were not forwarded: the workers' counters so far. */
+static void report_losses(const struct level *lv)
+{
+	for (unsigned int k = 0; k < PKTENV_WORKERS; k++) {
+		const struct fwd_stats *st = &lv->e.w[k]->st;
+
+		fprintf(stderr, "  worker %u: to control %" PRIu64 ", to kernel %" PRIu64, k,
+			st->to_control, st->to_kernel);
+		for (unsigned int d = 0; d < FWD_DROP_COUNT; d++)
+			if (st->drops[d] != 0)
+				fprintf(stderr, ", %s %" PRIu64, fwd_drop_name(d), st->drops[d]);
+		fputc('\n', stderr);
+	}
+}
+
+/* One row: a warm-up, then the runs. */
+static int row_run(struct level *lv, struct bench_row *row, const struct gen *g,
+		   uint64_t clock_step)
+{
+	struct bench *b = lv->b;
+	struct result res;
+
+	if (run_workers(lv, g, row->workers, b->o.packets / 4 + 1, clock_step, true, &res) != 0)
+		return -1;
+	for (unsigned int i = 0; i < b->o.runs; i++) {
+		if (run_workers(lv, g, row->workers, b->o.packets, clock_step, false, &res) != 0)
+			return -1;
+		series_add(&row->mpps, res.mpps_per_worker);
+		series_add(&row->gbps, res.gbps_per_worker);
+		series_add(&row->cycles, res.pkts ? (double)res.cycles / (double)res.pkts : 0);
+		row->packets += res.pkts;
+		row->anomalies += res.anomalies;
+		row->rounds += res.rounds;
+		row->skipped += res.skipped;
+	}
+	if (row->anomalies != 0)
+		report_losses(lv);
+	fprintf(stderr, "  %-16s %-4s %9u conns %u worker%s %7.2f Mpps/worker %7.1f cycles/pkt\n",
+		bench_case_name(row->c), bench_frames_name(row->frames), row->conns, row->workers,
+		row->workers > 1 ? "s" : " ", series_median(&row->mpps),
+		series_median(&row->cycles));
+	return row->anomalies == 0 ? 0 : -1;
+}
+
+static struct bench_row *row_new(struct bench *b, enum bench_case c, enum bench_frames f,
+				 uint32_t conns, unsigned int workers)
+{
+	struct bench_row *row;
+
+	if (b->n_rows == RTE_DIM(b->rows))
+		return NULL;
+	row = &b->rows[b->n_rows++];
+	*row = (struct bench_row){ .c = c, .frames = f, .conns = conns, .workers = workers };
+	return row;
+}
+
+/* The established cases of a method: 64-byte and IMIX, each worker count. */
+static int level_established(struct level *lv, enum bench_case c, enum method m, bool reply)
+{
+	struct bench *b = lv->b;
+
+	if (!wanted(b, c))
+		return 0;
+	for (unsigned int f = 0; f < BF_COUNT; f++) {
+		for (unsigned int wk = 1; wk <= b->o.max_workers; wk++) {
+			struct gen g = gen_make(m, reply, PB_TH_ACK, f == BF_IMIX);
+			struct bench_row *row = row_new(b, c, f, lv->n, wk);
+
+			g.n_flows = lv->n;
+			if (row == NULL || row_run(lv, row, &g, 0) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* The clock step that keeps n connections of SYN_RECV_S alive while each
+ * of workers inserts a burst per round: 16.16 ms per round. */
+static uint64_t churn_step(uint32_t n, unsigned int workers)
+{
+	return ((uint64_t)SYN_RECV_S * 1000 << 16) * FWD_BURST * workers / n;
+}
+
+/* Expires every connection (the longest timeout is ESTABLISHED's 900 s).
+ * @return 0 when the table is empty. */
+static int level_empty(struct level *lv)
+{
+	const uint32_t live = level_live(lv);
+	const uint64_t t0 = rte_rdtsc();
+
+	pktenv_clock(&lv->e, lv->e.now_ms + 901 * 1000);
+	level_expire(lv);
+	fprintf(stderr, "  expired %u connections in %.2f s\n", live,
+		(double)(rte_rdtsc() - t0) / lv->b->tsc_hz);
+	if (level_live(lv) != 0) {
+		fprintf(stderr, "bench: %u connections outlived their timeout\n", level_live(lv));
+		return -1;
+	}
+	return 0;
+}
+
+/* New connections at a steady n: for each worker count, the table is
+ * emptied, the workers ramp the SYN_RECV population up to n, then the
+ * runs keep it there. */
+static int level_new(struct level *lv)
+{
+	struct bench *b = lv->b;
+	struct gen g = gen_make(M_DR, false, PB_TH_SYN, false);
+	struct result res;
+
+	if (!wanted(b, BC_DR_NEW))
+		return 0;
+	g.sequential = true;
+	g.next = NEW_FLOWS;
+	for (unsigned int wk = 1; wk <= b->o.max_workers; wk++) {
+		struct bench_row *row = row_new(b, BC_DR_NEW, BF_64, lv->n, wk);
+		uint64_t ramp = (lv->n + lv->n / 16) / wk;
+
+		if (row == NULL || level_empty(lv) != 0)
+			return -1;
+		if (run_workers(lv, &g, wk, ramp, churn_step(lv->n, wk), false, &res) != 0 ||
+		    res.anomalies != 0 || row_run(lv, row, &g, churn_step(lv->n, wk)) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int level_open(struct level *lv, struct bench *b, uint32_t n, uint32_t capacity)
+{
+	memset(lv, 0, sizeof(*lv));
+	lv->b = b;
+	lv->n = n;
+	lv->seed = 1;
+	for (unsigned int k = 0; k < RTE_MAX_LCORE; k++)
+		lv->next_new[k] = NEW_FLOWS + ((uint64_t)k << 29);
+	if (pktenv_open(&lv->e, &b->base, capacity) != 0)
+		return -1;
+	if (level_setup(lv, b->o.new_sched) != 0) {
+		pktenv_close(&lv->e);
+		return -1;
+	}
+	return 0;
+}
+
+/* The table holds n connections, and room for the churn's slack. */
+static uint32_t level_capacity(uint32_t n)
+{
+	return n + n / 8 + 65536;
+}
+
+static int method_run(struct bench *b, struct bench_level *bl, enum method m)
+{
+	struct level *lv = malloc(sizeof(*lv));
+	int rc = -1;
+
+	if (lv == NULL || level_open(lv, b, bl->conns, bl->capacity) != 0) {
+		free(lv);
+		return -1;
+	}
+	if (level_fill(lv, m, &bl->fill_per_s[m]) != 0)
+		goto out;
+	bl->fill_packets = bl->conns;
+	switch (m) {
+	case M_DR:
+		rc = level_established(lv, BC_DR_EST, M_DR, false);
+		if (rc == 0)
+			rc = level_new(lv);
+		break;
+	case M_NAT:
+		rc = level_established(lv, BC_NAT_REQ, M_NAT, false);
+		if (rc == 0)
+			rc = level_established(lv, BC_NAT_REP, M_NAT, true);
+		break;
+	case M_TUN:
+		rc = level_established(lv, BC_TUN, M_TUN, false);
+		break;
+	}
+out:
+	pktenv_close(&lv->e);
+	free(lv);
+	return rc;
+}
+
+int bench_level_run(struct bench *b, struct bench_level *bl)
+{
+	const bool any[3] = { wanted(b, BC_DR_EST) || wanted(b, BC_DR_NEW),
+			      wanted(b, BC_NAT_REQ) || wanted(b, BC_NAT_REP), wanted(b, BC_TUN) };
+
+	bl->capacity = level_capacity(bl->conns);
+	bl->exact_bytes = bench_table_bytes(b->base.qsbr, bl->conns);
+	bl->table_bytes = bench_table_bytes(b->base.qsbr, bl->capacity);
+	if (bl->table_bytes == 0 || bl->exact_bytes == 0) {
+		fprintf(stderr, "bench: no room for a table of %u connections\n", bl->capacity);
+		return -1;
+	}
+	bl->fitted = true;
+	fprintf(stderr, "%u connections (table of %u: %.1f MiB)\n", bl->conns, bl->capacity,
+		(double)bl->table_bytes / (1 << 20));
+	for (unsigned int m = 0; m < 3; m++)
+		if (any[m] && method_run(b, bl, (enum method)m) != 0)
+			return -1;
+	return 0;
+}
+
+/* ----------------------------------------------------------- callgrind */
+
+int bench_callgrind_cases(struct bench *b, uint64_t packets)
+{
+	const uint32_t n = 1000;
+	const struct {
+		enum bench_case c;
+		enum method m;
+		bool reply;
+	} cases[] = { { BC_DR_EST, M_DR, false },
+		      { BC_NAT_REQ, M_NAT, false },
+		      { BC_NAT_REP, M_NAT, true },
+		      { BC_TUN, M_TUN, false } };
+	struct level *lv = malloc(sizeof(*lv));
+	struct result res;
+	double ignored;
+	int rc = -1;
+
+	if (lv == NULL || level_open(lv, b, n, level_capacity(n)) != 0) {
+		free(lv);
+		return -1;
+	}
+	/* One table holds all three methods' flows: their VIPs differ. */
+	for (unsigned int m = 0; m < 3; m++)
+		if (level_fill(lv, (enum method)m, &ignored) != 0)
+			goto out;
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		struct gen g = gen_make(cases[i].m, cases[i].reply, PB_TH_ACK, false);
+
+		g.n_flows = n;
+		if (run_workers(lv, &g, 1, packets / 4, 0, true, &res) != 0)
+			goto out;
+		bench_cg_begin();
+		if (run_workers(lv, &g, 1, packets, 0, false, &res) != 0 || res.anomalies != 0)
+			goto out;
+		bench_cg_end(cases[i].c, res.pkts);
+	}
+	{
+		struct gen g = gen_make(M_DR, false, PB_TH_SYN, false);
+
+		g.sequential = true;
+		g.next = NEW_FLOWS;
+		if (level_empty(lv) != 0 ||
+		    run_workers(lv, &g, 1, n + n / 16, churn_step(n, 1), false, &res) != 0)
+			goto out;
+		bench_cg_begin();
+		if (run_workers(lv, &g, 1, packets, churn_step(n, 1), false, &res) != 0 ||
+		    res.anomalies != 0)
+			goto out;
+		bench_cg_end(BC_DR_NEW, res.pkts);
+	}
+	rc = 0;
+out:
+	pktenv_close(&lv->e);
+	free(lv);
+	return rc;
+}
