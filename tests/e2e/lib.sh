@@ -26,6 +26,7 @@ HALB=$BUILD/app/halb/halb
 HALBCTL=$BUILD/app/halbctl/halbctl
 TB_NS=()
 TB_PORTS=0
+TB_HALB_PIDS=()
 
 tb_log() { echo "[$(date +%T)] $*" >&2; }
 tb_fail() {
@@ -53,8 +54,8 @@ tb_cleanup() {
 		[ -n "$pids" ] && kill -TERM $pids 2>/dev/null
 	done
 	# halb stops in a fraction of a second (a sanitizer build takes longer
-	# and reports at exit): wait for it before anything is killed.
-	tb_wait 10 sh -c "! pgrep -f '$HALB ' >/dev/null" || true
+	# and reports at exit): wait for this bed's before anything is killed.
+	tb_wait 10 tb_halbs_gone || true
 	sleep 0.3
 	for ns in "${TB_NS[@]}"; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
@@ -233,8 +234,18 @@ tb_halb() {
 	ip netns exec "$TB-$name" "$HALB" -n -l -f "$kconf" -c "$cfg" \
 		-p "$TB_DIR/halb-$name.pid" >>"$TB_DIR/halb-$name.log" 2>&1 &
 	eval "TB_HALB_PID_$name=$!"
+	TB_HALB_PIDS+=("$!")
 	tb_wait 30 tb_halbctl "$name" version ||
 		tb_fail "halb in $name did not answer on its telemetry socket"
+}
+
+# Succeeds when no halb this bed started is alive.
+tb_halbs_gone() {
+	local p
+	for p in "${TB_HALB_PIDS[@]:-}"; do
+		[ -n "$p" ] && kill -0 "$p" 2>/dev/null && return 1
+	done
+	return 0
 }
 
 tb_halb_pid() {
