@@ -34,17 +34,11 @@ RTE_LOG_REGISTER(halb_logtype_check, halb.check, INFO);
 
 /* ----------------------------------------------------------------- helpers */
 
-static const char *check_ip_str(uint32_t ip, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
-	return buf;
-}
-
 const char *check_target_str(const struct check *c, char *buf, size_t len)
 {
 	char ip[16];
 
-	snprintf(buf, len, "%s:%u", check_ip_str(c->def.ip, ip, sizeof(ip)), c->def.port);
+	snprintf(buf, len, "%s:%u", cfg_ipv4_str(c->def.ip, ip), c->def.port);
 	return buf;
 }
 
@@ -162,7 +156,7 @@ static void check_log_result(struct check *c, enum check_fsm_event ev)
 		break;
 	case CHECK_FSM_DOWN:
 		HALB_LOG(check, INFO, "%s on %s failed: %s", type, target, c->reason);
-		check_ip_str(c->def.ip, ip, sizeof(ip));
+		cfg_ipv4_str(c->def.ip, ip);
 		if (c->fsm.failures > 1)
 			HALB_LOG(check, WARNING, "Check on service [%s]:tcp:%u failed after %u %s.",
 				 ip, c->def.port, c->fsm.failures - 1,

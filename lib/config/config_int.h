@@ -201,8 +201,6 @@ bool cfg_parse_ipv4(const char *s, uint32_t *out);
 bool cfg_parse_prefix(const char *s, struct cfg_prefix *out, bool need_len);
 bool cfg_ifname_ok(const char *s);
 uint32_t cfg_plen_mask(uint8_t plen);
-/* "a.b.c.d" of a host-order address, in buf. */
-const char *cfg_ipv4_str(uint32_t a, char buf[16]);
 
 /* Argument readers: each reports its own error at the token, naming the
  * setting what, and returns false. */

@@ -437,6 +437,9 @@ struct cfg_dataplane *cfg_dataplane_parse(const char *text, const char *name, st
 
 void cfg_dataplane_free(struct cfg_dataplane *p);
 
+/** "a.b.c.d" of a host-order address, written in buf; returns buf. */
+const char *cfg_ipv4_str(uint32_t a, char buf[16]);
+
 /** The port named name, or NULL. */
 const struct cfg_port *cfg_port_find(const struct cfg_dataplane *p, const char *name);
 

@@ -181,15 +181,6 @@ void ctl_check_stop(struct ctl *c)
 
 /* ------------------------------------------------------------ telemetry */
 
-static json_t *ip_json(uint32_t a)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
-		 a & 255);
-	return json_string(buf);
-}
-
 static json_t *tel_checks(void *ctx, const char *params)
 {
 	struct ctl *c = ctx;
@@ -214,13 +205,13 @@ static json_t *tel_checks(void *ctx, const char *params)
 		    arr,
 		    json_pack("{s:o, s:i, s:s, s:o, s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:f, "
 			      "s:i, s:I}",
-			      "vip", ip_json(v->addr), "vport", v->port, "protocol",
-			      v->protocol == IPPROTO_UDP ? "UDP" : "TCP", "rip", ip_json(r->addr),
-			      "rport", r->port, "type", cfg_check_name(st[i].type), "target",
-			      target, "state", st[i].up ? "UP" : "DOWN", "running", st[i].running,
-			      "last_result", st[i].last_result, "reason", st[i].reason, "since",
-			      st[i].since, "failures", (int)st[i].failures, "checks",
-			      (json_int_t)st[i].checks));
+			      "vip", ctl_ip_json(v->addr), "vport", v->port, "protocol",
+			      v->protocol == IPPROTO_UDP ? "UDP" : "TCP", "rip",
+			      ctl_ip_json(r->addr), "rport", r->port, "type",
+			      cfg_check_name(st[i].type), "target", target, "state",
+			      st[i].up ? "UP" : "DOWN", "running", st[i].running, "last_result",
+			      st[i].last_result, "reason", st[i].reason, "since", st[i].since,
+			      "failures", (int)st[i].failures, "checks", (json_int_t)st[i].checks));
 	}
 	pthread_mutex_unlock(&c->lock);
 	free(st);

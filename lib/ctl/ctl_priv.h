@@ -169,6 +169,8 @@ int ctl_reload(struct ctl *c);
 int ctl_check_reload(struct ctl *c);
 
 /* ctl_tel.c */
+/* A host-order address as a JSON string "a.b.c.d". */
+json_t *ctl_ip_json(uint32_t host);
 int ctl_tel_init(struct ctl *c);
 
 static inline double ctl_now_real(void)

@@ -18,18 +18,16 @@
 #define CONNS_DEFAULT 100
 #define CONNS_MAX     600 /* what fits in one telemetry reply */
 
-static json_t *ip_json(uint32_t host)
+json_t *ctl_ip_json(uint32_t host)
 {
 	char buf[16];
 
-	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", host >> 24, (host >> 16) & 255, (host >> 8) & 255,
-		 host & 255);
-	return json_string(buf);
+	return json_string(cfg_ipv4_str(host, buf));
 }
 
 static json_t *be_ip_json(rte_be32_t be)
 {
-	return ip_json(rte_be_to_cpu_32(be));
+	return ctl_ip_json(rte_be_to_cpu_32(be));
 }
 
 static json_t *mac_json(const struct rte_ether_addr *m)
@@ -231,7 +229,7 @@ static json_t *rs_json(struct ctl *c, const struct cfg_real_server *r, const str
 {
 	long w = weight_in_force(c, rt->stat);
 	json_t *o =
-	    json_pack("{s:o, s:i, s:I, s:i, s:b, s:b, s:b}", "ip", ip_json(r->addr), "port",
+	    json_pack("{s:o, s:i, s:I, s:i, s:b, s:b, s:b}", "ip", ctl_ip_json(r->addr), "port",
 		      r->port, "weight", (json_int_t)(w < 0 ? 0 : w), "configured_weight",
 		      r->weight, "healthy", rt->healthy, "in_service", w >= 0, "sorry", sorry);
 
@@ -250,11 +248,11 @@ static json_t *vs_json(struct ctl *c, size_t i)
 		json_array_append_new(rss, rs_json(c, &v->rs[r], &vs->rs[r], false));
 	if (v->has_sorry_server)
 		json_array_append_new(rss, rs_json(c, &v->sorry_server, &vs->sorry, true));
-	o = json_pack("{s:o, s:i, s:s, s:s, s:s, s:i, s:o, s:b, s:b, s:o}", "vip", ip_json(v->addr),
-		      "port", v->port, "protocol", proto_name(v->protocol), "scheduler",
-		      cfg_sched_name(v->sched), "forward", cfg_fwd_name(v->fwd), "persistence",
-		      (int)v->persistence_timeout, "granularity",
-		      ip_json(v->persistence_granularity), "owned",
+	o = json_pack("{s:o, s:i, s:s, s:s, s:s, s:i, s:o, s:b, s:b, s:o}", "vip",
+		      ctl_ip_json(v->addr), "port", v->port, "protocol", proto_name(v->protocol),
+		      "scheduler", cfg_sched_name(v->sched), "forward", cfg_fwd_name(v->fwd),
+		      "persistence", (int)v->persistence_timeout, "granularity",
+		      ctl_ip_json(v->persistence_granularity), "owned",
 		      s != NULL && (s->stat_flags[vs->stat] & SVC_SF_OWNED), "quorum_up",
 		      vs->quorum_up, "real_servers", rss);
 	counters_set(o, c, vs->stat);

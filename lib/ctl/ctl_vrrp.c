@@ -94,11 +94,6 @@ static void vi_step(struct ctl_vi *vi, const struct vrrp_event *ev);
 
 /* ------------------------------------------------------------- helpers */
 
-static void ip_str(uint32_t a, char *buf, size_t len)
-{
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
 static uint64_t now_ms(void)
 {
 	return fwd_clock_ms();
@@ -800,7 +795,7 @@ static void reject(struct ctl *c, struct ctl_vi *vi, enum vrrp_reject r, uint32_
 		logged = NULL;
 		if (!(vi->logged_flags & (1u << (r % 32)))) {
 			vi->logged_flags |= 1u << (r % 32);
-			ip_str(src, from, sizeof(from));
+			cfg_ipv4_str(src, from);
 			HALB_LOG(ctl, WARNING,
 				 "(%s) advert from %s rejected: %s (logged once per reason)",
 				 vi->cfg->name, from, vrrp_reject_name(r));
@@ -810,7 +805,7 @@ static void reject(struct ctl *c, struct ctl_vi *vi, enum vrrp_reject r, uint32_
 	v->rejects[r]++;
 	if (!*logged) {
 		*logged = true;
-		ip_str(src, from, sizeof(from));
+		cfg_ipv4_str(src, from);
 		HALB_LOG(ctl, WARNING, "VRRP packet from %s rejected: %s (logged once per reason)",
 			 from, vrrp_reject_name(r));
 	}
@@ -860,14 +855,6 @@ out:
 
 /* ------------------------------------------------------------ telemetry */
 
-static json_t *ip_json(uint32_t a)
-{
-	char buf[16];
-
-	ip_str(a, buf, sizeof(buf));
-	return json_string(buf);
-}
-
 static json_t *vi_json(const struct ctl *c, const struct ctl_vi *vi)
 {
 	const struct ctl_vrrp *v = c->vrrp;
@@ -877,7 +864,7 @@ static json_t *vi_json(const struct ctl *c, const struct ctl_vi *vi)
 	bool master = vi->fsm.state == VRRP_STATE_MASTER;
 
 	for (size_t a = 0; a < vi->cfg->n_vips; a++)
-		json_array_append_new(vips, ip_json(vi->vips[a]));
+		json_array_append_new(vips, ctl_ip_json(vi->vips[a]));
 	for (int r = 1; r < VRRP_REJECT_COUNT; r++)
 		if (vi->rejects[r])
 			json_object_set_new(rejects, vrrp_reject_name(r),
@@ -911,8 +898,8 @@ static json_t *vi_json(const struct ctl *c, const struct ctl_vi *vi)
 	    "name", vi->cfg->name, "state", vrrp_state_name(vi->fsm.state), "interface",
 	    vi->cfg->interface, "vrid", vi->cfg->vrid, "version", vi->p.version, "priority",
 	    vi->cfg->priority, "effective_priority", vi->fsm.priority, "master",
-	    master              ? ip_json(vi->src_ip)
-	    : vi->fsm.master_ip ? ip_json(vi->fsm.master_ip)
+	    master              ? ctl_ip_json(vi->src_ip)
+	    : vi->fsm.master_ip ? ctl_ip_json(vi->fsm.master_ip)
 				: json_null(),
 	    "master_priority", master ? vi->fsm.priority : vi->fsm.master_priority, "advert_int",
 	    vi->p.advert_int_ms / 1000.0, "vips", vips, "sync_group",

@@ -164,9 +164,6 @@ int pkt_build_icmp_error(struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_
 int pkt_push_ether(struct rte_mbuf *m, const struct rte_ether_addr *src,
 		   const struct rte_ether_addr *dst, uint16_t ether_type);
 
-/** Formats a MAC as "aa:bb:cc:dd:ee:ff" into buf (18 bytes). */
-void pkt_mac_str(const struct rte_ether_addr *mac, char *buf);
-
 #ifdef __cplusplus
 }
 #endif

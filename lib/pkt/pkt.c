@@ -226,8 +226,3 @@ int pkt_build_icmp_error(struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_
 	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
 	return 0;
 }
-
-void pkt_mac_str(const struct rte_ether_addr *mac, char *buf)
-{
-	rte_ether_format_addr(buf, RTE_ETHER_ADDR_FMT_SIZE, mac);
-}
