@@ -5,6 +5,7 @@
  *   ctl_io.c    the exception path: worker rings, TAPs, ARP, neighbours
  *   ctl_svc.c   stat slots, service snapshots, VIP ownership, rates
  *   ctl_tel.c   the halb telemetry commands
+ *   ctl_vrrp*.c VRRP instances, sync groups, tracking, adverts (ctl_vrrp_int.h)
  */
 #ifndef HALB_CTL_PRIV_H
 #define HALB_CTL_PRIV_H
