@@ -50,6 +50,31 @@ struct cfg_tok {
 	bool bol; /* first token of its line */
 };
 
+/* A definition of the preprocessor (config_pp.c): "$NAME=value" or one of
+ * keepalived's predefined names, whose value is made when used. */
+enum cfg_def_kind {
+	CFG_DEF_USER = 0,
+	CFG_DEF_PWD,
+	CFG_DEF_INSTANCE,
+	CFG_DEF_RANDOM,
+	CFG_DEF_HASH,
+	CFG_DEF_BANG,
+};
+
+struct cfg_def {
+	char *name;
+	char *value; /* a multi-line value has its lines separated by '\n' */
+	bool multiline;
+	enum cfg_def_kind kind;
+};
+
+struct cfg_pp {
+	struct cfg_def *defs;
+	size_t n_defs;
+	size_t mdef;     /* the multi-line definition being read, or SIZE_MAX */
+	char *config_id; /* what "@ID" lines are matched against */
+};
+
 struct cfg_parser {
 	struct cfg_keepalived *k;
 	struct cfg_diags *d;
@@ -63,6 +88,8 @@ struct cfg_parser {
 	char *chain[CFG_MAX_INCLUDE_DEPTH + 2];
 	unsigned int depth;
 	bool too_many_tokens;
+	struct cfg_pp pp;
+	uint64_t once; /* warnings given once per parse (irrelevant keywords) */
 };
 
 /* One statement: v[0] is the keyword, v[1..n-1] its arguments. */
@@ -138,6 +165,18 @@ void *cfg_kw_ignored(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st
  * index of text's name in ps->k->files; the caller has put its real path
  * (or NULL) in ps->chain[0] with ps->depth 1. */
 void cfg_lex_text(struct cfg_parser *ps, const char *text, size_t len, uint16_t file);
+/* Splits one preprocessed line into tokens; "include" lines are read
+ * here. dir is the directory of the file it came from. */
+void cfg_lex_logical(struct cfg_parser *ps, const char *text, size_t len, int line, uint16_t file,
+		     const char *dir);
+
+/* config_pp.c: conditional lines, definitions, ~SEQ and ~LST. */
+void cfg_pp_init(struct cfg_parser *ps);
+void cfg_pp_free(struct cfg_parser *ps);
+/* One physical line of file (comments not yet removed). */
+void cfg_pp_line(struct cfg_parser *ps, const char *text, size_t len, int line, uint16_t file,
+		 const char *dir);
+
 /* Adds path to ps->k->files; returns its index, -1 when full or OOM. */
 int cfg_add_file(struct cfg_parser *ps, const char *path, const struct cfg_tok *where);
 /* Reads a whole regular file of at most CFG_MAX_FILE_SIZE bytes;

@@ -292,6 +292,7 @@ struct cfg_keepalived *cfg_keepalived_parse_ex(const char *text, size_t len, con
 	if (opts != NULL)
 		ps.opts = *opts;
 	cfg_keepalived_defaults(ps.k);
+	cfg_pp_init(&ps);
 	if (cfg_add_file(&ps, name, NULL) == 0) {
 		ps.chain[0] = realpath(name, NULL);
 		ps.depth = 1;
@@ -305,6 +306,7 @@ struct cfg_keepalived *cfg_keepalived_parse_ex(const char *text, size_t len, con
 		cfg_parse_tokens(&ps);
 		cfg_resolve(&ps);
 	}
+	cfg_pp_free(&ps);
 	free(ps.tok);
 	free(ps.text);
 	if (d->errors != errors) {
@@ -322,6 +324,12 @@ struct cfg_keepalived *cfg_keepalived_parse(const char *text, size_t len, const 
 
 struct cfg_keepalived *cfg_keepalived_load(const char *path, struct cfg_diags *d)
 {
+	return cfg_keepalived_load_ex(path, NULL, d);
+}
+
+struct cfg_keepalived *cfg_keepalived_load_ex(const char *path, const struct cfg_parse_opts *opts,
+					      struct cfg_diags *d)
+{
 	struct cfg_loc loc = { path, 0 };
 	struct cfg_keepalived *k;
 	size_t len = 0;
@@ -331,7 +339,7 @@ struct cfg_keepalived *cfg_keepalived_load(const char *path, struct cfg_diags *d
 		cfg_diag_add(d, CFG_ERROR, &loc, "cannot read: %s", cfg_read_strerror(errno));
 		return NULL;
 	}
-	k = cfg_keepalived_parse_ex(text, len, path, NULL, d);
+	k = cfg_keepalived_parse_ex(text, len, path, opts, d);
 	free(text);
 	return k;
 }

@@ -383,13 +383,19 @@ struct cfg_keepalived *cfg_keepalived_parse(const char *text, size_t len, const 
 
 /** Options of cfg_keepalived_parse_ex; all-zero means the defaults. */
 struct cfg_parse_opts {
-	bool no_include; /**< "include" is an error (fuzzing, untrusted text) */
+	bool no_include;       /**< "include" is an error (fuzzing, untrusted text) */
+	const char *config_id; /**< what "@ID" lines match (-i); NULL: the host
+				* name up to its first dot, as keepalived */
 };
 
 /** cfg_keepalived_parse with options (opts may be NULL). */
 struct cfg_keepalived *cfg_keepalived_parse_ex(const char *text, size_t len, const char *name,
 					       const struct cfg_parse_opts *opts,
 					       struct cfg_diags *d);
+
+/** cfg_keepalived_load with options (opts may be NULL). */
+struct cfg_keepalived *cfg_keepalived_load_ex(const char *path, const struct cfg_parse_opts *opts,
+					      struct cfg_diags *d);
 
 void cfg_keepalived_free(struct cfg_keepalived *k);
 

@@ -125,7 +125,9 @@ int ctl_reload(struct ctl *c)
 	size_t n_old_static;
 
 	HALB_LOG(ctl, NOTICE, "Reloading %s and %s", c->opt.keepalived_conf, c->opt.dataplane_conf);
-	k2 = cfg_keepalived_load(c->opt.keepalived_conf, &diags);
+	k2 = cfg_keepalived_load_ex(c->opt.keepalived_conf,
+				    &(struct cfg_parse_opts){ .config_id = c->opt.config_id },
+				    &diags);
 	d2 = cfg_dataplane_load(c->opt.dataplane_conf, &diags);
 	if (d2 != NULL)
 		restart = needs_restart(c->d, d2);
