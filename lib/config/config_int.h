@@ -89,7 +89,9 @@ struct cfg_parser {
 	unsigned int depth;
 	bool too_many_tokens;
 	struct cfg_pp pp;
-	uint64_t once; /* warnings given once per parse (irrelevant keywords) */
+	/* keywords without effect in halb already warned about (once each) */
+	const struct cfg_kw **warned;
+	size_t n_warned;
 };
 
 /* One statement: v[0] is the keyword, v[1..n-1] its arguments. */
@@ -113,13 +115,40 @@ typedef void (*cfg_end_fn)(struct cfg_parser *ps, void *obj, const struct cfg_to
 
 #define CFG_ARGS_ANY 255
 
+/* What halb does with a keepalived keyword: every keyword keepalived 2.2
+ * accepts is in some table with one of these (docs/CONFIGURATION.md's
+ * keyword table is made from the tables, and a unit test keeps the two in
+ * step). */
+enum cfg_kw_status {
+	CFG_KW_IMPLEMENTED = 0, /* with keepalived's semantics (why: a note, or NULL) */
+	CFG_KW_REFUSED,         /* an error at FILE:LINE, saying why */
+	CFG_KW_IRRELEVANT,      /* one warning saying why it has no effect in halb */
+};
+
 struct cfg_kw {
 	const char *name;
 	uint8_t min_args, max_args;
 	cfg_kw_fn fn;                /* NULL for a block: the block fills obj */
 	const struct cfg_block *sub; /* the keyword opens this block */
 	cfg_value_fn value;          /* the keyword opens a block of values */
+	uint8_t status;              /* enum cfg_kw_status */
+	const char *why;
 };
+
+/* A keyword halb refuses, and one that has no effect in halb: any
+ * arguments, and a block after it is skipped. */
+#define CFG_KW_REFUSE(name, why)                                             \
+	{                                                                    \
+		name, 0, CFG_ARGS_ANY, NULL, NULL, NULL, CFG_KW_REFUSED, why \
+	}
+#define CFG_KW_NOOP(name, why)                                                  \
+	{                                                                       \
+		name, 0, CFG_ARGS_ANY, NULL, NULL, NULL, CFG_KW_IRRELEVANT, why \
+	}
+#define CFG_KW_END                                    \
+	{                                             \
+		NULL, 0, 0, NULL, NULL, NULL, 0, NULL \
+	}
 
 struct cfg_block {
 	const char *name;
@@ -136,6 +165,8 @@ extern const struct cfg_block cfg_top_block;
 extern const struct cfg_block cfg_global_block;
 extern const struct cfg_block cfg_instance_block;
 extern const struct cfg_block cfg_script_block;
+extern const struct cfg_block cfg_track_file_block;
+extern const struct cfg_block cfg_track_process_block;
 extern const struct cfg_block cfg_sync_group_block;
 extern const struct cfg_block cfg_vs_block;
 extern const struct cfg_block cfg_rs_block;
@@ -149,6 +180,10 @@ void *cfg_script_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *s
 void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 void *cfg_sync_group_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_track_file_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_track_process_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_vsg_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void cfg_vsg_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n);
 
 /* notify_* SCRIPT [USER [GROUP]] of an instance or a sync group. */
 void cfg_set_script(struct cfg_parser *ps, char **slot, const struct cfg_stmt *st);
@@ -156,10 +191,6 @@ void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cf
 
 /* Opens HTTP_GET, SSL_GET, TCP_CHECK or MISC_CHECK in a real server. */
 void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
-
-/* Handler shared by the tables: a keepalived keyword halb accepts and
- * ignores, with a warning. */
-void *cfg_kw_ignored(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 
 /* config_lex.c: reads text (and its includes) into ps->tok. file is the
  * index of text's name in ps->k->files; the caller has put its real path

@@ -243,7 +243,7 @@ static const char *full_instance = "vrrp_script chk_a {\n"
 				   "  unicast_src_ip 172.17.1.6\n"
 				   "  unicast_peer {\n"
 				   "    172.17.11.11\n"
-				   "    172.17.11.12 min_ttl 1 max_ttl 64\n" /* 30 */
+				   "    172.17.11.12\n" /* 30 */
 				   "  }\n"
 				   "  track_interface {\n"
 				   "    eth1\n"
@@ -1047,17 +1047,14 @@ static void test_unknown_keyword_and_block(void **state)
 	struct cfg_keepalived *k = parse(text, &d);
 
 	(void)state;
-	assert_non_null(k);
-	assert_int_equal(d.errors, 0);
-	assert_int_equal(d.warnings, 3);
-	assert_diag(&d, CFG_WARNING, 3, "unknown keyword 'frobnicate'");
-	assert_diag(&d, CFG_WARNING, 5, "unknown block 'static_ipaddress'");
-	assert_diag(&d, CFG_WARNING, 12, "unknown block 'mystery_block'");
-	/* the skipped block's contents did not leak out; what follows parsed */
-	assert_int_equal(k->n_instances, 1);
-	assert_int_equal(k->instances[0].priority, 42);
-	assert_string_equal(k->global.router_id, "r1");
-	cfg_keepalived_free(k);
+	/* keepalived does not know them either: errors, as keepalived -t has
+	 * them; the skipped blocks' contents do not leak out */
+	assert_null(k);
+	assert_int_equal(d.errors, 3);
+	assert_int_equal(d.warnings, 0);
+	assert_diag(&d, CFG_ERROR, 3, "unknown keyword 'frobnicate'");
+	assert_diag(&d, CFG_ERROR, 5, "static_ipaddress is not supported by halb");
+	assert_diag(&d, CFG_ERROR, 12, "unknown block 'mystery_block'");
 	cfg_diags_free(&d);
 }
 
@@ -1069,8 +1066,8 @@ static void test_ignored_keywords(void **state)
 
 	(void)state;
 	assert_non_null(k);
-	assert_diag(&d, CFG_WARNING, 2, "vrrp_strict is not supported by halb");
-	assert_diag(&d, CFG_WARNING, 3, "vrrp_garp_interval is not supported by halb");
+	assert_diag(&d, CFG_WARNING, 2, "vrrp_strict has no effect in halb");
+	assert_diag(&d, CFG_WARNING, 3, "vrrp_garp_interval has no effect in halb");
 	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
 }
@@ -1148,9 +1145,9 @@ static void test_error_lines(void **state)
 	expect_one_error("vrrp_script s {\n script /bin/true\n weight -254\n}\n", 3,
 			 "weight -254 is out of range");
 	expect_one_error("virtual_server fwmark 1 {\n real_server 10.0.1.1 80 { }\n}\n", 1,
-			 "halb does not support fwmark virtual servers");
+			 "virtual_server fwmark is not supported by halb");
 	expect_one_error("virtual_server group G {\n real_server 10.0.1.1 80 { }\n}\n", 1,
-			 "halb does not support group virtual servers");
+			 "virtual_server group G: no virtual_server_group of that name");
 	expect_one_error("virtual_server 10.0.0.1 {\n real_server 10.0.1.1 80 { }\n}\n", 1,
 			 "missing port");
 	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n"
@@ -1220,8 +1217,12 @@ static void test_unbalanced_braces(void **state)
 			 4, "'vrrp_instance' block is not closed: missing '}'");
 	expect_one_error("global_defs {\n router_id r\n}\n}\n", 4, "unexpected '}'");
 	/* the skipped block took the only '}': global_defs is the one left open */
-	expect_one_error("global_defs {\n router_id r\n unknown_thing {\n  x\n}\n", 1,
-			 "'global_defs' block is not closed");
+	d = (struct cfg_diags){ 0 };
+	assert_null(parse("global_defs {\n router_id r\n unknown_thing {\n  x\n}\n", &d));
+	assert_int_equal(d.errors, 2);
+	assert_diag(&d, CFG_ERROR, 3, "unknown block 'unknown_thing'");
+	assert_diag(&d, CFG_ERROR, 1, "'global_defs' block is not closed");
+	cfg_diags_free(&d);
 }
 
 static void test_duplicates(void **state)
@@ -1289,13 +1290,13 @@ static void test_all_problems_reported(void **state)
 
 	(void)state;
 	assert_null(k);
-	assert_int_equal(d.errors, 5);
-	assert_int_equal(d.warnings, 1);
+	assert_int_equal(d.errors, 6);
+	assert_int_equal(d.warnings, 0);
 	assert_diag(&d, CFG_ERROR, 3, "virtual_router_id 300");
 	assert_diag(&d, CFG_ERROR, 4, "priority 0");
 	assert_diag(&d, CFG_ERROR, 8, "'XXX'");
 	assert_diag(&d, CFG_ERROR, 9, "'yyy'");
-	assert_diag(&d, CFG_WARNING, 10, "unknown keyword 'bogus'");
+	assert_diag(&d, CFG_ERROR, 10, "unknown keyword 'bogus'");
 	assert_diag(&d, CFG_ERROR, 11, "weight 70000");
 	cfg_diags_free(&d);
 }
@@ -1970,6 +1971,7 @@ static void test_check_duplicate_vs(void **state)
 	(void)state;
 	assert_non_null(k);
 	k->vs[1].port = 80;
+	k->vs[1].members[0].port = 80;
 	assert_int_equal(cfg_check(k, NULL, &d), 1);
 	assert_diag(&d, CFG_ERROR, 4,
 		    "virtual_server 10.0.0.1 80 TCP is already defined at test.conf:1");
