@@ -18,6 +18,14 @@
 #include <string.h>
 
 #include "ctl_priv.h"
+
+/* keepalived: smtp_alert_checker when written, else smtp_alert. */
+static bool checker_mail(const struct ctl *c)
+{
+	const struct cfg_global *g = &c->k->global;
+
+	return g->smtp_alert_checker >= 0 ? g->smtp_alert_checker != 0 : g->smtp_alert;
+}
 #include "halb_check.h"
 #include "halb_proc.h"
 
@@ -66,7 +74,7 @@ static void quorum_update(struct ctl *c, size_t vs)
 	ctl_run_script(c, up ? v->quorum_up : v->quorum_down, NULL, 0);
 	snprintf(subject, sizeof(subject), "[%s] Virtual Server %s - %s quorum", ctl_router_id(c),
 		 vsn, up ? "gained" : "lost");
-	if (c->k->global.smtp_alert)
+	if (checker_mail(c))
 		ctl_mail(c, subject, subject);
 }
 
@@ -103,7 +111,7 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 		ctl_run_script(c, up ? r->notify_up : r->notify_down, NULL, 0);
 		snprintf(subject, sizeof(subject), "[%s] Realserver %s of virtual server %s - %s",
 			 ctl_router_id(c), rsn, vsn, up ? "UP" : "DOWN");
-		if (c->k->global.smtp_alert)
+		if (checker_mail(c))
 			ctl_mail(c, subject, subject);
 	}
 	quorum_update(c, vs);

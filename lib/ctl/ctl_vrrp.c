@@ -57,7 +57,13 @@ void ctl_vrrp_mail(struct ctl *c, int smtp_alert, const char *name, enum vrrp_st
 {
 	char subject[256], text[512];
 
-	if (smtp_alert < 0 ? !c->k->global.smtp_alert : smtp_alert == 0)
+	const struct cfg_global *g = &c->k->global;
+
+	/* the instance's or group's smtp_alert, else smtp_alert_vrrp, else
+	 * smtp_alert, as keepalived; no_email_faults: none for FAULT */
+	if (smtp_alert < 0)
+		smtp_alert = g->smtp_alert_vrrp >= 0 ? g->smtp_alert_vrrp : g->smtp_alert;
+	if (smtp_alert == 0 || (s == VRRP_STATE_FAULT && g->no_email_faults))
 		return;
 	snprintf(subject, sizeof(subject), "[%s] VRRP Instance %s - Entering %s state",
 		 ctl_router_id(c), name, vrrp_state_name(s));
@@ -185,7 +191,8 @@ static int vi_init(struct ctl *c, struct ctl_vi *vi, size_t i)
 	    (unsigned int)inherit(in->garp_master_repeat, g->vrrp_garp_master_repeat);
 	vi->p.garp_master_refresh_ms =
 	    (uint32_t)inherit(in->garp_master_refresh_ms, g->vrrp_garp_master_refresh_ms);
-	vi->p.garp_master_refresh_repeat = g->vrrp_garp_master_refresh_repeat;
+	vi->p.garp_master_refresh_repeat = (unsigned int)inherit(
+	    in->garp_master_refresh_repeat, g->vrrp_garp_master_refresh_repeat);
 	vi->p.sync_group = vi->group >= 0;
 	vrrp_params_normalise(&vi->p, &fixed);
 	if (fixed != 0)

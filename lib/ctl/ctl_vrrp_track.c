@@ -125,12 +125,13 @@ int ctl_vi_tracks(struct ctl_vi *vi)
 		const struct cfg_track_script *ts = &in->track_scripts[i];
 		const struct cfg_vrrp_script *s = &vi->c->k->scripts[ts->script];
 
-		vi->items[vi->n_items] =
-		    (struct vrrp_track_item){ .weight = ts->has_weight ? ts->weight : s->weight,
-					      .reverse = ts->has_weight ? ts->weight_reverse
-									: s->weight_reverse,
-					      .is_script = true,
-					      .state = VRRP_TRACK_INIT };
+		vi->items[vi->n_items] = (struct vrrp_track_item){
+			.weight = ts->has_weight ? ts->weight : s->weight,
+			.reverse = ts->has_weight ? ts->weight_reverse : s->weight_reverse,
+			.is_script = true,
+			/* init_fail: failed until it succeeds */
+			.state = s->init_fail ? VRRP_TRACK_DOWN : VRRP_TRACK_INIT
+		};
 		vi->tracks[vi->n_items++] =
 		    (struct vi_track){ .is_script = true, .index = ts->script, .name = s->name };
 	}
@@ -144,9 +145,14 @@ int ctl_vi_tracks(struct ctl_vi *vi)
 		vi->tracks[vi->n_items++] =
 		    (struct vi_track){ .index = (size_t)(cp - vi->c->d->ports), .name = cp->name };
 	}
-	/* keepalived tracks the instance's own interface: down means FAULT */
-	vi->items[vi->n_items] = (struct vrrp_track_item){ .weight = 0, .state = VRRP_TRACK_UP };
-	vi->tracks[vi->n_items++] = (struct vi_track){ .index = vi->port, .name = in->interface };
+	/* keepalived tracks the instance's own interface (down means FAULT)
+	 * unless dont_track_primary */
+	if (!in->dont_track_primary) {
+		vi->items[vi->n_items] =
+		    (struct vrrp_track_item){ .weight = 0, .state = VRRP_TRACK_UP };
+		vi->tracks[vi->n_items++] =
+		    (struct vi_track){ .index = vi->port, .name = in->interface };
+	}
 	if (vrrp_track_normalise(vi->items, vi->n_items, in->priority, vi->group >= 0) > 0)
 		HALB_LOG(ctl, WARNING,
 			 "(%s) some tracking weights are ignored (address owner or sync group), as "
@@ -187,6 +193,8 @@ void ctl_vrrp_tracking_start(struct ctl *c, struct ctl_vrrp *v, const struct ctl
 		cs->index = s;
 		cs->cfg = &k->scripts[s];
 		vrrp_script_init(&cs->st, cs->cfg->rise, cs->cfg->fall);
+		if (cs->cfg->init_fail)
+			cs->st.state = VRRP_TRACK_DOWN;
 		os = old_script(old, cs->cfg->name);
 		if (os != NULL) {
 			cs->st.state = os->st.state; /* a reload is no new start */

@@ -163,7 +163,18 @@ void ctl_vrrp_input(struct ctl *c, struct rte_mbuf *m)
 		reject(c, NULL, VRRP_REJECT_VRID_MISMATCH, adv.src);
 		goto out;
 	}
-	r = vrrp_advert_check(&vi->chk, &adv, &flags);
+	{
+		/* skip_check_adv_addr: the address list of the master we know
+		 * is not checked again (keepalived) */
+		int skip = vi->cfg->skip_check_adv_addr >= 0
+			       ? vi->cfg->skip_check_adv_addr
+			       : c->k->global.vrrp_skip_check_adv_addr;
+		struct vrrp_check_params chk = vi->chk;
+
+		if (skip && adv.src == vi->fsm.master_ip)
+			chk.addr_check = VRRP_ADDR_CHECK_LOG_ONLY;
+		r = vrrp_advert_check(&chk, &adv, &flags);
+	}
 	if (r != VRRP_OK) {
 		reject(c, vi, r, adv.src);
 		goto out;
