@@ -205,8 +205,10 @@ static void *no_email_faults(struct cfg_parser *ps, void *obj, const struct cfg_
 	struct cfg_global *g = obj;
 
 	(void)ps;
-	(void)st;
-	g->no_email_faults = true;
+	if (strcmp(cfg_kw_name(st), "no_checker_emails") == 0)
+		g->no_checker_emails = true;
+	else
+		g->no_email_faults = true;
 	return NULL;
 }
 
@@ -245,6 +247,7 @@ static const struct cfg_kw global_kw[] = {
 	{ "smtp_alert_vrrp", 0, 1, smtp_alert_kind, NULL, NULL },
 	{ "smtp_alert_checker", 0, 1, smtp_alert_kind, NULL, NULL },
 	{ "no_email_faults", 0, 0, no_email_faults, NULL, NULL },
+	{ "no_checker_emails", 0, 0, no_email_faults, NULL, NULL },
 	{ "router_id", 1, 1, router_id, NULL, NULL },
 	{ "enable_script_security", 0, 0, script_security, NULL, NULL },
 	{ "script_user", 1, 2, script_user, NULL, NULL },
@@ -345,6 +348,9 @@ static const struct cfg_kw global_kw[] = {
 	CFG_KW_NOOP("vrrp_rx_bufs_multiplier",
 		    "halb receives adverts from its dataplane, not a socket"),
 	CFG_KW_NOOP("process_names", PROC_TUNING),
+	CFG_KW_NOOP("process_name", PROC_TUNING),
+	CFG_KW_NOOP("log_unknown_vrids", "halb counts adverts of unknown VRIDs (halbctl vrrp) and "
+					 "logs each reason once"),
 	CFG_KW_NOOP("vrrp_process_name", PROC_TUNING),
 	CFG_KW_NOOP("checker_process_name", PROC_TUNING),
 	CFG_KW_NOOP("lvs_process_name", PROC_TUNING),

@@ -109,6 +109,7 @@ struct cfg_global {
 	int smtp_alert_vrrp;                  /**< -1: smtp_alert; else for VRRP mail */
 	int smtp_alert_checker;               /**< -1: smtp_alert; else for checker mail */
 	bool no_email_faults;                 /**< no mail on entering FAULT */
+	bool no_checker_emails;               /**< no mail on a real server's up/down */
 	bool vrrp_skip_check_adv_addr;
 	char *router_id; /**< NULL: host name at use */
 	bool enable_script_security;
@@ -487,6 +488,15 @@ struct cfg_keepalived *cfg_keepalived_load_ex(const char *path, const struct cfg
 					      struct cfg_diags *d);
 
 void cfg_keepalived_free(struct cfg_keepalived *k);
+
+/** Writes the markdown table of every keepalived keyword halb's tables know,
+ * block by block, with halb's handling (implemented, refused, no effect)
+ * and why: the table of docs/CONFIGURATION.md. */
+void cfg_keyword_table_md(FILE *out);
+
+/** What halb does with keyword name in block (named as in that table):
+ * 0 implemented, 1 refused, 2 no effect; -1 when no table has it. */
+int cfg_keyword_status(const char *block, const char *name);
 
 /* ----------------------------------------------------------- dataplane model */
 

@@ -111,7 +111,7 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 		ctl_run_script(c, up ? r->notify_up : r->notify_down, NULL, 0);
 		snprintf(subject, sizeof(subject), "[%s] Realserver %s of virtual server %s - %s",
 			 ctl_router_id(c), rsn, vsn, up ? "UP" : "DOWN");
-		if (checker_mail(c))
+		if (checker_mail(c) && !c->k->global.no_checker_emails)
 			ctl_mail(c, subject, subject);
 	}
 	quorum_update(c, vs);

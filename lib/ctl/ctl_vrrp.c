@@ -376,6 +376,8 @@ void ctl_vrrp_free(struct ctl_vrrp *v)
 		free(v->vi[i].tracks);
 	}
 	free(v->vi);
+	free(v->files);
+	free(v->procs);
 	free(v->scripts);
 	free(v->groups);
 	free(v);

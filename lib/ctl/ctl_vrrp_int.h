@@ -23,11 +23,32 @@ struct vi_transition {
 	const char *reason;
 };
 
-/* A tracked item's source: a vrrp_script or a port's link. */
+enum vi_track_kind {
+	VI_TRACK_LINK = 0, /* a port's link */
+	VI_TRACK_SCRIPT,   /* a vrrp_script */
+	VI_TRACK_FILE,     /* a track_file */
+	VI_TRACK_PROCESS,  /* a vrrp_track_process */
+};
+
+/* A tracked item's source. */
 struct vi_track {
-	bool is_script;
-	size_t index; /* script index, or port index */
+	enum vi_track_kind kind;
+	size_t index; /* port, script, track_file or track_process index */
 	const char *name;
+};
+
+/* A track_file: the number last read from its file. */
+struct ctl_vfile {
+	long number;
+	bool read;     /* the file could be read and holds a number */
+	char last[96]; /* what the last read found, for telemetry */
+};
+
+/* A vrrp_track_process: the count and the state after the delays. */
+struct ctl_vproc {
+	unsigned int count;
+	enum vrrp_track_state state;
+	uint64_t pending_since; /* ms: quorum changed, waiting out the delay; 0: none */
 };
 
 struct ctl_vi {
@@ -76,9 +97,13 @@ struct ctl_vrrp {
 	size_t n_scripts;
 	struct ctl_vgroup *groups;
 	size_t n_groups;
+	struct ctl_vfile *files;
+	size_t n_files;
+	struct ctl_vproc *procs;
+	size_t n_procs;
 	uint64_t rejects[VRRP_REJECT_COUNT]; /* before an instance was found */
 	bool logged[VRRP_REJECT_COUNT];
-	ev_timer link_timer;
+	ev_timer link_timer; /* also reads track_files and counts processes */
 };
 
 static inline uint64_t ctl_vrrp_now_ms(void)

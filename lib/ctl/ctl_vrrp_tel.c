@@ -10,6 +10,31 @@
 
 #include "ctl_vrrp_int.h"
 
+static json_t *tracker_json(const struct ctl_vrrp *v, const struct vi_track *tr,
+			    const struct vrrp_track_item *it)
+{
+	static const char *const type[] = { [VI_TRACK_LINK] = "interface",
+					    [VI_TRACK_SCRIPT] = "script",
+					    [VI_TRACK_FILE] = "file",
+					    [VI_TRACK_PROCESS] = "process" };
+	bool link = tr->kind == VI_TRACK_LINK;
+	const char *status = it->state == VRRP_TRACK_INIT ? "init"
+			     : it->state == VRRP_TRACK_UP ? (link ? "up" : "ok")
+							  : (link ? "down" : "failed");
+	json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "name", tr->name, "type", type[tr->kind],
+			      "status", status, "weight", it->ignored ? 0 : it->weight);
+
+	if (tr->kind == VI_TRACK_SCRIPT)
+		json_object_set_new(o, "last_result", json_string(v->scripts[tr->index].last));
+	else if (tr->kind == VI_TRACK_FILE && tr->index < v->n_files)
+		json_object_set_new(o, "last_result", json_string(v->files[tr->index].last));
+	else if (tr->kind == VI_TRACK_PROCESS && tr->index < v->n_procs)
+		json_object_set_new(o, "running", json_integer(v->procs[tr->index].count));
+	if (it->is_value)
+		json_object_set_new(o, "offset", json_integer(it->ignored ? 0 : it->value));
+	return o;
+}
+
 static json_t *vi_json(const struct ctl *c, const struct ctl_vi *vi)
 {
 	const struct ctl_vrrp *v = c->vrrp;
@@ -25,21 +50,8 @@ static json_t *vi_json(const struct ctl *c, const struct ctl_vi *vi)
 		if (vi->rejects[r])
 			json_object_set_new(rejects, vrrp_reject_name(r),
 					    json_integer((json_int_t)vi->rejects[r]));
-	for (size_t t = 0; t < vi->n_items; t++) {
-		const struct vrrp_track_item *it = &vi->items[t];
-		const char *status = it->state == VRRP_TRACK_INIT ? "init"
-				     : it->state == VRRP_TRACK_UP
-					 ? (vi->tracks[t].is_script ? "ok" : "up")
-					 : (vi->tracks[t].is_script ? "failed" : "down");
-		json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "name", vi->tracks[t].name, "type",
-				      vi->tracks[t].is_script ? "script" : "interface", "status",
-				      status, "weight", it->ignored ? 0 : it->weight);
-
-		if (vi->tracks[t].is_script)
-			json_object_set_new(o, "last_result",
-					    json_string(v->scripts[vi->tracks[t].index].last));
-		json_array_append_new(trackers, o);
-	}
+	for (size_t t = 0; t < vi->n_items; t++)
+		json_array_append_new(trackers, tracker_json(v, &vi->tracks[t], &vi->items[t]));
 	for (unsigned int i = first; i < vi->n_trans; i++) {
 		const struct vi_transition *t = &vi->trans[i % CTL_VRRP_TRANSITIONS_KEPT];
 

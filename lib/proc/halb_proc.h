@@ -151,6 +151,35 @@ const char *proc_default_user(const char *script_user);
  */
 int proc_check_security(const char *cmdline, uid_t uid, char *why, size_t whylen);
 
+/* ------------------------------------------------------ process counting */
+
+/** How the parameters of a process are compared (vrrp_track_process). */
+enum proc_param_match {
+	PROC_PARAM_EXACT = 0, /**< all of them */
+	PROC_PARAM_PARTIAL,   /**< the first N, more may follow */
+	PROC_PARAM_INITIAL,   /**< as partial, the last one may be longer */
+};
+
+/** What a vrrp_track_process looks for. */
+struct proc_match {
+	const char *const *argv; /**< the process and its parameters */
+	size_t argc;
+	bool by_cmdline; /**< match the command line, else the process name */
+	enum proc_param_match param_match;
+};
+
+/** Whether a process with name comm and command line argv matches m. */
+bool proc_match_one(const struct proc_match *m, const char *comm, char *const *argv, size_t argc);
+
+/**
+ * Counts the running processes (zombies excluded) that match each of
+ * m[0..n-1], reading root (NULL: /proc). Reads only; never blocks on
+ * anything but /proc.
+ * @return 0, or -errno when root cannot be read.
+ */
+int proc_count_matches(const char *root, const struct proc_match *m, size_t n,
+		       unsigned int *counts);
+
 #ifdef __cplusplus
 }
 #endif
