@@ -469,6 +469,96 @@ static void test_result_str(void **state)
 	assert_string_equal(proc_result_str(&r, buf, sizeof(buf)), "refused: nope");
 }
 
+/* ------------------------------------------------------ process counting */
+
+static const struct match_case {
+	const char *proc[4]; /* the tracker's process and parameters */
+	bool by_cmdline;
+	enum proc_param_match pm;
+	const char *comm;
+	const char *argv[4];
+	bool want;
+} match_cases[] = {
+	{ { "nginx" }, false, PROC_PARAM_EXACT, "nginx", { "nginx: master" }, true },
+	{ { "ngin" }, false, PROC_PARAM_EXACT, "nginx", { "nginx" }, false }, /* not pgrep */
+	{ { "averyveryverylongname" }, false, PROC_PARAM_EXACT, "averyveryverylo", { "x" }, true },
+	{ { "haproxy", "-f" }, true, PROC_PARAM_EXACT, "haproxy", { "haproxy", "-f" }, true },
+	{ { "haproxy", "-f" }, true, PROC_PARAM_EXACT, "haproxy", { "haproxy", "-f", "x" }, false },
+	{ { "haproxy", "-f" },
+	  true,
+	  PROC_PARAM_PARTIAL,
+	  "haproxy",
+	  { "haproxy", "-f", "x" },
+	  true },
+	{ { "haproxy", "-f" }, true, PROC_PARAM_PARTIAL, "haproxy", { "haproxy", "-g" }, false },
+	{ { "sleep", "10" }, true, PROC_PARAM_INITIAL, "sleep", { "sleep", "1000" }, true },
+	{ { "sleep", "10" }, true, PROC_PARAM_PARTIAL, "sleep", { "sleep", "1000" }, false },
+	{ { "/usr/bin/x" }, true, PROC_PARAM_EXACT, "x", { "/usr/bin/x" }, true },
+	{ { "/usr/bin/x" }, true, PROC_PARAM_EXACT, "x", { "x" }, false },
+};
+
+static void test_match_one(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(match_cases) / sizeof(match_cases[0]); i++) {
+		const struct match_case *c = &match_cases[i];
+		size_t n = 0, argc = 0;
+		struct proc_match m;
+
+		while (n < 4 && c->proc[n] != NULL)
+			n++;
+		while (argc < 4 && c->argv[argc] != NULL)
+			argc++;
+		m = (struct proc_match){ c->proc, n, c->by_cmdline, c->pm };
+		if (proc_match_one(&m, c->comm, (char *const *)c->argv, argc) != c->want)
+			fail_msg("case %zu: want %d", i, c->want);
+	}
+}
+
+/* A fake /proc: two running "worker" processes, one zombie, one other. */
+static void fake_pid(const char *root, int pid, const char *comm, char st, const char *cmd,
+		     size_t cmdlen)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d", root, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/stat", root, pid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%d (%s) %c 1 1 1\n", pid, comm, st);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%d/cmdline", root, pid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(cmd, 1, cmdlen, f);
+	fclose(f);
+}
+
+static void test_count_matches(void **state)
+{
+	char root[] = "/tmp/halb-fakeproc-XXXXXX";
+	const char *w[] = { "worker" }, *wa[] = { "worker", "-a" };
+	struct proc_match m[2] = { { w, 1, false, PROC_PARAM_EXACT },
+				   { wa, 2, true, PROC_PARAM_EXACT } };
+	unsigned int counts[2];
+	char cmd[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	fake_pid(root, 10, "worker", 'S', "worker\0-a\0", 10);
+	fake_pid(root, 11, "worker", 'R', "worker\0-b\0", 10);
+	fake_pid(root, 12, "worker", 'Z', "", 0);
+	fake_pid(root, 13, "other (x)", 'S', "other\0", 6);
+	assert_int_equal(proc_count_matches(root, m, 2, counts), 0);
+	assert_int_equal(counts[0], 2); /* the zombie does not count */
+	assert_int_equal(counts[1], 1);
+	assert_true(proc_count_matches("/nonexistent-halb", m, 2, counts) < 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +577,8 @@ int main(void)
 		cmocka_unit_test(test_kill_all),
 		cmocka_unit_test(test_output_logged_at_debug),
 		cmocka_unit_test(test_result_str),
+		cmocka_unit_test(test_match_one),
+		cmocka_unit_test(test_count_matches),
 	};
 
 	ev_default_loop(0);
