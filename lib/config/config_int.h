@@ -133,6 +133,8 @@ struct cfg_kw {
 	cfg_value_fn value;          /* the keyword opens a block of values */
 	uint8_t status;              /* enum cfg_kw_status */
 	const char *why;
+	bool whole_line; /* every word to the end of the line is an argument,
+			  * even one that is a keyword of the block */
 };
 
 /* A keyword halb refuses, and one that has no effect in halb: any
@@ -186,7 +188,7 @@ void *cfg_vsg_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 void cfg_vsg_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n);
 
 /* notify_* SCRIPT [USER [GROUP]] of an instance or a sync group. */
-void cfg_set_script(struct cfg_parser *ps, char **slot, const struct cfg_stmt *st);
+void cfg_set_script(struct cfg_parser *ps, struct cfg_script *slot, const struct cfg_stmt *st);
 void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st);
 
 /* Opens HTTP_GET, SSL_GET, TCP_CHECK or MISC_CHECK in a real server. */
@@ -288,6 +290,11 @@ bool cfg_arg_port(struct cfg_parser *ps, const struct cfg_tok *t, const char *wh
 /* true/on/yes or false/off/no; a missing argument (t NULL) means true. */
 bool cfg_arg_bool(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, bool *out);
 bool cfg_arg_ifname(struct cfg_parser *ps, const struct cfg_tok *t, const char *what);
+
+/* The command line of "script"/"misc_path": the words after the keyword,
+ * joined by blanks; a quoted word after the first is single-quoted so that
+ * it stays one argument. NULL on OOM (reported). */
+char *cfg_cmdline(struct cfg_parser *ps, const struct cfg_stmt *st);
 
 /* Replaces *dst with a copy of t's text (OOM: an error, *dst unchanged). */
 void cfg_set_str(struct cfg_parser *ps, char **dst, const struct cfg_tok *t);

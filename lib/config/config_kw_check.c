@@ -278,11 +278,21 @@ static void misc_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw,
 		cfg_err(ps, kw, "MISC_CHECK has no misc_path");
 }
 
+/* misc_path COMMAND [ARGS...]: the whole line, as vrrp_script's script. */
 static void *misc_path(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_checker *c = obj;
+	char *line = cfg_cmdline(ps, st);
 
-	cfg_set_str(ps, &c->misc_path, &st->v[1]);
+	if (line == NULL)
+		return NULL;
+	free(c->misc_path);
+	c->misc_path = line;
+	if (st->n > 2)
+		cfg_warn(ps, &st->v[2],
+			 "misc_path: halb runs the whole line '%s'; keepalived 2.2 would run only "
+			 "'%s' (quote the command line to make both agree)",
+			 line, st->v[1].s);
 	return NULL;
 }
 
@@ -316,7 +326,10 @@ static void *misc_user(struct cfg_parser *ps, void *obj, const struct cfg_stmt *
 
 static const struct cfg_kw misc_kw[] = {
 	CHECK_COMMON_KW,
-	{ "misc_path", 1, 1, misc_path, NULL, NULL },
+	{ "misc_path", 1, CFG_ARGS_ANY, misc_path, NULL, NULL, 0,
+	  "the whole line is the command and its arguments (keepalived 2.2 drops the words after "
+	  "the first of an unquoted line: halb warns)",
+	  true },
 	{ "misc_timeout", 1, 1, misc_timeout, NULL, NULL },
 	{ "misc_dynamic", 0, 0, misc_dynamic, NULL, NULL },
 	{ "user", 1, 2, misc_user, NULL, NULL },

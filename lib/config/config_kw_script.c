@@ -45,11 +45,24 @@ static void script_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *k
 		cfg_err(ps, kw, "vrrp_script %s has no script", s->name);
 }
 
+/* script COMMAND [ARGS...]: the whole line, quoted or not. keepalived 2.2
+ * runs only the first word of an unquoted line (and drops the rest without a
+ * word), which is never what "script /usr/bin/killall -0 haproxy" means:
+ * halb runs the whole line, and says so. */
 static void *script_cmd(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_vrrp_script *s = obj;
+	char *line = cfg_cmdline(ps, st);
 
-	cfg_set_str(ps, &s->script, &st->v[1]);
+	if (line == NULL)
+		return NULL;
+	free(s->script);
+	s->script = line;
+	if (st->n > 2)
+		cfg_warn(ps, &st->v[2],
+			 "%s: halb runs the whole line '%s'; keepalived 2.2 would run only '%s' "
+			 "(quote the command line to make both agree)",
+			 cfg_kw_name(st), line, st->v[1].s);
 	return NULL;
 }
 
@@ -113,7 +126,10 @@ static void *script_init_fail(struct cfg_parser *ps, void *obj, const struct cfg
 }
 
 static const struct cfg_kw script_kw[] = {
-	{ "script", 1, 1, script_cmd, NULL, NULL },
+	{ "script", 1, CFG_ARGS_ANY, script_cmd, NULL, NULL, 0,
+	  "the whole line is the command and its arguments (keepalived 2.2 drops the words after "
+	  "the first of an unquoted line: halb warns)",
+	  true },
 	{ "interval", 1, 1, script_interval, NULL, NULL },
 	{ "timeout", 1, 1, script_timeout, NULL, NULL },
 	{ "weight", 1, 2, script_weight, NULL, NULL },

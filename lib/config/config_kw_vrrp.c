@@ -204,29 +204,28 @@ static void *inst_smtp_alert(struct cfg_parser *ps, void *obj, const struct cfg_
 	return NULL;
 }
 
-/* KEYWORD SCRIPT [USER [GROUP]], for every notify and quorum script:
- * keepalived's third and fourth words are the user and group to run the
- * script as, which halb does not support: say so rather than drop them. */
-void cfg_set_script(struct cfg_parser *ps, char **slot, const struct cfg_stmt *st)
+/* KEYWORD SCRIPT [USER [GROUP]], for every notify and quorum script, as
+ * keepalived's notify_script_init(): the script is the first word (quote a
+ * command line with arguments), the next words the user and group to run
+ * it as. */
+void cfg_set_script(struct cfg_parser *ps, struct cfg_script *slot, const struct cfg_stmt *st)
 {
-	cfg_set_str(ps, slot, &st->v[1]);
-	if (st->n > 2)
-		cfg_warn(ps, &st->v[2],
-			 "%s: '%s' is read as the user to run the script as (keepalived's "
-			 "meaning), which halb does not support; quote the command line if it "
-			 "is an argument",
-			 cfg_kw_name(st), st->v[2].s);
+	cfg_set_str(ps, &slot->cmd, &st->v[1]);
+	free(slot->user);
+	free(slot->group);
+	slot->user = st->n > 2 ? cfg_strdup(ps, &st->v[2], st->v[2].s) : NULL;
+	slot->group = st->n > 3 ? cfg_strdup(ps, &st->v[3], st->v[3].s) : NULL;
 }
 
 /* notify_master and friends; sync groups share it. */
 void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st)
 {
 	const char *kw = cfg_kw_name(st);
-	char **slot = strcmp(kw, "notify_master") == 0   ? &n->master
-		      : strcmp(kw, "notify_backup") == 0 ? &n->backup
-		      : strcmp(kw, "notify_fault") == 0  ? &n->fault
-		      : strcmp(kw, "notify_stop") == 0   ? &n->stop
-							 : &n->any;
+	struct cfg_script *slot = strcmp(kw, "notify_master") == 0   ? &n->master
+				  : strcmp(kw, "notify_backup") == 0 ? &n->backup
+				  : strcmp(kw, "notify_fault") == 0  ? &n->fault
+				  : strcmp(kw, "notify_stop") == 0   ? &n->stop
+								     : &n->any;
 
 	cfg_set_script(ps, slot, st);
 }

@@ -75,13 +75,20 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
+static void script_free(struct cfg_script *s)
+{
+	free(s->cmd);
+	free(s->user);
+	free(s->group);
+}
+
 static void notify_free(struct cfg_notify *n)
 {
-	free(n->master);
-	free(n->backup);
-	free(n->fault);
-	free(n->stop);
-	free(n->any);
+	script_free(&n->master);
+	script_free(&n->backup);
+	script_free(&n->fault);
+	script_free(&n->stop);
+	script_free(&n->any);
 }
 
 void cfg_instance_free_fields(struct cfg_vrrp_instance *v)
@@ -124,8 +131,8 @@ static void checker_free(struct cfg_checker *c)
 
 static void rs_free(struct cfg_real_server *rs)
 {
-	free(rs->notify_up);
-	free(rs->notify_down);
+	script_free(&rs->notify_up);
+	script_free(&rs->notify_down);
 	for (size_t i = 0; i < rs->n_checkers; i++)
 		checker_free(&rs->checkers[i]);
 	free(rs->checkers);
@@ -134,8 +141,8 @@ static void rs_free(struct cfg_real_server *rs)
 void cfg_vs_free_fields(struct cfg_virtual_server *vs)
 {
 	rs_free(&vs->sorry_server);
-	free(vs->quorum_up);
-	free(vs->quorum_down);
+	script_free(&vs->quorum_up);
+	script_free(&vs->quorum_down);
 	free(vs->virtualhost);
 	free(vs->group);
 	free(vs->members);

@@ -73,6 +73,8 @@ static void skip_block(struct cfg_parser *ps, const struct cfg_tok *opener)
 static size_t split_point(const struct cfg_parser *ps, const struct cfg_block *blk,
 			  const struct cfg_kw *kw, size_t start, size_t end)
 {
+	if (kw->whole_line)
+		return end;
 	for (size_t j = start + 1 + kw->min_args; j < end; j++)
 		if (!ps->tok[j].quoted && kw_find(blk, ps->tok[j].s) != NULL)
 			return j;

@@ -208,9 +208,17 @@ enum cfg_auth_type {
 	CFG_AUTH_AH, /**< parsed; rejected by halb -t (not implemented) */
 };
 
-/** The notify hooks shared by instances and sync groups. NULL: not set. */
+/** A script run on an event: "KEYWORD SCRIPT [USER [GROUP]]", keepalived's
+ * notify_*, notify_up/down and quorum_up/down. cmd NULL: not set. */
+struct cfg_script {
+	char *cmd;   /**< the command line */
+	char *user;  /**< NULL: script_user (keepalived_script, else root) */
+	char *group; /**< NULL: the user's group (script_group without user) */
+};
+
+/** The notify hooks shared by instances and sync groups. */
 struct cfg_notify {
-	char *master, *backup, *fault, *stop, *any; /**< any = "notify" */
+	struct cfg_script master, backup, fault, stop, any; /**< any = "notify" */
 };
 
 struct cfg_vrrp_instance {
@@ -354,7 +362,7 @@ struct cfg_real_server {
 	int weight;                  /**< 0..65535; default 1 */
 	bool inhibit_on_failure;     /**< inherits the virtual server's */
 	bool inhibit_on_failure_set; /**< written on the real server itself */
-	char *notify_up, *notify_down;
+	struct cfg_script notify_up, notify_down;
 	/* Checker settings written at the real server level, as written
 	 * (CFG_UNSET: not written); already folded into each checker. */
 	unsigned int delay_loop_ms;
@@ -420,7 +428,7 @@ struct cfg_virtual_server {
 	bool sorry_server_inhibit;
 	unsigned int quorum;     /**< 1 */
 	unsigned int hysteresis; /**< 0 */
-	char *quorum_up, *quorum_down;
+	struct cfg_script quorum_up, quorum_down;
 	bool inhibit_on_failure;
 	bool alpha, omega;
 	char *virtualhost;

@@ -158,7 +158,8 @@ int ctl_check_tel_init(struct ctl *c);
 
 /* ctl_notify.c */
 /* Runs a notify script the way keepalived does, without waiting for it. */
-void ctl_run_script(struct ctl *c, const char *cmdline, const char *const *args, size_t n_args);
+void ctl_run_script(struct ctl *c, const struct cfg_script *s, const char *const *args,
+		    size_t n_args);
 /* Sends a mail alert (subject, one line of text after the date) to every
  * notification_email, when an smtp_server is set. */
 void ctl_mail(struct ctl *c, const char *subject, const char *text);

@@ -21,17 +21,17 @@
 
 /* ------------------------------------------------------ notify and mail */
 
-static const char *notify_for(const struct cfg_notify *n, enum vrrp_state s)
+static const struct cfg_script *notify_for(const struct cfg_notify *n, enum vrrp_state s)
 {
 	switch (s) {
 	case VRRP_STATE_MASTER:
-		return n->master;
+		return &n->master;
 	case VRRP_STATE_BACKUP:
-		return n->backup;
+		return &n->backup;
 	case VRRP_STATE_FAULT:
-		return n->fault;
+		return &n->fault;
 	case VRRP_STATE_STOP:
-		return n->stop;
+		return &n->stop;
 	default:
 		return NULL;
 	}
@@ -40,16 +40,16 @@ static const char *notify_for(const struct cfg_notify *n, enum vrrp_state s)
 void ctl_vrrp_notify_run(struct ctl *c, const struct cfg_notify *n, const char *kind,
 			 const char *name, enum vrrp_state s, uint8_t prio)
 {
-	const char *one = notify_for(n, s);
+	const struct cfg_script *one = notify_for(n, s);
 
 	if (one != NULL)
 		ctl_run_script(c, one, NULL, 0);
-	if (n->any != NULL) {
+	if (n->any.cmd != NULL) {
 		char p[8];
 		const char *args[4] = { kind, name, vrrp_state_name(s), p };
 
 		snprintf(p, sizeof(p), "%u", prio);
-		ctl_run_script(c, n->any, args, 4);
+		ctl_run_script(c, &n->any, args, 4);
 	}
 }
 

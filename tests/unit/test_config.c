@@ -316,11 +316,11 @@ static void test_instance_fields(void **state)
 	assert_int_equal(v->track_scripts[1].weight, 30);
 	assert_true(v->track_scripts[1].weight_reverse);
 	assert_int_equal(v->track_scripts[1].loc.line, 38);
-	assert_string_equal(v->notify.master, "/etc/keepalived/notify.sh master");
-	assert_string_equal(v->notify.backup, "/etc/keepalived/notify.sh backup");
-	assert_string_equal(v->notify.fault, "/etc/keepalived/notify.sh fault");
-	assert_string_equal(v->notify.stop, "/etc/keepalived/stop.sh");
-	assert_string_equal(v->notify.any, "/etc/keepalived/any.sh");
+	assert_string_equal(v->notify.master.cmd, "/etc/keepalived/notify.sh master");
+	assert_string_equal(v->notify.backup.cmd, "/etc/keepalived/notify.sh backup");
+	assert_string_equal(v->notify.fault.cmd, "/etc/keepalived/notify.sh fault");
+	assert_string_equal(v->notify.stop.cmd, "/etc/keepalived/stop.sh");
+	assert_string_equal(v->notify.any.cmd, "/etc/keepalived/any.sh");
 	assert_int_equal(v->smtp_alert, 0);
 	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
@@ -349,7 +349,7 @@ static void test_instance_defaults(void **state)
 	assert_int_equal(v->garp_master_refresh_ms, -1);
 	assert_false(v->has_unicast_src_ip);
 	assert_int_equal(v->n_unicast_peers, 0);
-	assert_null(v->notify.master);
+	assert_null(v->notify.master.cmd);
 	assert_int_equal(v->smtp_alert, -1);
 	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
@@ -490,11 +490,11 @@ static void test_sync_group(void **state)
 	assert_string_equal(g->members[0], "VI_2");
 	assert_int_equal(g->member[0], 1);
 	assert_int_equal(g->member[1], 0);
-	assert_string_equal(g->notify.master, "/bin/g master");
-	assert_string_equal(g->notify.backup, "/bin/gb");
-	assert_string_equal(g->notify.fault, "/bin/gf");
-	assert_string_equal(g->notify.stop, "/bin/gs");
-	assert_string_equal(g->notify.any, "/bin/gn");
+	assert_string_equal(g->notify.master.cmd, "/bin/g master");
+	assert_string_equal(g->notify.backup.cmd, "/bin/gb");
+	assert_string_equal(g->notify.fault.cmd, "/bin/gf");
+	assert_string_equal(g->notify.stop.cmd, "/bin/gs");
+	assert_string_equal(g->notify.any.cmd, "/bin/gn");
 	assert_int_equal(g->smtp_alert, 1);
 	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
@@ -585,8 +585,8 @@ static void test_virtual_server_fields(void **state)
 	assert_true(vs->sorry_server_inhibit);
 	assert_int_equal(vs->quorum, 2);
 	assert_int_equal(vs->hysteresis, 1);
-	assert_string_equal(vs->quorum_up, "/bin/up 1");
-	assert_string_equal(vs->quorum_down, "/bin/down");
+	assert_string_equal(vs->quorum_up.cmd, "/bin/up 1");
+	assert_string_equal(vs->quorum_down.cmd, "/bin/down");
 	assert_true(vs->inhibit_on_failure);
 	assert_true(vs->alpha);
 	assert_true(vs->omega);
@@ -596,8 +596,8 @@ static void test_virtual_server_fields(void **state)
 	assert_int_equal(vs->rs[0].addr, IP(10, 0, 1, 1));
 	assert_int_equal(vs->rs[0].port, 8080);
 	assert_int_equal(vs->rs[0].weight, 0);
-	assert_string_equal(vs->rs[0].notify_up, "/bin/rs_up");
-	assert_string_equal(vs->rs[0].notify_down, "/bin/rs_down now");
+	assert_string_equal(vs->rs[0].notify_up.cmd, "/bin/rs_up");
+	assert_string_equal(vs->rs[0].notify_down.cmd, "/bin/rs_down now");
 	/* inherited from the virtual server */
 	assert_true(vs->rs[0].inhibit_on_failure);
 	assert_false(vs->rs[0].inhibit_on_failure_set);
@@ -977,9 +977,9 @@ static void test_notify_on_one_line(void **state)
 	(void)state;
 	assert_non_null(k);
 	assert_clean(&d);
-	assert_string_equal(k->instances[0].notify.backup, "/etc/keepalived/notify.sh backup");
-	assert_string_equal(k->instances[0].notify.master, "/etc/keepalived/notify.sh master");
-	assert_string_equal(k->instances[0].notify.fault, "/etc/keepalived/notify.sh fault");
+	assert_string_equal(k->instances[0].notify.backup.cmd, "/etc/keepalived/notify.sh backup");
+	assert_string_equal(k->instances[0].notify.master.cmd, "/etc/keepalived/notify.sh master");
+	assert_string_equal(k->instances[0].notify.fault.cmd, "/etc/keepalived/notify.sh fault");
 	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
 }
