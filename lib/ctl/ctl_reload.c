@@ -27,6 +27,7 @@
 
 #include "ctl_priv.h"
 #include "halb_check.h"
+#include "halb_proc.h"
 
 static bool strs_equal(char *const *a, size_t na, char *const *b, size_t nb)
 {
@@ -134,6 +135,9 @@ int ctl_reload(struct ctl *c)
 	dp = d2 != NULL && restart == NULL ? d2 : c->d;
 	if (k2 != NULL) {
 		cfg_check(k2, dp, &diags);
+		/* users may have changed: resolve them all again now, not when a
+		 * script is due */
+		proc_user_cache_reset();
 		ctl_lint_scripts(k2, &diags);
 	}
 	log_diags(&diags);

@@ -132,6 +132,14 @@ int proc_resolve_user(const char *user, const char *group, uid_t *uid, gid_t *gi
 		      size_t whylen);
 
 /**
+ * Forgets what proc_resolve_user() remembered (it answers each user and
+ * group from memory after the first time, so that a script run never waits
+ * on NSS): call before re-reading the configuration, then resolve every
+ * script's user again off the hot path (ctl_lint_scripts does).
+ */
+void proc_user_cache_reset(void);
+
+/**
  * keepalived's choice of user for scripts: script_user when global_defs
  * sets it, else "keepalived_script" when that user exists, else NULL (halb's
  * own user, root).

@@ -469,6 +469,65 @@ static void test_result_str(void **state)
 	assert_string_equal(proc_result_str(&r, buf, sizeof(buf)), "refused: nope");
 }
 
+/* ------------------------------------------- security of every program */
+
+static void write_exec(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static const struct sec_case {
+	const char *line; /* %1$s is the test directory */
+	uid_t uid;
+	int want;
+} sec_cases[] = {
+	{ "%1$s/ok.sh", 0, 0 },
+	{ "%1$s/bad.sh", 0, -1 },
+	{ "%1$s/bad.sh", 1000, 0 }, /* not root: nothing to escalate */
+	{ "[[ -f /etc/x ]] && %1$s/bad.sh || exit 0", 0, -1 },
+	{ "true; %1$s/ok.sh | %1$s/bad.sh", 0, -1 },
+	{ "if %1$s/ok.sh; then exit 0; fi", 0, 0 },
+	{ "X=1 %1$s/ok.sh >/dev/null 2>&1 && echo \"%1$s/bad.sh\"", 0, 0 },
+	{ "%1$s/interp.sh", 0, -1 }, /* its #! interpreter is unsafe */
+	{ "$CMD x && %1$s/ok.sh", 0, -1 },
+	{ "$CMD x && %1$s/ok.sh", 1000, 0 },
+};
+
+static void test_security_every_program(void **state)
+{
+	char dir[] = "/tmp/halb-sec-XXXXXX", cmd[512], why[256];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	write_exec(dir, "ok.sh", "#!/bin/sh\nexit 0\n", 0755);
+	write_exec(dir, "bad.sh", "#!/bin/sh\nexit 0\n", 0777);
+	write_exec(dir, "badinterp", "#!/bin/sh\nexit 0\n", 0777);
+	snprintf(cmd, sizeof(cmd), "#!%s/badinterp\nexit 0\n", dir);
+	write_exec(dir, "interp.sh", cmd, 0755);
+	for (size_t i = 0; i < sizeof(sec_cases) / sizeof(sec_cases[0]); i++) {
+		int rc;
+
+		snprintf(cmd, sizeof(cmd), sec_cases[i].line, dir);
+		rc = proc_check_security(cmd, sec_cases[i].uid, why, sizeof(why));
+		if (rc != sec_cases[i].want)
+			fail_msg("case %zu '%s': %d (%s), want %d", i, cmd, rc, why,
+				 sec_cases[i].want);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* ------------------------------------------------------ process counting */
 
 static const struct match_case {
@@ -578,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_output_logged_at_debug),
 		cmocka_unit_test(test_result_str),
 		cmocka_unit_test(test_match_one),
+		cmocka_unit_test(test_security_every_program),
 		cmocka_unit_test(test_count_matches),
 	};
 
