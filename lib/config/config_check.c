@@ -76,11 +76,11 @@ static void check_instance_ports(const struct cfg_dataplane *p, const struct cfg
 	char a[16];
 
 	if (v->interface != NULL && port == NULL)
-		cfg_diag_add(d, CFG_ERROR, &v->loc,
+		cfg_diag_add(d, CFG_ERROR, &v->interface_loc,
 			     "vrrp_instance %s: interface %s is not a port of %s", v->name,
 			     v->interface, p->file);
 	else if (port != NULL && port->n_addrs == 0)
-		cfg_diag_add(d, CFG_ERROR, &v->loc,
+		cfg_diag_add(d, CFG_ERROR, &v->interface_loc,
 			     "vrrp_instance %s: port %s has no addresses; VRRP sends from the "
 			     "first one",
 			     v->name, port->name);
@@ -129,7 +129,7 @@ static void check_vrids(const struct cfg_keepalived *k, struct cfg_diags *d)
 			first = i;
 			continue;
 		}
-		cfg_diag_add(d, CFG_ERROR, &b->loc,
+		cfg_diag_add(d, CFG_ERROR, &b->vrid_loc,
 			     "vrrp_instance %s: virtual_router_id %u on %s is already used by "
 			     "vrrp_instance %s (%s:%d)",
 			     b->name, b->vrid, b->interface, a->name, a->loc.file, a->loc.line);

@@ -44,6 +44,8 @@ void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 	v->skip_check_adv_addr = -1;
 	v->smtp_alert = -1;
 	v->loc = cfg_tok_loc(ps, st->v);
+	v->interface_loc = v->loc;
+	v->vrid_loc = v->loc;
 	return v;
 }
 
@@ -99,6 +101,7 @@ static void *inst_interface(struct cfg_parser *ps, void *obj, const struct cfg_s
 
 	if (cfg_arg_ifname(ps, &st->v[1], cfg_kw_name(st)))
 		cfg_set_str(ps, &v->interface, &st->v[1]);
+	v->interface_loc = cfg_tok_loc(ps, st->v);
 	return NULL;
 }
 
@@ -109,6 +112,7 @@ static void *inst_vrid(struct cfg_parser *ps, void *obj, const struct cfg_stmt *
 
 	if (cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 1, 255, &vrid))
 		v->vrid = (uint8_t)vrid;
+	v->vrid_loc = cfg_tok_loc(ps, st->v);
 	return NULL;
 }
 

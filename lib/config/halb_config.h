@@ -259,6 +259,8 @@ struct cfg_vrrp_instance {
 	struct cfg_notify notify;
 	int smtp_alert; /**< -1: inherit global, 0/1 */
 	struct cfg_loc loc;
+	struct cfg_loc interface_loc; /**< the interface line (loc when none) */
+	struct cfg_loc vrid_loc;      /**< the virtual_router_id line (loc when none) */
 };
 
 /** vrrp_sync_group NAME { group { I1 I2 } notify_* smtp_alert } */

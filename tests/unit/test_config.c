@@ -1840,9 +1840,10 @@ static void test_check_ports(void **state)
 	unsigned int errors = check_text(text, &d);
 
 	(void)state;
-	assert_diag(&d, CFG_ERROR, 1, "interface eth9 is not a port of test.cfg");
+	/* at the interface line, not the block's first line */
+	assert_diag(&d, CFG_ERROR, 2, "interface eth9 is not a port of test.cfg");
 	assert_diag(&d, CFG_ERROR, 4, "dev eth7 is not a port of test.cfg");
-	assert_diag(&d, CFG_ERROR, 6, "port eth2 has no addresses");
+	assert_diag(&d, CFG_ERROR, 7, "port eth2 has no addresses");
 	assert_diag(&d, CFG_ERROR, 18, "track_interface eth8 is not a port");
 	assert_diag(&d, CFG_WARNING, 11,
 		    "unicast_src_ip 172.17.1.7 is not an address of port eth1");
@@ -1887,7 +1888,8 @@ static void test_check_vrrp(void **state)
 	unsigned int errors = check_text(text, &d);
 
 	(void)state;
-	assert_diag(&d, CFG_ERROR, 8,
+	/* at the virtual_router_id line of the repeat */
+	assert_diag(&d, CFG_ERROR, 10,
 		    "virtual_router_id 1 on eth1 is already used by vrrp_instance VI_1");
 	assert_diag(&d, CFG_ERROR, 13, "advert_int 1.500: VRRPv2 advertises whole seconds");
 	assert_diag(&d, CFG_ERROR, 13, "auth_type AH is not implemented");
