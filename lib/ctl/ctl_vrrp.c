@@ -282,6 +282,12 @@ int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old)
 		if (ov != NULL)
 			vi_carry(&v->vi[i], ov);
 	}
+	/* vrrp_scripts, and notify scripts of every instance and group that
+	 * may run at once on a transition */
+	proc_nofile_need(PROC_NOFILE_SCRIPTS,
+			 (unsigned int)(k->n_scripts + 5 * (k->n_instances + k->n_groups)) *
+				 PROC_FDS_PER_SCRIPT +
+			     16);
 	ctl_vrrp_tracking_start(c, v, old);
 	for (size_t i = 0; i < v->n_vi; i++)
 		ctl_vi_track_update(&v->vi[i]); /* starts those with nothing pending */

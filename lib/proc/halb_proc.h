@@ -159,6 +159,27 @@ const char *proc_default_user(const char *script_user);
  */
 int proc_check_security(const char *cmdline, uid_t uid, char *why, size_t whylen);
 
+/* ------------------------------------------------------ open file limit */
+
+/** Who needs file descriptors beyond what halb started with. */
+enum proc_nofile_user {
+	PROC_NOFILE_CHECKS = 0, /**< the checkers (one socket each, MISC_CHECK pipes) */
+	PROC_NOFILE_SCRIPTS,    /**< vrrp_script and notify scripts */
+	PROC_NOFILE_USERS
+};
+
+/** Descriptors a running script holds in halb (exec-error and output pipes,
+ * /dev/null while it starts). */
+#define PROC_FDS_PER_SCRIPT 4
+
+/**
+ * Says that who needs fds descriptors (replacing what it said before) and
+ * raises RLIMIT_NOFILE to the limit halb started with plus every user's
+ * need, the hard limit too when allowed, as keepalived does.
+ * @return 0 when the limit covers the needs, -1 when it could not (logged).
+ */
+int proc_nofile_need(enum proc_nofile_user who, unsigned int fds);
+
 /* ------------------------------------------------------ process counting */
 
 /** How the parameters of a process are compared (vrrp_track_process). */

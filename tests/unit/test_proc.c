@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -528,6 +529,29 @@ static void test_security_every_program(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* ------------------------------------------------------ open file limit */
+
+static void test_nofile_need(void **state)
+{
+	struct rlimit rl, low;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	low = (struct rlimit){ 256, rl.rlim_max };
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	/* the base is the limit at the first call: 256 */
+	assert_int_equal(proc_nofile_need(PROC_NOFILE_CHECKS, 1000), 0);
+	assert_int_equal(proc_nofile_need(PROC_NOFILE_SCRIPTS, 200), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_true(low.rlim_cur >= 256 + 1000 + 200);
+	/* a smaller need never lowers it */
+	assert_int_equal(proc_nofile_need(PROC_NOFILE_CHECKS, 10), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_true(low.rlim_cur >= 256 + 1000 + 200);
+	assert_int_equal(proc_nofile_need(PROC_NOFILE_USERS, 1), -1);
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /* ------------------------------------------------------ process counting */
 
 static const struct match_case {
@@ -637,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_output_logged_at_debug),
 		cmocka_unit_test(test_result_str),
 		cmocka_unit_test(test_match_one),
+		cmocka_unit_test(test_nofile_need),
 		cmocka_unit_test(test_security_every_program),
 		cmocka_unit_test(test_count_matches),
 	};
