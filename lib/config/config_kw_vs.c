@@ -71,6 +71,7 @@ void cfg_vsg_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, si
 	uint16_t port;
 
 	if (strcmp(v[0].s, "fwmark") == 0) {
+		g->refused = true;
 		cfg_err(ps, v,
 			"virtual_server_group %s: fwmark entries are not supported by halb "
 			"(it classifies by address and port)",

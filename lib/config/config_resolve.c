@@ -211,8 +211,9 @@ static void resolve_members(struct cfg_parser *ps, struct cfg_virtual_server *vs
 	for (size_t e = 0; e < g->n_entries; e++)
 		n += g->entries[e].last - g->entries[e].first + 1;
 	if (n == 0) {
-		cfg_diag_add(ps->d, CFG_ERROR, &vs->loc,
-			     "virtual_server group %s: the group has no address", vs->group);
+		if (!g->refused) /* its entries were errors already */
+			cfg_diag_add(ps->d, CFG_ERROR, &vs->loc,
+				     "virtual_server group %s: the group has no address", vs->group);
 		return;
 	}
 	if (*total + n > CFG_MAX_VS_MEMBERS) {

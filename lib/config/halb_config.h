@@ -395,6 +395,7 @@ struct cfg_vs_group {
 	char *name;
 	struct cfg_vsg_entry *entries;
 	size_t n_entries;
+	bool refused; /**< an entry was refused (fwmark): no more errors about it */
 	struct cfg_loc loc;
 };
 
