@@ -111,11 +111,57 @@ static void test_errors(void **state)
 	}
 }
 
+/* cfg_check: a group's addresses must all be VIPs of one instance. */
+static void test_group_on_one_instance(void **state)
+{
+	static const struct {
+		const char *vips;
+		const char *msg; /* NULL: fine */
+	} rows[] = {
+		{ "10.0.0.1 10.0.0.2", NULL },
+		{ "10.0.0.1", "10.0.0.2 is not in the virtual_ipaddress of vrrp_instance V" },
+		{ "10.0.0.9", "10.0.0.1 is in no vrrp_instance's virtual_ipaddress" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char text[512];
+		struct cfg_diags d = { 0 };
+		struct cfg_keepalived *k;
+		unsigned int errors;
+
+		snprintf(text, sizeof(text),
+			 "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
+			 " virtual_ipaddress { %s }\n}\n"
+			 "virtual_server_group G {\n 10.0.0.1-2 80\n}\n" VS_G("G"),
+			 rows[i].vips);
+		k = cfg_keepalived_parse(text, strlen(text), "g.conf", &d);
+		assert_non_null(k);
+		errors = cfg_check(k, NULL, &d);
+		if (rows[i].msg == NULL) {
+			assert_int_equal(errors, 0);
+		} else {
+			bool found = false;
+
+			for (size_t j = 0; j < d.n; j++)
+				found |=
+				    d.v[j].line == 8 && strstr(d.v[j].msg, rows[i].msg) != NULL;
+			if (!found) {
+				cfg_diags_print(stderr, &d);
+				fail_msg("row %zu: no '%s' at line 9", i, rows[i].msg);
+			}
+		}
+		cfg_keepalived_free(k);
+		cfg_diags_free(&d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_group_on_one_instance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
