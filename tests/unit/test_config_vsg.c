@@ -145,7 +145,7 @@ static void test_group_on_one_instance(void **state)
 
 			for (size_t j = 0; j < d.n; j++)
 				found |=
-				    d.v[j].line == 8 && strstr(d.v[j].msg, rows[i].msg) != NULL;
+				    d.v[j].line == 9 && strstr(d.v[j].msg, rows[i].msg) != NULL;
 			if (!found) {
 				cfg_diags_print(stderr, &d);
 				fail_msg("row %zu: no '%s' at line 9", i, rows[i].msg);
