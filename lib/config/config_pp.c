@@ -682,13 +682,15 @@ void cfg_pp_line(struct cfg_parser *ps, const char *text, size_t len, int line, 
 		 const char *dir)
 {
 	struct pp_where w = { line, file, dir };
-	char *buf = strndup(text, len);
+	char *buf = malloc(len + 1); /* not strndup: the line may hold a NUL */
 	size_t n;
 
 	if (buf == NULL) {
 		pp_err(ps, &w, "out of memory");
 		return;
 	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
 	/* a NUL byte reads as a blank */
 	for (size_t i = 0; i < len; i++)
 		if (buf[i] == '\0')
