@@ -73,6 +73,7 @@ struct cfg_pp {
 	size_t n_defs;
 	size_t mdef;     /* the multi-line definition being read, or SIZE_MAX */
 	char *config_id; /* what "@ID" lines are matched against */
+	size_t lines;    /* logical lines made so far (bounded) */
 };
 
 struct cfg_parser {

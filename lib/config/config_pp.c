@@ -45,6 +45,9 @@
 
 #define PP_MAX_DEPTH        64
 #define PP_MAX_REPLACEMENTS 10000
+/* Logical lines over all files: keepalived's manual makes 65024 instances
+ * with three nested ~SEQ; a loop that makes no words must still end. */
+#define PP_MAX_LINES (1u << 22)
 
 struct pp_where {
 	int line;
@@ -628,6 +631,16 @@ static void pp_logical(struct cfg_parser *ps, const struct pp_where *w, const ch
 
 	if (depth > PP_MAX_DEPTH) {
 		pp_err(ps, w, "definitions, ~SEQ and ~LST nest more than %d deep", PP_MAX_DEPTH);
+		return;
+	}
+	if (ps->too_many_tokens)
+		return;
+	if (++ps->pp.lines > PP_MAX_LINES) {
+		pp_err(ps, w,
+		       "definitions, ~SEQ and ~LST make more than %u lines; the rest of the "
+		       "configuration is not read",
+		       PP_MAX_LINES);
+		ps->too_many_tokens = true; /* the reader stops */
 		return;
 	}
 	buf = strdup(text);

@@ -116,6 +116,8 @@ static const struct err_case {
 	{ "$B= \\\n bogus_keyword 1\nglobal_defs {\n router_id r\n $B\n}\n", 5,
 	  "unknown keyword 'bogus_keyword'" },
 	{ "global_defs {\n ~SEQ(I, 1, 2) bogus$I\n}\n", 2, "unknown keyword 'bogus2'" },
+	/* a loop that makes no words still ends */
+	{ "~SEQ(I, 0, 100000000) @nomatch x\n", 1, "make more than 4194304 lines" },
 };
 
 static void test_pp_errors(void **state)
