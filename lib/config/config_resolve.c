@@ -213,7 +213,8 @@ static void resolve_members(struct cfg_parser *ps, struct cfg_virtual_server *vs
 	if (n == 0) {
 		if (!g->refused) /* its entries were errors already */
 			cfg_diag_add(ps->d, CFG_ERROR, &vs->loc,
-				     "virtual_server group %s: the group has no address", vs->group);
+				     "virtual_server group %s: the group has no address",
+				     vs->group);
 		return;
 	}
 	if (*total + n > CFG_MAX_VS_MEMBERS) {
