@@ -40,6 +40,7 @@ struct options {
 	const char *keepalived_conf;
 	const char *dataplane_conf;
 	const char *pid_file;
+	const char *config_id;
 	bool config_test, dont_fork, log_console, log_detail;
 };
 
@@ -56,6 +57,8 @@ static void usage(FILE *out)
 		"  -l, --log-console       log to stderr as well as syslog\n"
 		"  -D, --log-detail        detailed (debug) logs\n"
 		"  -p, --pid FILE          pid file (default %s)\n"
+		"  -i, --config-id ID      keep the '@ID' lines of keepalived.conf, drop the\n"
+		"                          other '@' lines (default: the host name)\n"
 		"  -v, --version           print the version and exit\n"
 		"  -h, --help              this help\n"
 		"\n"
@@ -74,6 +77,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "log-console", no_argument, NULL, 'l' },
 		{ "log-detail", no_argument, NULL, 'D' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "config-id", required_argument, NULL, 'i' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -83,7 +87,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	*o = (struct options){ .keepalived_conf = DEFAULT_KEEPALIVED_CONF,
 			       .dataplane_conf = DEFAULT_DATAPLANE_CONF,
 			       .pid_file = DEFAULT_PID_FILE };
-	while ((opt = getopt_long(argc, argv, "f:c:tnlDp:vh", longs, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:c:tnlDp:i:vh", longs, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			o->keepalived_conf = optarg;
@@ -105,6 +109,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'p':
 			o->pid_file = optarg;
+			break;
+		case 'i':
+			o->config_id = optarg;
 			break;
 		case 'v':
 			printf("halb %s (%s)\n", HALB_VERSION, rte_version());
@@ -129,9 +136,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 static int load_config(const struct options *o, struct cfg_keepalived **k, struct cfg_dataplane **d)
 {
 	struct cfg_diags diags = { 0 };
+	struct cfg_parse_opts po = { .config_id = o->config_id };
 	int rc;
 
-	*k = cfg_keepalived_load(o->keepalived_conf, &diags);
+	*k = cfg_keepalived_load_ex(o->keepalived_conf, &po, &diags);
 	*d = cfg_dataplane_load(o->dataplane_conf, &diags);
 	if (*k != NULL && *d != NULL)
 		cfg_check(*k, *d, &diags);
@@ -340,6 +348,7 @@ int main(int argc, char **argv)
 
 	co = (struct ctl_options){ .keepalived_conf = o.keepalived_conf,
 				   .dataplane_conf = o.dataplane_conf,
+				   .config_id = o.config_id,
 				   .file_prefix = file_prefix(d) };
 	c = ctl_create(k, d, &co, err, sizeof(err));
 	if (c == NULL) {

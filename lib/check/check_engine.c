@@ -188,16 +188,22 @@ void check_attempt_done(struct check *c, enum check_verdict v, const char *resul
 	check_probe_stop(c);
 	c->running = false;
 	if (v == CHECK_LOCAL_ERROR) {
-		HALB_LOG(check, WARNING, "%s on %s not run: %s; next attempt in %u ms",
+		/* No socket (RLIMIT_NOFILE reached...), no bind: the server could
+		 * not be checked, which must never pass for a success. It counts
+		 * as a failed check, with its own reason. */
+		HALB_LOG(check, WARNING, "%s on %s could not run: %s; counted as a failure",
 			 cfg_check_name(c->def.type), check_target_str(c, target, sizeof(target)),
-			 c->reason, c->def.delay_loop_ms);
-		c->fsm.next_ms = check_now_ms(e) + c->def.delay_loop_ms;
-		check_schedule(c);
-		return;
+			 c->reason);
+		result = c->reason;
 	}
 	c->checks++;
 	ev = check_fsm_step(&c->fsm, v == CHECK_PASS, check_now_ms(e));
-	snprintf(c->last_result, sizeof(c->last_result), "%s", v == CHECK_PASS ? "ok" : result);
+	if (v == CHECK_LOCAL_ERROR)
+		snprintf(c->last_result, sizeof(c->last_result), "cannot check: %.*s",
+			 (int)(sizeof(c->last_result) - 16), result);
+	else
+		snprintf(c->last_result, sizeof(c->last_result), "%s",
+			 v == CHECK_PASS ? "ok" : result);
 	if (ev == CHECK_FSM_UP || ev == CHECK_FSM_DOWN)
 		c->since = check_realtime();
 	if (ev == CHECK_FSM_DOWN)

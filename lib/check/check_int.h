@@ -74,7 +74,8 @@ enum check_phase {
 enum check_verdict {
 	CHECK_PASS,
 	CHECK_FAIL,
-	CHECK_LOCAL_ERROR, /* our side failed (no socket, bind): not the server's fault */
+	CHECK_LOCAL_ERROR, /* our side failed (no socket, bind): counted as a failure,
+			    * since the server could not be checked */
 };
 
 struct check_engine;

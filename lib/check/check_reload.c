@@ -407,6 +407,9 @@ int check_engine_apply(struct check_engine *e, const struct cfg_keepalived *k)
 		check_update_suspension(e->checks[i], false);
 	for (size_t s = 0; s < e->n_rs; s++)
 		check_rs_report(e, s, true);
+	/* a socket per checker, a script's pipes per MISC_CHECK (the bound
+	 * of both); a checker that still finds none fails its check */
+	proc_nofile_need(PROC_NOFILE_CHECKS, (unsigned int)e->n_checks * PROC_FDS_PER_SCRIPT + 16);
 	HALB_LOG(check, INFO, "%zu checkers on %zu real servers (%zu new)", e->n_checks, e->n_rs,
 		 n.n_fresh);
 	return 0;

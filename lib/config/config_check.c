@@ -76,11 +76,11 @@ static void check_instance_ports(const struct cfg_dataplane *p, const struct cfg
 	char a[16];
 
 	if (v->interface != NULL && port == NULL)
-		cfg_diag_add(d, CFG_ERROR, &v->loc,
+		cfg_diag_add(d, CFG_ERROR, &v->interface_loc,
 			     "vrrp_instance %s: interface %s is not a port of %s", v->name,
 			     v->interface, p->file);
 	else if (port != NULL && port->n_addrs == 0)
-		cfg_diag_add(d, CFG_ERROR, &v->loc,
+		cfg_diag_add(d, CFG_ERROR, &v->interface_loc,
 			     "vrrp_instance %s: port %s has no addresses; VRRP sends from the "
 			     "first one",
 			     v->name, port->name);
@@ -129,7 +129,7 @@ static void check_vrids(const struct cfg_keepalived *k, struct cfg_diags *d)
 			first = i;
 			continue;
 		}
-		cfg_diag_add(d, CFG_ERROR, &b->loc,
+		cfg_diag_add(d, CFG_ERROR, &b->vrid_loc,
 			     "vrrp_instance %s: virtual_router_id %u on %s is already used by "
 			     "vrrp_instance %s (%s:%d)",
 			     b->name, b->vrid, b->interface, a->name, a->loc.file, a->loc.line);
@@ -202,11 +202,57 @@ static void check_vs(const struct cfg_virtual_server *vs, const uint32_t *vips, 
 	for (size_t r = 0; r < vs->n_rs; r++)
 		for (size_t c = 0; c < vs->rs[r].n_checkers; c++)
 			check_checker(&vs->rs[r], &vs->rs[r].checkers[c], d);
-	if (vips != NULL && bsearch(&vs->addr, vips, n_vips, sizeof(*vips), u32_cmp) == NULL)
+	if (vs->group == NULL && vips != NULL &&
+	    bsearch(&vs->addr, vips, n_vips, sizeof(*vips), u32_cmp) == NULL)
 		cfg_diag_add(d, CFG_WARNING, &vs->loc,
 			     "virtual_server %s %u: no vrrp_instance has %s in its "
 			     "virtual_ipaddress: halb serves it at all times, without failover",
 			     cfg_ipv4_str(vs->addr, a), vs->port, a);
+}
+
+/* A group is served while the instance holding its first address is
+ * MASTER, and its addresses reach the kernel (ARP) through that instance's
+ * VIPs: every member must be one of them. */
+static void check_group_members(const struct cfg_keepalived *k, const struct cfg_virtual_server *vs,
+				struct cfg_diags *d)
+{
+	const struct cfg_vrrp_instance *owner = NULL;
+	uint32_t *v;
+	size_t n = 0;
+	char a[16];
+
+	for (size_t i = 0; i < k->n_instances && owner == NULL; i++)
+		for (size_t j = 0; j < k->instances[i].n_vips; j++)
+			if (k->instances[i].vips[j].pfx.addr == vs->addr)
+				owner = &k->instances[i];
+	if (owner == NULL) {
+		cfg_diag_add(d, CFG_ERROR, &vs->loc,
+			     "virtual_server group %s: %s is in no vrrp_instance's "
+			     "virtual_ipaddress: a group whose addresses are not all on one "
+			     "instance is not supported by halb",
+			     vs->group, cfg_ipv4_str(vs->addr, a));
+		return;
+	}
+	v = malloc((owner->n_vips ? owner->n_vips : 1) * sizeof(*v));
+	if (v == NULL) {
+		cfg_diag_add(d, CFG_ERROR, NULL, "out of memory");
+		return;
+	}
+	for (size_t j = 0; j < owner->n_vips; j++)
+		v[n++] = owner->vips[j].pfx.addr;
+	qsort(v, n, sizeof(*v), u32_cmp);
+	for (size_t m = 1; m < vs->n_members; m++) {
+		if (bsearch(&vs->members[m].addr, v, n, sizeof(*v), u32_cmp) != NULL)
+			continue;
+		cfg_diag_add(d, CFG_ERROR, &vs->loc,
+			     "virtual_server group %s: %s is not in the virtual_ipaddress of "
+			     "vrrp_instance %s, which holds %s: a group whose addresses are not "
+			     "all on one instance is not supported by halb",
+			     vs->group, cfg_ipv4_str(vs->members[m].addr, a), owner->name,
+			     cfg_ipv4_str(vs->addr, (char[16]){ 0 }));
+		break;
+	}
+	free(v);
 }
 
 static void check_virtual_servers(const struct cfg_keepalived *k, struct cfg_diags *d)
@@ -215,8 +261,11 @@ static void check_virtual_servers(const struct cfg_keepalived *k, struct cfg_dia
 	uint32_t *vips = k->n_instances > 0 ? vips_sorted(k, &n_vips) : NULL;
 
 	cfg_report_dup_vs(d, k);
-	for (size_t i = 0; i < k->n_vs; i++)
+	for (size_t i = 0; i < k->n_vs; i++) {
 		check_vs(&k->vs[i], vips, n_vips, d);
+		if (k->vs[i].group != NULL && k->vs[i].n_members > 0)
+			check_group_members(k, &k->vs[i], d);
+	}
 	free(vips);
 }
 

@@ -117,40 +117,65 @@ void cfg_report_dup_names(struct cfg_diags *d, const char *kind, const void *bas
 
 /* ----------------------------------------------------------- by address */
 
+/* Every address and port of every virtual server, with its protocol. */
+struct vs_key {
+	uint32_t addr;
+	uint16_t port;
+	uint8_t proto;
+	size_t vs;
+};
+
 static int vs_key_cmp(size_t a, size_t b, const void *ctx)
 {
-	const struct cfg_virtual_server *vs = ctx;
+	const struct vs_key *v = ctx;
 
-	if (vs[a].addr != vs[b].addr)
-		return vs[a].addr < vs[b].addr ? -1 : 1;
-	if (vs[a].port != vs[b].port)
-		return vs[a].port < vs[b].port ? -1 : 1;
-	return (int)vs[a].protocol - (int)vs[b].protocol;
+	if (v[a].addr != v[b].addr)
+		return v[a].addr < v[b].addr ? -1 : 1;
+	if (v[a].port != v[b].port)
+		return v[a].port < v[b].port ? -1 : 1;
+	return (int)v[a].proto - (int)v[b].proto;
 }
 
 void cfg_report_dup_vs(struct cfg_diags *d, const struct cfg_keepalived *k)
 {
-	size_t *v = cfg_sort_indexes(k->n_vs, vs_key_cmp, k->vs);
-	size_t first = 0;
+	size_t n = 0, first = 0, *v;
+	struct vs_key *keys;
 	char a[16];
 
-	if (v == NULL) {
+	for (size_t i = 0; i < k->n_vs; i++)
+		n += k->vs[i].n_members;
+	keys = calloc(n ? n : 1, sizeof(*keys));
+	if (keys == NULL) {
 		cfg_diag_add(d, CFG_ERROR, NULL, "out of memory");
 		return;
 	}
-	for (size_t i = 1; i < k->n_vs; i++) {
-		const struct cfg_virtual_server *o = &k->vs[v[first]], *vs = &k->vs[v[i]];
+	n = 0;
+	for (size_t i = 0; i < k->n_vs; i++)
+		for (size_t m = 0; m < k->vs[i].n_members; m++)
+			keys[n++] =
+			    (struct vs_key){ k->vs[i].members[m].addr, k->vs[i].members[m].port,
+					     k->vs[i].protocol, i };
+	v = cfg_sort_indexes(n, vs_key_cmp, keys);
+	if (v == NULL) {
+		free(keys);
+		cfg_diag_add(d, CFG_ERROR, NULL, "out of memory");
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		const struct vs_key *o = &keys[v[first]], *r = &keys[v[i]];
 
-		if (vs_key_cmp(v[first], v[i], k->vs) != 0) {
+		if (vs_key_cmp(v[first], v[i], keys) != 0) {
 			first = i;
 			continue;
 		}
-		cfg_diag_add(d, CFG_ERROR, &vs->loc,
+		cfg_diag_add(d, CFG_ERROR, &k->vs[r->vs].loc,
 			     "virtual_server %s %u %s is already defined at %s:%d",
-			     cfg_ipv4_str(vs->addr, a), vs->port,
-			     vs->protocol == IPPROTO_UDP ? "UDP" : "TCP", o->loc.file, o->loc.line);
+			     cfg_ipv4_str(r->addr, a), r->port,
+			     r->proto == IPPROTO_UDP ? "UDP" : "TCP", k->vs[o->vs].loc.file,
+			     k->vs[o->vs].loc.line);
 	}
 	free(v);
+	free(keys);
 }
 
 static int rs_key_cmp(size_t a, size_t b, const void *ctx)

@@ -50,6 +50,32 @@ struct cfg_tok {
 	bool bol; /* first token of its line */
 };
 
+/* A definition of the preprocessor (config_pp.c): "$NAME=value" or one of
+ * keepalived's predefined names, whose value is made when used. */
+enum cfg_def_kind {
+	CFG_DEF_USER = 0,
+	CFG_DEF_PWD,
+	CFG_DEF_INSTANCE,
+	CFG_DEF_RANDOM,
+	CFG_DEF_HASH,
+	CFG_DEF_BANG,
+};
+
+struct cfg_def {
+	char *name;
+	char *value; /* a multi-line value has its lines separated by '\n' */
+	bool multiline;
+	enum cfg_def_kind kind;
+};
+
+struct cfg_pp {
+	struct cfg_def *defs;
+	size_t n_defs;
+	size_t mdef;     /* the multi-line definition being read, or SIZE_MAX */
+	char *config_id; /* what "@ID" lines are matched against */
+	size_t lines;    /* logical lines made so far (bounded) */
+};
+
 struct cfg_parser {
 	struct cfg_keepalived *k;
 	struct cfg_diags *d;
@@ -63,6 +89,10 @@ struct cfg_parser {
 	char *chain[CFG_MAX_INCLUDE_DEPTH + 2];
 	unsigned int depth;
 	bool too_many_tokens;
+	struct cfg_pp pp;
+	/* keywords without effect in halb already warned about (once each) */
+	const struct cfg_kw **warned;
+	size_t n_warned;
 };
 
 /* One statement: v[0] is the keyword, v[1..n-1] its arguments. */
@@ -86,13 +116,42 @@ typedef void (*cfg_end_fn)(struct cfg_parser *ps, void *obj, const struct cfg_to
 
 #define CFG_ARGS_ANY 255
 
+/* What halb does with a keepalived keyword: every keyword keepalived 2.2
+ * accepts is in some table with one of these (docs/CONFIGURATION.md's
+ * keyword table is made from the tables, and a unit test keeps the two in
+ * step). */
+enum cfg_kw_status {
+	CFG_KW_IMPLEMENTED = 0, /* with keepalived's semantics (why: a note, or NULL) */
+	CFG_KW_REFUSED,         /* an error at FILE:LINE, saying why */
+	CFG_KW_IRRELEVANT,      /* one warning saying why it has no effect in halb */
+};
+
 struct cfg_kw {
 	const char *name;
 	uint8_t min_args, max_args;
 	cfg_kw_fn fn;                /* NULL for a block: the block fills obj */
 	const struct cfg_block *sub; /* the keyword opens this block */
 	cfg_value_fn value;          /* the keyword opens a block of values */
+	uint8_t status;              /* enum cfg_kw_status */
+	const char *why;
+	bool whole_line; /* every word to the end of the line is an argument,
+			  * even one that is a keyword of the block */
 };
+
+/* A keyword halb refuses, and one that has no effect in halb: any
+ * arguments, and a block after it is skipped. */
+#define CFG_KW_REFUSE(name, why)                                             \
+	{                                                                    \
+		name, 0, CFG_ARGS_ANY, NULL, NULL, NULL, CFG_KW_REFUSED, why \
+	}
+#define CFG_KW_NOOP(name, why)                                                  \
+	{                                                                       \
+		name, 0, CFG_ARGS_ANY, NULL, NULL, NULL, CFG_KW_IRRELEVANT, why \
+	}
+#define CFG_KW_END                                    \
+	{                                             \
+		NULL, 0, 0, NULL, NULL, NULL, 0, NULL \
+	}
 
 struct cfg_block {
 	const char *name;
@@ -109,6 +168,8 @@ extern const struct cfg_block cfg_top_block;
 extern const struct cfg_block cfg_global_block;
 extern const struct cfg_block cfg_instance_block;
 extern const struct cfg_block cfg_script_block;
+extern const struct cfg_block cfg_track_file_block;
+extern const struct cfg_block cfg_track_process_block;
 extern const struct cfg_block cfg_sync_group_block;
 extern const struct cfg_block cfg_vs_block;
 extern const struct cfg_block cfg_rs_block;
@@ -122,22 +183,34 @@ void *cfg_script_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *s
 void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 void *cfg_sync_group_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_track_file_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_track_process_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_vsg_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void cfg_vsg_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n);
 
 /* notify_* SCRIPT [USER [GROUP]] of an instance or a sync group. */
-void cfg_set_script(struct cfg_parser *ps, char **slot, const struct cfg_stmt *st);
+void cfg_set_script(struct cfg_parser *ps, struct cfg_script *slot, const struct cfg_stmt *st);
 void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st);
 
 /* Opens HTTP_GET, SSL_GET, TCP_CHECK or MISC_CHECK in a real server. */
 void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 
-/* Handler shared by the tables: a keepalived keyword halb accepts and
- * ignores, with a warning. */
-void *cfg_kw_ignored(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
-
 /* config_lex.c: reads text (and its includes) into ps->tok. file is the
  * index of text's name in ps->k->files; the caller has put its real path
  * (or NULL) in ps->chain[0] with ps->depth 1. */
 void cfg_lex_text(struct cfg_parser *ps, const char *text, size_t len, uint16_t file);
+/* Splits one preprocessed line into tokens; "include" lines are read
+ * here. dir is the directory of the file it came from. */
+void cfg_lex_logical(struct cfg_parser *ps, const char *text, size_t len, int line, uint16_t file,
+		     const char *dir);
+
+/* config_pp.c: conditional lines, definitions, ~SEQ and ~LST. */
+void cfg_pp_init(struct cfg_parser *ps);
+void cfg_pp_free(struct cfg_parser *ps);
+/* One physical line of file (comments not yet removed). */
+void cfg_pp_line(struct cfg_parser *ps, const char *text, size_t len, int line, uint16_t file,
+		 const char *dir);
+
 /* Adds path to ps->k->files; returns its index, -1 when full or OOM. */
 int cfg_add_file(struct cfg_parser *ps, const char *path, const struct cfg_tok *where);
 /* Reads a whole regular file of at most CFG_MAX_FILE_SIZE bytes;
@@ -218,6 +291,11 @@ bool cfg_arg_port(struct cfg_parser *ps, const struct cfg_tok *t, const char *wh
 /* true/on/yes or false/off/no; a missing argument (t NULL) means true. */
 bool cfg_arg_bool(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, bool *out);
 bool cfg_arg_ifname(struct cfg_parser *ps, const struct cfg_tok *t, const char *what);
+
+/* The command line of "script"/"misc_path": the words after the keyword,
+ * joined by blanks; a quoted word after the first is single-quoted so that
+ * it stays one argument. NULL on OOM (reported). */
+char *cfg_cmdline(struct cfg_parser *ps, const struct cfg_stmt *st);
 
 /* Replaces *dst with a copy of t's text (OOM: an error, *dst unchanged). */
 void cfg_set_str(struct cfg_parser *ps, char **dst, const struct cfg_tok *t);

@@ -14,6 +14,8 @@
 
 #include "config_int.h"
 
+#define REGEX "not implemented: url checks match status codes and digests only"
+
 void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_real_server *rs = obj;
@@ -182,10 +184,13 @@ static const struct cfg_kw url_kw[] = {
 	{ "status_code", 1, CFG_ARGS_ANY, url_status, NULL, NULL },
 	{ "digest", 1, 1, url_digest, NULL, NULL },
 	{ "virtualhost", 1, 1, url_virtualhost, NULL, NULL },
-	{ "regex", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "regex_no_match", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "regex_options", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	CFG_KW_REFUSE("regex", REGEX),
+	CFG_KW_REFUSE("regex_no_match", REGEX),
+	CFG_KW_REFUSE("regex_options", REGEX),
+	CFG_KW_REFUSE("regex_stack", REGEX),
+	CFG_KW_REFUSE("regex_min_offset", REGEX),
+	CFG_KW_REFUSE("regex_max_offset", REGEX),
+	CFG_KW_END,
 };
 
 static const struct cfg_block url_block = { "url", url_kw, url_end };
@@ -216,26 +221,27 @@ static void *http_sni(struct cfg_parser *ps, void *obj, const struct cfg_stmt *s
 	return NULL;
 }
 
-#define CHECK_COMMON_KW                                                         \
-	{ "retry", 1, 1, chk_timing, NULL, NULL },                              \
-	    { "delay_before_retry", 1, 1, chk_timing, NULL, NULL },             \
-	    { "delay_loop", 1, 1, chk_timing, NULL, NULL },                     \
-	    { "warmup", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },          \
-	    { "alpha", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },           \
-	{                                                                       \
-		"log_all_failures", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL \
-	}
+/* clang-format off */
+#define CHECK_COMMON_KW \
+	{ "retry", 1, 1, chk_timing, NULL, NULL, 0, NULL }, \
+	{ "delay_before_retry", 1, 1, chk_timing, NULL, NULL, 0, NULL }, \
+	{ "delay_loop", 1, 1, chk_timing, NULL, NULL, 0, NULL }, \
+	CFG_KW_REFUSE("warmup", "not implemented: a checker's first attempt is one delay_loop " \
+				"after start"), \
+	CFG_KW_REFUSE("alpha", "not implemented on a checker: use alpha on the virtual_server"), \
+	CFG_KW_NOOP("log_all_failures", "halb logs every checker state change, and each failure " \
+					"at DEBUG")
 
-#define CHECK_CONNECT_KW                                                \
-	{ "connect_ip", 1, 1, chk_connect_ip, NULL, NULL },             \
-	    { "connect_port", 1, 1, chk_connect_port, NULL, NULL },     \
-	    { "bindto", 1, 1, chk_bindto, NULL, NULL },                 \
-	    { "bind_port", 1, 1, chk_bind_port, NULL, NULL },           \
-	    { "connect_timeout", 1, 1, chk_timing, NULL, NULL },        \
-	    { "bind_if", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL }, \
-	{                                                               \
-		"fwmark", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL   \
-	}
+#define CHECK_CONNECT_KW \
+	{ "connect_ip", 1, 1, chk_connect_ip, NULL, NULL, 0, NULL }, \
+	{ "connect_port", 1, 1, chk_connect_port, NULL, NULL, 0, NULL }, \
+	{ "bindto", 1, 1, chk_bindto, NULL, NULL, 0, NULL }, \
+	{ "bind_port", 1, 1, chk_bind_port, NULL, NULL, 0, NULL }, \
+	{ "connect_timeout", 1, 1, chk_timing, NULL, NULL, 0, NULL }, \
+	CFG_KW_REFUSE("bind_if", "not implemented: checks leave through the kernel's route (use " \
+				 "bindto)"), \
+	CFG_KW_REFUSE("fwmark", "not implemented: halb marks no checker traffic")
+/* clang-format on */
 
 static const struct cfg_kw http_kw[] = {
 	CHECK_COMMON_KW,
@@ -244,9 +250,10 @@ static const struct cfg_kw http_kw[] = {
 	{ "virtualhost", 1, 1, http_virtualhost, NULL, NULL },
 	{ "enable_sni", 0, 1, http_sni, NULL, NULL },
 	{ "url", 0, 0, url_open, &url_block, NULL },
-	{ "http_protocol", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "fast_recovery", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	CFG_KW_REFUSE("http_protocol", "not implemented: checks send HTTP/1.0 requests"),
+	CFG_KW_REFUSE("fast_recovery", "not implemented: a failed server is retried every "
+				       "delay_loop"),
+	CFG_KW_END,
 };
 
 const struct cfg_block cfg_http_block = { "HTTP_GET/SSL_GET", http_kw, http_end };
@@ -256,7 +263,7 @@ const struct cfg_block cfg_http_block = { "HTTP_GET/SSL_GET", http_kw, http_end 
 static const struct cfg_kw tcp_kw[] = {
 	CHECK_COMMON_KW,
 	CHECK_CONNECT_KW,
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	CFG_KW_END,
 };
 
 const struct cfg_block cfg_tcp_block = { "TCP_CHECK", tcp_kw, NULL };
@@ -271,11 +278,21 @@ static void misc_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw,
 		cfg_err(ps, kw, "MISC_CHECK has no misc_path");
 }
 
+/* misc_path COMMAND [ARGS...]: the whole line, as vrrp_script's script. */
 static void *misc_path(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_checker *c = obj;
+	char *line = cfg_cmdline(ps, st);
 
-	cfg_set_str(ps, &c->misc_path, &st->v[1]);
+	if (line == NULL)
+		return NULL;
+	free(c->misc_path);
+	c->misc_path = line;
+	if (st->n > 2)
+		cfg_warn(ps, &st->v[2],
+			 "misc_path: halb runs the whole line '%s'; keepalived 2.2 would run only "
+			 "'%s' (quote the command line to make both agree)",
+			 line, st->v[1].s);
 	return NULL;
 }
 
@@ -309,11 +326,14 @@ static void *misc_user(struct cfg_parser *ps, void *obj, const struct cfg_stmt *
 
 static const struct cfg_kw misc_kw[] = {
 	CHECK_COMMON_KW,
-	{ "misc_path", 1, 1, misc_path, NULL, NULL },
+	{ "misc_path", 1, CFG_ARGS_ANY, misc_path, NULL, NULL, 0,
+	  "the whole line is the command and its arguments (keepalived 2.2 drops the words after "
+	  "the first of an unquoted line: halb warns)",
+	  true },
 	{ "misc_timeout", 1, 1, misc_timeout, NULL, NULL },
 	{ "misc_dynamic", 0, 0, misc_dynamic, NULL, NULL },
 	{ "user", 1, 2, misc_user, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	CFG_KW_END,
 };
 
 const struct cfg_block cfg_misc_block = { "MISC_CHECK", misc_kw, misc_end };

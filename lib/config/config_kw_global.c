@@ -175,6 +175,68 @@ static void *mcast_group4(struct cfg_parser *ps, void *obj, const struct cfg_stm
 	return NULL;
 }
 
+static void *random_seed(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	unsigned int seed;
+
+	(void)obj;
+	/* seeds ${_RANDOM} for the lines after it, as keepalived */
+	if (cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 0, UINT32_MAX, &seed))
+		srandom(seed);
+	return NULL;
+}
+
+static void *smtp_alert_kind(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_global *g = obj;
+	bool on;
+
+	if (cfg_arg_bool(ps, st->n > 1 ? &st->v[1] : NULL, cfg_kw_name(st), &on)) {
+		if (strcmp(cfg_kw_name(st), "smtp_alert_vrrp") == 0)
+			g->smtp_alert_vrrp = on;
+		else
+			g->smtp_alert_checker = on;
+	}
+	return NULL;
+}
+
+static void *no_email_faults(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_global *g = obj;
+
+	(void)ps;
+	if (strcmp(cfg_kw_name(st), "no_checker_emails") == 0)
+		g->no_checker_emails = true;
+	else
+		g->no_email_faults = true;
+	return NULL;
+}
+
+static void *skip_check_adv_addr(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_global *g = obj;
+
+	cfg_arg_bool(ps, st->n > 1 ? &st->v[1] : NULL, cfg_kw_name(st),
+		     &g->vrrp_skip_check_adv_addr);
+	return NULL;
+}
+
+static void *unicast_src_check(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	(void)ps;
+	(void)obj;
+	(void)st;
+	return NULL; /* halb always does it */
+}
+
+#define PROC_TUNING "halb is one process whose cores are placed by the dataplane file"
+#define NO_SNMP     "halb has no SNMP agent (halbctl and the telemetry socket show its state)"
+#define NO_NETLINK  "halb's ports are DPDK ports, not kernel interfaces read through netlink"
+#define NO_VMAC     "halb has no VMAC interfaces"
+#define NO_FW       "halb puts no firewall rules in the kernel: a BACKUP's dataplane drops VIP traffic"
+#define NOT_YET     "not implemented yet"
+#define FIFO        "notify_fifo is not implemented yet (use notify scripts)"
+
 static const struct cfg_kw global_kw[] = {
 	{ "notification_email", 0, 0, NULL, NULL, email_value },
 	{ "notification_email_from", 1, 1, email_from, NULL, NULL },
@@ -182,6 +244,10 @@ static const struct cfg_kw global_kw[] = {
 	{ "smtp_connect_timeout", 1, 1, smtp_timeout, NULL, NULL },
 	{ "smtp_helo_name", 1, 1, smtp_helo, NULL, NULL },
 	{ "smtp_alert", 0, 1, smtp_alert, NULL, NULL },
+	{ "smtp_alert_vrrp", 0, 1, smtp_alert_kind, NULL, NULL },
+	{ "smtp_alert_checker", 0, 1, smtp_alert_kind, NULL, NULL },
+	{ "no_email_faults", 0, 0, no_email_faults, NULL, NULL },
+	{ "no_checker_emails", 0, 0, no_email_faults, NULL, NULL },
 	{ "router_id", 1, 1, router_id, NULL, NULL },
 	{ "enable_script_security", 0, 0, script_security, NULL, NULL },
 	{ "script_user", 1, 2, script_user, NULL, NULL },
@@ -191,15 +257,134 @@ static const struct cfg_kw global_kw[] = {
 	{ "vrrp_garp_master_refresh_repeat", 1, 1, garp_refresh_repeat, NULL, NULL },
 	{ "vrrp_version", 1, 1, vrrp_version, NULL, NULL },
 	{ "vrrp_mcast_group4", 1, 1, mcast_group4, NULL, NULL },
-	/* keepalived settings that have no meaning for halb */
-	{ "vrrp_strict", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "vrrp_skip_check_adv_addr", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "vrrp_garp_interval", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "vrrp_gna_interval", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "vrrp_iptables", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "lvs_id", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "enable_traps", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	{ "vrrp_check_unicast_src", 0, 0, unicast_src_check, NULL, NULL, 0,
+	  "halb always drops unicast adverts from an address that is no unicast_peer" },
+	{ "random_seed", 1, 1, random_seed, NULL, NULL },
+	{ "vrrp_skip_check_adv_addr", 0, 1, skip_check_adv_addr, NULL, NULL },
+	/* what changes where traffic goes or when, and halb does not do */
+	CFG_KW_REFUSE("vrrp_mcast_group6", "halb supports IPv4 only"),
+	CFG_KW_REFUSE("default_interface",
+		      "not implemented: give each vrrp_instance its interface (a dataplane port)"),
+	CFG_KW_REFUSE("vrrp_garp_lower_prio_delay", NOT_YET),
+	CFG_KW_REFUSE("vrrp_garp_lower_prio_repeat", NOT_YET),
+	CFG_KW_REFUSE("vrrp_lower_prio_no_advert", NOT_YET),
+	CFG_KW_REFUSE("vrrp_higher_prio_send_advert", NOT_YET),
+	CFG_KW_REFUSE("vrrp_startup_delay", NOT_YET),
+	CFG_KW_REFUSE("vrrp_down_timer_adverts",
+		      "not implemented: the master down timer is 3 advert intervals (RFC 5798)"),
+	CFG_KW_REFUSE("vrrp_garp_extra_if", "not implemented: gratuitous ARPs go out of the "
+					    "VIP's own port only"),
+	CFG_KW_REFUSE("vrrp_min_garp", NOT_YET),
+	CFG_KW_REFUSE("vrrp_notify_priority_changes", "not implemented: notify scripts run on "
+						      "state changes only"),
+	CFG_KW_REFUSE("notify_fifo", FIFO),
+	CFG_KW_REFUSE("notify_fifo_script", FIFO),
+	CFG_KW_REFUSE("vrrp_notify_fifo", FIFO),
+	CFG_KW_REFUSE("vrrp_notify_fifo_script", FIFO),
+	CFG_KW_REFUSE("lvs_notify_fifo", FIFO),
+	CFG_KW_REFUSE("lvs_notify_fifo_script", FIFO),
+	CFG_KW_REFUSE("fifo_write_vrrp_states_on_reload", FIFO),
+	CFG_KW_REFUSE("lvs_sync_daemon", "connection synchronisation is not implemented yet"),
+	CFG_KW_REFUSE("lvs_timeouts", "not implemented: halb times connections out as IPVS does "
+				      "by default (TCP 900 s, FIN 120 s, UDP 300 s)"),
+	CFG_KW_REFUSE("rs_init_notifies", "not implemented: notify_up/notify_down run on changes "
+					  "only"),
+	CFG_KW_REFUSE("startup_script", NOT_YET),
+	CFG_KW_REFUSE("startup_script_timeout", NOT_YET),
+	CFG_KW_REFUSE("shutdown_script", NOT_YET),
+	CFG_KW_REFUSE("shutdown_script_timeout", NOT_YET),
+	CFG_KW_REFUSE("net_namespace", "halb runs in the network namespace it is started in (start "
+				       "it with ip netns exec)"),
+	CFG_KW_REFUSE("net_namespace_ipvs", "halb has no IPVS: its services live in its dataplane"),
+	CFG_KW_REFUSE("namespace_with_ipsets", "halb uses no ipsets"),
+	/* what has no meaning for halb */
+	CFG_KW_NOOP("vrrp_strict", "halb makes no firewall rules and checks adverts as it always "
+				   "does"),
+	CFG_KW_NOOP("vrrp_garp_interval", "halb does not pace gratuitous ARPs"),
+	CFG_KW_NOOP("vrrp_gna_interval", "halb sends no unsolicited neighbour adverts (IPv4 only)"),
+	CFG_KW_NOOP("vrrp_iptables", NO_FW),
+	CFG_KW_NOOP("nftables", NO_FW),
+	CFG_KW_NOOP("nftables_counters", NO_FW),
+	CFG_KW_NOOP("nftables_ifindex", NO_FW),
+	CFG_KW_NOOP("nftables_priority", NO_FW),
+	CFG_KW_NOOP("nftables_ipvs", NO_FW),
+	CFG_KW_NOOP("nftables_ipvs_priority", NO_FW),
+	CFG_KW_NOOP("nftables_ipvs_start_fwmark", NO_FW),
+	CFG_KW_NOOP("enable_traps", NO_SNMP),
+	CFG_KW_NOOP("enable_snmp_vrrp", NO_SNMP),
+	CFG_KW_NOOP("enable_snmp_checker", NO_SNMP),
+	CFG_KW_NOOP("enable_snmp_rfc", NO_SNMP),
+	CFG_KW_NOOP("enable_snmp_rfcv2", NO_SNMP),
+	CFG_KW_NOOP("enable_snmp_rfcv3", NO_SNMP),
+	CFG_KW_NOOP("enable_snmp_keepalived", NO_SNMP),
+	CFG_KW_NOOP("snmp_socket", NO_SNMP),
+	CFG_KW_NOOP("enable_dbus", "halb has no D-Bus interface (use halbctl)"),
+	CFG_KW_NOOP("dbus_service_name", "halb has no D-Bus interface (use halbctl)"),
+	CFG_KW_NOOP("checker_log_all_failures", "halb logs every checker state change, and each "
+						"failure at DEBUG"),
+	CFG_KW_NOOP("vmac_prefix", NO_VMAC),
+	CFG_KW_NOOP("vmac_addr_prefix", NO_VMAC),
+	CFG_KW_NOOP("vrrp_vmac_garp_intvl", NO_VMAC),
+	CFG_KW_NOOP("dynamic_interfaces", "halb's ports are fixed by the dataplane file"),
+	CFG_KW_NOOP("disable_local_igmp", "halb's ports are not kernel interfaces"),
+	CFG_KW_NOOP("lvs_flush",
+		    "halb's service table is its own: there is no IPVS table to flush"),
+	CFG_KW_NOOP("lvs_flush_on_stop",
+		    "halb's service table is its own: there is no IPVS table to flush"),
+	CFG_KW_NOOP("lvs_flush_onstop",
+		    "halb's service table is its own: there is no IPVS table to flush"),
+	CFG_KW_NOOP("lvs_netlink_cmd_rcv_bufs", NO_NETLINK),
+	CFG_KW_NOOP("lvs_netlink_cmd_rcv_bufs_force", NO_NETLINK),
+	CFG_KW_NOOP("lvs_netlink_monitor_rcv_bufs", NO_NETLINK),
+	CFG_KW_NOOP("lvs_netlink_monitor_rcv_bufs_force", NO_NETLINK),
+	CFG_KW_NOOP("vrrp_netlink_cmd_rcv_bufs", NO_NETLINK),
+	CFG_KW_NOOP("vrrp_netlink_cmd_rcv_bufs_force", NO_NETLINK),
+	CFG_KW_NOOP("vrrp_netlink_monitor_rcv_bufs", NO_NETLINK),
+	CFG_KW_NOOP("vrrp_netlink_monitor_rcv_bufs_force", NO_NETLINK),
+	CFG_KW_NOOP("process_monitor_rcv_bufs", NO_NETLINK),
+	CFG_KW_NOOP("process_monitor_rcv_bufs_force", NO_NETLINK),
+	CFG_KW_NOOP("vrrp_rx_bufs_policy",
+		    "halb receives adverts from its dataplane, not a socket"),
+	CFG_KW_NOOP("vrrp_rx_bufs_multiplier",
+		    "halb receives adverts from its dataplane, not a socket"),
+	CFG_KW_NOOP("process_names", PROC_TUNING),
+	CFG_KW_NOOP("process_name", PROC_TUNING),
+	CFG_KW_NOOP("log_unknown_vrids", "halb counts adverts of unknown VRIDs (halbctl vrrp) and "
+					 "logs each reason once"),
+	CFG_KW_NOOP("vrrp_process_name", PROC_TUNING),
+	CFG_KW_NOOP("checker_process_name", PROC_TUNING),
+	CFG_KW_NOOP("lvs_process_name", PROC_TUNING),
+	CFG_KW_NOOP("bfd_process_name", PROC_TUNING),
+	CFG_KW_NOOP("vrrp_priority", PROC_TUNING),
+	CFG_KW_NOOP("checker_priority", PROC_TUNING),
+	CFG_KW_NOOP("bfd_priority", PROC_TUNING),
+	CFG_KW_NOOP("vrrp_rt_priority", PROC_TUNING),
+	CFG_KW_NOOP("checker_rt_priority", PROC_TUNING),
+	CFG_KW_NOOP("bfd_rt_priority", PROC_TUNING),
+	CFG_KW_NOOP("vrrp_rlimit_rtime", PROC_TUNING),
+	CFG_KW_NOOP("checker_rlimit_rtime", PROC_TUNING),
+	CFG_KW_NOOP("bfd_rlimit_rtime", PROC_TUNING),
+	CFG_KW_NOOP("vrrp_rlimit_rttime", PROC_TUNING),
+	CFG_KW_NOOP("checker_rlimit_rttime", PROC_TUNING),
+	CFG_KW_NOOP("bfd_rlimit_rttime", PROC_TUNING),
+	CFG_KW_NOOP("vrrp_no_swap", PROC_TUNING),
+	CFG_KW_NOOP("checker_no_swap", PROC_TUNING),
+	CFG_KW_NOOP("bfd_no_swap", PROC_TUNING),
+	CFG_KW_NOOP("vrrp_cpu_affinity", PROC_TUNING),
+	CFG_KW_NOOP("checker_cpu_affinity", PROC_TUNING),
+	CFG_KW_NOOP("bfd_cpu_affinity", PROC_TUNING),
+	CFG_KW_NOOP("max_auto_priority", PROC_TUNING),
+	CFG_KW_NOOP("min_auto_priority_delay", PROC_TUNING),
+	CFG_KW_NOOP("umask", "halb writes no files but its pid file"),
+	CFG_KW_NOOP("config_save_dir", "halb keeps no copies of its configuration"),
+	CFG_KW_NOOP("tmp_config_directory", "halb keeps no copies of its configuration"),
+	CFG_KW_NOOP("data_use_instance", "halb writes no data files (halbctl shows its state)"),
+	CFG_KW_NOOP("include_check", "halb reports every include that matches nothing"),
+	CFG_KW_NOOP("reload_check_config", "halb always checks a configuration before it reloads"),
+	CFG_KW_NOOP("reload_file", "halb reloads on SIGHUP only"),
+	CFG_KW_NOOP("reload_repeat", "halb reloads on SIGHUP only"),
+	CFG_KW_NOOP("reload_time_file", "halb reloads on SIGHUP only"),
+	CFG_KW_END,
 };
 
 const struct cfg_block cfg_global_block = { "global_defs", global_kw, NULL };

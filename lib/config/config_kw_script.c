@@ -12,6 +12,8 @@
 
 #include "config_int.h"
 
+#define GROUP_TRACK "not implemented: track in each vrrp_instance of the group"
+
 /* ----------------------------------------------------------------- vrrp_script */
 
 void *cfg_script_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
@@ -43,11 +45,24 @@ static void script_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *k
 		cfg_err(ps, kw, "vrrp_script %s has no script", s->name);
 }
 
+/* script COMMAND [ARGS...]: the whole line, quoted or not. keepalived 2.2
+ * runs only the first word of an unquoted line (and drops the rest without a
+ * word), which is never what "script /usr/bin/killall -0 haproxy" means:
+ * halb runs the whole line, and says so. */
 static void *script_cmd(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_vrrp_script *s = obj;
+	char *line = cfg_cmdline(ps, st);
 
-	cfg_set_str(ps, &s->script, &st->v[1]);
+	if (line == NULL)
+		return NULL;
+	free(s->script);
+	s->script = line;
+	if (st->n > 2)
+		cfg_warn(ps, &st->v[2],
+			 "%s: halb runs the whole line '%s'; keepalived 2.2 would run only '%s' "
+			 "(quote the command line to make both agree)",
+			 cfg_kw_name(st), line, st->v[1].s);
 	return NULL;
 }
 
@@ -100,16 +115,29 @@ static void *script_user(struct cfg_parser *ps, void *obj, const struct cfg_stmt
 	return NULL;
 }
 
+static void *script_init_fail(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_script *s = obj;
+
+	(void)ps;
+	(void)st;
+	s->init_fail = true;
+	return NULL;
+}
+
 static const struct cfg_kw script_kw[] = {
-	{ "script", 1, 1, script_cmd, NULL, NULL },
+	{ "script", 1, CFG_ARGS_ANY, script_cmd, NULL, NULL, 0,
+	  "the whole line is the command and its arguments (keepalived 2.2 drops the words after "
+	  "the first of an unquoted line: halb warns)",
+	  true },
 	{ "interval", 1, 1, script_interval, NULL, NULL },
 	{ "timeout", 1, 1, script_timeout, NULL, NULL },
 	{ "weight", 1, 2, script_weight, NULL, NULL },
 	{ "fall", 1, 1, script_count, NULL, NULL },
 	{ "rise", 1, 1, script_count, NULL, NULL },
 	{ "user", 1, 2, script_user, NULL, NULL },
-	{ "init_fail", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	{ "init_fail", 0, 0, script_init_fail, NULL, NULL },
+	CFG_KW_END,
 };
 
 const struct cfg_block cfg_script_block = { "vrrp_script", script_kw, script_end };
@@ -189,8 +217,22 @@ static const struct cfg_kw sync_group_kw[] = {
 	{ "notify_stop", 1, 3, group_notify, NULL, NULL },
 	{ "notify", 1, 3, group_notify, NULL, NULL },
 	{ "smtp_alert", 0, 1, group_smtp_alert, NULL, NULL },
-	{ "global_tracking", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	CFG_KW_REFUSE(
+	    "sync_group_tracking_weight",
+	    "not implemented: in a sync group weighted trackers are ignored, as keepalived "
+	    "does without this option"),
+	CFG_KW_REFUSE(
+	    "global_tracking",
+	    "not implemented: in a sync group weighted trackers are ignored, as keepalived "
+	    "does without this option"),
+	CFG_KW_REFUSE("notify_priority_changes",
+		      "not implemented: notify scripts run on state changes only"),
+	CFG_KW_REFUSE("track_script", GROUP_TRACK),
+	CFG_KW_REFUSE("track_interface", GROUP_TRACK),
+	CFG_KW_REFUSE("track_file", GROUP_TRACK),
+	CFG_KW_REFUSE("track_process", GROUP_TRACK),
+	CFG_KW_REFUSE("track_bfd", "halb does not implement BFD"),
+	CFG_KW_END,
 };
 
 const struct cfg_block cfg_sync_group_block = { "vrrp_sync_group", sync_group_kw, sync_group_end };

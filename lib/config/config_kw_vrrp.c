@@ -10,10 +10,13 @@
  * that contradict each other are settled as keepalived settles them, with a
  * warning. vrrp_script and vrrp_sync_group are in config_kw_script.c.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_int.h"
+
+#define NOT_YET "not implemented yet"
 
 /* --------------------------------------------------------------- vrrp_instance */
 
@@ -37,8 +40,12 @@ void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 	v->garp_master_delay_ms = -1;
 	v->garp_master_repeat = -1;
 	v->garp_master_refresh_ms = -1;
+	v->garp_master_refresh_repeat = -1;
+	v->skip_check_adv_addr = -1;
 	v->smtp_alert = -1;
 	v->loc = cfg_tok_loc(ps, st->v);
+	v->interface_loc = v->loc;
+	v->vrid_loc = v->loc;
 	return v;
 }
 
@@ -94,6 +101,7 @@ static void *inst_interface(struct cfg_parser *ps, void *obj, const struct cfg_s
 
 	if (cfg_arg_ifname(ps, &st->v[1], cfg_kw_name(st)))
 		cfg_set_str(ps, &v->interface, &st->v[1]);
+	v->interface_loc = cfg_tok_loc(ps, st->v);
 	return NULL;
 }
 
@@ -104,6 +112,7 @@ static void *inst_vrid(struct cfg_parser *ps, void *obj, const struct cfg_stmt *
 
 	if (cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 1, 255, &vrid))
 		v->vrid = (uint8_t)vrid;
+	v->vrid_loc = cfg_tok_loc(ps, st->v);
 	return NULL;
 }
 
@@ -199,29 +208,28 @@ static void *inst_smtp_alert(struct cfg_parser *ps, void *obj, const struct cfg_
 	return NULL;
 }
 
-/* KEYWORD SCRIPT [USER [GROUP]], for every notify and quorum script:
- * keepalived's third and fourth words are the user and group to run the
- * script as, which halb does not support: say so rather than drop them. */
-void cfg_set_script(struct cfg_parser *ps, char **slot, const struct cfg_stmt *st)
+/* KEYWORD SCRIPT [USER [GROUP]], for every notify and quorum script, as
+ * keepalived's notify_script_init(): the script is the first word (quote a
+ * command line with arguments), the next words the user and group to run
+ * it as. */
+void cfg_set_script(struct cfg_parser *ps, struct cfg_script *slot, const struct cfg_stmt *st)
 {
-	cfg_set_str(ps, slot, &st->v[1]);
-	if (st->n > 2)
-		cfg_warn(ps, &st->v[2],
-			 "%s: '%s' is read as the user to run the script as (keepalived's "
-			 "meaning), which halb does not support; quote the command line if it "
-			 "is an argument",
-			 cfg_kw_name(st), st->v[2].s);
+	cfg_set_str(ps, &slot->cmd, &st->v[1]);
+	free(slot->user);
+	free(slot->group);
+	slot->user = st->n > 2 ? cfg_strdup(ps, &st->v[2], st->v[2].s) : NULL;
+	slot->group = st->n > 3 ? cfg_strdup(ps, &st->v[3], st->v[3].s) : NULL;
 }
 
 /* notify_master and friends; sync groups share it. */
 void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st)
 {
 	const char *kw = cfg_kw_name(st);
-	char **slot = strcmp(kw, "notify_master") == 0   ? &n->master
-		      : strcmp(kw, "notify_backup") == 0 ? &n->backup
-		      : strcmp(kw, "notify_fault") == 0  ? &n->fault
-		      : strcmp(kw, "notify_stop") == 0   ? &n->stop
-							 : &n->any;
+	struct cfg_script *slot = strcmp(kw, "notify_master") == 0   ? &n->master
+				  : strcmp(kw, "notify_backup") == 0 ? &n->backup
+				  : strcmp(kw, "notify_fault") == 0  ? &n->fault
+				  : strcmp(kw, "notify_stop") == 0   ? &n->stop
+								     : &n->any;
 
 	cfg_set_script(ps, slot, st);
 }
@@ -389,13 +397,8 @@ static void peer_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v
 		uint32_t addr, *slot;
 
 		if (strcmp(v[i].s, "min_ttl") == 0 || strcmp(v[i].s, "max_ttl") == 0) {
-			unsigned int ttl;
-
-			if (i + 1 >= n) {
-				cfg_err(ps, &v[i], "unicast_peer: %s needs a value", v[i].s);
-				return;
-			}
-			cfg_arg_uint(ps, &v[i + 1], v[i].s, 0, 255, &ttl);
+			cfg_err(ps, &v[i], "unicast_peer: %s is not supported by halb: %s", v[i].s,
+				NOT_YET);
 			i++;
 			continue;
 		}
@@ -438,37 +441,86 @@ static void track_if_value(struct cfg_parser *ps, void *obj, const struct cfg_to
 	}
 }
 
-/* NAME [weight W [reverse]] ... */
-static void track_script_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+/* NAME [weight W [reverse]] ..., of track_script, track_file and
+ * track_process: names resolved after the walk (config_resolve.c). */
+static void track_ref_value(struct cfg_parser *ps, struct cfg_track_script **arr, size_t *n,
+			    const char *what, int wmax, const struct cfg_tok *v, size_t nv)
 {
-	struct cfg_vrrp_instance *inst = obj;
-
-	for (size_t i = 0; i < n; i++) {
-		struct cfg_track_script *t =
-		    CFG_GROW(ps, &v[i], inst->track_scripts, inst->n_track_scripts);
+	for (size_t i = 0; i < nv; i++) {
+		struct cfg_track_script *t = CFG_GROW(ps, &v[i], *arr, *n);
+		char kw[48];
 
 		if (t == NULL)
 			return;
 		t->loc = cfg_tok_loc(ps, &v[i]);
 		t->name = cfg_strdup(ps, &v[i], v[i].s);
 		if (t->name == NULL) {
-			inst->n_track_scripts--;
+			(*n)--;
 			return;
 		}
-		if (i + 1 < n && strcmp(v[i + 1].s, "weight") == 0) {
-			if (i + 2 >= n) {
-				cfg_err(ps, &v[i + 1], "track_script: weight needs a value");
+		if (i + 1 < nv && strcmp(v[i + 1].s, "weight") == 0) {
+			if (i + 2 >= nv) {
+				cfg_err(ps, &v[i + 1], "%s: weight needs a value", what);
 				return;
 			}
-			t->has_weight = cfg_arg_int(ps, &v[i + 2], "track_script weight", -253, 253,
-						    &t->weight);
+			snprintf(kw, sizeof(kw), "%s weight", what);
+			t->has_weight = cfg_arg_int(ps, &v[i + 2], kw, -wmax, wmax, &t->weight);
 			i += 2;
-			if (i + 1 < n && strcmp(v[i + 1].s, "reverse") == 0) {
+			if (i + 1 < nv && strcmp(v[i + 1].s, "reverse") == 0) {
 				t->weight_reverse = true;
 				i++;
 			}
 		}
 	}
+}
+
+static void track_script_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vrrp_instance *inst = obj;
+
+	track_ref_value(ps, &inst->track_scripts, &inst->n_track_scripts, "track_script", 253, v,
+			n);
+}
+
+static void track_file_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vrrp_instance *inst = obj;
+
+	track_ref_value(ps, &inst->track_files, &inst->n_track_files, "track_file", 254, v, n);
+}
+
+static void track_process_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vrrp_instance *inst = obj;
+
+	track_ref_value(ps, &inst->track_processes, &inst->n_track_processes, "track_process", 254,
+			v, n);
+}
+
+static void *inst_garp_refresh_repeat(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	unsigned int n;
+
+	if (cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 1, UINT32_MAX, &n))
+		v->garp_master_refresh_repeat = n;
+	return NULL;
+}
+
+/* dont_track_primary, skip_check_adv_addr [bool], check_unicast_src */
+static void *inst_flag(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	const char *kw = cfg_kw_name(st);
+	bool on = true;
+
+	if (st->n > 1 && !cfg_arg_bool(ps, &st->v[1], kw, &on))
+		return NULL;
+	if (strcmp(kw, "dont_track_primary") == 0)
+		v->dont_track_primary = true;
+	else if (strcmp(kw, "skip_check_adv_addr") == 0)
+		v->skip_check_adv_addr = on;
+	return NULL; /* check_unicast_src: halb always checks */
 }
 
 static const struct cfg_kw instance_kw[] = {
@@ -496,14 +548,62 @@ static const struct cfg_kw instance_kw[] = {
 	{ "notify_stop", 1, 3, inst_notify, NULL, NULL },
 	{ "notify", 1, 3, inst_notify, NULL, NULL },
 	{ "smtp_alert", 0, 1, inst_smtp_alert, NULL, NULL },
-	/* keepalived settings that have no meaning for halb */
-	{ "dont_track_primary", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "mcast_src_ip", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "use_vmac", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "strict_mode", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "garp_master_refresh_repeat", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "lvs_sync_daemon_interface", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	{ "mcast_src_ip", 1, 1, inst_unicast_src, NULL, NULL, 0,
+	  "the same as unicast_src_ip, as in keepalived" },
+	{ "garp_master_refresh_repeat", 1, 1, inst_garp_refresh_repeat, NULL, NULL },
+	{ "dont_track_primary", 0, 0, inst_flag, NULL, NULL },
+	{ "skip_check_adv_addr", 0, 1, inst_flag, NULL, NULL },
+	{ "check_unicast_src", 0, 0, inst_flag, NULL, NULL, 0,
+	  "halb always drops unicast adverts from an address that is no unicast_peer" },
+	{ "track_file", 0, 0, NULL, NULL, track_file_value },
+	{ "track_process", 0, 0, NULL, NULL, track_process_value },
+	/* what changes where traffic goes or when, and halb does not do */
+	CFG_KW_REFUSE("virtual_ipaddress_excluded", NOT_YET),
+	CFG_KW_REFUSE("virtual_routes", NOT_YET),
+	CFG_KW_REFUSE("virtual_rules", NOT_YET),
+	CFG_KW_REFUSE("garp_lower_prio_delay", NOT_YET),
+	CFG_KW_REFUSE("garp_lower_prio_repeat", NOT_YET),
+	CFG_KW_REFUSE("lower_prio_no_advert", NOT_YET),
+	CFG_KW_REFUSE("higher_prio_send_advert", NOT_YET),
+	CFG_KW_REFUSE("unicast_ttl", NOT_YET),
+	CFG_KW_REFUSE("unicast_fault_no_peer", NOT_YET),
+	CFG_KW_REFUSE("notify_deleted", NOT_YET),
+	CFG_KW_REFUSE("notify_master_rx_lower_pri", NOT_YET),
+	CFG_KW_REFUSE("notify_priority_changes",
+		      "not implemented: notify scripts run on state changes only"),
+	CFG_KW_REFUSE("down_timer_adverts",
+		      "not implemented: the master down timer is 3 advert intervals (RFC 5798)"),
+	CFG_KW_REFUSE("garp_extra_if",
+		      "not implemented: gratuitous ARPs go out of the VIP's own port only"),
+	CFG_KW_REFUSE("mcast_dst_ip", "not implemented: every instance uses vrrp_mcast_group4"),
+	CFG_KW_REFUSE("native_ipv6", "halb supports IPv4 only"),
+	CFG_KW_REFUSE("track_bfd", "halb does not implement BFD"),
+	CFG_KW_REFUSE("use_vmac", "not implemented: VIPs answer with the port's MAC address and "
+				  "gratuitous ARPs move them"),
+	CFG_KW_REFUSE("use_ipvlan", "not implemented: VIPs answer with the port's MAC address and "
+				    "gratuitous ARPs move them"),
+	CFG_KW_REFUSE("vrf", "halb has no VRFs"),
+	CFG_KW_REFUSE("no_accept", "not implemented: traffic to a VIP that no virtual server "
+				   "takes goes to the director's kernel, as with accept"),
+	CFG_KW_REFUSE("old_unicast_checksum",
+		      "not implemented: halb sends and checks the RFC's checksum"),
+	CFG_KW_REFUSE("lvs_sync_daemon_interface",
+		      "connection synchronisation is not implemented yet"),
+	/* what has no meaning for halb */
+	CFG_KW_NOOP("accept", "traffic to a VIP that no virtual server takes goes to the "
+			      "director's kernel, which answers it"),
+	CFG_KW_NOOP("strict_mode", "halb makes no firewall rules and checks adverts as it always "
+				   "does"),
+	CFG_KW_NOOP("debug", "halb's log levels are set per component (see docs/OPERATIONS.md)"),
+	CFG_KW_NOOP("kernel_rx_buf_size", "halb receives adverts from its dataplane, not a socket"),
+	CFG_KW_NOOP("linkbeat_use_polling", "halb polls its ports' links every second"),
+	CFG_KW_NOOP("promote_secondaries", "halb adds and removes only the VIPs on its TAP"),
+	CFG_KW_NOOP("track_src_ip", "halb's addresses come from the dataplane file and cannot go "
+				    "away"),
+	CFG_KW_NOOP("use_vmac_addr", "applies to use_vmac, which halb refuses"),
+	CFG_KW_NOOP("vmac_xmit_base", "applies to use_vmac, which halb refuses"),
+	CFG_KW_NOOP("vmac_garp_intvl", "applies to use_vmac, which halb refuses"),
+	CFG_KW_END,
 };
 
 const struct cfg_block cfg_instance_block = { "vrrp_instance", instance_kw, instance_end };

@@ -21,6 +21,9 @@
 #include "config_int.h"
 
 #define LVS_MAX_TIMEOUT (86400u * 31)
+#define NOT_YET         "not implemented yet"
+#define WARMUP          "not implemented: a checker's first attempt is one delay_loop after start"
+#define SMTP_ALERT      "checker mail follows global_defs smtp_alert and smtp_alert_checker"
 
 /* --------------------------------------------------------------- virtual_server */
 
@@ -37,6 +40,80 @@ static void vs_defaults(struct cfg_virtual_server *vs)
 	vs->quorum = 1;
 }
 
+/* ------------------------------------------------------ virtual_server_group */
+
+void *cfg_vsg_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_keepalived *k = obj;
+	struct cfg_vs_group *g = CFG_GROW(ps, &st->v[1], k->vs_groups, k->n_vs_groups);
+
+	if (g == NULL)
+		return NULL;
+	g->name = cfg_strdup(ps, &st->v[1], st->v[1].s);
+	if (g->name == NULL) {
+		k->n_vs_groups--;
+		return NULL;
+	}
+	g->loc = cfg_tok_loc(ps, st->v);
+	return g;
+}
+
+/* IP[-LAST] PORT, or fwmark N (refused). */
+void cfg_vsg_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vs_group *g = obj;
+	struct cfg_vsg_entry *e;
+	char addr[32];
+	const char *dash = strchr(v[0].s, '-');
+	size_t alen = dash != NULL ? (size_t)(dash - v[0].s) : strlen(v[0].s);
+	uint32_t first;
+	unsigned int last;
+	uint16_t port;
+
+	if (strcmp(v[0].s, "fwmark") == 0) {
+		g->refused = true;
+		cfg_err(ps, v,
+			"virtual_server_group %s: fwmark entries are not supported by halb "
+			"(it classifies by address and port)",
+			g->name);
+		return;
+	}
+	if (alen >= sizeof(addr)) {
+		cfg_err(ps, v, "virtual_server_group: '%s' is not IP[-LAST] PORT", v[0].s);
+		return;
+	}
+	memcpy(addr, v[0].s, alen);
+	addr[alen] = '\0';
+	if (!cfg_parse_ipv4(addr, &first)) {
+		cfg_err(ps, v, "virtual_server_group: '%s' is not an IPv4 address%s", addr,
+			strchr(addr, ':') != NULL ? " (halb supports IPv4 only)" : "");
+		return;
+	}
+	last = first & 0xff;
+	if (dash != NULL &&
+	    !cfg_arg_uint(ps,
+			  &(struct cfg_tok){ .s = dash + 1, .line = v[0].line, .file = v[0].file },
+			  "virtual_server_group range end", first & 0xff, 255, &last))
+		return;
+	if (n < 2) {
+		cfg_err(ps, v, "virtual_server_group: %s needs a port (IP[-LAST] PORT)", v[0].s);
+		return;
+	}
+	if (!cfg_arg_port(ps, &v[1], "virtual_server_group port", true, &port))
+		return;
+	if (n > 2)
+		cfg_err(ps, &v[2], "virtual_server_group: one IP[-LAST] PORT per line");
+	e = CFG_GROW(ps, v, g->entries, g->n_entries);
+	if (e == NULL)
+		return;
+	e->first = first;
+	e->last = (first & ~0xffu) | last;
+	e->port = port;
+	e->loc = cfg_tok_loc(ps, v);
+}
+
+/* --------------------------------------------------------------- virtual_server */
+
 void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_keepalived *k = obj;
@@ -44,11 +121,24 @@ void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 	uint32_t addr;
 	uint16_t port;
 
-	if (strcmp(st->v[1].s, "fwmark") == 0 || strcmp(st->v[1].s, "group") == 0) {
+	if (strcmp(st->v[1].s, "fwmark") == 0) {
 		cfg_err(ps, &st->v[1],
-			"virtual_server %s: halb does not support %s virtual servers", st->v[1].s,
-			st->v[1].s);
+			"virtual_server fwmark is not supported by halb (it classifies by address "
+			"and port)");
 		return NULL;
+	}
+	if (strcmp(st->v[1].s, "group") == 0) {
+		if (st->n < 3) {
+			cfg_err(ps, st->v, "virtual_server group: missing the group's name");
+			return NULL;
+		}
+		vs = CFG_GROW(ps, st->v, k->vs, k->n_vs);
+		if (vs == NULL)
+			return NULL;
+		vs_defaults(vs);
+		vs->group = cfg_strdup(ps, &st->v[2], st->v[2].s);
+		vs->loc = cfg_tok_loc(ps, st->v);
+		return vs;
 	}
 	if (!cfg_arg_ipv4(ps, &st->v[1], "virtual_server", &addr))
 		return NULL;
@@ -73,7 +163,7 @@ static void vs_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, u
 {
 	struct cfg_virtual_server *vs = obj;
 
-	if (vs->port == 0 && vs->persistence_timeout == 0)
+	if (vs->group == NULL && vs->port == 0 && vs->persistence_timeout == 0)
 		cfg_err(ps, kw, "virtual_server port 0 (all ports) needs persistence_timeout");
 	if ((vs->sched_port || vs->sched_fallback) && vs->sched != CFG_SCHED_SH &&
 	    vs->sched != CFG_SCHED_MH)
@@ -112,7 +202,7 @@ static void *vs_sched_flag(struct cfg_parser *ps, void *obj, const struct cfg_st
 	const char *f = cfg_kw_name(st);
 
 	(void)ps;
-	if (strcmp(f + 3, "port") == 0)
+	if (strcmp(f + 3, "port") == 0 || strcmp(f, "flag-2") == 0)
 		vs->sched_port = true;
 	else
 		vs->sched_fallback = true;
@@ -375,15 +465,25 @@ static const struct cfg_kw rs_kw[] = {
 	{ "SSL_GET", 0, 0, cfg_checker_open, &cfg_http_block, NULL },
 	{ "TCP_CHECK", 0, 0, cfg_checker_open, &cfg_tcp_block, NULL },
 	{ "MISC_CHECK", 0, 0, cfg_checker_open, &cfg_misc_block, NULL },
-	/* keepalived settings that have no meaning for halb */
-	{ "lvs_method", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "uthreshold", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "lthreshold", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "alpha", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "warmup", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "smtp_alert", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "virtualhost", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	/* what changes where traffic goes or when, and halb does not do */
+	CFG_KW_REFUSE("PING_CHECK", NOT_YET),
+	CFG_KW_REFUSE("UDP_CHECK", NOT_YET),
+	CFG_KW_REFUSE("DNS_CHECK", NOT_YET),
+	CFG_KW_REFUSE("SMTP_CHECK", NOT_YET),
+	CFG_KW_REFUSE("FILE_CHECK", NOT_YET),
+	CFG_KW_REFUSE("BFD_CHECK", "halb does not implement BFD"),
+	CFG_KW_REFUSE("lvs_method", "not implemented: every real server is reached with its "
+				    "virtual server's lb_kind"),
+	CFG_KW_REFUSE("uthreshold", "not implemented: halb limits no real server's connections"),
+	CFG_KW_REFUSE("lthreshold", "not implemented: halb limits no real server's connections"),
+	CFG_KW_REFUSE("alpha", "not implemented on a real server: use alpha on the virtual_server"),
+	CFG_KW_REFUSE("warmup", WARMUP),
+	CFG_KW_REFUSE("virtualhost", "not implemented on a real server: set virtualhost in the "
+				     "checker or the virtual_server"),
+	/* what has no meaning for halb */
+	CFG_KW_NOOP("smtp_alert", SMTP_ALERT),
+	CFG_KW_NOOP("snmp_name", "halb has no SNMP agent"),
+	CFG_KW_END,
 };
 
 const struct cfg_block cfg_rs_block = { "real_server", rs_kw, NULL };
@@ -418,13 +518,21 @@ static const struct cfg_kw vs_kw[] = {
 	{ "delay_before_retry", 1, 1, vs_check_setting, NULL, NULL },
 	{ "connect_timeout", 1, 1, vs_check_setting, NULL, NULL },
 	{ "real_server", 1, 2, rs_open, &cfg_rs_block, NULL },
-	/* keepalived settings that have no meaning for halb */
-	{ "ops", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "hashed", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "warmup", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "smtp_alert", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "persistence_engine", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	{ "flag-1", 0, 0, vs_sched_flag, NULL, NULL, 0, "the same as sh-fallback / mh-fallback" },
+	{ "flag-2", 0, 0, vs_sched_flag, NULL, NULL, 0, "the same as sh-port / mh-port" },
+	/* what changes where traffic goes or when, and halb does not do */
+	CFG_KW_REFUSE("ops", "not implemented: halb schedules connections, not single packets"),
+	CFG_KW_REFUSE("persistence_engine", "not implemented: persistence is by client address"),
+	CFG_KW_REFUSE("sorry_server_lvs_method", "not implemented: the sorry server is reached "
+						 "with the virtual server's lb_kind"),
+	CFG_KW_REFUSE("warmup", WARMUP),
+	CFG_KW_REFUSE("weight", NOT_YET),
+	/* what has no meaning for halb */
+	CFG_KW_NOOP("flag-3", "no scheduler halb implements uses it (as in IPVS)"),
+	CFG_KW_NOOP("hashed", "a flag IPVS sets by itself; halb has no IPVS"),
+	CFG_KW_NOOP("smtp_alert", SMTP_ALERT),
+	CFG_KW_NOOP("snmp_name", "halb has no SNMP agent"),
+	CFG_KW_END,
 };
 
 const struct cfg_block cfg_vs_block = { "virtual_server", vs_kw, vs_end };

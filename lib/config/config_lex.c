@@ -2,11 +2,12 @@
 /*
  * The reader: keepalived.conf text into tokens.
  *
- * Lines are split at blanks; '#' and '!' start a comment anywhere outside a
- * double-quoted string ("\#" and "\!" are a literal '#' and '!', as in
- * keepalived); a double-quoted string is one token, quotes removed, nothing
- * inside it special; '{' and '}' are tokens of their own even when glued to
- * a word. CRLF line ends, tabs, a UTF-8 byte order mark and UTF-8 anywhere
+ Each physical line first goes through the preprocessor (config_pp.c:
+ * comments, "@ID" lines, "$NAME" definitions, ~SEQ and ~LST), which hands
+ * back zero or more logical lines. A logical line is split at blanks; a
+ * double-quoted string is one token, quotes removed, nothing inside it
+ * special; '{' and '}' are tokens of their own even when glued to a word. CRLF line ends, tabs, a
+ UTF-8 byte order mark and UTF-8 anywhere
  * are fine: bytes above 0x7f are just word characters.
  *
  * A line whose first word is "include" is replaced by the tokens of the files
@@ -121,34 +122,19 @@ static bool is_blank(char c)
 
 static bool ends_word(char c)
 {
-	return is_blank(c) || c == '"' || c == '{' || c == '}' || c == '#' || c == '!';
+	return is_blank(c) || c == '"' || c == '{' || c == '}';
 }
 
-static bool escaped_comment(const char *p, size_t k, size_t end)
-{
-	return p[k] == '\\' && k + 1 < end && (p[k + 1] == '#' || p[k + 1] == '!');
-}
-
-/* An unquoted word starting at *i; "\#" and "\!" are a literal '#' and '!'. */
+/* An unquoted word starting at *i (comments are gone already). */
 static void lex_word(struct cfg_parser *ps, const struct lex_line *ln, size_t *i)
 {
 	const char *p = ln->p;
-	size_t j = *i, n = 0;
-	struct cfg_tok *t;
+	size_t j = *i;
 
 	while (j < ln->len && !ends_word(p[j]))
-		j += escaped_comment(p, j, ln->len) ? 2 : 1;
-	t = tok_push(ps, ln, CFG_TOK_WORD, p + *i, j - *i, false);
+		j++;
+	tok_push(ps, ln, CFG_TOK_WORD, p + *i, j - *i, false);
 	*i = j;
-	if (t == NULL)
-		return;
-	/* Unescaping only shortens the word: do it in place. */
-	for (char *w = ps->text + t->off, *r = w; *r != '\0'; r++) {
-		if (escaped_comment(r, 0, 2))
-			r++;
-		w[n++] = *r;
-	}
-	ps->text[t->off + n] = '\0';
 }
 
 /* A double-quoted string starting at *i (on the quote). */
@@ -180,8 +166,6 @@ static void lex_line(struct cfg_parser *ps, const struct lex_line *ln, const cha
 
 		if (is_blank(c)) {
 			i++;
-		} else if (c == '#' || c == '!') {
-			break;
 		} else if (c == '{' || c == '}') {
 			tok_push(ps, ln, c == '{' ? CFG_TOK_OPEN : CFG_TOK_CLOSE, &c, 1, false);
 			i++;
@@ -199,11 +183,20 @@ static void lex_line(struct cfg_parser *ps, const struct lex_line *ln, const cha
 		lex_include(ps, first, dir);
 }
 
+void cfg_lex_logical(struct cfg_parser *ps, const char *text, size_t len, int line, uint16_t file,
+		     const char *dir)
+{
+	struct lex_line ln = { .p = text, .len = len, .line = line, .file = file };
+
+	lex_line(ps, &ln, dir);
+}
+
 void cfg_lex_text(struct cfg_parser *ps, const char *text, size_t len, uint16_t file)
 {
 	struct lex_line ln = { .file = file };
 	char *dircopy = strdup(ps->k->files[file]);
-	const char *dir = dircopy != NULL ? dirname(dircopy) : ".";
+	char *absdir = dircopy != NULL ? realpath(dirname(dircopy), NULL) : NULL;
+	const char *dir = absdir != NULL ? absdir : dircopy != NULL ? dircopy : ".";
 	size_t pos = 0;
 	bool nul_seen = false;
 
@@ -227,10 +220,11 @@ void cfg_lex_text(struct cfg_parser *ps, const char *text, size_t len, uint16_t 
 
 			cfg_err(ps, &where, "line longer than %u bytes; ignored", CFG_MAX_LINE);
 		} else {
-			lex_line(ps, &ln, dir);
+			cfg_pp_line(ps, ln.p, ln.len, ln.line, file, dir);
 		}
 		pos = end + 1;
 	}
+	free(absdir);
 	free(dircopy);
 }
 

@@ -63,6 +63,8 @@ void cfg_keepalived_defaults(struct cfg_keepalived *k)
 	g->vrrp_garp_master_refresh_ms = 0;
 	g->vrrp_garp_master_refresh_repeat = 1;
 	g->vrrp_version = 2;
+	g->smtp_alert_vrrp = -1;
+	g->smtp_alert_checker = -1;
 	g->vrrp_mcast_group4 = 0xe0000012; /* 224.0.0.18 */
 }
 
@@ -73,13 +75,20 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
+static void script_free(struct cfg_script *s)
+{
+	free(s->cmd);
+	free(s->user);
+	free(s->group);
+}
+
 static void notify_free(struct cfg_notify *n)
 {
-	free(n->master);
-	free(n->backup);
-	free(n->fault);
-	free(n->stop);
-	free(n->any);
+	script_free(&n->master);
+	script_free(&n->backup);
+	script_free(&n->fault);
+	script_free(&n->stop);
+	script_free(&n->any);
 }
 
 void cfg_instance_free_fields(struct cfg_vrrp_instance *v)
@@ -98,6 +107,12 @@ void cfg_instance_free_fields(struct cfg_vrrp_instance *v)
 	for (size_t i = 0; i < v->n_track_scripts; i++)
 		free(v->track_scripts[i].name);
 	free(v->track_scripts);
+	for (size_t i = 0; i < v->n_track_files; i++)
+		free(v->track_files[i].name);
+	free(v->track_files);
+	for (size_t i = 0; i < v->n_track_processes; i++)
+		free(v->track_processes[i].name);
+	free(v->track_processes);
 	notify_free(&v->notify);
 }
 
@@ -116,8 +131,8 @@ static void checker_free(struct cfg_checker *c)
 
 static void rs_free(struct cfg_real_server *rs)
 {
-	free(rs->notify_up);
-	free(rs->notify_down);
+	script_free(&rs->notify_up);
+	script_free(&rs->notify_down);
 	for (size_t i = 0; i < rs->n_checkers; i++)
 		checker_free(&rs->checkers[i]);
 	free(rs->checkers);
@@ -126,9 +141,11 @@ static void rs_free(struct cfg_real_server *rs)
 void cfg_vs_free_fields(struct cfg_virtual_server *vs)
 {
 	rs_free(&vs->sorry_server);
-	free(vs->quorum_up);
-	free(vs->quorum_down);
+	script_free(&vs->quorum_up);
+	script_free(&vs->quorum_down);
 	free(vs->virtualhost);
+	free(vs->group);
+	free(vs->members);
 	for (size_t i = 0; i < vs->n_rs; i++)
 		rs_free(&vs->rs[i]);
 	free(vs->rs);
@@ -173,6 +190,21 @@ void cfg_keepalived_free(struct cfg_keepalived *k)
 	for (size_t i = 0; i < k->n_vs; i++)
 		cfg_vs_free_fields(&k->vs[i]);
 	free(k->vs);
+	for (size_t i = 0; i < k->n_vs_groups; i++) {
+		free(k->vs_groups[i].name);
+		free(k->vs_groups[i].entries);
+	}
+	free(k->vs_groups);
+	for (size_t i = 0; i < k->n_track_files; i++) {
+		free(k->track_files[i].name);
+		free(k->track_files[i].file);
+	}
+	free(k->track_files);
+	for (size_t i = 0; i < k->n_track_processes; i++) {
+		free(k->track_processes[i].name);
+		free_strv(k->track_processes[i].argv, k->track_processes[i].argc);
+	}
+	free(k->track_processes);
 	free_strv(k->files, k->n_files);
 	free(k);
 }

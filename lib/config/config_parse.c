@@ -73,6 +73,8 @@ static void skip_block(struct cfg_parser *ps, const struct cfg_tok *opener)
 static size_t split_point(const struct cfg_parser *ps, const struct cfg_block *blk,
 			  const struct cfg_kw *kw, size_t start, size_t end)
 {
+	if (kw->whole_line)
+		return end;
 	for (size_t j = start + 1 + kw->min_args; j < end; j++)
 		if (!ps->tok[j].quoted && kw_find(blk, ps->tok[j].s) != NULL)
 			return j;
@@ -158,6 +160,9 @@ static void open_values(struct cfg_parser *ps, const struct cfg_kw *kw, const st
 	}
 }
 
+/* A word that is no keyword of the block: keepalived 2.2 does not know it
+ * there either (every keyword it knows is in the tables), so it is an
+ * error, as keepalived -t makes it; a block after it is skipped. */
 static void skip_unknown(struct cfg_parser *ps, const struct cfg_block *blk, size_t start,
 			 size_t end)
 {
@@ -165,11 +170,41 @@ static void skip_unknown(struct cfg_parser *ps, const struct cfg_block *blk, siz
 
 	ps->pos = end;
 	if (end < ps->n_tok && ps->tok[end].kind == CFG_TOK_OPEN) {
-		cfg_warn(ps, kwt, "unknown block '%s' in %s: skipped", kwt->s, blk->name);
+		cfg_err(ps, kwt, "unknown block '%s' in %s (keepalived does not know it either)",
+			kwt->s, blk->name);
 		skip_block(ps, kwt);
 	} else {
-		cfg_warn(ps, kwt, "unknown keyword '%s' in %s: ignored", kwt->s, blk->name);
+		cfg_err(ps, kwt, "unknown keyword '%s' in %s (keepalived does not know it either)",
+			kwt->s, blk->name);
 	}
+}
+
+static bool warned_before(struct cfg_parser *ps, const struct cfg_kw *kw)
+{
+	const struct cfg_kw **v;
+
+	for (size_t i = 0; i < ps->n_warned; i++)
+		if (ps->warned[i] == kw)
+			return true;
+	v = realloc(ps->warned, (ps->n_warned + 1) * sizeof(*v));
+	if (v != NULL) {
+		ps->warned = v;
+		ps->warned[ps->n_warned++] = kw;
+	}
+	return false;
+}
+
+/* A keyword halb refuses (an error) or that has no effect in halb (one
+ * warning per keyword and parse); a block after it is skipped. */
+static void not_implemented(struct cfg_parser *ps, const struct cfg_kw *kw,
+			    const struct cfg_stmt *st, bool opens)
+{
+	if (kw->status == CFG_KW_REFUSED)
+		cfg_err(ps, st->v, "%s is not supported by halb: %s", kw->name, kw->why);
+	else if (!warned_before(ps, kw))
+		cfg_warn(ps, st->v, "%s has no effect in halb: %s", kw->name, kw->why);
+	if (opens)
+		skip_block(ps, st->v);
 }
 
 /* Reads one statement; returns its keyword (NULL when unknown). */
@@ -189,6 +224,10 @@ static const struct cfg_kw *parse_statement(struct cfg_parser *ps, const struct 
 	opens = end < ps->n_tok && ps->tok[end].kind == CFG_TOK_OPEN;
 	st = (struct cfg_stmt){ &ps->tok[start], end - start };
 	ps->pos = end;
+	if (kw->status != CFG_KW_IMPLEMENTED) {
+		not_implemented(ps, kw, &st, opens);
+		return kw;
+	}
 	if (!check_args(ps, kw, &st)) {
 		if (opens)
 			skip_block(ps, st.v);
@@ -259,20 +298,43 @@ void cfg_parse_tokens(struct cfg_parser *ps)
 	parse_block(ps, &cfg_top_block, ps->k, NULL);
 }
 
-void *cfg_kw_ignored(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
-{
-	(void)obj;
-	cfg_warn(ps, st->v, "%s is not supported by halb: ignored", cfg_kw_name(st));
-	return NULL;
-}
+#define NOT_YET "not implemented yet"
 
 static const struct cfg_kw top_kw[] = {
 	{ "global_defs", 0, 0, cfg_global_open, &cfg_global_block, NULL },
 	{ "vrrp_script", 1, 1, cfg_script_open, &cfg_script_block, NULL },
+	{ "track_file", 1, 1, cfg_track_file_open, &cfg_track_file_block, NULL },
+	{ "vrrp_track_file", 1, 1, cfg_track_file_open, &cfg_track_file_block, NULL, 0,
+	  "keepalived's older name of track_file" },
+	{ "vrrp_track_process", 1, 1, cfg_track_process_open, &cfg_track_process_block, NULL },
 	{ "vrrp_instance", 1, 1, cfg_instance_open, &cfg_instance_block, NULL },
 	{ "vrrp_sync_group", 1, 1, cfg_sync_group_open, &cfg_sync_group_block, NULL },
+	{ "virtual_server_group", 1, 1, cfg_vsg_open, NULL, cfg_vsg_value },
 	{ "virtual_server", 1, 2, cfg_vs_open, &cfg_vs_block, NULL },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	/* what changes where traffic goes or when, and halb does not do */
+	CFG_KW_REFUSE("static_ipaddress", NOT_YET),
+	CFG_KW_REFUSE("static_routes", NOT_YET),
+	CFG_KW_REFUSE("static_rules", NOT_YET),
+	CFG_KW_REFUSE("track_group", "applies to static addresses and routes, not implemented yet"),
+	CFG_KW_REFUSE("bfd_instance", "halb does not implement BFD"),
+	CFG_KW_REFUSE("SSL", "not implemented: SSL_GET presents no client certificate and does "
+			     "not verify the server's"),
+	CFG_KW_REFUSE("interface_up_down_delays",
+		      "not implemented: a port's link change counts when the next second's poll "
+		      "sees it"),
+	CFG_KW_REFUSE("net_namespace", "halb runs in the network namespace it is started in "
+				       "(start it with ip netns exec)"),
+	CFG_KW_REFUSE("net_namespace_ipvs", "halb has no IPVS: its services live in its dataplane"),
+	CFG_KW_REFUSE("namespace_with_ipsets", "halb uses no ipsets"),
+	/* what has no meaning for halb */
+	CFG_KW_NOOP("garp_group", "halb does not pace gratuitous ARPs"),
+	CFG_KW_NOOP("linkbeat_interfaces", "halb polls its ports' links every second"),
+	CFG_KW_NOOP("linkbeat_use_polling", "halb polls its ports' links every second"),
+	CFG_KW_NOOP("child_wait_time",
+		    "halb is one process: it has no child processes to wait for"),
+	CFG_KW_NOOP("instance", "names keepalived's pid files; halb has -p"),
+	CFG_KW_NOOP("use_pid_dir", "halb has -p"),
+	CFG_KW_END,
 };
 
 const struct cfg_block cfg_top_block = { "the top level", top_kw, NULL };
@@ -292,6 +354,7 @@ struct cfg_keepalived *cfg_keepalived_parse_ex(const char *text, size_t len, con
 	if (opts != NULL)
 		ps.opts = *opts;
 	cfg_keepalived_defaults(ps.k);
+	cfg_pp_init(&ps);
 	if (cfg_add_file(&ps, name, NULL) == 0) {
 		ps.chain[0] = realpath(name, NULL);
 		ps.depth = 1;
@@ -305,6 +368,8 @@ struct cfg_keepalived *cfg_keepalived_parse_ex(const char *text, size_t len, con
 		cfg_parse_tokens(&ps);
 		cfg_resolve(&ps);
 	}
+	cfg_pp_free(&ps);
+	free(ps.warned);
 	free(ps.tok);
 	free(ps.text);
 	if (d->errors != errors) {
@@ -322,6 +387,12 @@ struct cfg_keepalived *cfg_keepalived_parse(const char *text, size_t len, const 
 
 struct cfg_keepalived *cfg_keepalived_load(const char *path, struct cfg_diags *d)
 {
+	return cfg_keepalived_load_ex(path, NULL, d);
+}
+
+struct cfg_keepalived *cfg_keepalived_load_ex(const char *path, const struct cfg_parse_opts *opts,
+					      struct cfg_diags *d)
+{
 	struct cfg_loc loc = { path, 0 };
 	struct cfg_keepalived *k;
 	size_t len = 0;
@@ -331,7 +402,7 @@ struct cfg_keepalived *cfg_keepalived_load(const char *path, struct cfg_diags *d
 		cfg_diag_add(d, CFG_ERROR, &loc, "cannot read: %s", cfg_read_strerror(errno));
 		return NULL;
 	}
-	k = cfg_keepalived_parse_ex(text, len, path, NULL, d);
+	k = cfg_keepalived_parse_ex(text, len, path, opts, d);
 	free(text);
 	return k;
 }

@@ -21,19 +21,34 @@
 
 #include "config_int.h"
 
-static void resolve_track_scripts(struct cfg_parser *ps, struct cfg_vrrp_instance *v,
-				  const struct cfg_name_ref *scripts)
+static void resolve_refs(struct cfg_parser *ps, const struct cfg_vrrp_instance *v,
+			 struct cfg_track_script *refs, size_t n, const struct cfg_name_ref *names,
+			 size_t n_names, const char *what, const char *kind)
 {
-	for (size_t i = 0; i < v->n_track_scripts; i++) {
-		struct cfg_track_script *t = &v->track_scripts[i];
+	for (size_t i = 0; i < n; i++) {
+		struct cfg_track_script *t = &refs[i];
 
-		t->script = cfg_names_find(scripts, ps->k->n_scripts, t->name);
+		t->script = cfg_names_find(names, n_names, t->name);
 		if (t->script == SIZE_MAX)
-			cfg_diag_add(
-			    ps->d, CFG_ERROR, &t->loc,
-			    "vrrp_instance %s: track_script %s: no vrrp_script of that name",
-			    v->name, t->name);
+			cfg_diag_add(ps->d, CFG_ERROR, &t->loc,
+				     "vrrp_instance %s: %s %s: no %s of that name", v->name, what,
+				     t->name, kind);
 	}
+}
+
+static void resolve_track_scripts(struct cfg_parser *ps, struct cfg_vrrp_instance *v,
+				  const struct cfg_name_ref *scripts,
+				  const struct cfg_name_ref *files,
+				  const struct cfg_name_ref *procs)
+{
+	const struct cfg_keepalived *k = ps->k;
+
+	resolve_refs(ps, v, v->track_scripts, v->n_track_scripts, scripts, k->n_scripts,
+		     "track_script", "vrrp_script");
+	resolve_refs(ps, v, v->track_files, v->n_track_files, files, k->n_track_files, "track_file",
+		     "track_file");
+	resolve_refs(ps, v, v->track_processes, v->n_track_processes, procs, k->n_track_processes,
+		     "track_process", "vrrp_track_process");
 }
 
 static void resolve_group(struct cfg_parser *ps, struct cfg_sync_group *g, size_t gi,
@@ -75,20 +90,29 @@ static void resolve_vrrp(struct cfg_parser *ps)
 	struct cfg_name_ref *instances =
 	    cfg_names_sorted(k->instances, k->n_instances, sizeof(*k->instances),
 			     offsetof(struct cfg_vrrp_instance, name));
+	struct cfg_name_ref *files =
+	    cfg_names_sorted(k->track_files, k->n_track_files, sizeof(*k->track_files),
+			     offsetof(struct cfg_track_file, name));
+	struct cfg_name_ref *procs =
+	    cfg_names_sorted(k->track_processes, k->n_track_processes, sizeof(*k->track_processes),
+			     offsetof(struct cfg_track_process, name));
 	size_t *owner = malloc((k->n_instances ? k->n_instances : 1) * sizeof(*owner));
 
-	if (scripts == NULL || instances == NULL || owner == NULL) {
+	if (scripts == NULL || instances == NULL || owner == NULL || files == NULL ||
+	    procs == NULL) {
 		cfg_diag_add(ps->d, CFG_ERROR, NULL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < k->n_instances; i++) {
 		owner[i] = SIZE_MAX;
-		resolve_track_scripts(ps, &k->instances[i], scripts);
+		resolve_track_scripts(ps, &k->instances[i], scripts, files, procs);
 	}
 	for (size_t g = 0; g < k->n_groups; g++)
 		resolve_group(ps, &k->groups[g], g, instances, owner);
 out:
 	free(scripts);
+	free(files);
+	free(procs);
 	free(instances);
 	free(owner);
 }
@@ -104,10 +128,18 @@ static void report_repeats(struct cfg_parser *ps)
 	cfg_report_dup_names(ps->d, "vrrp_instance", k->instances, k->n_instances,
 			     sizeof(*k->instances), offsetof(struct cfg_vrrp_instance, name),
 			     offsetof(struct cfg_vrrp_instance, loc));
+	cfg_report_dup_names(ps->d, "track_file", k->track_files, k->n_track_files,
+			     sizeof(*k->track_files), offsetof(struct cfg_track_file, name),
+			     offsetof(struct cfg_track_file, loc));
+	cfg_report_dup_names(ps->d, "vrrp_track_process", k->track_processes, k->n_track_processes,
+			     sizeof(*k->track_processes), offsetof(struct cfg_track_process, name),
+			     offsetof(struct cfg_track_process, loc));
+	cfg_report_dup_names(ps->d, "virtual_server_group", k->vs_groups, k->n_vs_groups,
+			     sizeof(*k->vs_groups), offsetof(struct cfg_vs_group, name),
+			     offsetof(struct cfg_vs_group, loc));
 	cfg_report_dup_names(ps->d, "vrrp_sync_group", k->groups, k->n_groups, sizeof(*k->groups),
 			     offsetof(struct cfg_sync_group, name),
 			     offsetof(struct cfg_sync_group, loc));
-	cfg_report_dup_vs(ps->d, k);
 	for (size_t i = 0; i < k->n_vs; i++)
 		cfg_report_dup_rs(ps->d, &k->vs[i]);
 }
@@ -148,11 +180,98 @@ static void resolve_vs(struct cfg_virtual_server *vs)
 	}
 }
 
+/* The addresses a virtual server serves: its own, or its group's, each
+ * range written out. total counts the members of all virtual servers. */
+static void resolve_members(struct cfg_parser *ps, struct cfg_virtual_server *vs,
+			    const struct cfg_name_ref *groups, size_t *total)
+{
+	const struct cfg_keepalived *k = ps->k;
+	const struct cfg_vs_group *g;
+	size_t gi, n = 0;
+
+	if (vs->group == NULL) {
+		vs->members = malloc(sizeof(*vs->members));
+		if (vs->members == NULL) {
+			cfg_diag_add(ps->d, CFG_ERROR, &vs->loc, "out of memory");
+			return;
+		}
+		vs->members[0] = (struct cfg_vs_member){ vs->addr, vs->port };
+		vs->n_members = 1;
+		(*total)++;
+		return;
+	}
+	gi = cfg_names_find(groups, k->n_vs_groups, vs->group);
+	if (gi == SIZE_MAX) {
+		cfg_diag_add(ps->d, CFG_ERROR, &vs->loc,
+			     "virtual_server group %s: no virtual_server_group of that name",
+			     vs->group);
+		return;
+	}
+	g = &k->vs_groups[gi];
+	for (size_t e = 0; e < g->n_entries; e++)
+		n += g->entries[e].last - g->entries[e].first + 1;
+	if (n == 0) {
+		if (!g->refused) /* its entries were errors already */
+			cfg_diag_add(ps->d, CFG_ERROR, &vs->loc,
+				     "virtual_server group %s: the group has no address",
+				     vs->group);
+		return;
+	}
+	if (*total + n > CFG_MAX_VS_MEMBERS) {
+		cfg_diag_add(ps->d, CFG_ERROR, &vs->loc,
+			     "virtual_server group %s: more than %u addresses in all virtual "
+			     "servers",
+			     vs->group, CFG_MAX_VS_MEMBERS);
+		return;
+	}
+	vs->members = calloc(n, sizeof(*vs->members));
+	if (vs->members == NULL) {
+		cfg_diag_add(ps->d, CFG_ERROR, &vs->loc, "out of memory");
+		return;
+	}
+	for (size_t e = 0; e < g->n_entries; e++) {
+		const struct cfg_vsg_entry *en = &g->entries[e];
+
+		for (uint32_t a = en->first; a <= en->last && a >= en->first; a++) {
+			vs->members[vs->n_members++] = (struct cfg_vs_member){ a, en->port };
+			if (en->port == 0 && vs->persistence_timeout == 0)
+				cfg_diag_add(ps->d, CFG_ERROR, &en->loc,
+					     "virtual_server group %s: port 0 (all ports) needs "
+					     "persistence_timeout",
+					     vs->group);
+			if (a == UINT32_MAX)
+				break;
+		}
+	}
+	*total += n;
+	vs->addr = vs->members[0].addr;
+	vs->port = vs->members[0].port;
+}
+
+static void resolve_groups(struct cfg_parser *ps)
+{
+	struct cfg_keepalived *k = ps->k;
+	struct cfg_name_ref *groups =
+	    cfg_names_sorted(k->vs_groups, k->n_vs_groups, sizeof(*k->vs_groups),
+			     offsetof(struct cfg_vs_group, name));
+	size_t total = 0;
+
+	if (groups == NULL) {
+		cfg_diag_add(ps->d, CFG_ERROR, NULL, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < k->n_vs; i++)
+		resolve_members(ps, &k->vs[i], groups, &total);
+	free(groups);
+}
+
 void cfg_resolve(struct cfg_parser *ps)
 {
 	struct cfg_keepalived *k = ps->k;
 
+	resolve_groups(ps);
 	report_repeats(ps);
+	cfg_report_dup_vs(ps->d, k);
 	resolve_vrrp(ps);
 	for (size_t i = 0; i < k->n_vs; i++)
 		resolve_vs(&k->vs[i]);

@@ -251,6 +251,37 @@ bool cfg_arg_ifname(struct cfg_parser *ps, const struct cfg_tok *t, const char *
 	return false;
 }
 
+char *cfg_cmdline(struct cfg_parser *ps, const struct cfg_stmt *st)
+{
+	size_t len = 1;
+	char *line, *o;
+
+	for (size_t i = 1; i < st->n; i++)
+		len += 4 * strlen(st->v[i].s) + 3;
+	line = malloc(len);
+	if (line == NULL) {
+		cfg_err(ps, st->v, "out of memory");
+		return NULL;
+	}
+	o = line;
+	for (size_t i = 1; i < st->n; i++) {
+		const char *w = st->v[i].s;
+
+		if (i > 1)
+			*o++ = ' ';
+		if (i == 1 || !st->v[i].quoted) {
+			o = stpcpy(o, w);
+			continue;
+		}
+		*o++ = '\'';
+		for (; *w != '\0'; w++)
+			o = *w == '\'' ? stpcpy(o, "'\\''") : (*o = *w, o + 1);
+		*o++ = '\'';
+	}
+	*o = '\0';
+	return line;
+}
+
 char *cfg_strdup(struct cfg_parser *ps, const struct cfg_tok *t, const char *s)
 {
 	char *c = strdup(s);

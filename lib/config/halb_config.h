@@ -106,7 +106,12 @@ struct cfg_global {
 	unsigned int smtp_connect_timeout_ms; /**< 30000 */
 	char *smtp_helo_name;                 /**< NULL: local host name */
 	bool smtp_alert;                      /**< global_defs smtp_alert: default for all */
-	char *router_id;                      /**< NULL: host name at use */
+	int smtp_alert_vrrp;                  /**< -1: smtp_alert; else for VRRP mail */
+	int smtp_alert_checker;               /**< -1: smtp_alert; else for checker mail */
+	bool no_email_faults;                 /**< no mail on entering FAULT */
+	bool no_checker_emails;               /**< no mail on a real server's up/down */
+	bool vrrp_skip_check_adv_addr;
+	char *router_id; /**< NULL: host name at use */
 	bool enable_script_security;
 	char *script_user;  /**< NULL: root (keepalived_script when it exists) */
 	char *script_group; /**< NULL: the user's primary group */
@@ -127,17 +132,57 @@ struct cfg_vrrp_script {
 	unsigned int timeout_ms;  /**< 0: the interval */
 	int weight;               /**< -253..253; 0: failure means FAULT */
 	bool weight_reverse;      /**< "weight W reverse" */
+	bool init_fail;           /**< starts failed, not in INIT */
 	unsigned int fall;        /**< 1 */
 	unsigned int rise;        /**< 1 */
 	char *user, *group;       /**< NULL: global script_user */
 	struct cfg_loc loc;
 };
 
-/** An entry of track_script: a script name and an optional weight that
- * overrides the script's own. */
+/** track_file NAME { file PATH; weight W [reverse]; init_file [VALUE]
+ * [overwrite] } (vrrp_track_file is keepalived's older name). */
+struct cfg_track_file {
+	char *name;
+	char *file;
+	int weight; /**< 1; 0: a non-zero value in the file means FAULT */
+	bool reverse;
+	bool init_file;      /**< write init_value when the file does not exist */
+	bool init_overwrite; /**< ... or always */
+	long init_value;     /**< 0 */
+	struct cfg_loc loc;
+};
+
+/** How track_process compares a process's parameters (param_match). */
+enum cfg_param_match {
+	CFG_PARAM_EXACT = 0, /**< the parameters, all of them */
+	CFG_PARAM_PARTIAL,   /**< the first N parameters, more may follow */
+	CFG_PARAM_INITIAL,   /**< as partial, the last one may be longer */
+};
+
+/** vrrp_track_process NAME { process CMD [ARGS]; quorum; quorum_max; weight;
+ * fork_delay; terminate_delay; delay; full_command; param_match } */
+struct cfg_track_process {
+	char *name;
+	char **argv; /**< process and its parameters, as written */
+	size_t argc;
+	bool has_params; /**< parameters or param_match given: match the
+			  * command line, not the process name */
+	enum cfg_param_match param_match;
+	bool full_command;
+	unsigned int quorum;     /**< 1 */
+	unsigned int quorum_max; /**< UINT_MAX: no maximum */
+	int weight;              /**< 1 */
+	bool reverse;
+	unsigned int fork_delay_ms, terminate_delay_ms;
+	struct cfg_loc loc;
+};
+
+/** An entry of track_script, track_file or track_process: a name and an
+ * optional weight that overrides the tracked object's own. */
 struct cfg_track_script {
 	char *name;
-	size_t script; /**< index into cfg_keepalived.scripts (resolved) */
+	size_t script; /**< index into cfg_keepalived.scripts, .track_files or
+			* .track_processes (resolved) */
 	bool has_weight;
 	int weight;
 	bool weight_reverse;
@@ -163,9 +208,17 @@ enum cfg_auth_type {
 	CFG_AUTH_AH, /**< parsed; rejected by halb -t (not implemented) */
 };
 
-/** The notify hooks shared by instances and sync groups. NULL: not set. */
+/** A script run on an event: "KEYWORD SCRIPT [USER [GROUP]]", keepalived's
+ * notify_*, notify_up/down and quorum_up/down. cmd NULL: not set. */
+struct cfg_script {
+	char *cmd;   /**< the command line */
+	char *user;  /**< NULL: script_user (keepalived_script, else root) */
+	char *group; /**< NULL: the user's group (script_group without user) */
+};
+
+/** The notify hooks shared by instances and sync groups. */
 struct cfg_notify {
-	char *master, *backup, *fault, *stop, *any; /**< any = "notify" */
+	struct cfg_script master, backup, fault, stop, any; /**< any = "notify" */
 };
 
 struct cfg_vrrp_instance {
@@ -188,6 +241,9 @@ struct cfg_vrrp_instance {
 	long garp_master_delay_ms;
 	long garp_master_repeat;
 	long garp_master_refresh_ms;
+	long garp_master_refresh_repeat;
+	bool dont_track_primary; /**< a link down of interface does not mean FAULT */
+	int skip_check_adv_addr; /**< -1: global vrrp_skip_check_adv_addr */
 	bool has_unicast_src_ip;
 	uint32_t unicast_src_ip;
 	uint32_t *unicast_peers;
@@ -196,9 +252,15 @@ struct cfg_vrrp_instance {
 	size_t n_track_if;
 	struct cfg_track_script *track_scripts;
 	size_t n_track_scripts;
+	struct cfg_track_script *track_files;
+	size_t n_track_files;
+	struct cfg_track_script *track_processes;
+	size_t n_track_processes;
 	struct cfg_notify notify;
 	int smtp_alert; /**< -1: inherit global, 0/1 */
 	struct cfg_loc loc;
+	struct cfg_loc interface_loc; /**< the interface line (loc when none) */
+	struct cfg_loc vrid_loc;      /**< the virtual_router_id line (loc when none) */
 };
 
 /** vrrp_sync_group NAME { group { I1 I2 } notify_* smtp_alert } */
@@ -302,7 +364,7 @@ struct cfg_real_server {
 	int weight;                  /**< 0..65535; default 1 */
 	bool inhibit_on_failure;     /**< inherits the virtual server's */
 	bool inhibit_on_failure_set; /**< written on the real server itself */
-	char *notify_up, *notify_down;
+	struct cfg_script notify_up, notify_down;
 	/* Checker settings written at the real server level, as written
 	 * (CFG_UNSET: not written); already folded into each checker. */
 	unsigned int delay_loop_ms;
@@ -314,9 +376,42 @@ struct cfg_real_server {
 	struct cfg_loc loc;
 };
 
-struct cfg_virtual_server {
+/** One address and port a virtual server serves. */
+struct cfg_vs_member {
 	uint32_t addr;
 	uint16_t port;
+};
+
+/** An entry of a virtual_server_group: FIRST[-LAST] PORT, LAST the last
+ * byte of the last address (keepalived's range on the last octet). */
+struct cfg_vsg_entry {
+	uint32_t first, last;
+	uint16_t port;
+	struct cfg_loc loc;
+};
+
+/** virtual_server_group NAME { IP[-LAST] PORT ... } */
+struct cfg_vs_group {
+	char *name;
+	struct cfg_vsg_entry *entries;
+	size_t n_entries;
+	bool refused; /**< an entry was refused (fwmark): no more errors about it */
+	struct cfg_loc loc;
+};
+
+/** At most this many addresses in all the groups together. */
+#define CFG_MAX_VS_MEMBERS 65536
+
+struct cfg_virtual_server {
+	/* addr and port: the virtual server's, or for "virtual_server group
+	 * NAME" its group's first member (what names it in logs, telemetry
+	 * and counters); members: every address and port it serves, all
+	 * sharing its real servers, checkers and counters (resolved). */
+	uint32_t addr;
+	uint16_t port;
+	char *group; /**< virtual_server group NAME; NULL: IP PORT */
+	struct cfg_vs_member *members;
+	size_t n_members;
 	uint8_t protocol;           /**< IPPROTO_TCP (default) or IPPROTO_UDP */
 	unsigned int delay_loop_ms; /**< 60000 */
 	enum cfg_sched sched;       /**< default wlc, as ipvsadm */
@@ -336,7 +431,7 @@ struct cfg_virtual_server {
 	bool sorry_server_inhibit;
 	unsigned int quorum;     /**< 1 */
 	unsigned int hysteresis; /**< 0 */
-	char *quorum_up, *quorum_down;
+	struct cfg_script quorum_up, quorum_down;
 	bool inhibit_on_failure;
 	bool alpha, omega;
 	char *virtualhost;
@@ -351,12 +446,18 @@ struct cfg_keepalived {
 	struct cfg_global global;
 	struct cfg_vrrp_script *scripts;
 	size_t n_scripts;
+	struct cfg_track_file *track_files;
+	size_t n_track_files;
+	struct cfg_track_process *track_processes;
+	size_t n_track_processes;
 	struct cfg_vrrp_instance *instances;
 	size_t n_instances;
 	struct cfg_sync_group *groups;
 	size_t n_groups;
 	struct cfg_virtual_server *vs;
 	size_t n_vs;
+	struct cfg_vs_group *vs_groups;
+	size_t n_vs_groups;
 	char **files; /**< every file read, first the main one; cfg_loc.file
 		       * points into this list */
 	size_t n_files;
@@ -383,7 +484,9 @@ struct cfg_keepalived *cfg_keepalived_parse(const char *text, size_t len, const 
 
 /** Options of cfg_keepalived_parse_ex; all-zero means the defaults. */
 struct cfg_parse_opts {
-	bool no_include; /**< "include" is an error (fuzzing, untrusted text) */
+	bool no_include;       /**< "include" is an error (fuzzing, untrusted text) */
+	const char *config_id; /**< what "@ID" lines match (-i); NULL: the host
+				* name up to its first dot, as keepalived */
 };
 
 /** cfg_keepalived_parse with options (opts may be NULL). */
@@ -391,7 +494,20 @@ struct cfg_keepalived *cfg_keepalived_parse_ex(const char *text, size_t len, con
 					       const struct cfg_parse_opts *opts,
 					       struct cfg_diags *d);
 
+/** cfg_keepalived_load with options (opts may be NULL). */
+struct cfg_keepalived *cfg_keepalived_load_ex(const char *path, const struct cfg_parse_opts *opts,
+					      struct cfg_diags *d);
+
 void cfg_keepalived_free(struct cfg_keepalived *k);
+
+/** Writes the markdown table of every keepalived keyword halb's tables know,
+ * block by block, with halb's handling (implemented, refused, no effect)
+ * and why: the table of docs/CONFIGURATION.md. */
+void cfg_keyword_table_md(FILE *out);
+
+/** What halb does with keyword name in block (named as in that table):
+ * 0 implemented, 1 refused, 2 no effect; -1 when no table has it. */
+int cfg_keyword_status(const char *block, const char *name);
 
 /* ----------------------------------------------------------- dataplane model */
 

@@ -18,6 +18,14 @@
 #include <string.h>
 
 #include "ctl_priv.h"
+
+/* keepalived: smtp_alert_checker when written, else smtp_alert. */
+static bool checker_mail(const struct ctl *c)
+{
+	const struct cfg_global *g = &c->k->global;
+
+	return g->smtp_alert_checker >= 0 ? g->smtp_alert_checker != 0 : g->smtp_alert;
+}
 #include "halb_check.h"
 #include "halb_proc.h"
 
@@ -63,10 +71,10 @@ static void quorum_update(struct ctl *c, size_t vs)
 		addr_port(rs, sizeof(rs), v->sorry_server.addr, v->protocol, v->sorry_server.port);
 		HALB_LOG(ctl, NOTICE, "Adding sorry server %s to VS %s", rs, vsn);
 	}
-	ctl_run_script(c, up ? v->quorum_up : v->quorum_down, NULL, 0);
+	ctl_run_script(c, up ? &v->quorum_up : &v->quorum_down, NULL, 0);
 	snprintf(subject, sizeof(subject), "[%s] Virtual Server %s - %s quorum", ctl_router_id(c),
 		 vsn, up ? "gained" : "lost");
-	if (c->k->global.smtp_alert)
+	if (checker_mail(c))
 		ctl_mail(c, subject, subject);
 }
 
@@ -100,10 +108,10 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 		else
 			HALB_LOG(ctl, NOTICE, "%s service %s %s VS %s", up ? "Adding" : "Removing",
 				 rsn, up ? "to" : "from", vsn);
-		ctl_run_script(c, up ? r->notify_up : r->notify_down, NULL, 0);
+		ctl_run_script(c, up ? &r->notify_up : &r->notify_down, NULL, 0);
 		snprintf(subject, sizeof(subject), "[%s] Realserver %s of virtual server %s - %s",
 			 ctl_router_id(c), rsn, vsn, up ? "UP" : "DOWN");
-		if (c->k->global.smtp_alert)
+		if (checker_mail(c) && !c->k->global.no_checker_emails)
 			ctl_mail(c, subject, subject);
 	}
 	quorum_update(c, vs);
@@ -171,9 +179,9 @@ void ctl_check_stop(struct ctl *c)
 			continue;
 		for (size_t r = 0; r < v->n_rs; r++)
 			if (c->vs[i].rs[r].healthy)
-				ctl_run_script(c, v->rs[r].notify_down, NULL, 0);
+				ctl_run_script(c, &v->rs[r].notify_down, NULL, 0);
 		if (c->vs[i].quorum_up)
-			ctl_run_script(c, v->quorum_down, NULL, 0);
+			ctl_run_script(c, &v->quorum_down, NULL, 0);
 	}
 	check_engine_free(c->checks);
 	c->checks = NULL;

@@ -36,10 +36,11 @@ static void lint_script(const struct cfg_keepalived *k, const char *cmd, const c
 static void lint_notify(const struct cfg_keepalived *k, const struct cfg_notify *n,
 			const struct cfg_loc *loc, struct cfg_diags *d)
 {
-	const char *const cmds[] = { n->master, n->backup, n->fault, n->stop, n->any };
+	const struct cfg_script *const s[] = { &n->master, &n->backup, &n->fault, &n->stop,
+					       &n->any };
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		lint_script(k, cmds[i], NULL, NULL, loc, d);
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		lint_script(k, s[i]->cmd, s[i]->user, s[i]->group, loc, d);
 }
 
 /* Every script keepalived.conf would run. */
@@ -55,11 +56,16 @@ void ctl_lint_scripts(const struct cfg_keepalived *k, struct cfg_diags *d)
 	for (size_t i = 0; i < k->n_vs; i++) {
 		const struct cfg_virtual_server *v = &k->vs[i];
 
-		lint_script(k, v->quorum_up, NULL, NULL, &v->loc, d);
-		lint_script(k, v->quorum_down, NULL, NULL, &v->loc, d);
+		lint_script(k, v->quorum_up.cmd, v->quorum_up.user, v->quorum_up.group, &v->loc, d);
+		lint_script(k, v->quorum_down.cmd, v->quorum_down.user, v->quorum_down.group,
+			    &v->loc, d);
 		for (size_t r = 0; r < v->n_rs; r++) {
-			lint_script(k, v->rs[r].notify_up, NULL, NULL, &v->rs[r].loc, d);
-			lint_script(k, v->rs[r].notify_down, NULL, NULL, &v->rs[r].loc, d);
+			const struct cfg_script *rss[] = { &v->rs[r].notify_up,
+							   &v->rs[r].notify_down };
+
+			for (size_t j = 0; j < 2; j++)
+				lint_script(k, rss[j]->cmd, rss[j]->user, rss[j]->group,
+					    &v->rs[r].loc, d);
 			for (size_t c = 0; c < v->rs[r].n_checkers; c++) {
 				const struct cfg_checker *ch = &v->rs[r].checkers[c];
 

@@ -25,20 +25,23 @@ static void script_done(void *ctx, const struct proc_result *res)
 	free(ctx);
 }
 
-void ctl_run_script(struct ctl *c, const char *cmdline, const char *const *args, size_t n_args)
+void ctl_run_script(struct ctl *c, const struct cfg_script *s, const char *const *args,
+		    size_t n_args)
 {
 	const struct cfg_global *g = &c->k->global;
-	struct proc_spec spec = { .cmdline = cmdline,
+	struct proc_spec spec = { .cmdline = s->cmd,
 				  .args = args,
 				  .n_args = n_args,
-				  .user = proc_default_user(g->script_user),
-				  .group = g->script_group,
+				  /* its own USER [GROUP], else script_user */
+				  .user =
+				      s->user != NULL ? s->user : proc_default_user(g->script_user),
+				  .group = s->user != NULL ? s->group : g->script_group,
 				  .script_security = g->enable_script_security };
 	char *name;
 
-	if (cmdline == NULL)
+	if (s->cmd == NULL)
 		return;
-	name = strdup(cmdline);
+	name = strdup(s->cmd);
 	if (name != NULL && proc_run(c->loop, &spec, script_done, name) == NULL)
 		free(name);
 }

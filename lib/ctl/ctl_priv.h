@@ -5,6 +5,7 @@
  *   ctl_io.c    the exception path: worker rings, TAPs, ARP, neighbours
  *   ctl_svc.c   stat slots, service snapshots, VIP ownership, rates
  *   ctl_tel.c   the halb telemetry commands
+ *   ctl_vrrp*.c VRRP instances, sync groups, tracking, adverts (ctl_vrrp_int.h)
  */
 #ifndef HALB_CTL_PRIV_H
 #define HALB_CTL_PRIV_H
@@ -157,7 +158,8 @@ int ctl_check_tel_init(struct ctl *c);
 
 /* ctl_notify.c */
 /* Runs a notify script the way keepalived does, without waiting for it. */
-void ctl_run_script(struct ctl *c, const char *cmdline, const char *const *args, size_t n_args);
+void ctl_run_script(struct ctl *c, const struct cfg_script *s, const char *const *args,
+		    size_t n_args);
 /* Sends a mail alert (subject, one line of text after the date) to every
  * notification_email, when an smtp_server is set. */
 void ctl_mail(struct ctl *c, const char *subject, const char *text);

@@ -27,6 +27,7 @@
 
 #include "ctl_priv.h"
 #include "halb_check.h"
+#include "halb_proc.h"
 
 static bool strs_equal(char *const *a, size_t na, char *const *b, size_t nb)
 {
@@ -125,13 +126,18 @@ int ctl_reload(struct ctl *c)
 	size_t n_old_static;
 
 	HALB_LOG(ctl, NOTICE, "Reloading %s and %s", c->opt.keepalived_conf, c->opt.dataplane_conf);
-	k2 = cfg_keepalived_load(c->opt.keepalived_conf, &diags);
+	k2 = cfg_keepalived_load_ex(c->opt.keepalived_conf,
+				    &(struct cfg_parse_opts){ .config_id = c->opt.config_id },
+				    &diags);
 	d2 = cfg_dataplane_load(c->opt.dataplane_conf, &diags);
 	if (d2 != NULL)
 		restart = needs_restart(c->d, d2);
 	dp = d2 != NULL && restart == NULL ? d2 : c->d;
 	if (k2 != NULL) {
 		cfg_check(k2, dp, &diags);
+		/* users may have changed: resolve them all again now, not when a
+		 * script is due */
+		proc_user_cache_reset();
 		ctl_lint_scripts(k2, &diags);
 	}
 	log_diags(&diags);

@@ -337,14 +337,27 @@ static uint32_t addr_specs(const struct ctl *c, struct svc_spec_addr *a)
 			add_addr(a, &n, k->instances[i].vips[v].pfx.addr,
 				 SVC_AF_VIP | (c->inst_master[i] ? SVC_AF_OWNED : 0));
 	for (size_t i = 0; i < k->n_vs; i++)
-		add_addr(a, &n, k->vs[i].addr,
-			 SVC_AF_SERVICE | SVC_AF_VIP | (vs_owned(c, i) ? SVC_AF_OWNED : 0));
+		for (size_t m = 0; m < k->vs[i].n_members; m++)
+			add_addr(a, &n, k->vs[i].members[m].addr,
+				 SVC_AF_SERVICE | SVC_AF_VIP | (vs_owned(c, i) ? SVC_AF_OWNED : 0));
+	return n;
+}
+
+/* Snapshot entries: one per address and port a virtual server serves (a
+ * virtual_server group has several, sharing one entry's real servers and
+ * counters). */
+static size_t members_total(const struct cfg_keepalived *k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < k->n_vs; i++)
+		n += k->vs[i].n_members;
 	return n;
 }
 
 static uint32_t addrs_max(const struct ctl *c)
 {
-	uint32_t n = (uint32_t)c->k->n_vs;
+	uint32_t n = (uint32_t)members_total(c->k);
 
 	for (size_t p = 0; p < c->d->n_ports; p++)
 		n += (uint32_t)c->d->ports[p].n_addrs;
@@ -353,41 +366,52 @@ static uint32_t addrs_max(const struct ctl *c)
 	return n;
 }
 
+static void vs_spec(struct ctl *c, size_t i, uint32_t vip, uint16_t vport, struct svc_spec_rs *rs,
+		    uint32_t n_rs, struct svc_spec *sp)
+{
+	const struct cfg_virtual_server *v = &c->k->vs[i];
+
+	sp->vip = vip;
+	sp->vport = vport;
+	sp->proto = v->protocol;
+	sp->fwd = v->fwd;
+	sp->sched = v->sched;
+	sp->sched_params.port = v->sched_port;
+	sp->sched_params.fallback = v->sched_fallback;
+	sp->persist_s = v->persistence_timeout;
+	sp->persist_mask = v->persistence_granularity;
+	sp->stat = c->vs[i].stat;
+	sp->owned = vs_owned(c, i);
+	sp->rs = rs;
+	sp->n_rs = n_rs;
+}
+
 int ctl_publish(struct ctl *c)
 {
 	const struct cfg_keepalived *k = c->k;
-	struct svc_spec *specs = calloc(k->n_vs ? k->n_vs : 1, sizeof(*specs));
+	size_t n_specs = 0, total = members_total(k);
+	struct svc_spec *specs = calloc(total ? total : 1, sizeof(*specs));
 	struct svc_spec_rs **rs = calloc(k->n_vs ? k->n_vs : 1, sizeof(*rs));
 	struct svc_spec_addr *addrs = calloc(addrs_max(c) + 1, sizeof(*addrs));
 	struct svc_snapshot *snap = NULL;
-	uint32_t n_addrs;
+	uint32_t n_addrs, n_rs;
 	int rc = -ENOMEM;
 
 	if (specs == NULL || rs == NULL || addrs == NULL)
 		goto out;
 	for (size_t i = 0; i < k->n_vs; i++) {
 		const struct cfg_virtual_server *v = &k->vs[i];
-		struct svc_spec *sp = &specs[i];
 
 		rs[i] = calloc(v->n_rs + 1, sizeof(**rs));
 		if (rs[i] == NULL)
 			goto out;
-		sp->vip = v->addr;
-		sp->vport = v->port;
-		sp->proto = v->protocol;
-		sp->fwd = v->fwd;
-		sp->sched = v->sched;
-		sp->sched_params.port = v->sched_port;
-		sp->sched_params.fallback = v->sched_fallback;
-		sp->persist_s = v->persistence_timeout;
-		sp->persist_mask = v->persistence_granularity;
-		sp->stat = c->vs[i].stat;
-		sp->owned = vs_owned(c, i);
-		sp->rs = rs[i];
-		sp->n_rs = vs_rs_specs(c, i, rs[i]);
+		n_rs = vs_rs_specs(c, i, rs[i]);
+		for (size_t m = 0; m < v->n_members; m++)
+			vs_spec(c, i, v->members[m].addr, v->members[m].port, rs[i], n_rs,
+				&specs[n_specs++]);
 	}
 	n_addrs = addr_specs(c, addrs);
-	snap = svc_snapshot_build(specs, (uint32_t)k->n_vs, addrs, n_addrs, c->routes, c->n_workers,
+	snap = svc_snapshot_build(specs, (uint32_t)n_specs, addrs, n_addrs, c->routes, c->n_workers,
 				  c->ports[0].socket);
 	if (snap == NULL) {
 		rc = -rte_errno;

@@ -26,6 +26,7 @@ extern "C" {
 struct ctl_options {
 	const char *keepalived_conf;
 	const char *dataplane_conf;
+	const char *config_id;   /**< -i: for "@ID" lines; NULL: the host name */
 	const char *file_prefix; /**< for /halb/version */
 };
 

@@ -132,6 +132,14 @@ int proc_resolve_user(const char *user, const char *group, uid_t *uid, gid_t *gi
 		      size_t whylen);
 
 /**
+ * Forgets what proc_resolve_user() remembered (it answers each user and
+ * group from memory after the first time, so that a script run never waits
+ * on NSS): call before re-reading the configuration, then resolve every
+ * script's user again off the hot path (ctl_lint_scripts does).
+ */
+void proc_user_cache_reset(void);
+
+/**
  * keepalived's choice of user for scripts: script_user when global_defs
  * sets it, else "keepalived_script" when that user exists, else NULL (halb's
  * own user, root).
@@ -150,6 +158,56 @@ const char *proc_default_user(const char *script_user);
  *   file and what is wrong with it).
  */
 int proc_check_security(const char *cmdline, uid_t uid, char *why, size_t whylen);
+
+/* ------------------------------------------------------ open file limit */
+
+/** Who needs file descriptors beyond what halb started with. */
+enum proc_nofile_user {
+	PROC_NOFILE_CHECKS = 0, /**< the checkers (one socket each, MISC_CHECK pipes) */
+	PROC_NOFILE_SCRIPTS,    /**< vrrp_script and notify scripts */
+	PROC_NOFILE_USERS
+};
+
+/** Descriptors a running script holds in halb (exec-error and output pipes,
+ * /dev/null while it starts). */
+#define PROC_FDS_PER_SCRIPT 4
+
+/**
+ * Says that who needs fds descriptors (replacing what it said before) and
+ * raises RLIMIT_NOFILE to the limit halb started with plus every user's
+ * need, the hard limit too when allowed, as keepalived does.
+ * @return 0 when the limit covers the needs, -1 when it could not (logged).
+ */
+int proc_nofile_need(enum proc_nofile_user who, unsigned int fds);
+
+/* ------------------------------------------------------ process counting */
+
+/** How the parameters of a process are compared (vrrp_track_process). */
+enum proc_param_match {
+	PROC_PARAM_EXACT = 0, /**< all of them */
+	PROC_PARAM_PARTIAL,   /**< the first N, more may follow */
+	PROC_PARAM_INITIAL,   /**< as partial, the last one may be longer */
+};
+
+/** What a vrrp_track_process looks for. */
+struct proc_match {
+	const char *const *argv; /**< the process and its parameters */
+	size_t argc;
+	bool by_cmdline; /**< match the command line, else the process name */
+	enum proc_param_match param_match;
+};
+
+/** Whether a process with name comm and command line argv matches m. */
+bool proc_match_one(const struct proc_match *m, const char *comm, char *const *argv, size_t argc);
+
+/**
+ * Counts the running processes (zombies excluded) that match each of
+ * m[0..n-1], reading root (NULL: /proc). Reads only; never blocks on
+ * anything but /proc.
+ * @return 0, or -errno when root cannot be read.
+ */
+int proc_count_matches(const char *root, const struct proc_match *m, size_t n,
+		       unsigned int *counts);
 
 #ifdef __cplusplus
 }

@@ -349,3 +349,121 @@ int proc_cmd_file(const char *cmdline, char *buf, size_t len, char *why, size_t 
 	free(words);
 	return err;
 }
+
+/* ------------------------------------------------- every program of a line */
+
+static const char *const proc_reserved[] = { "if",    "then", "else", "elif", "do",  "while",
+					     "until", "!",    "{",    "time", "exec" };
+
+static bool proc_is_reserved(const char *w)
+{
+	for (size_t i = 0; i < sizeof(proc_reserved) / sizeof(proc_reserved[0]); i++)
+		if (strcmp(w, proc_reserved[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The simple commands of a shell line, split at unquoted separators; each
+ * is handed to one_cmd with its words (quotes kept as written). */
+struct proc_walk {
+	int (*fn)(const char *file, void *ctx);
+	void *ctx;
+	char *why;
+	size_t whylen;
+};
+
+/* The program of one simple command (words[0..n-1]). */
+static int proc_walk_cmd(struct proc_walk *w, char **words, size_t n)
+{
+	char path[PATH_MAX];
+	size_t i = 0;
+
+	while (i < n && (proc_is_reserved(words[i]) || proc_is_assignment(words[i]) ||
+			 strchr("<>", words[i][0]) != NULL || strchr(words[i], '>') != NULL))
+		i++;
+	if (i >= n)
+		return 0;
+	if (strpbrk(words[i], "$`") != NULL) {
+		snprintf(
+		    w->why, w->whylen,
+		    "'%s': the program a shell line runs is made by $ or `: no check can follow "
+		    "it",
+		    words[i]);
+		return EINVAL;
+	}
+	if (proc_is_shell_word(words[i], strlen(words[i])))
+		return 0;
+	if (strchr(words[i], '/') != NULL)
+		return w->fn(words[i], w->ctx);
+	if (proc_path_lookup(words[i], path, sizeof(path)) != 0)
+		return 0; /* not found: the shell fails to run it */
+	return w->fn(path, w->ctx);
+}
+
+static bool proc_is_sep(char c)
+{
+	return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '\n';
+}
+
+/* Splits line into simple commands of words and walks each. */
+static int proc_walk_shell(struct proc_walk *w, const char *line)
+{
+	size_t len = strlen(line), nw = 0;
+	char *buf = malloc(len + 1), **words = calloc(len + 1, sizeof(*words));
+	char *o = buf;
+	int err = 0;
+
+	if (buf == NULL || words == NULL) {
+		free(buf);
+		free(words);
+		snprintf(w->why, w->whylen, "out of memory");
+		return ENOMEM;
+	}
+	for (const char *p = line;; p++) {
+		bool end = *p == '\0' || proc_is_sep(*p);
+
+		if (!end && !proc_is_blank(*p)) {
+			char q = 0;
+
+			words[nw++] = o;
+			for (; *p != '\0' && (q != 0 || (!proc_is_blank(*p) && !proc_is_sep(*p)));
+			     p++) {
+				if (q == 0 && (*p == '\'' || *p == '"'))
+					q = *p;
+				else if (q != 0 && *p == q)
+					q = 0;
+				else
+					*o++ = *p;
+			}
+			*o++ = '\0';
+			p--;
+			continue;
+		}
+		if (end && nw > 0) {
+			err = proc_walk_cmd(w, words, nw);
+			nw = 0;
+			if (err != 0)
+				break;
+		}
+		if (*p == '\0')
+			break;
+	}
+	free(buf);
+	free(words);
+	return err;
+}
+
+int proc_cmd_each_file(const char *cmdline, int (*fn)(const char *file, void *ctx), void *ctx,
+		       char *why, size_t whylen)
+{
+	struct proc_walk w = { fn, ctx, why, whylen };
+	char file[PATH_MAX];
+	int err;
+
+	if (!proc_needs_shell(cmdline)) {
+		err = proc_cmd_file(cmdline, file, sizeof(file), why, whylen);
+		return err != 0 ? err : fn(file, ctx);
+	}
+	err = fn(proc_shell_path(), ctx);
+	return err != 0 ? err : proc_walk_shell(&w, cmdline);
+}

@@ -45,6 +45,19 @@ const char *proc_shell_path(void);
  */
 int proc_cmd_file(const char *cmdline, char *buf, size_t len, char *why, size_t whylen);
 
+/**
+ * Every program a command line would run: for a direct line its first word
+ * (looked up in PATH); for a shell line the shell and the command word of
+ * each simple command (after ';', '&', '|', '(', ')', a newline and the
+ * reserved words if/then/else/elif/do/while/until/!/{), skipping
+ * assignments and builtins. fn(file, ctx) is called for each; a non-zero
+ * return stops the walk and is returned.
+ * @return 0; an errno with why set when the line cannot be read (a command
+ *   word made by $ or `, which no check can follow, is EINVAL).
+ */
+int proc_cmd_each_file(const char *cmdline, int (*fn)(const char *file, void *ctx), void *ctx,
+		       char *why, size_t whylen);
+
 /** Looks a bare name up in $PATH (execvp's default when unset).
  * @return 0 with the full path in buf, or ENOENT / EACCES. */
 int proc_path_lookup(const char *name, char *buf, size_t len);

@@ -122,8 +122,79 @@ static int proc_lookup_group(const char *name, gid_t *gid, char *why, size_t why
 	return -1;
 }
 
+/* What each (user, group) resolved to, so that running a script never
+ * waits on NSS (a directory server may take seconds): halb -t, the start
+ * and each reload resolve every script's user (ctl_lint_scripts), and the
+ * runs after that find the answer here. Control core only. */
+struct proc_user_memo {
+	char *user, *group; /* NULL as given */
+	uid_t uid;
+	gid_t gid;
+	int rc;
+	char why[128];
+};
+
+static struct proc_user_memo *proc_memo;
+static size_t proc_n_memo;
+
+static bool proc_streq(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static int proc_resolve_uncached(const char *user, const char *group, uid_t *uid, gid_t *gid,
+				 char *why, size_t whylen);
+
 int proc_resolve_user(const char *user, const char *group, uid_t *uid, gid_t *gid, char *why,
 		      size_t whylen)
+{
+	struct proc_user_memo *m, *v;
+
+	for (size_t i = 0; i < proc_n_memo; i++) {
+		m = &proc_memo[i];
+		if (proc_streq(m->user, user) && proc_streq(m->group, group)) {
+			*uid = m->uid;
+			*gid = m->gid;
+			if (m->rc != 0)
+				snprintf(why, whylen, "%s", m->why);
+			return m->rc;
+		}
+	}
+	v = realloc(proc_memo, (proc_n_memo + 1) * sizeof(*v));
+	if (v == NULL)
+		return proc_resolve_uncached(user, group, uid, gid, why, whylen);
+	proc_memo = v;
+	m = &proc_memo[proc_n_memo];
+	memset(m, 0, sizeof(*m));
+	m->rc = proc_resolve_uncached(user, group, &m->uid, &m->gid, m->why, sizeof(m->why));
+	m->user = user != NULL ? strdup(user) : NULL;
+	m->group = group != NULL ? strdup(group) : NULL;
+	if ((user == NULL || m->user != NULL) && (group == NULL || m->group != NULL))
+		proc_n_memo++;
+	else {
+		free(m->user);
+		free(m->group);
+	}
+	*uid = m->uid;
+	*gid = m->gid;
+	if (m->rc != 0)
+		snprintf(why, whylen, "%s", m->why);
+	return m->rc;
+}
+
+void proc_user_cache_reset(void)
+{
+	for (size_t i = 0; i < proc_n_memo; i++) {
+		free(proc_memo[i].user);
+		free(proc_memo[i].group);
+	}
+	free(proc_memo);
+	proc_memo = NULL;
+	proc_n_memo = 0;
+}
+
+static int proc_resolve_uncached(const char *user, const char *group, uid_t *uid, gid_t *gid,
+				 char *why, size_t whylen)
 {
 	bool has_gid = true;
 
@@ -142,12 +213,14 @@ int proc_resolve_user(const char *user, const char *group, uid_t *uid, gid_t *gi
 
 const char *proc_default_user(const char *script_user)
 {
-	struct passwd pw, *res = NULL;
-	char buf[PROC_NSS_BUF_MIN * 4];
+	uid_t uid;
+	gid_t gid;
+	char why[128];
 
 	if (script_user != NULL)
 		return script_user;
-	if (getpwnam_r("keepalived_script", &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+	/* through the memo: asked for every script run */
+	if (proc_resolve_user("keepalived_script", NULL, &uid, &gid, why, sizeof(why)) == 0)
 		return "keepalived_script";
 	return NULL;
 }
@@ -220,23 +293,74 @@ static bool proc_runs_as_root(const struct stat *st, uid_t uid, gid_t gid)
 	return st->st_gid == 0 && (st->st_mode & S_ISGID) && (st->st_mode & S_IXGRP);
 }
 
-int proc_security_check(const char *cmdline, uid_t uid, gid_t gid, char *why, size_t whylen)
+struct proc_sec {
+	uid_t uid;
+	gid_t gid;
+	char *why;
+	size_t whylen;
+	unsigned int depth; /* interpreters followed */
+};
+
+static int proc_check_file(const char *file, void *ctx);
+
+/* A script starting "#!INTERPRETER": the interpreter runs too. */
+static int proc_check_interpreter(struct proc_sec *s, const char *real)
 {
-	char file[PATH_MAX], real[PATH_MAX];
+	char line[PATH_MAX + 3], *p, *end;
+	FILE *f;
+	int rc = 0;
+
+	if (s->depth >= 4)
+		return 0;
+	f = fopen(real, "re");
+	if (f == NULL)
+		return 0;
+	if (fgets(line, sizeof(line), f) != NULL && line[0] == '#' && line[1] == '!') {
+		p = line + 2 + strspn(line + 2, " \t");
+		end = p + strcspn(p, " \t\r\n");
+		*end = '\0';
+		if (*p == '/') {
+			s->depth++;
+			rc = proc_check_file(p, s);
+			s->depth--;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* One program of the line: when it runs as root, it and every directory
+ * above it must be safe, and so must its interpreter. */
+static int proc_check_file(const char *file, void *ctx)
+{
+	struct proc_sec *s = ctx;
+	char real[PATH_MAX];
 	struct stat st;
 
-	if (proc_cmd_file(cmdline, file, sizeof(file), why, whylen) != 0)
-		return uid == 0 || gid == 0 ? -1 : 0;
 	if (realpath(file, real) == NULL || stat(real, &st) != 0) {
 		/* Not found: exec reports it when the command cannot escalate. */
-		if (uid != 0 && gid != 0)
+		if (s->uid != 0 && s->gid != 0)
 			return 0;
-		snprintf(why, whylen, "script '%s' cannot be accessed: %s", file, strerror(errno));
+		snprintf(s->why, s->whylen, "script '%s' cannot be accessed: %s", file,
+			 strerror(errno));
 		return -1;
 	}
-	if (!proc_runs_as_root(&st, uid, gid))
+	if (!proc_runs_as_root(&st, s->uid, s->gid))
 		return 0;
-	return proc_check_path(real, file, why, whylen);
+	if (proc_check_path(real, file, s->why, s->whylen) != 0)
+		return -1;
+	return proc_check_interpreter(s, real);
+}
+
+int proc_security_check(const char *cmdline, uid_t uid, gid_t gid, char *why, size_t whylen)
+{
+	struct proc_sec s = { uid, gid, why, whylen, 0 };
+	int rc = proc_cmd_each_file(cmdline, proc_check_file, &s, why, whylen);
+
+	if (rc == 0)
+		return 0;
+	/* a line no check can read only matters when it runs as root */
+	return rc > 0 && uid != 0 && gid != 0 ? 0 : -1;
 }
 
 int proc_check_security(const char *cmdline, uid_t uid, char *why, size_t whylen)

@@ -384,14 +384,28 @@ void vrrp_script_init(struct vrrp_script_status *s, unsigned int rise, unsigned 
  * @return true when the script's state changed (INIT->UP, UP->DOWN, ...). */
 bool vrrp_script_result(struct vrrp_script_status *s, bool success);
 
-/** One tracked script or interface of an instance. Caller-owned. */
+/** One tracked script, interface, file or process of an instance.
+ * Caller-owned. */
 struct vrrp_track_item {
-	int weight;   /**< -253..253; 0: DOWN means FAULT */
-	bool reverse; /**< keepalived's "weight W reverse" */
-	bool is_script;
+	int weight;     /**< 0: DOWN means FAULT; a file's may be any int */
+	bool reverse;   /**< keepalived's "weight W reverse" */
+	bool is_script; /**< a script, file or process: ignored when weighted in
+			 * a sync group or by the owner (interfaces differ) */
+	bool is_value;  /**< a track_file: adds value while UP, DOWN is FAULT
+			 * (vrrp_track_file_set) */
+	int value;
 	bool ignored; /**< set by vrrp_track_normalise() */
 	enum vrrp_track_state state;
 };
+
+/**
+ * A track_file item from the number read from its file, keepalived's
+ * process_update_track_file_status(): with weight 0 a non-zero number is a
+ * failure (reverse: zero is); otherwise the number times the weight
+ * (negated with reverse) is added to the priority, up to 253, and below
+ * -253 it is a failure. A failure puts the instance in FAULT.
+ */
+void vrrp_track_file_set(struct vrrp_track_item *t, long number);
 
 /**
  * Applies keepalived's configuration-time rules to an instance's items: in a

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Tracking: what vrrp_script runs and interface links do to an instance.
+ * Tracking: what vrrp_script runs, interface links, track_file numbers and
+ * vrrp_track_process counts do to an instance.
  *
  * A script's results go through rise/fall counting (vrrp_script_result); its
  * state and each tracked interface's link make a list of vrrp_track_item, from
@@ -100,6 +101,8 @@ static int item_weight(const struct vrrp_track_item *t)
 {
 	int sign = t->reverse ? -1 : 1;
 
+	if (t->is_value)
+		return !t->ignored && t->state == VRRP_TRACK_UP ? t->value : 0;
 	if (t->ignored || t->weight == 0)
 		return 0;
 	if (t->state == VRRP_TRACK_UP && t->weight > 0)
@@ -128,6 +131,8 @@ uint8_t vrrp_effective_priority(uint8_t base, const struct vrrp_track_item *item
  * (keepalived: script_ok != (multiplier == 1)). */
 static bool item_faults(const struct vrrp_track_item *t)
 {
+	if (t->is_value)
+		return !t->ignored && t->state == VRRP_TRACK_DOWN;
 	if (t->ignored || t->weight != 0 || t->state == VRRP_TRACK_INIT)
 		return false;
 	return (t->state == VRRP_TRACK_UP) == t->reverse;
@@ -147,4 +152,23 @@ bool vrrp_track_pending(const struct vrrp_track_item *items, size_t n)
 		if (!items[i].ignored && items[i].weight == 0 && items[i].state == VRRP_TRACK_INIT)
 			return true;
 	return false;
+}
+
+void vrrp_track_file_set(struct vrrp_track_item *t, long number)
+{
+	long long v;
+
+	t->is_value = true;
+	t->value = 0;
+	if (t->weight == 0) {
+		t->state = (number != 0) != t->reverse ? VRRP_TRACK_DOWN : VRRP_TRACK_UP;
+		return;
+	}
+	v = (long long)number * t->weight * (t->reverse ? -1 : 1);
+	if (v < -253) {
+		t->state = VRRP_TRACK_DOWN;
+		return;
+	}
+	t->state = VRRP_TRACK_UP;
+	t->value = v > 253 ? 253 : (int)v;
 }

@@ -10,6 +10,7 @@
 #   tb_rs NAME CIDR [GW] [VIP...]  a real server running nginx; VIPs on lo
 #                           with arp_ignore/arp_announce as the seed shows (DR)
 #   tb_halb NAME PREFIX KCONF DCONF  start halb in a director, wait for it
+#                           (with the flags in TB_HALB_ARGS, e.g. "-i lb1")
 #   tb_halbctl NAME PREFIX ARGS...   halbctl against that halb
 #   tb_stop_halb NAME [SIGNAL]
 #   tb_wait SECONDS CMD...  retry CMD until it succeeds or time runs out
@@ -231,7 +232,8 @@ tb_halb() {
 		tb_fail "$dconf names no --file-prefix"
 	rm -rf "/var/run/dpdk/$prefix"
 	# Not through tb_in: $! must be halb itself (ip netns exec execs it).
-	ip netns exec "$TB-$name" "$HALB" -n -l -f "$kconf" -c "$cfg" \
+	# shellcheck disable=SC2086 # TB_HALB_ARGS: more flags (-i ID), word-split
+	ip netns exec "$TB-$name" "$HALB" ${TB_HALB_ARGS:-} -n -l -f "$kconf" -c "$cfg" \
 		-p "$TB_DIR/halb-$name.pid" >>"$TB_DIR/halb-$name.log" 2>&1 &
 	eval "TB_HALB_PID_$name=$!"
 	TB_HALB_PIDS+=("$!")

@@ -1173,23 +1173,24 @@ static void test_engine_connect_to_and_bindto(void **state)
 	free(t);
 }
 
-static void test_engine_local_error_not_counted(void **state)
+static void test_engine_local_error_counted(void **state)
 {
 	struct tconf *t = tconf_new(1, CFG_CHECK_TCP, 80);
 
 	(void)state;
-	/* bindto an address this host does not have: our problem, not the
-	 * server's. Nothing is counted and the health stays. */
+	/* bindto an address this host does not have: the server cannot be
+	 * checked, which must never count as a pass (nor as nothing, which
+	 * left a server up for ever): it is a failed check. */
 	t->ck[0].has_bindto = true;
 	t->ck[0].bindto = 0xc0000201;
+	t->ck[0].retry = 0;
 	assert_int_equal(check_engine_apply(eng, &t->k), 0);
 	run_for(0.5);
-	assert_true(status_of(0).up);
-	assert_int_equal(status_of(0).checks, 0);
-	assert_int_equal(status_of(0).failures, 0);
-	assert_int_equal(n_recs, 1);
-	assert_true(log_has("TCP_CHECK on 127.0.0.1:80 not run: bind: cannot assign requested "
-			    "address; next attempt in 200 ms"));
+	assert_false(status_of(0).up);
+	assert_true(status_of(0).checks >= 1);
+	assert_true(status_of(0).failures >= 1);
+	assert_true(log_has("TCP_CHECK on 127.0.0.1:80 could not run: bind: cannot assign "
+			    "requested address; counted as a failure"));
 	free(t);
 }
 
@@ -1511,7 +1512,7 @@ int main(void)
 						engine_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_connect_to_and_bindto, engine_setup,
 						engine_teardown),
-		cmocka_unit_test_setup_teardown(test_engine_local_error_not_counted, engine_setup,
+		cmocka_unit_test_setup_teardown(test_engine_local_error_counted, engine_setup,
 						engine_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_ssl_sni, engine_setup, engine_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_tcp, engine_setup, engine_teardown),

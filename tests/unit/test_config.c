@@ -243,7 +243,7 @@ static const char *full_instance = "vrrp_script chk_a {\n"
 				   "  unicast_src_ip 172.17.1.6\n"
 				   "  unicast_peer {\n"
 				   "    172.17.11.11\n"
-				   "    172.17.11.12 min_ttl 1 max_ttl 64\n" /* 30 */
+				   "    172.17.11.12\n" /* 30 */
 				   "  }\n"
 				   "  track_interface {\n"
 				   "    eth1\n"
@@ -316,11 +316,11 @@ static void test_instance_fields(void **state)
 	assert_int_equal(v->track_scripts[1].weight, 30);
 	assert_true(v->track_scripts[1].weight_reverse);
 	assert_int_equal(v->track_scripts[1].loc.line, 38);
-	assert_string_equal(v->notify.master, "/etc/keepalived/notify.sh master");
-	assert_string_equal(v->notify.backup, "/etc/keepalived/notify.sh backup");
-	assert_string_equal(v->notify.fault, "/etc/keepalived/notify.sh fault");
-	assert_string_equal(v->notify.stop, "/etc/keepalived/stop.sh");
-	assert_string_equal(v->notify.any, "/etc/keepalived/any.sh");
+	assert_string_equal(v->notify.master.cmd, "/etc/keepalived/notify.sh master");
+	assert_string_equal(v->notify.backup.cmd, "/etc/keepalived/notify.sh backup");
+	assert_string_equal(v->notify.fault.cmd, "/etc/keepalived/notify.sh fault");
+	assert_string_equal(v->notify.stop.cmd, "/etc/keepalived/stop.sh");
+	assert_string_equal(v->notify.any.cmd, "/etc/keepalived/any.sh");
 	assert_int_equal(v->smtp_alert, 0);
 	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
@@ -349,7 +349,7 @@ static void test_instance_defaults(void **state)
 	assert_int_equal(v->garp_master_refresh_ms, -1);
 	assert_false(v->has_unicast_src_ip);
 	assert_int_equal(v->n_unicast_peers, 0);
-	assert_null(v->notify.master);
+	assert_null(v->notify.master.cmd);
 	assert_int_equal(v->smtp_alert, -1);
 	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
@@ -490,11 +490,11 @@ static void test_sync_group(void **state)
 	assert_string_equal(g->members[0], "VI_2");
 	assert_int_equal(g->member[0], 1);
 	assert_int_equal(g->member[1], 0);
-	assert_string_equal(g->notify.master, "/bin/g master");
-	assert_string_equal(g->notify.backup, "/bin/gb");
-	assert_string_equal(g->notify.fault, "/bin/gf");
-	assert_string_equal(g->notify.stop, "/bin/gs");
-	assert_string_equal(g->notify.any, "/bin/gn");
+	assert_string_equal(g->notify.master.cmd, "/bin/g master");
+	assert_string_equal(g->notify.backup.cmd, "/bin/gb");
+	assert_string_equal(g->notify.fault.cmd, "/bin/gf");
+	assert_string_equal(g->notify.stop.cmd, "/bin/gs");
+	assert_string_equal(g->notify.any.cmd, "/bin/gn");
 	assert_int_equal(g->smtp_alert, 1);
 	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
@@ -585,8 +585,8 @@ static void test_virtual_server_fields(void **state)
 	assert_true(vs->sorry_server_inhibit);
 	assert_int_equal(vs->quorum, 2);
 	assert_int_equal(vs->hysteresis, 1);
-	assert_string_equal(vs->quorum_up, "/bin/up 1");
-	assert_string_equal(vs->quorum_down, "/bin/down");
+	assert_string_equal(vs->quorum_up.cmd, "/bin/up 1");
+	assert_string_equal(vs->quorum_down.cmd, "/bin/down");
 	assert_true(vs->inhibit_on_failure);
 	assert_true(vs->alpha);
 	assert_true(vs->omega);
@@ -596,8 +596,8 @@ static void test_virtual_server_fields(void **state)
 	assert_int_equal(vs->rs[0].addr, IP(10, 0, 1, 1));
 	assert_int_equal(vs->rs[0].port, 8080);
 	assert_int_equal(vs->rs[0].weight, 0);
-	assert_string_equal(vs->rs[0].notify_up, "/bin/rs_up");
-	assert_string_equal(vs->rs[0].notify_down, "/bin/rs_down now");
+	assert_string_equal(vs->rs[0].notify_up.cmd, "/bin/rs_up");
+	assert_string_equal(vs->rs[0].notify_down.cmd, "/bin/rs_down now");
 	/* inherited from the virtual server */
 	assert_true(vs->rs[0].inhibit_on_failure);
 	assert_false(vs->rs[0].inhibit_on_failure_set);
@@ -977,9 +977,9 @@ static void test_notify_on_one_line(void **state)
 	(void)state;
 	assert_non_null(k);
 	assert_clean(&d);
-	assert_string_equal(k->instances[0].notify.backup, "/etc/keepalived/notify.sh backup");
-	assert_string_equal(k->instances[0].notify.master, "/etc/keepalived/notify.sh master");
-	assert_string_equal(k->instances[0].notify.fault, "/etc/keepalived/notify.sh fault");
+	assert_string_equal(k->instances[0].notify.backup.cmd, "/etc/keepalived/notify.sh backup");
+	assert_string_equal(k->instances[0].notify.master.cmd, "/etc/keepalived/notify.sh master");
+	assert_string_equal(k->instances[0].notify.fault.cmd, "/etc/keepalived/notify.sh fault");
 	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
 }
@@ -1047,17 +1047,14 @@ static void test_unknown_keyword_and_block(void **state)
 	struct cfg_keepalived *k = parse(text, &d);
 
 	(void)state;
-	assert_non_null(k);
-	assert_int_equal(d.errors, 0);
-	assert_int_equal(d.warnings, 3);
-	assert_diag(&d, CFG_WARNING, 3, "unknown keyword 'frobnicate'");
-	assert_diag(&d, CFG_WARNING, 5, "unknown block 'static_ipaddress'");
-	assert_diag(&d, CFG_WARNING, 12, "unknown block 'mystery_block'");
-	/* the skipped block's contents did not leak out; what follows parsed */
-	assert_int_equal(k->n_instances, 1);
-	assert_int_equal(k->instances[0].priority, 42);
-	assert_string_equal(k->global.router_id, "r1");
-	cfg_keepalived_free(k);
+	/* keepalived does not know them either: errors, as keepalived -t has
+	 * them; the skipped blocks' contents do not leak out */
+	assert_null(k);
+	assert_int_equal(d.errors, 3);
+	assert_int_equal(d.warnings, 0);
+	assert_diag(&d, CFG_ERROR, 3, "unknown keyword 'frobnicate'");
+	assert_diag(&d, CFG_ERROR, 5, "static_ipaddress is not supported by halb");
+	assert_diag(&d, CFG_ERROR, 12, "unknown block 'mystery_block'");
 	cfg_diags_free(&d);
 }
 
@@ -1069,8 +1066,8 @@ static void test_ignored_keywords(void **state)
 
 	(void)state;
 	assert_non_null(k);
-	assert_diag(&d, CFG_WARNING, 2, "vrrp_strict is not supported by halb");
-	assert_diag(&d, CFG_WARNING, 3, "vrrp_garp_interval is not supported by halb");
+	assert_diag(&d, CFG_WARNING, 2, "vrrp_strict has no effect in halb");
+	assert_diag(&d, CFG_WARNING, 3, "vrrp_garp_interval has no effect in halb");
 	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
 }
@@ -1148,9 +1145,9 @@ static void test_error_lines(void **state)
 	expect_one_error("vrrp_script s {\n script /bin/true\n weight -254\n}\n", 3,
 			 "weight -254 is out of range");
 	expect_one_error("virtual_server fwmark 1 {\n real_server 10.0.1.1 80 { }\n}\n", 1,
-			 "halb does not support fwmark virtual servers");
+			 "virtual_server fwmark is not supported by halb");
 	expect_one_error("virtual_server group G {\n real_server 10.0.1.1 80 { }\n}\n", 1,
-			 "halb does not support group virtual servers");
+			 "virtual_server group G: no virtual_server_group of that name");
 	expect_one_error("virtual_server 10.0.0.1 {\n real_server 10.0.1.1 80 { }\n}\n", 1,
 			 "missing port");
 	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n"
@@ -1220,8 +1217,12 @@ static void test_unbalanced_braces(void **state)
 			 4, "'vrrp_instance' block is not closed: missing '}'");
 	expect_one_error("global_defs {\n router_id r\n}\n}\n", 4, "unexpected '}'");
 	/* the skipped block took the only '}': global_defs is the one left open */
-	expect_one_error("global_defs {\n router_id r\n unknown_thing {\n  x\n}\n", 1,
-			 "'global_defs' block is not closed");
+	d = (struct cfg_diags){ 0 };
+	assert_null(parse("global_defs {\n router_id r\n unknown_thing {\n  x\n}\n", &d));
+	assert_int_equal(d.errors, 2);
+	assert_diag(&d, CFG_ERROR, 3, "unknown block 'unknown_thing'");
+	assert_diag(&d, CFG_ERROR, 1, "'global_defs' block is not closed");
+	cfg_diags_free(&d);
 }
 
 static void test_duplicates(void **state)
@@ -1289,13 +1290,13 @@ static void test_all_problems_reported(void **state)
 
 	(void)state;
 	assert_null(k);
-	assert_int_equal(d.errors, 5);
-	assert_int_equal(d.warnings, 1);
+	assert_int_equal(d.errors, 6);
+	assert_int_equal(d.warnings, 0);
 	assert_diag(&d, CFG_ERROR, 3, "virtual_router_id 300");
 	assert_diag(&d, CFG_ERROR, 4, "priority 0");
 	assert_diag(&d, CFG_ERROR, 8, "'XXX'");
 	assert_diag(&d, CFG_ERROR, 9, "'yyy'");
-	assert_diag(&d, CFG_WARNING, 10, "unknown keyword 'bogus'");
+	assert_diag(&d, CFG_ERROR, 10, "unknown keyword 'bogus'");
 	assert_diag(&d, CFG_ERROR, 11, "weight 70000");
 	cfg_diags_free(&d);
 }
@@ -1839,9 +1840,10 @@ static void test_check_ports(void **state)
 	unsigned int errors = check_text(text, &d);
 
 	(void)state;
-	assert_diag(&d, CFG_ERROR, 1, "interface eth9 is not a port of test.cfg");
+	/* at the interface line, not the block's first line */
+	assert_diag(&d, CFG_ERROR, 2, "interface eth9 is not a port of test.cfg");
 	assert_diag(&d, CFG_ERROR, 4, "dev eth7 is not a port of test.cfg");
-	assert_diag(&d, CFG_ERROR, 6, "port eth2 has no addresses");
+	assert_diag(&d, CFG_ERROR, 7, "port eth2 has no addresses");
 	assert_diag(&d, CFG_ERROR, 18, "track_interface eth8 is not a port");
 	assert_diag(&d, CFG_WARNING, 11,
 		    "unicast_src_ip 172.17.1.7 is not an address of port eth1");
@@ -1886,7 +1888,8 @@ static void test_check_vrrp(void **state)
 	unsigned int errors = check_text(text, &d);
 
 	(void)state;
-	assert_diag(&d, CFG_ERROR, 8,
+	/* at the virtual_router_id line of the repeat */
+	assert_diag(&d, CFG_ERROR, 10,
 		    "virtual_router_id 1 on eth1 is already used by vrrp_instance VI_1");
 	assert_diag(&d, CFG_ERROR, 13, "advert_int 1.500: VRRPv2 advertises whole seconds");
 	assert_diag(&d, CFG_ERROR, 13, "auth_type AH is not implemented");
@@ -1970,6 +1973,7 @@ static void test_check_duplicate_vs(void **state)
 	(void)state;
 	assert_non_null(k);
 	k->vs[1].port = 80;
+	k->vs[1].members[0].port = 80;
 	assert_int_equal(cfg_check(k, NULL, &d), 1);
 	assert_diag(&d, CFG_ERROR, 4,
 		    "virtual_server 10.0.0.1 80 TCP is already defined at test.conf:1");

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -469,6 +470,178 @@ static void test_result_str(void **state)
 	assert_string_equal(proc_result_str(&r, buf, sizeof(buf)), "refused: nope");
 }
 
+/* ------------------------------------------- security of every program */
+
+static void write_exec(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static const struct sec_case {
+	const char *line; /* %1$s is the test directory */
+	uid_t uid;
+	int want;
+} sec_cases[] = {
+	{ "%1$s/ok.sh", 0, 0 },
+	{ "%1$s/bad.sh", 0, -1 },
+	{ "%1$s/bad.sh", 1000, 0 }, /* not root: nothing to escalate */
+	{ "[[ -f /etc/x ]] && %1$s/bad.sh || exit 0", 0, -1 },
+	{ "true; %1$s/ok.sh | %1$s/bad.sh", 0, -1 },
+	{ "if %1$s/ok.sh; then exit 0; fi", 0, 0 },
+	{ "X=1 %1$s/ok.sh >/dev/null 2>&1 && echo \"%1$s/bad.sh\"", 0, 0 },
+	{ "%1$s/interp.sh", 0, -1 }, /* its #! interpreter is unsafe */
+	{ "$CMD x && %1$s/ok.sh", 0, -1 },
+	{ "$CMD x && %1$s/ok.sh", 1000, 0 },
+};
+
+static void test_security_every_program(void **state)
+{
+	char dir[] = "/tmp/halb-sec-XXXXXX", cmd[512], why[256];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	write_exec(dir, "ok.sh", "#!/bin/sh\nexit 0\n", 0755);
+	write_exec(dir, "bad.sh", "#!/bin/sh\nexit 0\n", 0777);
+	write_exec(dir, "badinterp", "#!/bin/sh\nexit 0\n", 0777);
+	snprintf(cmd, sizeof(cmd), "#!%s/badinterp\nexit 0\n", dir);
+	write_exec(dir, "interp.sh", cmd, 0755);
+	for (size_t i = 0; i < sizeof(sec_cases) / sizeof(sec_cases[0]); i++) {
+		int rc;
+
+		snprintf(cmd, sizeof(cmd), sec_cases[i].line, dir);
+		rc = proc_check_security(cmd, sec_cases[i].uid, why, sizeof(why));
+		if (rc != sec_cases[i].want)
+			fail_msg("case %zu '%s': %d (%s), want %d", i, cmd, rc, why,
+				 sec_cases[i].want);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* ------------------------------------------------------ open file limit */
+
+static void test_nofile_need(void **state)
+{
+	struct rlimit rl, low;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	low = (struct rlimit){ 256, rl.rlim_max };
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	/* the base is the limit at the first call: 256 */
+	assert_int_equal(proc_nofile_need(PROC_NOFILE_CHECKS, 1000), 0);
+	assert_int_equal(proc_nofile_need(PROC_NOFILE_SCRIPTS, 200), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_true(low.rlim_cur >= 256 + 1000 + 200);
+	/* a smaller need never lowers it */
+	assert_int_equal(proc_nofile_need(PROC_NOFILE_CHECKS, 10), 0);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_true(low.rlim_cur >= 256 + 1000 + 200);
+	assert_int_equal(proc_nofile_need(PROC_NOFILE_USERS, 1), -1);
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* ------------------------------------------------------ process counting */
+
+static const struct match_case {
+	const char *proc[4]; /* the tracker's process and parameters */
+	bool by_cmdline;
+	enum proc_param_match pm;
+	const char *comm;
+	const char *argv[4];
+	bool want;
+} match_cases[] = {
+	{ { "nginx" }, false, PROC_PARAM_EXACT, "nginx", { "nginx: master" }, true },
+	{ { "ngin" }, false, PROC_PARAM_EXACT, "nginx", { "nginx" }, false }, /* not pgrep */
+	{ { "averyveryverylongname" }, false, PROC_PARAM_EXACT, "averyveryverylo", { "x" }, true },
+	{ { "haproxy", "-f" }, true, PROC_PARAM_EXACT, "haproxy", { "haproxy", "-f" }, true },
+	{ { "haproxy", "-f" }, true, PROC_PARAM_EXACT, "haproxy", { "haproxy", "-f", "x" }, false },
+	{ { "haproxy", "-f" },
+	  true,
+	  PROC_PARAM_PARTIAL,
+	  "haproxy",
+	  { "haproxy", "-f", "x" },
+	  true },
+	{ { "haproxy", "-f" }, true, PROC_PARAM_PARTIAL, "haproxy", { "haproxy", "-g" }, false },
+	{ { "sleep", "10" }, true, PROC_PARAM_INITIAL, "sleep", { "sleep", "1000" }, true },
+	{ { "sleep", "10" }, true, PROC_PARAM_PARTIAL, "sleep", { "sleep", "1000" }, false },
+	{ { "/usr/bin/x" }, true, PROC_PARAM_EXACT, "x", { "/usr/bin/x" }, true },
+	{ { "/usr/bin/x" }, true, PROC_PARAM_EXACT, "x", { "x" }, false },
+};
+
+static void test_match_one(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(match_cases) / sizeof(match_cases[0]); i++) {
+		const struct match_case *c = &match_cases[i];
+		size_t n = 0, argc = 0;
+		struct proc_match m;
+
+		while (n < 4 && c->proc[n] != NULL)
+			n++;
+		while (argc < 4 && c->argv[argc] != NULL)
+			argc++;
+		m = (struct proc_match){ c->proc, n, c->by_cmdline, c->pm };
+		if (proc_match_one(&m, c->comm, (char *const *)c->argv, argc) != c->want)
+			fail_msg("case %zu: want %d", i, c->want);
+	}
+}
+
+/* A fake /proc: two running "worker" processes, one zombie, one other. */
+static void fake_pid(const char *root, int pid, const char *comm, char st, const char *cmd,
+		     size_t cmdlen)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d", root, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/stat", root, pid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%d (%s) %c 1 1 1\n", pid, comm, st);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%d/cmdline", root, pid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(cmd, 1, cmdlen, f);
+	fclose(f);
+}
+
+static void test_count_matches(void **state)
+{
+	char root[] = "/tmp/halb-fakeproc-XXXXXX";
+	const char *w[] = { "worker" }, *wa[] = { "worker", "-a" };
+	struct proc_match m[2] = { { w, 1, false, PROC_PARAM_EXACT },
+				   { wa, 2, true, PROC_PARAM_EXACT } };
+	unsigned int counts[2];
+	char cmd[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	fake_pid(root, 10, "worker", 'S', "worker\0-a\0", 10);
+	fake_pid(root, 11, "worker", 'R', "worker\0-b\0", 10);
+	fake_pid(root, 12, "worker", 'Z', "", 0);
+	fake_pid(root, 13, "other (x)", 'S', "other\0", 6);
+	assert_int_equal(proc_count_matches(root, m, 2, counts), 0);
+	assert_int_equal(counts[0], 2); /* the zombie does not count */
+	assert_int_equal(counts[1], 1);
+	assert_true(proc_count_matches("/nonexistent-halb", m, 2, counts) < 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +660,10 @@ int main(void)
 		cmocka_unit_test(test_kill_all),
 		cmocka_unit_test(test_output_logged_at_debug),
 		cmocka_unit_test(test_result_str),
+		cmocka_unit_test(test_match_one),
+		cmocka_unit_test(test_nofile_need),
+		cmocka_unit_test(test_security_every_program),
+		cmocka_unit_test(test_count_matches),
 	};
 
 	ev_default_loop(0);
