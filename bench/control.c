@@ -30,13 +30,15 @@ static uint64_t heap_used(void)
 
 uint64_t bench_table_bytes(struct rte_rcu_qsbr *qsbr, uint32_t max_conns)
 {
-	struct conn_table_params p = { .name = "bench_mem",
-				       .max_conns = max_conns,
-				       .n_workers = PKTENV_WORKERS,
-				       .qsbr = qsbr,
-				       .socket = SOCKET_ID_ANY };
+	static const struct conn_dest dests[1];
+	struct conn_table_params p = {
+		.name = "bench_mem", .capacity = max_conns, .dests = dests, .socket = SOCKET_ID_ANY
+	};
 	uint64_t before = heap_used(), after;
-	struct conn_table *t = conn_table_create(&p);
+	struct conn_table *t;
+
+	(void)qsbr;
+	t = conn_table_create(&p);
 
 	if (t == NULL)
 		return 0;

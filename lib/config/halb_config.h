@@ -412,6 +412,17 @@ struct cfg_route {
 	struct cfg_loc loc;
 };
 
+/** Token bucket rates of each worker, per second ("limits" group); 0 in a
+ * field means halb's default. */
+struct cfg_limits {
+	unsigned int kernel;  /**< frames for the kernel from strangers */
+	unsigned int trusted; /**< ... from real servers, gateways and peers */
+	unsigned int arp;     /**< ARP frames for the kernel */
+	unsigned int resolve; /**< frames waiting for a neighbour */
+	unsigned int learn;   /**< neighbour news from ARP */
+	unsigned int icmp;    /**< ICMP errors halb makes */
+};
+
 struct cfg_dataplane {
 	char **eal; /**< EAL arguments, without the program name */
 	size_t n_eal;
@@ -419,6 +430,11 @@ struct cfg_dataplane {
 	unsigned int idle_sleep_us; /**< 0 */
 	unsigned int connections;   /**< default 1048576 */
 	unsigned int neighbours;    /**< neighbour table size; default 4096 */
+	unsigned int templates;     /**< persistence templates; default connections / 8 */
+	unsigned int embryonic;     /**< % of a worker's connections that may be
+				     * embryonic before the oldest go; default 25 */
+	bool sloppy_tcp;            /**< adopt mid-flow TCP for every scheduler */
+	struct cfg_limits limits;
 	struct cfg_port *ports;
 	size_t n_ports;
 	struct cfg_route *routes;

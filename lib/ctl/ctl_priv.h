@@ -27,7 +27,9 @@
 
 HALB_LOG_DECLARE(ctl);
 
-#define CTL_RING_SIZE 1024
+#define CTL_RING_SIZE       1024 /* worker <-> control, bulk */
+#define CTL_PRIO_RING_SIZE  256  /* worker -> control: VRRP, sync */
+#define CTL_LEARN_RING_SIZE 256  /* worker -> control: neighbour records */
 
 /* The running state of a real server (parallel to cfg_real_server). */
 struct ctl_rs {
@@ -92,7 +94,6 @@ struct ctl {
 	ev_signal sig_term, sig_int, sig_hup;
 	pthread_mutex_t lock;
 	struct tel_server *tel;
-	uint16_t tel_reader; /* RCU reader id of telemetry threads */
 
 	struct ctl_counters cst;
 	double started;
@@ -100,8 +101,14 @@ struct ctl {
 	bool stopping;
 };
 
+/* ctl.c */
+/* The workers' token buckets from the dataplane file's limits. */
+void ctl_limits(struct fwd_limits *out, const struct cfg_limits *in);
+
 /* ctl_io.c */
 void ctl_io_init(struct ctl *c);
+/* Frees what a stopped worker left in its rings to the control core. */
+void ctl_io_drain_rings(struct fwd_worker *w);
 void ctl_io_poll(struct ctl *c);
 void ctl_io_flush(struct ctl *c);
 /* Sends a frame (Ethernet header complete) out of port p from the control core. */

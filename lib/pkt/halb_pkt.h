@@ -59,6 +59,7 @@ struct pkt_meta {
 	uint8_t in_port;    /**< halb port index the frame came in on */
 	uint8_t out_port;   /**< halb port index to send it out of */
 	uint8_t ctl;        /**< enum pkt_ctl_reason */
+	bool redirected;    /**< handed over by another worker: never again */
 	rte_be32_t nexthop; /**< PKT_CTL_RESOLVE: whose MAC is missing */
 };
 

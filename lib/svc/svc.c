@@ -117,6 +117,8 @@ struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n
 		v->vport = k.vport;
 		v->proto = sp->proto;
 		v->fwd = (uint8_t)sp->fwd;
+		v->flow_hashed = sp->sched == CFG_SCHED_MH || sp->sched == CFG_SCHED_SH ||
+				 sp->sched == CFG_SCHED_DH;
 		v->stat = sp->stat;
 		v->persist_ms = sp->persist_s * 1000u;
 		v->persist_mask = rte_cpu_to_be_32(sp->persist_mask);
@@ -132,11 +134,15 @@ struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n
 	for (uint32_t i = 0; i < n_addrs; i++) {
 		rte_be32_t a = rte_cpu_to_be_32(addrs[i].addr);
 		void *old = NULL;
-		uintptr_t flags = addrs[i].flags;
+		/* data: the flags, and the port above them */
+		uintptr_t v = addrs[i].flags | (uintptr_t)addrs[i].port << 8;
 
-		if (rte_hash_lookup_data(s->addrs, &a, &old) >= 0)
-			flags |= (uintptr_t)old;
-		rc = rte_hash_add_key_data(s->addrs, &a, (void *)flags);
+		if (rte_hash_lookup_data(s->addrs, &a, &old) >= 0) {
+			v = (uintptr_t)old | addrs[i].flags;
+			if (((uintptr_t)old >> 8) == SVC_PORT_ANY)
+				v = (v & 0xff) | (uintptr_t)addrs[i].port << 8;
+		}
+		rc = rte_hash_add_key_data(s->addrs, &a, (void *)v);
 		if (rc < 0)
 			goto fail;
 	}
@@ -168,13 +174,23 @@ void svc_snapshot_free(struct svc_snapshot *s, uint16_t n_workers)
 	rte_free(s);
 }
 
-uint8_t svc_addr_flags(const struct svc_snapshot *s, rte_be32_t dst)
+uint8_t svc_addr_info(const struct svc_snapshot *s, rte_be32_t dst, uint8_t *port)
 {
 	void *data;
 
-	if (rte_hash_lookup_data(s->addrs, &dst, &data) < 0)
+	if (rte_hash_lookup_data(s->addrs, &dst, &data) < 0) {
+		*port = SVC_PORT_ANY;
 		return 0;
+	}
+	*port = (uint8_t)((uintptr_t)data >> 8);
 	return (uint8_t)(uintptr_t)data;
+}
+
+uint8_t svc_addr_flags(const struct svc_snapshot *s, rte_be32_t dst)
+{
+	uint8_t port;
+
+	return svc_addr_info(s, dst, &port);
 }
 
 const struct svc *svc_lookup(const struct svc_snapshot *s, rte_be32_t vip, rte_be16_t vport,

@@ -1699,7 +1699,7 @@ static void test_dataplane_errors(void **state)
 	expect_dp_error("workers = 1;\nworkers2 = ;\n" DP_PORT, 2, "syntax error");
 	expect_dp_error("eal = \"--no-huge\";\n" DP_PORT, 1, "eal must be a list of strings");
 	expect_dp_error("eal = ( \"--no-huge\", 3 );\n" DP_PORT, 1, "element 2 is not a string");
-	expect_dp_error(DP_PORT "workers = 0;\n", 2, "workers 0 is out of range (1..127)");
+	expect_dp_error(DP_PORT "workers = 0;\n", 2, "workers 0 is out of range (1..64)");
 	expect_dp_error(DP_PORT "workers = 128;\n", 2, "workers 128 is out of range");
 	expect_dp_error(DP_PORT "workers = \"2\";\n", 2, "workers must be an integer");
 	expect_dp_error(DP_PORT "idle_sleep_us = 1000001;\n", 2,
