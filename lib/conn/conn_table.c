@@ -6,11 +6,12 @@
  * a 16-bit signature and an entry reference. A key hashes (CRC32C with two
  * secret seeds) to two buckets; it lives in the first when there is room,
  * else in the second, and the first counts it in `overflow`, so a lookup
- * reads the second only when the first has overflowed. No chains and no
- * moves: a bucket pair holds at most twenty keys, so keys crafted to
- * collide cost the attacker their own flows, and lookups stay bounded.
- * Sized at 80% load, the pair is practically never full; when it is, an
- * embryonic connection of the pair makes room, or the key is refused.
+ * reads the second only when the first has overflowed. No chains: a bucket
+ * pair holds at most twenty keys, so keys crafted to collide cost the
+ * attacker their own flows, and lookups stay bounded. Sized at 80% load,
+ * a pair is rarely full; when it is, one of its keys moves to its own
+ * second bucket (one cuckoo step), or an embryonic connection of the pair
+ * makes room, or the key is refused.
  *
  * Entries: IPv4 connections in one array of 32-byte entries, IPv6 ones in
  * another of 64-byte entries; free entries are linked through `next`.
@@ -532,12 +533,61 @@ static uint8_t flags_of(const struct conn_init *ci)
 	return f;
 }
 
-/* Adds one index key for ref, evicting an embryonic connection of its
- * buckets when both are full. */
+/* The key an index slot's reference stands for. */
+static void key_of_ref(const struct conn_table *t, uint32_t ref, struct conn_key *k)
+{
+	const struct conn *c = entry(t, ref & ~CONN_REF_OUT);
+
+	if (ref & CONN_REF_OUT)
+		reply_key_of(t, c, k);
+	else
+		conn_key_of(c, k);
+}
+
+/*
+ * Both buckets of h are full: moves one of their keys that lives in its
+ * first choice to its second, when that has room. Only that way round: a
+ * reader on another thread looks at a key's first bucket before its second,
+ * and the move writes the second before it clears the first, so it never
+ * misses the key. @return whether a slot was freed.
+ */
+static bool index_make_room(struct conn_table *t, const struct khash *h)
+{
+	const uint32_t bs[2] = { h->b1, h->b2 };
+
+	for (int k = 0; k < 2; k++) {
+		struct conn_bucket *b = &t->bk[bs[k]];
+
+		for (int i = 0; i < BUCKET_SLOTS; i++) {
+			struct conn_key key;
+			struct khash hr;
+			int j;
+
+			key_of_ref(t, b->ref[i], &key);
+			key_hash(t, &key, &hr);
+			if (hr.b1 != bs[k] || hr.sig != b->sig[i])
+				continue;
+			j = bucket_free_slot(&t->bk[hr.b2]);
+			if (j < 0)
+				continue;
+			slot_set(&t->bk[hr.b2], j, hr.sig, b->ref[i]);
+			__atomic_store_n(&b->sig[i], 0, __ATOMIC_RELEASE);
+			b->overflow++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Adds one index key for ref; when both its buckets are full, a key of
+ * theirs moves to its second bucket, or an embryonic connection there
+ * makes room. */
 static int index_add_room(struct conn_table *t, const struct khash *h, uint32_t ref,
 			  conn_gone_fn gone, void *ctx)
 {
 	if (index_add(t, h, ref) == 0)
+		return 0;
+	if (index_make_room(t, h) && index_add(t, h, ref) == 0)
 		return 0;
 	if (evict_in_buckets(t, h, gone, ctx) && index_add(t, h, ref) == 0)
 		return 0;

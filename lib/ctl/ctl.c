@@ -277,6 +277,7 @@ static void on_house(struct ev_loop *loop, ev_timer *t, int revents)
 	(void)loop;
 	(void)revents;
 	neigh_age(c->env.neigh, fwd_clock_ms(), &c->nops);
+	ctl_defence_tick(c, fwd_clock_ms());
 	ctl_io_flush(c);
 }
 

@@ -156,9 +156,15 @@ static void nop_release(void *ctx, uint8_t port, struct rte_mbuf *m,
 	ctl_tx(c, port, m);
 }
 
-static void nop_drop(void *ctx, struct rte_mbuf *m, bool queue_full)
+static void nop_drop(void *ctx, struct rte_mbuf *m, enum neigh_drop why)
 {
-	ctl_drop(ctx, m, queue_full ? FWD_DROP_NEIGH_QUEUE_FULL : FWD_DROP_NEIGH_UNRESOLVED);
+	static const enum fwd_drop reasons[] = {
+		[NEIGH_DROP_UNRESOLVED] = FWD_DROP_NEIGH_UNRESOLVED,
+		[NEIGH_DROP_QUEUE_FULL] = FWD_DROP_NEIGH_QUEUE_FULL,
+		[NEIGH_DROP_TABLE_FULL] = FWD_DROP_NEIGH_TABLE_FULL,
+	};
+
+	ctl_drop(ctx, m, reasons[why]);
 }
 
 void ctl_io_init(struct ctl *c)

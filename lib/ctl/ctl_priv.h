@@ -4,6 +4,7 @@
  *   ctl.c       start-up, the event loop, signals, stop
  *   ctl_io.c    the exception path: worker rings, TAPs, ARP, neighbours
  *   ctl_svc.c   stat slots, service snapshots, VIP ownership, rates
+ *   ctl_defence.c  logs when a worker's flood defences engage and let go
  *   ctl_tel.c   the halb telemetry commands
  */
 #ifndef HALB_CTL_PRIV_H
@@ -53,6 +54,15 @@ struct ctl_rate {
 	double cps, in_pps, out_pps, in_bps, out_bps;
 };
 
+/* A defence of a worker, as the operator is told of it (ctl_defence.c). */
+#define CTL_DEFENCES 4
+struct ctl_defence {
+	bool on;
+	uint32_t quiet;            /* seconds without a move */
+	uint64_t last, start;      /* its counter a second ago, and when it engaged */
+	uint64_t since_ms;
+};
+
 /* Counters of the control core's own work. */
 struct ctl_counters {
 	uint64_t from_workers, to_kernel, from_kernel, tx, dropped;
@@ -96,6 +106,8 @@ struct ctl {
 	struct tel_server *tel;
 
 	struct ctl_counters cst;
+	struct ctl_defence defence[FWD_MAX_WORKERS][CTL_DEFENCES];
+	struct ctl_defence neigh_full;
 	double started;
 	uint64_t reloads;
 	bool stopping;
@@ -117,6 +129,12 @@ void ctl_tx(struct ctl *c, uint8_t p, struct rte_mbuf *m);
 void ctl_send_garp(struct ctl *c, uint8_t p, rte_be32_t addr);
 /* Whether addr (network order) is one of the director's on port p. */
 bool ctl_addr_is_ours(const struct ctl *c, uint8_t p, rte_be32_t addr);
+
+/* ctl_defence.c */
+/* Every second: logs each worker's defences that engaged or let go. */
+void ctl_defence_tick(struct ctl *c, uint64_t now_ms);
+/* Which defences of worker w are engaged: {"eviction": true, ...}. */
+json_t *ctl_defence_json(const struct ctl *c, uint16_t w);
 
 /* ctl_svc.c */
 int ctl_svc_init(struct ctl *c);

@@ -138,7 +138,7 @@ static json_t *table_json(const struct conn_table_stats *t)
 	return o;
 }
 
-static json_t *worker_json(const struct fwd_worker *w)
+static json_t *worker_json(const struct ctl *c, const struct fwd_worker *w)
 {
 	const struct fwd_stats *s = &w->st;
 	json_t *drops = json_object(), *o;
@@ -161,6 +161,7 @@ static json_t *worker_json(const struct fwd_worker *w)
 		      "icmp_sent", (json_int_t)s->icmp_sent, "icmp_limited",
 		      (json_int_t)s->icmp_limited, "fragments", (json_int_t)s->fragments));
 	json_object_set_new(o, "conns", table_json(conn_table_stats(w->conns)));
+	json_object_set_new(o, "defences", ctl_defence_json(c, w->id));
 	return o;
 }
 
@@ -200,7 +201,7 @@ static json_t *tel_stats(void *ctx, const char *params)
 	for (uint16_t i = 0; i < c->n_workers; i++) {
 		const struct fwd_stats *s = &c->env.workers[i]->st;
 
-		json_array_append_new(workers, worker_json(c->env.workers[i]));
+		json_array_append_new(workers, worker_json(c, c->env.workers[i]));
 		t.rx_packets += s->rx_packets;
 		t.rx_bytes += s->rx_bytes;
 		t.tx_packets += s->tx_packets;

@@ -124,6 +124,13 @@ static inline bool neigh_slot_news(const struct neigh_table *t, uint32_t slot,
 /** Worker or control: the slot of ip, or -1. */
 int32_t neigh_find(const struct neigh_table *t, rte_be32_t ip);
 
+/** Why a packet waiting for a neighbour is dropped. */
+enum neigh_drop {
+	NEIGH_DROP_UNRESOLVED = 0, /**< nobody answered */
+	NEIGH_DROP_QUEUE_FULL,     /**< NEIGH_HOLD_MAX already wait for it */
+	NEIGH_DROP_TABLE_FULL,     /**< no entry could be made for it */
+};
+
 /** Callbacks through which the table acts on the network (control core). */
 struct neigh_ops {
 	/** Send an ARP request for ip out of port. */
@@ -131,9 +138,8 @@ struct neigh_ops {
 	/** A held packet can go: its destination MAC is mac. */
 	void (*release)(void *ctx, uint8_t port, struct rte_mbuf *m,
 			const struct rte_ether_addr *mac);
-	/** A held packet cannot go: resolution failed, or (queue_full) too
-	 * many packets already wait for the address. */
-	void (*drop)(void *ctx, struct rte_mbuf *m, bool queue_full);
+	/** A packet cannot wait or go, for the reason why. */
+	void (*drop)(void *ctx, struct rte_mbuf *m, enum neigh_drop why);
 	void *ctx;
 };
 

@@ -110,7 +110,7 @@ static inline bool pinned(const struct neigh_table *t, const struct neigh_entry 
 static void drop_held(struct neigh_entry *e, const struct neigh_ops *ops)
 {
 	for (uint8_t h = 0; h < e->n_held; h++)
-		ops->drop(ops->ctx, e->held[h], false);
+		ops->drop(ops->ctx, e->held[h], NEIGH_DROP_UNRESOLVED);
 	e->n_held = 0;
 }
 
@@ -183,12 +183,15 @@ static int32_t slot_new(struct neigh_table *t, rte_be32_t ip, uint8_t port, uint
 		t->free = t->used++;
 	}
 	if (t->free == NIL) {
-		int32_t v = victim(t);
-
 		/* The victim's slot comes back after a grace period: this one
-		 * is refused, the next will find room. */
-		if (v >= 0)
-			slot_kill(t, (uint32_t)v, ops);
+		 * is refused, a later one finds room. One victim at a time: a
+		 * flood of new addresses does not empty the table. */
+		if (t->dead_head == NIL) {
+			int32_t v = victim(t);
+
+			if (v >= 0)
+				slot_kill(t, (uint32_t)v, ops);
+		}
 		t->full++;
 		return -1;
 	}
@@ -280,7 +283,7 @@ void neigh_hold(struct neigh_table *t, rte_be32_t ip, uint8_t port, struct rte_m
 	struct neigh_entry *e;
 
 	if (s < 0) {
-		ops->drop(ops->ctx, m, true);
+		ops->drop(ops->ctx, m, NEIGH_DROP_TABLE_FULL);
 		return;
 	}
 	e = &t->ent[s];
@@ -292,7 +295,7 @@ void neigh_hold(struct neigh_table *t, rte_be32_t ip, uint8_t port, struct rte_m
 		solicit(t, (uint32_t)s, now_ms, ops);
 	}
 	if (e->n_held == NEIGH_HOLD_MAX) {
-		ops->drop(ops->ctx, m, true);
+		ops->drop(ops->ctx, m, NEIGH_DROP_QUEUE_FULL);
 		return;
 	}
 	e->held[e->n_held++] = m;

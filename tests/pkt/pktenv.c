@@ -219,10 +219,10 @@ static void ops_release(void *ctx, uint8_t port, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-static void ops_drop(void *ctx, struct rte_mbuf *m, bool queue_full)
+static void ops_drop(void *ctx, struct rte_mbuf *m, enum neigh_drop why)
 {
 	(void)ctx;
-	(void)queue_full;
+	(void)why;
 	rte_pktmbuf_free(m);
 }
 
