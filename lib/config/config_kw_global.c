@@ -191,6 +191,7 @@ static const struct cfg_kw global_kw[] = {
 	{ "vrrp_garp_master_refresh_repeat", 1, 1, garp_refresh_repeat, NULL, NULL },
 	{ "vrrp_version", 1, 1, vrrp_version, NULL, NULL },
 	{ "vrrp_mcast_group4", 1, 1, mcast_group4, NULL, NULL },
+	{ "lvs_sync_daemon", 2, 12, cfg_kw_lvs_sync_daemon, NULL, NULL },
 	/* keepalived settings that have no meaning for halb */
 	{ "vrrp_strict", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
 	{ "vrrp_skip_check_adv_addr", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },

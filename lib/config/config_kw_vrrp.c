@@ -502,7 +502,7 @@ static const struct cfg_kw instance_kw[] = {
 	{ "use_vmac", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
 	{ "strict_mode", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
 	{ "garp_master_refresh_repeat", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
-	{ "lvs_sync_daemon_interface", 0, CFG_ARGS_ANY, cfg_kw_ignored, NULL, NULL },
+	{ "lvs_sync_daemon_interface", 1, 1, cfg_kw_lvs_sync_interface, NULL, NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 

@@ -154,6 +154,7 @@ void cfg_resolve(struct cfg_parser *ps)
 
 	report_repeats(ps);
 	resolve_vrrp(ps);
+	cfg_sync_resolve(ps);
 	for (size_t i = 0; i < k->n_vs; i++)
 		resolve_vs(&k->vs[i]);
 }

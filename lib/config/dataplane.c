@@ -459,8 +459,8 @@ static const char *const top_names[] = { "eal",        "workers",   "idle_sleep_
 					 "neighbours", "templates", "embryonic",     "sloppy_tcp",
 					 "limits",     "ports",     "routes",        NULL };
 
-static const char *const limit_names[] = { "kernel", "trusted", "arp", "resolve",
-					   "learn",  "icmp",    NULL };
+static const char *const limit_names[] = { "kernel", "trusted", "arp",  "resolve",
+					   "learn",  "icmp",    "sync", NULL };
 
 /* A boolean setting: absent means dflt. */
 static void read_bool(struct dp *dp, const config_setting_t *g, const char *name, bool dflt,
@@ -482,8 +482,8 @@ static void read_bool(struct dp *dp, const config_setting_t *g, const char *name
 static void read_limits(struct dp *dp, const config_setting_t *root, struct cfg_limits *l)
 {
 	const config_setting_t *g = config_setting_get_member(root, "limits");
-	unsigned int *const fields[] = { &l->kernel,  &l->trusted, &l->arp,
-					 &l->resolve, &l->learn,   &l->icmp };
+	unsigned int *const fields[] = { &l->kernel, &l->trusted, &l->arp, &l->resolve,
+					 &l->learn,  &l->icmp,    &l->sync };
 
 	memset(l, 0, sizeof(*l));
 	if (g == NULL)

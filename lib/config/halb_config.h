@@ -96,6 +96,22 @@ struct cfg_vip {
 	struct cfg_loc loc;
 };
 
+/** lvs_sync_daemon INTERFACE VRRP_INSTANCE [id ID] [maxlen LEN] [port PORT]
+ * [ttl TTL] [group IP] (global_defs), or the older vrrp_instance keyword
+ * lvs_sync_daemon_interface INTERFACE: IPVS connection synchronisation. */
+struct cfg_sync {
+	bool set;
+	char *interface;     /**< a port of the dataplane file */
+	char *instance;      /**< the vrrp_instance whose state it follows */
+	size_t inst;         /**< its index (resolved) */
+	int syncid;          /**< 0..255; -1: the instance's virtual_router_id */
+	unsigned int maxlen; /**< message size; 0: the port's MTU less IP/UDP */
+	unsigned int port;   /**< 8848 */
+	unsigned int ttl;    /**< 1 */
+	uint32_t group;      /**< 224.0.0.81 */
+	struct cfg_loc loc;
+};
+
 struct cfg_global {
 	char **notification_email;
 	size_t n_notification_email;
@@ -116,6 +132,7 @@ struct cfg_global {
 	unsigned int vrrp_garp_master_refresh_repeat; /**< 1 */
 	unsigned int vrrp_version;                    /**< 2 or 3; default 2 */
 	uint32_t vrrp_mcast_group4;                   /**< 224.0.0.18 */
+	struct cfg_sync lvs_sync;
 	struct cfg_loc loc;
 };
 
@@ -421,6 +438,7 @@ struct cfg_limits {
 	unsigned int resolve; /**< frames waiting for a neighbour */
 	unsigned int learn;   /**< neighbour news from ARP */
 	unsigned int icmp;    /**< ICMP errors halb makes */
+	unsigned int sync;    /**< connection sync messages sent (per director) */
 };
 
 struct cfg_dataplane {

@@ -530,6 +530,7 @@ static uint8_t flags_of(const struct conn_init *ci)
 	f |= ci->key.af == 6 ? CONN_F_V6 : 0;
 	f |= ci->fwd == CFG_FWD_NAT ? CONN_F_NAT : CONN_F_INPUT_ONLY;
 	f |= ci->assured ? CONN_F_ASSURED : 0;
+	f |= ci->synced ? CONN_F_SYNCED : 0;
 	return f;
 }
 
@@ -784,6 +785,20 @@ int conn_touch(struct conn_table *t, struct conn *c, enum conn_dir dir, uint8_t 
 		c->state = new_;
 	set_expires(c, now_s + conn_state_timeout(new_));
 	return (int)conn_state_active(new_) - (int)conn_state_active(old);
+}
+
+int conn_resync(struct conn_table *t, struct conn *c, uint8_t state, uint16_t timeout_s,
+		uint32_t now_s)
+{
+	const uint8_t old = c->state;
+
+	if ((state == CONN_S_ESTABLISHED || state == CONN_S_UDP || state == CONN_S_FIN_WAIT ||
+	     state == CONN_S_TIME_WAIT || state == CONN_S_CLOSE_WAIT) &&
+	    !(c->flags & CONN_F_ASSURED))
+		assure(t, c);
+	c->state = state;
+	set_expires(c, now_s + timeout_s);
+	return (int)conn_state_active(state) - (int)conn_state_active(old);
 }
 
 /* -------------------------------------------------------------- expiry */

@@ -245,6 +245,7 @@ struct conn_init {
 			     * caller; the table lets go of it when the connection goes */
 	uint8_t state;      /**< initial state: NONE, or a synced one */
 	bool assured;       /**< never embryonic (a synced established connection) */
+	bool synced;        /**< installed from a sync message (CONN_F_SYNCED) */
 	uint16_t timeout_s; /**< 0: the state's */
 };
 
@@ -268,6 +269,20 @@ struct conn *conn_create(struct conn_table *t, const struct conn_init *ci, uint3
  */
 int conn_touch(struct conn_table *t, struct conn *c, enum conn_dir dir, uint8_t tcp_flags,
 	       uint32_t now_s);
+
+/**
+ * Owner: what a newer sync message says of a synced connection: its state
+ * and the time it has left (assured when past the handshake).
+ * @return the change in "active" for the counters.
+ */
+int conn_resync(struct conn_table *t, struct conn *c, uint8_t state, uint16_t timeout_s,
+		uint32_t now_s);
+
+/** Seconds c has left at now_s (negative: overdue). */
+static inline int32_t conn_left(const struct conn *c, uint32_t now_s)
+{
+	return (int16_t)(uint16_t)(c->expires - (uint16_t)now_s);
+}
 
 /** Owner: removes c now, calling gone. */
 void conn_kill(struct conn_table *t, struct conn *c, conn_gone_fn gone, void *ctx);

@@ -108,10 +108,16 @@ static int worker_create(struct ctl *c, uint16_t w, int socket, char *err, size_
 	snprintf(name, sizeof(name), "halb_learn%u", w);
 	fw->learn = rte_ring_create_elem(name, sizeof(struct fwd_learn), CTL_LEARN_RING_SIZE,
 					 socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "halb_so%u", w);
+	fw->sync_out = rte_ring_create_elem(name, sizeof(struct fwd_sync), CTL_SYNC_RING_SIZE,
+					    socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "halb_si%u", w);
+	fw->sync_in = rte_ring_create_elem(name, sizeof(struct fwd_sync), CTL_SYNC_RING_SIZE,
+					   socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "halb_down%u", w);
 	fw->from_ctl = rte_ring_create(name, CTL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (fw->to_ctl == NULL || fw->to_ctl_prio == NULL || fw->learn == NULL ||
-	    fw->from_ctl == NULL)
+	    fw->from_ctl == NULL || fw->sync_out == NULL || fw->sync_in == NULL)
 		return log_error(err, errlen, "cannot create the rings of worker %u", w);
 	return 0;
 }
@@ -240,6 +246,10 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 		log_error(err, errlen, "cannot publish the services: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
+	if (ctl_sync_start(c) != 0) {
+		log_error(err, errlen, "cannot start the connection sync daemon");
+		goto fail;
+	}
 	if (ctl_vrrp_start(c, NULL) != 0) {
 		log_error(err, errlen, "cannot start VRRP: out of memory");
 		goto fail;
@@ -248,7 +258,8 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 	c->tel = tel_server_start(rte_eal_get_runtime_dir());
 	if (c->tel == NULL)
 		HALB_LOG(ctl, WARNING, "telemetry socket unavailable: %s", strerror(errno));
-	else if (ctl_tel_init(c) != 0 || ctl_vrrp_tel_init(c) != 0 || ctl_check_tel_init(c) != 0)
+	else if (ctl_tel_init(c) != 0 || ctl_vrrp_tel_init(c) != 0 || ctl_check_tel_init(c) != 0 ||
+		 ctl_sync_tel_init(c) != 0)
 		HALB_LOG(ctl, WARNING, "telemetry commands could not all be registered");
 	return c;
 fail:
@@ -265,6 +276,7 @@ static void on_poll(struct ev_loop *loop, ev_timer *t, int revents)
 	(void)loop;
 	(void)revents;
 	ctl_io_poll(c);
+	ctl_sync_poll(c);
 	fwd_loads_publish(&c->env, c->n_stats);
 	conn_tmpls_expire(c->env.tmpls, (uint32_t)(fwd_clock_ms() / 1000), TMPL_BUDGET);
 	svc_reclaim(&c->env.svc);
@@ -398,6 +410,7 @@ void ctl_destroy(struct ctl *c)
 	pthread_mutex_lock(&c->lock);
 	ctl_check_stop(c);
 	ctl_vrrp_free(ctl_vrrp_detach(c));
+	ctl_sync_stop(c);
 	ctl_svc_fini(c);
 	for (uint16_t p = 0; p < c->n_ports; p++)
 		port_close(&c->ports[p]);
@@ -410,6 +423,8 @@ void ctl_destroy(struct ctl *c)
 		rte_ring_free(fw->to_ctl);
 		rte_ring_free(fw->to_ctl_prio);
 		rte_ring_free(fw->learn);
+		rte_ring_free(fw->sync_out);
+		rte_ring_free(fw->sync_in);
 		rte_ring_free(fw->from_ctl);
 		fwd_worker_free(fw);
 	}

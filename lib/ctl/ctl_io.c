@@ -188,6 +188,9 @@ static void from_worker(struct ctl *c, struct rte_mbuf *m)
 	case PKT_CTL_VRRP:
 		ctl_vrrp_input(c, m);
 		break;
+	case PKT_CTL_SYNC:
+		ctl_sync_input(c, m);
+		break;
 	case PKT_CTL_RESOLVE:
 		neigh_hold(c->env.neigh, meta->nexthop, meta->out_port, m, fwd_clock_ms(),
 			   &c->nops);

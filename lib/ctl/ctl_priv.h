@@ -5,6 +5,7 @@
  *   ctl_io.c    the exception path: worker rings, TAPs, ARP, neighbours
  *   ctl_svc.c   stat slots, service snapshots, VIP ownership, rates
  *   ctl_defence.c  logs when a worker's flood defences engage and let go
+ *   ctl_sync.c  the connection sync daemon
  *   ctl_tel.c   the halb telemetry commands
  */
 #ifndef HALB_CTL_PRIV_H
@@ -31,6 +32,7 @@ HALB_LOG_DECLARE(ctl);
 #define CTL_RING_SIZE       1024 /* worker <-> control, bulk */
 #define CTL_PRIO_RING_SIZE  256  /* worker -> control: VRRP, sync */
 #define CTL_LEARN_RING_SIZE 256  /* worker -> control: neighbour records */
+#define CTL_SYNC_RING_SIZE  4096 /* sync records, each way */
 
 /* The running state of a real server (parallel to cfg_real_server). */
 struct ctl_rs {
@@ -58,8 +60,8 @@ struct ctl_rate {
 #define CTL_DEFENCES 4
 struct ctl_defence {
 	bool on;
-	uint32_t quiet;            /* seconds without a move */
-	uint64_t last, start;      /* its counter a second ago, and when it engaged */
+	uint32_t quiet;       /* seconds without a move */
+	uint64_t last, start; /* its counter a second ago, and when it engaged */
 	uint64_t since_ms;
 };
 
@@ -96,7 +98,8 @@ struct ctl {
 	bool *inst_master;      /* per vrrp_instance: holds its VIPs */
 	struct ctl_vrrp *vrrp;
 	struct check_engine *checks;
-	bool hold_publish; /* batching changes: one snapshot at the end */
+	struct ctl_sync *sync; /* the connection sync daemon, or NULL */
+	bool hold_publish;     /* batching changes: one snapshot at the end */
 
 	/* the loop */
 	struct ev_loop *loop;
@@ -130,6 +133,19 @@ void ctl_send_garp(struct ctl *c, uint8_t p, rte_be32_t addr);
 /* Whether addr (network order) is one of the director's on port p. */
 bool ctl_addr_is_ours(const struct ctl *c, uint8_t p, rte_be32_t addr);
 
+/* ctl_sync.c: the connection sync daemon (lvs_sync_daemon) */
+#define CTL_SYNC_RATE 1000 /* messages a second, unless limits.sync says */
+/* Starts it for c->k (again after a reload), stopped when not configured. */
+int ctl_sync_start(struct ctl *c);
+void ctl_sync_stop(struct ctl *c);
+/* Every millisecond: sends what the workers reported, refreshes, asks. */
+void ctl_sync_poll(struct ctl *c);
+/* A sync message from a worker's priority ring (consumed). */
+void ctl_sync_input(struct ctl *c, struct rte_mbuf *m);
+/* Instance inst became MASTER (master) or left it: the daemon follows. */
+void ctl_sync_role(struct ctl *c, size_t inst, bool master);
+int ctl_sync_tel_init(struct ctl *c);
+
 /* ctl_defence.c */
 /* Every second: logs each worker's defences that engaged or let go. */
 void ctl_defence_tick(struct ctl *c, uint64_t now_ms);
@@ -144,6 +160,10 @@ void ctl_svc_fini(struct ctl *c);
 int ctl_svc_reload(struct ctl *c, const struct cfg_keepalived *old_k);
 int ctl_publish(struct ctl *c);
 void ctl_rates_update(struct ctl *c, double interval_s);
+/* The counters slot of real server rip:rport (or the sorry server) of
+ * service vip:vport/proto, if one was ever given. */
+bool ctl_rs_slot_find(const struct ctl *c, uint32_t vip, uint16_t vport, uint8_t proto,
+		      uint32_t rip, uint16_t rport, uint32_t *slot);
 /* Index of the port an address is reached on (connected prefix), or 0. */
 uint8_t ctl_port_of(const struct ctl *c, uint32_t addr);
 /* Takes (own true) or gives up the VIPs of instance i: the snapshot and the

@@ -52,6 +52,26 @@ static int stat_slot(struct ctl *c, const struct stat_key *k, uint32_t *slot)
 	return 0;
 }
 
+bool ctl_rs_slot_find(const struct ctl *c, uint32_t vip, uint16_t vport, uint8_t proto,
+		      uint32_t rip, uint16_t rport, uint32_t *slot)
+{
+	for (uint8_t kind = 1; kind <= 2; kind++) {
+		struct stat_key k = { .vip = vip,
+				      .vport = vport,
+				      .proto = proto,
+				      .rip = rip,
+				      .rport = rport,
+				      .kind = kind };
+		void *data;
+
+		if (rte_hash_lookup_data(c->stat_ids, &k, &data) >= 0) {
+			*slot = (uint32_t)(uintptr_t)data;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* A real server's slot; the workers' registry (env.dests) learns its
  * address and service, which no later change of the slot's owner alters. */
 static int rs_slot(struct ctl *c, const struct cfg_virtual_server *v,
@@ -472,6 +492,7 @@ void ctl_instance_own(struct ctl *c, size_t i, bool own)
 	const struct cfg_vrrp_instance *in = &c->k->instances[i];
 
 	c->inst_master[i] = own;
+	ctl_sync_role(c, i, own);
 	/* Serve first, then announce: the snapshot before the GARPs. */
 	if (own && ctl_publish(c) != 0)
 		HALB_LOG(ctl, ERR, "(%s) cannot publish the services: %s", in->name,

@@ -143,10 +143,14 @@ void fwd_conn(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_
 		return;
 	}
 	if (!first) {
+		const uint8_t old = c->state;
+		const bool was_assured = c->flags & CONN_F_ASSURED;
 		int delta = conn_touch(w->conns, c, dir, meta->tcp_flags, w->now_s);
 
 		if (delta != 0)
 			count_activity(w, c, delta);
+		if (w->env->sync_send && (c->state != old || !was_assured))
+			fwd_sync_event(w, c, old, was_assured);
 	}
 	count_pkt(w, c, len, dir == CONN_DIR_OUT);
 	if (dir == CONN_DIR_OUT) {

@@ -91,6 +91,10 @@ void fwd_conn_gone(void *ctx, const struct conn *c);
 /* The counters of a connection just made. */
 void fwd_count_new(struct fwd_worker *w, const struct conn *c);
 
+/* The sync daemon's view of c's change from state `old` (and assured or
+ * not): reported to the control core when it is worth syncing. */
+void fwd_sync_event(struct fwd_worker *w, const struct conn *c, uint8_t old, bool was_assured);
+
 /* Forwards m along its connection c; first: c was made for m (its state is
  * already m's). */
 void fwd_conn(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,

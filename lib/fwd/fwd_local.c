@@ -13,7 +13,8 @@
  *   gratuitous ARPs reach the kernel through a bucket of their own.
  * - VRRP adverts take the priority ring, if they can be adverts: a
  *   multicast one must carry TTL 255 (RFC 5798 5.1.1.3; a router would have
- *   decremented it), a unicast one must come from a peer.
+ *   decremented it), a unicast one must come from a peer. IPVS sync
+ *   messages to the sync group (link-local multicast) take it too.
  * - Everything for the kernel passes a token bucket: one for real servers,
  *   gateways and peers (health checks, routing protocols), one for the rest.
  */
@@ -73,6 +74,13 @@ void fwd_local(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte
 	}
 	if (meta->l4_proto == IPPROTO_ICMP && !meta->is_fragment && fwd_icmp_error(w, snap, m))
 		return;
+	if (ip->dst_addr == w->env->sync_group && w->env->sync_group != 0 &&
+	    meta->l4_proto == IPPROTO_UDP && !meta->is_fragment &&
+	    ((const rte_be16_t *)fwd_l4(m, meta))[1] == w->env->sync_port) {
+		/* the sync daemon's, before anything for the kernel */
+		fwd_to_control_prio(w, m, PKT_CTL_SYNC);
+		return;
+	}
 	if (ip_is_group(ip->dst_addr)) {
 		fwd_to_kernel(w, snap, m);
 		return;

@@ -18,8 +18,9 @@
 
 #include "fwd_internal.h"
 
-#define WHEEL_BUDGET  1024 /* connections examined per round, at most */
-#define REDIRECT_RING 4096
+#define WHEEL_BUDGET        1024 /* connections examined per round, at most */
+#define REDIRECT_RING       4096
+#define SYNC_INSTALL_BUDGET 64 /* synced connections installed per round, at most */
 
 /* Rates per second and per worker; bursts. A worker receiving a flood
  * passes the kernel a few thousand frames a second from strangers, and more
@@ -252,6 +253,7 @@ uint32_t fwd_worker_poll(struct fwd_worker *w)
 	}
 	if (env->n_workers > 1)
 		got += fwd_process_redirected(w, snap);
+	fwd_sync_install(w, SYNC_INSTALL_BUDGET);
 	fwd_drain_control(w);
 	fwd_flush(w);
 	fwd_worker_expire(w, WHEEL_BUDGET);

@@ -148,6 +148,30 @@ struct fwd_stats {
 	uint64_t polls, busy_polls;
 } __rte_cache_aligned;
 
+/**
+ * A connection for connection synchronisation, either way: a worker tells
+ * the control core (sync_out) that one of its connections reached a state
+ * worth syncing, and the control core hands a worker (sync_in) one received
+ * from the MASTER to install in its table.
+ */
+struct fwd_sync {
+	struct conn_key key; /**< the client's key (incoming direction) */
+	uint16_t rs_stat;
+	uint8_t state;      /**< enum conn_state */
+	uint8_t flags;      /**< CONN_F_* (the forwarding method, assured) */
+	uint16_t timeout_s; /**< what is left of it */
+	uint16_t pad;
+	uint32_t tmpl; /**< sync_out: its template + 1, to sync with it */
+};
+
+/** Sync counters of a worker. */
+struct fwd_sync_stats {
+	uint64_t events, events_dropped; /**< sent to the control core, or not (ring full) */
+	uint64_t installed, refreshed;   /**< received connections made or updated */
+	uint64_t kept_local;             /**< received, but a connection of its own stood */
+	uint64_t refused;                /**< received, no room in the table */
+};
+
 /** A neighbour fact from ARP, for the control core (struct in the learn ring). */
 struct fwd_learn {
 	rte_be32_t ip;
@@ -186,7 +210,10 @@ struct fwd_env {
 	struct rte_rcu_qsbr *qsbr;
 	struct fwd_loads loads;
 	struct fwd_limits limits;
-	bool sloppy_tcp; /**< adopt mid-flow TCP for every scheduler (IPVS's sloppy_tcp) */
+	bool sloppy_tcp;       /**< adopt mid-flow TCP for every scheduler (IPVS's sloppy_tcp) */
+	bool sync_send;        /**< the sync daemon is MASTER: workers report state changes */
+	rte_be32_t sync_group; /**< sync messages' group (0: no sync daemon) */
+	rte_be16_t sync_port;
 	uint16_t n_ports;
 	struct fwd_port ports[FWD_MAX_PORTS];
 	uint16_t n_workers;
@@ -216,6 +243,8 @@ struct fwd_worker {
 	struct rte_ring *learn;       /**< worker -> control, struct fwd_learn */
 	struct rte_ring *from_ctl;    /**< control -> worker: frames to send */
 	struct rte_ring *redirect;    /**< other workers -> this one (MP/SC) */
+	struct rte_ring *sync_out;    /**< worker -> control, struct fwd_sync (or NULL) */
+	struct rte_ring *sync_in;     /**< control -> worker, struct fwd_sync (or NULL) */
 	struct rte_mempool *pool;     /**< for frames the worker makes */
 	struct rte_mempool *indirect; /**< for fragments */
 	uint64_t now_ms;              /**< the clock of this round */
@@ -225,6 +254,7 @@ struct fwd_worker {
 	struct fwd_txq tx[FWD_MAX_PORTS];
 	struct fwd_redirq *redir; /**< [n_workers] */
 	struct fwd_stats st;
+	struct fwd_sync_stats sst;
 	struct svc_counters *ctr;     /**< [SVC_STAT_MAX] */
 	struct fwd_load_local *local; /**< [SVC_STAT_MAX] */
 };
@@ -275,6 +305,10 @@ int fwd_worker_main(void *arg);
 
 /** Turns w's connection wheel (up to budget entries), counters included. */
 uint32_t fwd_worker_expire(struct fwd_worker *w, uint32_t budget);
+
+/** Installs (at most max) connections the control core received from the
+ * sync MASTER. @return how many it looked at. */
+uint32_t fwd_sync_install(struct fwd_worker *w, uint32_t max);
 
 /** Sum over workers of a stat slot's counters. */
 void fwd_counters_sum(const struct fwd_env *env, uint32_t stat, struct svc_counters *out);
