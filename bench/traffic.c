@@ -574,6 +574,10 @@ static int level_setup(struct level *lv, enum cfg_sched dr_sched)
 		    (struct svc_spec_addr){ method_vip(ms[s]),
 					    SVC_AF_VIP | SVC_AF_OWNED | SVC_AF_SERVICE };
 	}
+	/* Services republished unchanged keep their scheduler's state; the
+	 * services-free snapshot in between makes rr start over. */
+	if (pktenv_publish(e, specs, 0, addrs, n_addrs) != 0)
+		return -1;
 	return pktenv_publish(e, specs, 3, addrs, n_addrs);
 }
 
@@ -612,7 +616,7 @@ static int level_fill(struct level *lv, enum method m, unsigned int workers, dou
 	const uint32_t before = level_live(lv);
 	struct result res = { 0 };
 
-	/* A new snapshot: rr starts at the first server, as the reply
+	/* New services: rr starts at the first server, as the reply
 	 * generator expects (the j-th flow of a worker went to j % BENCH_RS). */
 	if (level_setup(lv, lv->b->o.new_sched) != 0)
 		goto fail;

@@ -467,7 +467,7 @@ int ctl_publish(struct ctl *c)
 	}
 	n_addrs = addr_specs(c, addrs);
 	snap = svc_snapshot_build(specs, (uint32_t)k->n_vs, addrs, n_addrs, c->routes, c->n_workers,
-				  c->ports[0].socket);
+				  c->ports[0].socket, c->env.svc.cur);
 	if (snap == NULL) {
 		rc = -rte_errno;
 		goto out;

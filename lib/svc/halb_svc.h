@@ -70,6 +70,10 @@ struct svc_rs {
 	rte_be32_t nexthop;
 };
 
+/** A service's scheduler and its per-worker state, shared by the snapshots
+ * that schedule over the same destinations (refcounted, control core). */
+struct svc_sched;
+
 struct svc {
 	rte_be32_t vip;
 	rte_be16_t vport;
@@ -82,6 +86,7 @@ struct svc {
 	rte_be32_t persist_mask; /**< persistence_granularity */
 	struct sched *sched;
 	struct sched_state **state; /**< one per worker */
+	struct svc_sched *shared;   /**< what owns sched and state */
 	uint32_t n_rs;
 	struct svc_rs *rs;
 };
@@ -147,11 +152,16 @@ struct svc_spec_addr {
 
 /**
  * Builds a snapshot. routes is shared (the caller keeps it alive while any
- * snapshot uses it). Control core. @return NULL with rte_errno set.
+ * snapshot uses it). A service of prev (the snapshot in force, or NULL)
+ * whose scheduler would be built over the same destinations, weights and
+ * parameters keeps its scheduler and its workers' state (rr's position,
+ * lblc's maps): a health change rebuilds one service's Maglev table, not
+ * every one. Control core. @return NULL with rte_errno set.
  */
 struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n,
 					const struct svc_spec_addr *addrs, uint32_t n_addrs,
-					struct route_table *routes, uint16_t n_workers, int socket);
+					struct route_table *routes, uint16_t n_workers, int socket,
+					const struct svc_snapshot *prev);
 
 void svc_snapshot_free(struct svc_snapshot *s, uint16_t n_workers);
 

@@ -334,6 +334,34 @@ static void wrr_1_2(struct fx *x)
 	FX_CHECK(x, a == 1000 && b == 2000, "wrr 1:2: %u to RS1, %u to RS2", a, b);
 }
 
+/* A SYN from CLIENT:sport to VIP:vport reaches the real server behind mac. */
+static void syn_to(struct fx *x, uint16_t sport, uint16_t vport, struct pb_mac mac)
+{
+	struct pb_ip syn = pb_tcp(CLIENT, sport, VIP, vport, PB_TH_SYN);
+	struct pb_frame in = from_gw(&syn), out = to_fwd(mac, 0, &syn);
+
+	fx_step(x, &in, fx_tx(0, &out));
+}
+
+/* Publishing again (a reload, another service's health) keeps the state of
+ * the schedulers whose service did not change: rr goes on where it was. A
+ * service that changed starts over. */
+static void sched_state_kept(struct fx *x)
+{
+	struct fx_svc s[2] = { DR, DR };
+
+	s[1].vport = 81;
+	setup(x, s, 2);
+	syn_to(x, 40000, 80, MAC_RS1);
+	syn_to(x, 40001, 81, MAC_RS1);
+	s[1].rs[1].weight = 2; /* rr does not weigh, but the service changed */
+	if (fx_services(x, s, 2) != 0)
+		fx_fail(x, "cannot publish");
+	syn_to(x, 40002, 80, MAC_RS2);
+	syn_to(x, 40003, 81, MAC_RS1);
+	syn_to(x, 40004, 81, MAC_RS2);
+}
+
 /* ------------------------------------------------------------- expiry */
 
 /* A connection expires within a second of its timeout while the wheel
@@ -395,6 +423,7 @@ const struct fixture pkt_conn_fixtures[] = {
 	{ "conn_table_nat_capacity", 4096, conn_table_nat_capacity },
 	{ "rr_1_1", 8192, rr_1_1 },
 	{ "wrr_1_2", 8192, wrr_1_2 },
+	{ "sched_state_kept", 0, sched_state_kept },
 	{ "conn_expires_on_time", 0, conn_expires_on_time },
 	{ "conn_expiry_over_many_turns", 8192, conn_expiry_over_many_turns },
 };

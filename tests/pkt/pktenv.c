@@ -432,7 +432,8 @@ int pktenv_publish(struct pktenv *e, const struct svc_spec *specs, uint32_t n,
 	struct route_table *routes = e->env.svc.cur != NULL ? e->env.svc.cur->routes : e->routes;
 	struct svc_snapshot *s;
 
-	s = svc_snapshot_build(specs, n, addrs, n_addrs, routes, PKTENV_WORKERS, SOCKET_ID_ANY);
+	s = svc_snapshot_build(specs, n, addrs, n_addrs, routes, PKTENV_WORKERS, SOCKET_ID_ANY,
+			       e->env.svc.cur);
 	if (s == NULL) {
 		fprintf(stderr, "svc_snapshot_build: %s\n", rte_strerror(rte_errno));
 		return -1;
