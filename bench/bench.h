@@ -96,6 +96,7 @@ struct bench_ctl {
 	uint32_t snap_services;
 	struct bench_series snap_build_ms; /* svc_snapshot_build */
 	struct bench_series snap_pub_us;   /* svc_publish */
+	struct bench_series snap_flap_ms;  /* svc_snapshot_build, one change */
 };
 
 struct bench_opts {

@@ -30,13 +30,15 @@ static uint64_t heap_used(void)
 
 uint64_t bench_table_bytes(struct rte_rcu_qsbr *qsbr, uint32_t max_conns)
 {
-	struct conn_table_params p = { .name = "bench_mem",
-				       .max_conns = max_conns,
-				       .n_workers = PKTENV_WORKERS,
-				       .qsbr = qsbr,
-				       .socket = SOCKET_ID_ANY };
+	static const struct conn_dest dests[1];
+	struct conn_table_params p = {
+		.name = "bench_mem", .capacity = max_conns, .dests = dests, .socket = SOCKET_ID_ANY
+	};
 	uint64_t before = heap_used(), after;
-	struct conn_table *t = conn_table_create(&p);
+	struct conn_table *t;
+
+	(void)qsbr;
+	t = conn_table_create(&p);
 
 	if (t == NULL)
 		return 0;
@@ -79,6 +81,14 @@ static int maglev(struct bench *b)
 		free(d);
 	}
 	return 0;
+}
+
+/* The workers (this thread) pass a quiescent state; the old snapshot goes. */
+static void quiesce(struct bench *b, struct svc_domain *dom)
+{
+	for (unsigned int w = 0; w < PKTENV_WORKERS; w++)
+		rte_rcu_qsbr_quiescent(b->base.qsbr, w);
+	svc_reclaim(dom);
 }
 
 /* 10,000 services: 100 VIPs of 100 ports, two real servers each (wlc,
@@ -126,7 +136,7 @@ static int snapshot(struct bench *b)
 	for (unsigned int r = 0; r < b->o.runs; r++) {
 		uint64_t t0 = rte_rdtsc(), t1;
 		struct svc_snapshot *s = svc_snapshot_build(specs, n, addrs, n_addrs, NULL,
-							    PKTENV_WORKERS, SOCKET_ID_ANY);
+							    PKTENV_WORKERS, SOCKET_ID_ANY, NULL);
 
 		series_add(&b->ctl.snap_build_ms, ms_since(t0, b->tsc_hz));
 		if (s == NULL)
@@ -134,10 +144,24 @@ static int snapshot(struct bench *b)
 		t1 = rte_rdtsc();
 		svc_publish(&dom, s);
 		series_add(&b->ctl.snap_pub_us, ms_since(t1, b->tsc_hz) * 1e3);
-		/* The workers (this thread) pass a quiescent state. */
-		for (unsigned int w = 0; w < PKTENV_WORKERS; w++)
-			rte_rcu_qsbr_quiescent(b->base.qsbr, w);
-		svc_reclaim(&dom);
+		quiesce(b, &dom);
+	}
+	/* A health flap: one real server changes, the snapshot in force is
+	 * the previous one, so every other service keeps its scheduler. */
+	for (unsigned int r = 0; r < b->o.runs; r++) {
+		struct svc_spec_rs *flap = &rs[(r * 7919u) % n * SNAP_RS];
+		uint64_t t0;
+		struct svc_snapshot *s;
+
+		flap->available = !flap->available;
+		t0 = rte_rdtsc();
+		s = svc_snapshot_build(specs, n, addrs, n_addrs, NULL, PKTENV_WORKERS,
+				       SOCKET_ID_ANY, dom.cur);
+		series_add(&b->ctl.snap_flap_ms, ms_since(t0, b->tsc_hz));
+		if (s == NULL)
+			goto out;
+		svc_publish(&dom, s);
+		quiesce(b, &dom);
 	}
 	rc = 0;
 out:

@@ -220,6 +220,8 @@ void bench_print_table(const struct bench *b, FILE *out)
 	fmt_series(c2, sizeof(c2), &b->ctl.snap_pub_us, 2);
 	fprintf(out, "  snapshot of %u services (2 real servers each): build %s, publish %s us\n",
 		b->ctl.snap_services, c1, c2);
+	fmt_series(c1, sizeof(c1), &b->ctl.snap_flap_ms, 1);
+	fprintf(out, "  the same after one real server's health changed: build %s\n", c1);
 	fprintf(out, "\ntotal time %.0f s\n", b->seconds);
 }
 
@@ -278,7 +280,7 @@ int bench_write_json(const struct bench *b, const char *path)
 	root = json_pack(
 	    "{s:{s:s, s:f, s:f, s:I, s:s, s:I, s:I}, s:{s:I, s:I, s:I, s:b, s:s}, s:o, s:o, s:s?, "
 	    "s:o, "
-	    "s:{s:o, s:o, s:o, s:I, s:o, s:o}, s:f}",
+	    "s:{s:o, s:o, s:o, s:I, s:o, s:o, s:o}, s:f}",
 	    "machine", "cpu", model, "cpu_mhz", mhz, "tsc_mhz", b->tsc_hz / 1e6, "lcores",
 	    (json_int_t)b->n_lcores, "dpdk", rte_version(), "eal_mem_mb", (json_int_t)b->o.mem_mb,
 	    "peak_rss_kib", (json_int_t)peak_rss_kib(), "method", "runs", (json_int_t)b->o.runs,
@@ -290,7 +292,8 @@ int bench_write_json(const struct bench *b, const char *path)
 	    "maglev_1000_ms", series_json(&b->ctl.maglev_ms[2]), "snapshot_services",
 	    (json_int_t)b->ctl.snap_services, "snapshot_build_ms",
 	    series_json(&b->ctl.snap_build_ms), "snapshot_publish_us",
-	    series_json(&b->ctl.snap_pub_us), "seconds", b->seconds);
+	    series_json(&b->ctl.snap_pub_us), "snapshot_flap_build_ms",
+	    series_json(&b->ctl.snap_flap_ms), "seconds", b->seconds);
 	if (root == NULL) {
 		fprintf(stderr, "bench: cannot build the JSON\n");
 		return -1;

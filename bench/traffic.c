@@ -96,14 +96,16 @@ struct gen {
 	bool reply;        /* NAT: real server -> client */
 	uint8_t tcp_flags; /* PB_TH_SYN or PB_TH_ACK */
 	bool imix;
-	bool sequential; /* flows next, next + 1, ... (else random < n_flows) */
-	uint64_t next;
+	bool sequential; /* this worker's flows in order (else at random) */
+	uint64_t next;   /* sequential: the index of the next; new flows: the flow */
 	uint32_t n_flows;
-	/* random flows: this worker's share, as RSS would give each worker
-	 * its own flows; a contiguous range, since the connections of one
-	 * worker are its own memory in a real director (made by it, from its
-	 * cache of the pool), never interleaved with another worker's */
-	uint32_t share, share_of;
+	/* this worker's flows, as RSS would give each worker its own: the
+	 * flows own[0..n_own) when own is set (NAT: the flows whose clients
+	 * the worker owns), else base..base + n_own (a contiguous range, since
+	 * the connections of one worker are its own memory in a real director,
+	 * never interleaved with another worker's) */
+	const uint32_t *own;
+	uint32_t base, n_own;
 	/* the templates of the three frame sizes */
 	uint8_t hdr[3][HDR_LEN];
 	uint16_t len[3];
@@ -147,9 +149,10 @@ static void gen_templates(struct gen *g)
 	}
 }
 
-/* Writes the frame of flow into m (template s), checksums patched. */
+/* Writes the frame of flow into m (template s), checksums patched; the
+ * flow is the j-th of its worker's. */
 static inline void frame_fill(struct rte_mbuf *m, const struct gen *g, unsigned int s,
-			      uint64_t flow)
+			      uint64_t flow, uint64_t j)
 {
 	uint8_t *d;
 	struct rte_ipv4_hdr *ip;
@@ -168,9 +171,9 @@ static inline void frame_fill(struct rte_mbuf *m, const struct gen *g, unsigned 
 	a1 = rte_cpu_to_be_32(client_addr(flow));
 	p0 = rte_cpu_to_be_16(client_port(flow));
 	if (g->reply) {
-		/* rr over the real servers, in flow order (how the table was
-		 * filled): flow i went to real server i % BENCH_RS. */
-		unsigned int r = (unsigned int)(flow % BENCH_RS);
+		/* rr over the real servers, in the worker's flow order (how it
+		 * filled the table): its j-th went to real server j % BENCH_RS. */
+		unsigned int r = (unsigned int)(j % BENCH_RS);
 		rte_be32_t rs = rte_cpu_to_be_32(rs_addr(r));
 
 		memcpy(d + 6, rs_mac(r).b, 6);
@@ -272,13 +275,17 @@ static void fifo_free(struct wrun *r)
 		rte_pktmbuf_free(fifo_pop(r));
 }
 
-static inline uint64_t next_flow(struct wrun *r)
+/* The next flow to send, and its index j among the worker's. */
+static inline uint64_t next_flow(struct wrun *r, uint64_t *j)
 {
-	const uint32_t n = r->g.n_flows / r->g.share_of;
+	const struct gen *g = &r->g;
 
-	if (r->g.sequential)
+	if (g->next >= NEW_FLOWS) {
+		*j = 0;
 		return r->g.next++;
-	return (((rng_next(&r->rng) >> 32) * n) >> 32) + (uint64_t)n * r->g.share;
+	}
+	*j = g->sequential ? r->g.next++ : ((rng_next(&r->rng) >> 32) * g->n_own) >> 32;
+	return g->own != NULL ? g->own[*j] : g->base + *j;
 }
 
 /* Checks a sent frame: every checksum right, sent to a real server's MAC
@@ -354,9 +361,10 @@ static void wrun_loop(struct wrun *r)
 
 		for (unsigned int i = 0; i < n; i++) {
 			unsigned int s = r->g.imix ? imix_class[r->seq++ % RTE_DIM(imix_class)] : 0;
+			uint64_t j, flow = next_flow(r, &j);
 
 			burst[i] = fifo_pop(r);
-			frame_fill(burst[i], &r->g, s, next_flow(r));
+			frame_fill(burst[i], &r->g, s, flow, j);
 			bytes += r->g.len[s];
 		}
 		if (rte_ring_sp_enqueue_burst(rx, (void **)burst, n, NULL) != n) {
@@ -408,6 +416,11 @@ struct level {
 	uint32_t n; /* connections in the table */
 	uint64_t seed;
 	uint64_t next_new[RTE_MAX_LCORE]; /* per worker: its next new flow */
+	/* The worker count the table was filled for, and with two, the
+	 * flows of [0, n) whose NAT connections each worker owns. */
+	unsigned int filled_for;
+	uint32_t *own[PKTENV_WORKERS];
+	uint32_t n_own[PKTENV_WORKERS];
 };
 
 struct result {
@@ -442,8 +455,14 @@ static int run_workers(struct level *lv, const struct gen *g, unsigned int worke
 				      /* IMIX payloads are left as they are:
 				       * their TCP checksums are not right */
 				      .verify = verify && !g->imix };
-		r[k].g.share = k;
-		r[k].g.share_of = workers;
+		if (g->m == M_NAT && workers > 1) {
+			r[k].g.own = lv->own[k];
+			r[k].g.n_own = lv->n_own[k];
+		} else {
+			r[k].g.base = (uint32_t)((uint64_t)g->n_flows * k / workers);
+			r[k].g.n_own =
+			    (uint32_t)((uint64_t)g->n_flows * (k + 1) / workers) - r[k].g.base;
+		}
 		if (g->sequential && g->tcp_flags == PB_TH_SYN && g->next >= NEW_FLOWS) {
 			r[k].g.next = lv->next_new[k];
 			lv->next_new[k] += target;
@@ -453,6 +472,8 @@ static int run_workers(struct level *lv, const struct gen *g, unsigned int worke
 	}
 	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
 		rte_rcu_qsbr_thread_offline(b->base.qsbr, k);
+	/* A director of this many workers: NAT's owners are among them. */
+	lv->e.env.n_workers = (uint16_t)workers;
 	atomic_store(&go, 0);
 	for (unsigned int k = 1; k < workers; k++) {
 		lcore = rte_get_next_lcore(lcore, 1, 0);
@@ -462,6 +483,7 @@ static int run_workers(struct level *lv, const struct gen *g, unsigned int worke
 	atomic_store_explicit(&go, 1, memory_order_release);
 	wrun_entry(&r[0]);
 	rte_eal_mp_wait_lcore();
+	lv->e.env.n_workers = PKTENV_WORKERS;
 	/* Between runs this thread is every worker's reader (pktenv). */
 	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
 		rte_rcu_qsbr_thread_online(b->base.qsbr, k);
@@ -519,7 +541,11 @@ static int level_setup(struct level *lv, enum cfg_sched dr_sched)
 	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0B, SVC_AF_LOCAL };
 	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP1, SVC_AF_LOCAL };
 	for (unsigned int s = 0; s < 3; s++) {
-		for (unsigned int i = 0; i < BENCH_RS; i++)
+		const uint32_t svc_stat = stat + BENCH_RS + 1;
+
+		for (unsigned int i = 0; i < BENCH_RS; i++) {
+			pktenv_dest(e, stat + 1, rs_addr(i), ms[s] == M_NAT ? NAT_RPORT : VPORT,
+				    svc_stat);
 			rs[s][i] = (struct svc_spec_rs){
 				.addr = rs_addr(i),
 				.port = ms[s] == M_NAT ? NAT_RPORT : VPORT,
@@ -530,6 +556,7 @@ static int level_setup(struct level *lv, enum cfg_sched dr_sched)
 				.nexthop = rs_addr(i),
 				.out_port = 0,
 			};
+		}
 		specs[s] = (struct svc_spec){ .vip = method_vip(ms[s]),
 					      .vport = VPORT,
 					      .proto = IPPROTO_TCP,
@@ -539,7 +566,7 @@ static int level_setup(struct level *lv, enum cfg_sched dr_sched)
 					      /* NAT replies are made knowing rr's order */
 					      .sched = ms[s] == M_DR ? dr_sched : CFG_SCHED_RR,
 					      .persist_mask = 0xffffffffu,
-					      .stat = ++stat,
+					      .stat = ++stat, /* == svc_stat */
 					      .owned = true,
 					      .rs = rs[s],
 					      .n_rs = BENCH_RS };
@@ -547,12 +574,15 @@ static int level_setup(struct level *lv, enum cfg_sched dr_sched)
 		    (struct svc_spec_addr){ method_vip(ms[s]),
 					    SVC_AF_VIP | SVC_AF_OWNED | SVC_AF_SERVICE };
 	}
+	/* Services republished unchanged keep their scheduler's state; the
+	 * services-free snapshot in between makes rr start over. */
+	if (pktenv_publish(e, specs, 0, addrs, n_addrs) != 0)
+		return -1;
 	return pktenv_publish(e, specs, 3, addrs, n_addrs);
 }
 
 /* Turns every wheel at the current time until it has nothing more to do,
- * a bounded amount at a time with quiescent states between, as the worker
- * loop would (a single unbounded turn would overflow the hash's RCU queue). */
+ * a bounded amount at a time, as the worker loop would. */
 static void level_expire(struct level *lv)
 {
 	struct pktenv *e = &lv->e;
@@ -560,9 +590,10 @@ static void level_expire(struct level *lv)
 
 	do {
 		seen = 0;
-		for (uint16_t i = 0; i < PKTENV_WORKERS; i++)
-			seen += conn_worker_run(e->env.conns, e->w[i]->cw, e->now_ms, 1024,
-						fwd_conn_gone, e->w[i]);
+		for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
+			fwd_worker_clock(e->w[i], e->now_ms);
+			seen += fwd_worker_expire(e->w[i], 1024);
+		}
 		pktenv_quiesce(e);
 	} while (seen > 0);
 }
@@ -572,30 +603,37 @@ static uint32_t level_live(const struct level *lv)
 	uint32_t n = 0;
 
 	for (uint16_t i = 0; i < PKTENV_WORKERS; i++)
-		n += conn_worker_count(lv->e.w[i]->cw);
+		n += conn_table_stats(lv->e.w[i]->conns)->live;
 	return n;
 }
 
-/* Fills the table with flows [0, n) of method m: SYNs (timed: the fill
- * rate), then ACKs so that every connection is established. */
-static int level_fill(struct level *lv, enum method m, double *per_s)
+/* Fills the table with flows [0, n) of method m, each of `workers` workers
+ * its own: SYNs (timed: the fill rate), then ACKs so that every connection
+ * is established. */
+static int level_fill(struct level *lv, enum method m, unsigned int workers, double *per_s)
 {
 	struct gen g = gen_make(m, false, PB_TH_SYN, false);
 	const uint32_t before = level_live(lv);
-	struct result res;
+	struct result res = { 0 };
 
+	/* New services: rr starts at the first server, as the reply
+	 * generator expects (the j-th flow of a worker went to j % BENCH_RS). */
+	if (level_setup(lv, lv->b->o.new_sched) != 0)
+		goto fail;
 	g.sequential = true;
-	g.next = 0;
-	if (run_workers(lv, &g, 1, lv->n, 0, true, &res) != 0 || res.anomalies != 0)
+	g.n_flows = lv->n;
+	if (run_workers(lv, &g, workers, lv->n / workers, 0, true, &res) != 0 || res.anomalies != 0)
 		goto fail;
 	*per_s = res.mpps_per_worker * 1e6;
 	g = gen_make(m, false, PB_TH_ACK, false);
 	g.sequential = true;
-	g.next = 0;
-	if (run_workers(lv, &g, 1, lv->n, 0, false, &res) != 0 || res.anomalies != 0)
+	g.n_flows = lv->n;
+	if (run_workers(lv, &g, workers, lv->n / workers, 0, false, &res) != 0 ||
+	    res.anomalies != 0)
 		goto fail;
 	if (level_live(lv) != before + lv->n)
 		goto fail;
+	lv->filled_for = workers;
 	return 0;
 fail:
 	fprintf(stderr,
@@ -666,6 +704,22 @@ static struct bench_row *row_new(struct bench *b, enum bench_case c, enum bench_
 	return row;
 }
 
+static int level_empty(struct level *lv);
+static int level_setup(struct level *lv, enum cfg_sched dr_sched);
+
+/* The table filled with method m's n connections, each of `workers` its
+ * own share, as the rows of that worker count need it. */
+static int level_ready(struct level *lv, enum method m, unsigned int workers)
+{
+	double ignored;
+
+	if (lv->filled_for == workers)
+		return 0;
+	if (level_empty(lv) != 0)
+		return -1;
+	return level_fill(lv, m, workers, &ignored);
+}
+
 /* The established cases of a method: 64-byte and IMIX, each worker count. */
 static int level_established(struct level *lv, enum bench_case c, enum method m, bool reply)
 {
@@ -673,8 +727,10 @@ static int level_established(struct level *lv, enum bench_case c, enum method m,
 
 	if (!wanted(b, c))
 		return 0;
-	for (unsigned int f = 0; f < BF_COUNT; f++) {
-		for (unsigned int wk = 1; wk <= b->o.max_workers; wk++) {
+	for (unsigned int wk = 1; wk <= b->o.max_workers; wk++) {
+		if (level_ready(lv, m, wk) != 0)
+			return -1;
+		for (unsigned int f = 0; f < BF_COUNT; f++) {
 			struct gen g = gen_make(m, reply, PB_TH_ACK, f == BF_IMIX);
 			struct bench_row *row = row_new(b, c, f, lv->n, wk);
 
@@ -702,6 +758,7 @@ static int level_empty(struct level *lv)
 
 	pktenv_clock(&lv->e, lv->e.now_ms + 901 * 1000);
 	level_expire(lv);
+	lv->filled_for = 0;
 	fprintf(stderr, "  expired %u connections in %.2f s\n", live,
 		(double)(rte_rdtsc() - t0) / lv->b->tsc_hz);
 	if (level_live(lv) != 0) {
@@ -737,6 +794,34 @@ static int level_new(struct level *lv)
 	return 0;
 }
 
+static void level_close(struct level *lv)
+{
+	pktenv_close(&lv->e);
+	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
+		free(lv->own[k]);
+}
+
+/* With two workers, NAT's flows are those whose clients each owns (the
+ * first n / 2 of each), as symmetric RSS would deliver them. */
+static int level_owners(struct level *lv)
+{
+	const uint32_t want = lv->n / PKTENV_WORKERS;
+
+	for (unsigned int k = 0; k < PKTENV_WORKERS; k++) {
+		lv->own[k] = malloc(sizeof(uint32_t) * (want ? want : 1));
+		if (lv->own[k] == NULL)
+			return -1;
+	}
+	for (uint32_t f = 0; lv->n_own[0] < want || lv->n_own[1] < want; f++) {
+		rte_be32_t a = rte_cpu_to_be_32(client_addr(f));
+		uint16_t k = fwd_owner(&lv->e.env, 4, &a, rte_cpu_to_be_16(client_port(f)));
+
+		if (lv->n_own[k] < want)
+			lv->own[k][lv->n_own[k]++] = f;
+	}
+	return 0;
+}
+
 static int level_open(struct level *lv, struct bench *b, uint32_t n, uint32_t capacity)
 {
 	memset(lv, 0, sizeof(*lv));
@@ -745,10 +830,12 @@ static int level_open(struct level *lv, struct bench *b, uint32_t n, uint32_t ca
 	lv->seed = 1;
 	for (unsigned int k = 0; k < RTE_MAX_LCORE; k++)
 		lv->next_new[k] = NEW_FLOWS + ((uint64_t)k << 29);
-	if (pktenv_open(&lv->e, &b->base, capacity) != 0)
+	/* No embryonic budget: the new-connection cases measure a
+	 * connection's whole life, not its eviction. */
+	if (pktenv_open(&lv->e, &b->base, capacity, 0) != 0)
 		return -1;
-	if (level_setup(lv, b->o.new_sched) != 0) {
-		pktenv_close(&lv->e);
+	if (level_setup(lv, b->o.new_sched) != 0 || level_owners(lv) != 0) {
+		level_close(lv);
 		return -1;
 	}
 	return 0;
@@ -769,7 +856,7 @@ static int method_run(struct bench *b, struct bench_level *bl, enum method m)
 		free(lv);
 		return -1;
 	}
-	if (level_fill(lv, m, &bl->fill_per_s[m]) != 0)
+	if (level_fill(lv, m, 1, &bl->fill_per_s[m]) != 0)
 		goto out;
 	bl->fill_packets = bl->conns;
 	switch (m) {
@@ -788,7 +875,7 @@ static int method_run(struct bench *b, struct bench_level *bl, enum method m)
 		break;
 	}
 out:
-	pktenv_close(&lv->e);
+	level_close(lv);
 	free(lv);
 	return rc;
 }
@@ -838,7 +925,7 @@ int bench_callgrind_cases(struct bench *b, uint64_t packets)
 	}
 	/* One table holds all three methods' flows: their VIPs differ. */
 	for (unsigned int m = 0; m < 3; m++)
-		if (level_fill(lv, (enum method)m, &ignored) != 0)
+		if (level_fill(lv, (enum method)m, 1, &ignored) != 0)
 			goto out;
 	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
 		struct gen g = gen_make(cases[i].m, cases[i].reply, PB_TH_ACK, false);
@@ -867,7 +954,7 @@ int bench_callgrind_cases(struct bench *b, uint64_t packets)
 	}
 	rc = 0;
 out:
-	pktenv_close(&lv->e);
+	level_close(lv);
 	free(lv);
 	return rc;
 }

@@ -12,7 +12,7 @@ libcmocka-dev libjansson-dev libmnl-dev libev-dev
 iproute2 nftables iputils-ping psmisc procps kmod ethtool
 nginx-light curl tcpdump tshark keepalived
 python3 python3-scapy python3-aiosmtpd
-valgrind wrk haproxy"
+valgrind wrk haproxy hping3"
 
 missing=""
 for p in $PKGS; do

@@ -147,11 +147,20 @@ static int load_config(const struct options *o, struct cfg_keepalived **k, struc
 		ctl_lint_scripts(*k, &diags);
 	cfg_diags_print(stderr, &diags);
 	rc = diags.errors == 0 && *k != NULL && *d != NULL ? 0 : -1;
-	if (o->config_test)
+	if (o->config_test) {
 		fprintf(stderr, "halb: %s and %s: %s (%u errors, %u warnings)\n",
 			o->keepalived_conf, o->dataplane_conf,
 			rc == 0 ? "configuration is usable" : "configuration is NOT usable",
 			diags.errors, diags.warnings);
+		/* keepalived runs past words it does not know, and so does
+		 * halb; keepalived -t fails on them, and so does halb -t. */
+		if (rc == 0 && diags.unknown > 0) {
+			fprintf(stderr, "halb: %u unknown keywords: halb would skip them, as "
+					"keepalived does, but -t fails, as keepalived -t does\n",
+				diags.unknown);
+			rc = -1;
+		}
+	}
 	cfg_diags_free(&diags);
 	if (rc != 0) {
 		cfg_keepalived_free(*k);

@@ -189,6 +189,17 @@ static const struct command commands[] = {
 	    .view = view_checks,
 	},
 	{
+	    .name = "sync",
+	    .synopsis = "",
+	    .summary = "connection sync (lvs_sync_daemon): role, sent, received",
+	    .help = "The connection sync daemon (/halb/sync): interface, instance whose\n"
+		    "state it follows, role (MASTER sends, BACKUP receives), sync id,\n"
+		    "group, port and TTL; messages and connections sent and received,\n"
+		    "installed, refreshed, and those left out, with why.\n",
+	    .path = "/halb/sync",
+	    .view = view_sync,
+	},
+	{
 	    .name = "version",
 	    .synopsis = "",
 	    .summary = "which halb runs, since when, with which files",

@@ -55,6 +55,9 @@ void view_neigh(FILE *out, const json_t *neigh);
 /** /halb/checks as a table. */
 void view_checks(FILE *out, const json_t *checks);
 
+/** /halb/sync: set-up, role, what was sent and received. */
+void view_sync(FILE *out, const json_t *sync);
+
 /** /halb/version as label/value lines. */
 void view_version(FILE *out, const json_t *version);
 

@@ -269,6 +269,26 @@ static void check_virtual_servers(const struct cfg_keepalived *k, struct cfg_dia
 	free(vips);
 }
 
+/* The sync daemon's interface is a port with an address to send from. */
+static void check_sync(const struct cfg_keepalived *k, const struct cfg_dataplane *p,
+		       struct cfg_diags *d)
+{
+	const struct cfg_sync *s = &k->global.lvs_sync;
+	const struct cfg_port *port;
+
+	if (!s->set)
+		return;
+	port = cfg_port_find(p, s->interface);
+	if (port == NULL)
+		cfg_diag_add(d, CFG_ERROR, &s->loc,
+			     "lvs_sync_daemon: interface %s is not a port of %s", s->interface,
+			     p->file);
+	else if (port->n_addrs == 0)
+		cfg_diag_add(d, CFG_ERROR, &s->loc,
+			     "lvs_sync_daemon: port %s has no address to send sync messages from",
+			     s->interface);
+}
+
 /* ----------------------------------------------------------------- dataplane */
 
 static void check_routes(const struct cfg_dataplane *p, struct cfg_diags *d)
@@ -301,6 +321,8 @@ unsigned int cfg_check(const struct cfg_keepalived *k, const struct cfg_dataplan
 		}
 		check_vrids(k, d);
 		check_virtual_servers(k, d);
+		if (p != NULL)
+			check_sync(k, p, d);
 	}
 	if (p != NULL)
 		check_routes(p, d);

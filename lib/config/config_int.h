@@ -195,6 +195,14 @@ void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cf
 /* Opens HTTP_GET, SSL_GET, TCP_CHECK or MISC_CHECK in a real server. */
 void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 
+/* config_kw_sync.c: lvs_sync_daemon (global_defs) and the older
+ * lvs_sync_daemon_interface (vrrp_instance); after the file is read, the
+ * instance's index and the default sync id. */
+void *cfg_kw_lvs_sync_daemon(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_kw_lvs_sync_interface(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void cfg_sync_resolve(struct cfg_parser *ps);
+void cfg_sync_free(struct cfg_sync *s);
+
 /* config_lex.c: reads text (and its includes) into ps->tok. file is the
  * index of text's name in ps->k->files; the caller has put its real path
  * (or NULL) in ps->chain[0] with ps->depth 1. */

@@ -284,7 +284,7 @@ static const struct cfg_kw global_kw[] = {
 	CFG_KW_REFUSE("lvs_notify_fifo", FIFO),
 	CFG_KW_REFUSE("lvs_notify_fifo_script", FIFO),
 	CFG_KW_REFUSE("fifo_write_vrrp_states_on_reload", FIFO),
-	CFG_KW_REFUSE("lvs_sync_daemon", "connection synchronisation is not implemented yet"),
+	{ "lvs_sync_daemon", 2, 12, cfg_kw_lvs_sync_daemon, NULL, NULL },
 	CFG_KW_REFUSE("lvs_timeouts", "not implemented: halb times connections out as IPVS does "
 				      "by default (TCP 900 s, FIN 120 s, UDP 300 s)"),
 	CFG_KW_REFUSE("rs_init_notifies", "not implemented: notify_up/notify_down run on changes "

@@ -587,8 +587,7 @@ static const struct cfg_kw instance_kw[] = {
 				   "takes goes to the director's kernel, as with accept"),
 	CFG_KW_REFUSE("old_unicast_checksum",
 		      "not implemented: halb sends and checks the RFC's checksum"),
-	CFG_KW_REFUSE("lvs_sync_daemon_interface",
-		      "connection synchronisation is not implemented yet"),
+	{ "lvs_sync_daemon_interface", 1, 1, cfg_kw_lvs_sync_interface, NULL, NULL },
 	/* what has no meaning for halb */
 	CFG_KW_NOOP("accept", "traffic to a VIP that no virtual server takes goes to the "
 			      "director's kernel, which answers it"),

@@ -159,6 +159,7 @@ static void global_free(struct cfg_global *g)
 	free(g->router_id);
 	free(g->script_user);
 	free(g->script_group);
+	cfg_sync_free(&g->lvs_sync);
 }
 
 void cfg_keepalived_free(struct cfg_keepalived *k)

@@ -161,21 +161,25 @@ static void open_values(struct cfg_parser *ps, const struct cfg_kw *kw, const st
 }
 
 /* A word that is no keyword of the block: keepalived 2.2 does not know it
- * there either (every keyword it knows is in the tables), so it is an
- * error, as keepalived -t makes it; a block after it is skipped. */
+ * there either (every keyword it knows is in the tables). As keepalived
+ * does when it runs, it is skipped with a warning (a block after it
+ * whole); halb -t fails on it as keepalived -t does. */
 static void skip_unknown(struct cfg_parser *ps, const struct cfg_block *blk, size_t start,
 			 size_t end)
 {
 	const struct cfg_tok *kwt = &ps->tok[start];
 
 	ps->pos = end;
+	ps->d->unknown++;
 	if (end < ps->n_tok && ps->tok[end].kind == CFG_TOK_OPEN) {
-		cfg_err(ps, kwt, "unknown block '%s' in %s (keepalived does not know it either)",
-			kwt->s, blk->name);
+		cfg_warn(ps, kwt,
+			 "unknown block '%s' in %s skipped (keepalived does not know it either)",
+			 kwt->s, blk->name);
 		skip_block(ps, kwt);
 	} else {
-		cfg_err(ps, kwt, "unknown keyword '%s' in %s (keepalived does not know it either)",
-			kwt->s, blk->name);
+		cfg_warn(ps, kwt, "unknown keyword '%s' in %s skipped (keepalived does not know it "
+				  "either)",
+			 kwt->s, blk->name);
 	}
 }
 

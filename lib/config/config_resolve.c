@@ -273,6 +273,7 @@ void cfg_resolve(struct cfg_parser *ps)
 	report_repeats(ps);
 	cfg_report_dup_vs(ps->d, k);
 	resolve_vrrp(ps);
+	cfg_sync_resolve(ps);
 	for (size_t i = 0; i < k->n_vs; i++)
 		resolve_vs(&k->vs[i]);
 }

@@ -18,7 +18,7 @@
 
 #include "config_int.h"
 
-#define DP_MAX_WORKERS     127 /* RTE_MAX_LCORE - 1, the control core apart */
+#define DP_MAX_WORKERS     64 /* FWD_MAX_WORKERS */
 #define DP_MIN_CONNECTIONS 1024
 #define DP_MAX_CONNECTIONS (1 << 27)
 #define DP_MIN_NEIGHBOURS  16
@@ -455,8 +455,47 @@ static void read_routes(struct dp *dp, const config_setting_t *root)
 
 /* ----------------------------------------------------------------------- file */
 
-static const char *const top_names[] = { "eal",        "workers", "idle_sleep_us", "connections",
-					 "neighbours", "ports",   "routes",        NULL };
+static const char *const top_names[] = { "eal",        "workers",   "idle_sleep_us", "connections",
+					 "neighbours", "templates", "embryonic",     "sloppy_tcp",
+					 "limits",     "ports",     "routes",        NULL };
+
+static const char *const limit_names[] = { "kernel", "trusted", "arp",  "resolve",
+					   "learn",  "icmp",    "sync", NULL };
+
+/* A boolean setting: absent means dflt. */
+static void read_bool(struct dp *dp, const config_setting_t *g, const char *name, bool dflt,
+		      bool *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+
+	*out = dflt;
+	if (s == NULL)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		dp_err(dp, s, "%s must be true or false", name);
+		return;
+	}
+	*out = config_setting_get_bool(s) != 0;
+}
+
+/* limits = { kernel = 5000; ... }: packets per second and worker. */
+static void read_limits(struct dp *dp, const config_setting_t *root, struct cfg_limits *l)
+{
+	const config_setting_t *g = config_setting_get_member(root, "limits");
+	unsigned int *const fields[] = { &l->kernel, &l->trusted, &l->arp, &l->resolve,
+					 &l->learn,  &l->icmp,    &l->sync };
+
+	memset(l, 0, sizeof(*l));
+	if (g == NULL)
+		return;
+	if (!config_setting_is_group(g)) {
+		dp_err(dp, g, "limits must be a group: limits = { kernel = 5000; ... };");
+		return;
+	}
+	warn_unknown(dp, g, limit_names, " in limits");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		read_uint(dp, g, limit_names[i], 1, 100000000, 0, fields[i]);
+}
 
 static void read_root(struct dp *dp, const config_setting_t *root)
 {
@@ -470,6 +509,12 @@ static void read_root(struct dp *dp, const config_setting_t *root)
 		  &p->connections);
 	read_uint(dp, root, "neighbours", DP_MIN_NEIGHBOURS, DP_MAX_NEIGHBOURS, 4096,
 		  &p->neighbours);
+	read_uint(dp, root, "templates", DP_MIN_CONNECTIONS, DP_MAX_CONNECTIONS,
+		  p->connections / 8 > DP_MIN_CONNECTIONS ? p->connections / 8 : DP_MIN_CONNECTIONS,
+		  &p->templates);
+	read_uint(dp, root, "embryonic", 1, 100, 25, &p->embryonic);
+	read_bool(dp, root, "sloppy_tcp", false, &p->sloppy_tcp);
+	read_limits(dp, root, &p->limits);
 	read_ports(dp, root);
 	read_routes(dp, root);
 }

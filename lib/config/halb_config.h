@@ -59,6 +59,10 @@ struct cfg_diags {
 	size_t n, cap;
 	unsigned int errors;
 	unsigned int warnings;
+	/** Of the warnings, words keepalived does not know either: skipped
+	 * when halb runs, as keepalived skips them; halb -t fails on them, as
+	 * keepalived -t does. */
+	unsigned int unknown;
 };
 
 /** At most this many problems are stored; later ones are only counted (and
@@ -96,6 +100,22 @@ struct cfg_vip {
 	struct cfg_loc loc;
 };
 
+/** lvs_sync_daemon INTERFACE VRRP_INSTANCE [id ID] [maxlen LEN] [port PORT]
+ * [ttl TTL] [group IP] (global_defs), or the older vrrp_instance keyword
+ * lvs_sync_daemon_interface INTERFACE: IPVS connection synchronisation. */
+struct cfg_sync {
+	bool set;
+	char *interface;     /**< a port of the dataplane file */
+	char *instance;      /**< the vrrp_instance whose state it follows */
+	size_t inst;         /**< its index (resolved) */
+	int syncid;          /**< 0..255; -1: the instance's virtual_router_id */
+	unsigned int maxlen; /**< message size; 0: the port's MTU less IP/UDP */
+	unsigned int port;   /**< 8848 */
+	unsigned int ttl;    /**< 1 */
+	uint32_t group;      /**< 224.0.0.81 */
+	struct cfg_loc loc;
+};
+
 struct cfg_global {
 	char **notification_email;
 	size_t n_notification_email;
@@ -121,6 +141,7 @@ struct cfg_global {
 	unsigned int vrrp_garp_master_refresh_repeat; /**< 1 */
 	unsigned int vrrp_version;                    /**< 2 or 3; default 2 */
 	uint32_t vrrp_mcast_group4;                   /**< 224.0.0.18 */
+	struct cfg_sync lvs_sync;
 	struct cfg_loc loc;
 };
 
@@ -528,6 +549,18 @@ struct cfg_route {
 	struct cfg_loc loc;
 };
 
+/** Token bucket rates of each worker, per second ("limits" group); 0 in a
+ * field means halb's default. */
+struct cfg_limits {
+	unsigned int kernel;  /**< frames for the kernel from strangers */
+	unsigned int trusted; /**< ... from real servers, gateways and peers */
+	unsigned int arp;     /**< ARP frames for the kernel */
+	unsigned int resolve; /**< frames waiting for a neighbour */
+	unsigned int learn;   /**< neighbour news from ARP */
+	unsigned int icmp;    /**< ICMP errors halb makes */
+	unsigned int sync;    /**< connection sync messages sent (per director) */
+};
+
 struct cfg_dataplane {
 	char **eal; /**< EAL arguments, without the program name */
 	size_t n_eal;
@@ -535,6 +568,11 @@ struct cfg_dataplane {
 	unsigned int idle_sleep_us; /**< 0 */
 	unsigned int connections;   /**< default 1048576 */
 	unsigned int neighbours;    /**< neighbour table size; default 4096 */
+	unsigned int templates;     /**< persistence templates; default connections / 8 */
+	unsigned int embryonic;     /**< % of a worker's connections that may be
+				     * embryonic before the oldest go; default 25 */
+	bool sloppy_tcp;            /**< adopt mid-flow TCP for every scheduler */
+	struct cfg_limits limits;
 	struct cfg_port *ports;
 	size_t n_ports;
 	struct cfg_route *routes;

@@ -28,13 +28,14 @@ RTE_LOG_REGISTER(halb_logtype_ctl, halb.ctl, INFO);
 #define HOUSE_INTERVAL 1.0   /* neighbours, reclaim */
 #define RATE_INTERVAL  2.0   /* IPVS's estimator period */
 #define STOP_GRACE     0.2   /* time the workers get to send the last frames */
+#define TMPL_BUDGET    256   /* persistence templates expired per poll, at most */
 
 /* Enough mbufs for the RX/TX rings of n_ports ports, the worker rings, the
  * TAPs and the packets held for ARP, with room for the per-lcore caches. */
 static unsigned int mbufs_needed(const struct cfg_dataplane *d, unsigned int n_ports)
 {
 	unsigned int per_port = d->workers * (1024 + 1024) + 2 * 1024 + 1024;
-	unsigned int rings = d->workers * 2 * CTL_RING_SIZE;
+	unsigned int rings = d->workers * (2 * CTL_RING_SIZE + CTL_PRIO_RING_SIZE + 4096);
 
 	return n_ports * per_port + rings + NEIGH_HOLD_MAX * 256 + 256 * (d->workers + 1) + 4096;
 }
@@ -61,6 +62,66 @@ static struct rte_mempool *pool_for(struct ctl *c, int socket, char *err, size_t
 	return c->pools[socket];
 }
 
+void ctl_limits(struct fwd_limits *out, const struct cfg_limits *in)
+{
+	const unsigned int rates[FWD_POL_COUNT] = {
+		[FWD_POL_KERNEL] = in->kernel, [FWD_POL_TRUSTED] = in->trusted,
+		[FWD_POL_ARP] = in->arp,       [FWD_POL_RESOLVE] = in->resolve,
+		[FWD_POL_LEARN] = in->learn,   [FWD_POL_ICMP] = in->icmp,
+	};
+
+	*out = fwd_limits_default;
+	for (int p = 0; p < FWD_POL_COUNT; p++) {
+		if (rates[p] == 0)
+			continue;
+		out->rate[p] = rates[p];
+		/* a fifth of a second's worth, as the defaults */
+		out->burst[p] = rates[p] / 5 > 1 ? rates[p] / 5 : 1;
+	}
+}
+
+/* Worker w: its connection table (its share of `connections`), counters
+ * and rings. */
+static int worker_create(struct ctl *c, uint16_t w, int socket, char *err, size_t errlen)
+{
+	const struct cfg_dataplane *d = c->d;
+	const uint32_t share = (d->connections + c->n_workers - 1) / c->n_workers;
+	struct conn_table_params cp = { .name = "halb",
+					.capacity = share,
+					.embryonic_max =
+					    (uint32_t)((uint64_t)share * d->embryonic / 100),
+					.dests = c->env.dests,
+					.tmpls = c->env.tmpls,
+					.socket = socket };
+	char name[RTE_RING_NAMESIZE];
+	struct fwd_worker *fw = fwd_worker_create(&c->env, w, c->pool, &cp, socket);
+
+	if (fw == NULL)
+		return log_error(err, errlen, "cannot create worker %u (%u connections): %s", w,
+				 share, rte_strerror(rte_errno));
+	c->env.workers[w] = fw;
+	snprintf(name, sizeof(name), "halb_up%u", w);
+	fw->to_ctl = rte_ring_create(name, CTL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "halb_prio%u", w);
+	fw->to_ctl_prio =
+	    rte_ring_create(name, CTL_PRIO_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "halb_learn%u", w);
+	fw->learn = rte_ring_create_elem(name, sizeof(struct fwd_learn), CTL_LEARN_RING_SIZE,
+					 socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "halb_so%u", w);
+	fw->sync_out = rte_ring_create_elem(name, sizeof(struct fwd_sync), CTL_SYNC_RING_SIZE,
+					    socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "halb_si%u", w);
+	fw->sync_in = rte_ring_create_elem(name, sizeof(struct fwd_sync), CTL_SYNC_RING_SIZE,
+					   socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "halb_down%u", w);
+	fw->from_ctl = rte_ring_create(name, CTL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (fw->to_ctl == NULL || fw->to_ctl_prio == NULL || fw->learn == NULL ||
+	    fw->from_ctl == NULL || fw->sync_out == NULL || fw->sync_in == NULL)
+		return log_error(err, errlen, "cannot create the rings of worker %u", w);
+	return 0;
+}
+
 static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 {
 	const struct cfg_dataplane *d = c->d;
@@ -80,8 +141,6 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 	c->qsbr = rte_zmalloc("halb_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (c->qsbr == NULL || rte_rcu_qsbr_init(c->qsbr, d->workers + 1) != 0)
 		return log_error(err, errlen, "cannot set up RCU");
-	c->tel_reader = c->n_workers;
-	rte_rcu_qsbr_thread_register(c->qsbr, c->tel_reader);
 
 	/* The control core's own frames come from the first port's pool. */
 	c->pool = pool_for(c, port_device_socket(d->ports[0].device), err, errlen);
@@ -118,36 +177,28 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 	c->env.n_ports = c->n_ports;
 	c->env.n_workers = c->n_workers;
 	c->env.idle_sleep_us = d->idle_sleep_us;
+	c->env.sloppy_tcp = d->sloppy_tcp;
+	ctl_limits(&c->env.limits, &d->limits);
 	c->env.svc.qsbr = c->qsbr;
 	c->env.svc.n_workers = c->n_workers;
-	c->env.conns = conn_table_create(&(struct conn_table_params){ .name = "conns",
-								      .max_conns = d->connections,
-								      .n_workers = c->n_workers,
-								      .qsbr = c->qsbr,
-								      .socket = socket });
-	if (c->env.conns == NULL)
-		return log_error(err, errlen, "cannot create a connection table of %u entries: %s",
-				 d->connections, rte_strerror(rte_errno));
-	c->env.neigh = neigh_create("neigh", d->neighbours, socket);
+	c->env.dests = rte_zmalloc_socket("halb_dests", sizeof(*c->env.dests) * SVC_STAT_MAX,
+					  RTE_CACHE_LINE_SIZE, socket);
+	c->env.loads.by_stat =
+	    rte_zmalloc_socket("halb_loads", sizeof(*c->env.loads.by_stat) * SVC_STAT_MAX,
+			       RTE_CACHE_LINE_SIZE, socket);
+	if (c->env.dests == NULL || c->env.loads.by_stat == NULL)
+		return log_error(err, errlen, "out of memory");
+	c->env.tmpls = conn_tmpls_create("halb", d->templates, c->qsbr, socket);
+	if (c->env.tmpls == NULL)
+		return log_error(err, errlen, "cannot create a template table of %u entries: %s",
+				 d->templates, rte_strerror(rte_errno));
+	c->env.neigh = neigh_create("neigh", d->neighbours, c->qsbr, socket);
 	if (c->env.neigh == NULL)
 		return log_error(err, errlen, "cannot create the neighbour table: %s",
 				 rte_strerror(rte_errno));
 	for (uint16_t w = 0; w < c->n_workers; w++) {
-		char name[RTE_RING_NAMESIZE];
-		struct fwd_worker *fw = fwd_worker_create(&c->env, w, c->pool, socket);
-
-		if (fw == NULL)
-			return log_error(err, errlen, "cannot create worker %u: %s", w,
-					 rte_strerror(rte_errno));
-		c->env.workers[w] = fw;
-		snprintf(name, sizeof(name), "halb_up%u", w);
-		fw->to_ctl =
-		    rte_ring_create(name, CTL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "halb_down%u", w);
-		fw->from_ctl =
-		    rte_ring_create(name, CTL_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (fw->to_ctl == NULL || fw->from_ctl == NULL)
-			return log_error(err, errlen, "cannot create the rings of worker %u", w);
+		if (worker_create(c, w, socket, err, errlen) != 0)
+			return -1;
 	}
 	c->routes = route_table_build(d, socket);
 	if (c->routes == NULL)
@@ -195,6 +246,10 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 		log_error(err, errlen, "cannot publish the services: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
+	if (ctl_sync_start(c) != 0) {
+		log_error(err, errlen, "cannot start the connection sync daemon");
+		goto fail;
+	}
 	if (ctl_vrrp_start(c, NULL) != 0) {
 		log_error(err, errlen, "cannot start VRRP: out of memory");
 		goto fail;
@@ -203,7 +258,8 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 	c->tel = tel_server_start(rte_eal_get_runtime_dir());
 	if (c->tel == NULL)
 		HALB_LOG(ctl, WARNING, "telemetry socket unavailable: %s", strerror(errno));
-	else if (ctl_tel_init(c) != 0 || ctl_vrrp_tel_init(c) != 0 || ctl_check_tel_init(c) != 0)
+	else if (ctl_tel_init(c) != 0 || ctl_vrrp_tel_init(c) != 0 || ctl_check_tel_init(c) != 0 ||
+		 ctl_sync_tel_init(c) != 0)
 		HALB_LOG(ctl, WARNING, "telemetry commands could not all be registered");
 	return c;
 fail:
@@ -220,6 +276,9 @@ static void on_poll(struct ev_loop *loop, ev_timer *t, int revents)
 	(void)loop;
 	(void)revents;
 	ctl_io_poll(c);
+	ctl_sync_poll(c);
+	fwd_loads_publish(&c->env, c->n_stats);
+	conn_tmpls_expire(c->env.tmpls, (uint32_t)(fwd_clock_ms() / 1000), TMPL_BUDGET);
 	svc_reclaim(&c->env.svc);
 }
 
@@ -230,6 +289,7 @@ static void on_house(struct ev_loop *loop, ev_timer *t, int revents)
 	(void)loop;
 	(void)revents;
 	neigh_age(c->env.neigh, fwd_clock_ms(), &c->nops);
+	ctl_defence_tick(c, fwd_clock_ms());
 	ctl_io_flush(c);
 }
 
@@ -350,6 +410,7 @@ void ctl_destroy(struct ctl *c)
 	pthread_mutex_lock(&c->lock);
 	ctl_check_stop(c);
 	ctl_vrrp_free(ctl_vrrp_detach(c));
+	ctl_sync_stop(c);
 	ctl_svc_fini(c);
 	for (uint16_t p = 0; p < c->n_ports; p++)
 		port_close(&c->ports[p]);
@@ -358,7 +419,12 @@ void ctl_destroy(struct ctl *c)
 
 		if (fw == NULL)
 			continue;
+		ctl_io_drain_rings(fw);
 		rte_ring_free(fw->to_ctl);
+		rte_ring_free(fw->to_ctl_prio);
+		rte_ring_free(fw->learn);
+		rte_ring_free(fw->sync_out);
+		rte_ring_free(fw->sync_in);
 		rte_ring_free(fw->from_ctl);
 		fwd_worker_free(fw);
 	}
@@ -366,8 +432,10 @@ void ctl_destroy(struct ctl *c)
 	if (c->env.svc.cur == NULL && c->env.svc.retired == NULL)
 		route_table_free(c->routes);
 	svc_domain_clear(&c->env.svc);
-	conn_table_free(c->env.conns);
+	conn_tmpls_free(c->env.tmpls);
 	neigh_free(c->env.neigh);
+	rte_free(c->env.dests);
+	rte_free(c->env.loads.by_stat);
 	for (uint16_t p = 0; p < FWD_MAX_PORTS; p++) {
 		rte_pktmbuf_free_bulk(c->tap_tx[p].pkts, c->tap_tx[p].n);
 		rte_pktmbuf_free_bulk(c->nic_tx[p].pkts, c->nic_tx[p].n);

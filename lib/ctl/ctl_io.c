@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The exception path. Every millisecond the control core:
- * - drains each worker's ring: frames for the kernel go to the TAP of the
- *   port they came in on; ARP is learnt from, then goes to the TAP too;
- *   VRRP adverts go to the VRRP engine; packets waiting for a neighbour are
- *   held until it answers;
+ * - drains each worker's priority ring whole (VRRP adverts, for the VRRP
+ *   engine), then its neighbour records (what ARP said about a known
+ *   neighbour), then at most a burst of its bulk ring: frames for the
+ *   kernel go to the TAP of the port they came in on; packets waiting for a
+ *   neighbour are held until it answers. The workers police what they put
+ *   on the bulk ring, so a flood cannot hold up the priority ring;
  * - reads each TAP: what the kernel sends leaves through the port;
  * - flushes: one burst per TAP and per port.
  * The control core transmits on a port through a TX queue of its own when
@@ -15,7 +17,7 @@
 
 #include "ctl_priv.h"
 
-#define POLL_BURST 64
+#define POLL_BURST 128
 
 /* ------------------------------------------------------------ sending */
 
@@ -134,28 +136,6 @@ void ctl_send_garp(struct ctl *c, uint8_t p, rte_be32_t addr)
 	send_arp(c, p, addr, addr);
 }
 
-static void arp_in(struct ctl *c, struct rte_mbuf *m)
-{
-	const struct pkt_meta *meta = pkt_meta(m);
-	const struct rte_arp_hdr *arp =
-	    rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, meta->l2_len);
-	const struct rte_arp_ipv4 *d = &arp->arp_data;
-
-	if (arp->arp_hardware == rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) &&
-	    arp->arp_protocol == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) &&
-	    arp->arp_hlen == RTE_ETHER_ADDR_LEN && arp->arp_plen == 4 && d->arp_sip != 0 &&
-	    rte_is_unicast_ether_addr(&d->arp_sha) &&
-	    !ctl_addr_is_ours(c, meta->in_port, d->arp_sip)) {
-		/* Create entries for hosts that talk to us; any ARP (gratuitous
-		 * ones included) refreshes what we already know. */
-		bool to_us = ctl_addr_is_ours(c, meta->in_port, d->arp_tip);
-
-		neigh_learn(c->env.neigh, d->arp_sip, &d->arp_sha, meta->in_port, to_us,
-			    fwd_clock_ms(), &c->nops);
-	}
-	tap_tx(c, meta->in_port, m);
-}
-
 /* ---------------------------------------------------------- neighbours */
 
 static void nop_solicit(void *ctx, uint8_t port, rte_be32_t ip)
@@ -176,9 +156,15 @@ static void nop_release(void *ctx, uint8_t port, struct rte_mbuf *m,
 	ctl_tx(c, port, m);
 }
 
-static void nop_drop(void *ctx, struct rte_mbuf *m, bool queue_full)
+static void nop_drop(void *ctx, struct rte_mbuf *m, enum neigh_drop why)
 {
-	ctl_drop(ctx, m, queue_full ? FWD_DROP_NEIGH_QUEUE_FULL : FWD_DROP_NEIGH_UNRESOLVED);
+	static const enum fwd_drop reasons[] = {
+		[NEIGH_DROP_UNRESOLVED] = FWD_DROP_NEIGH_UNRESOLVED,
+		[NEIGH_DROP_QUEUE_FULL] = FWD_DROP_NEIGH_QUEUE_FULL,
+		[NEIGH_DROP_TABLE_FULL] = FWD_DROP_NEIGH_TABLE_FULL,
+	};
+
+	ctl_drop(ctx, m, reasons[why]);
 }
 
 void ctl_io_init(struct ctl *c)
@@ -199,11 +185,11 @@ static void from_worker(struct ctl *c, struct rte_mbuf *m)
 	case PKT_CTL_KERNEL:
 		tap_tx(c, meta->in_port, m);
 		break;
-	case PKT_CTL_ARP:
-		arp_in(c, m);
-		break;
 	case PKT_CTL_VRRP:
 		ctl_vrrp_input(c, m);
+		break;
+	case PKT_CTL_SYNC:
+		ctl_sync_input(c, m);
 		break;
 	case PKT_CTL_RESOLVE:
 		neigh_hold(c->env.neigh, meta->nexthop, meta->out_port, m, fwd_clock_ms(),
@@ -216,14 +202,39 @@ static void from_worker(struct ctl *c, struct rte_mbuf *m)
 	}
 }
 
+/* What ARP said about neighbours halb knows: updates, never new entries. */
+static void learn_poll(struct ctl *c, struct fwd_worker *w)
+{
+	struct fwd_learn r[POLL_BURST];
+	unsigned int n =
+	    rte_ring_sc_dequeue_burst_elem(w->learn, r, sizeof(r[0]), POLL_BURST, NULL);
+	uint64_t now = fwd_clock_ms();
+
+	for (unsigned int i = 0; i < n; i++)
+		neigh_learn(c->env.neigh, r[i].ip, &r[i].mac, r[i].port, false, now, &c->nops);
+}
+
 void ctl_io_poll(struct ctl *c)
 {
 	struct rte_mbuf *m[POLL_BURST];
 
+	/* VRRP first and whole: nothing a flood sends can delay it. */
 	for (uint16_t w = 0; w < c->n_workers; w++) {
-		unsigned int n = rte_ring_sc_dequeue_burst(c->env.workers[w]->to_ctl, (void **)m,
-							   POLL_BURST, NULL);
+		unsigned int n;
 
+		do {
+			n = rte_ring_sc_dequeue_burst(c->env.workers[w]->to_ctl_prio, (void **)m,
+						      POLL_BURST, NULL);
+			for (unsigned int i = 0; i < n; i++)
+				from_worker(c, m[i]);
+		} while (n == POLL_BURST);
+	}
+	for (uint16_t w = 0; w < c->n_workers; w++) {
+		unsigned int n;
+
+		learn_poll(c, c->env.workers[w]);
+		n = rte_ring_sc_dequeue_burst(c->env.workers[w]->to_ctl, (void **)m, POLL_BURST,
+					      NULL);
 		for (unsigned int i = 0; i < n; i++)
 			from_worker(c, m[i]);
 	}
@@ -235,4 +246,14 @@ void ctl_io_poll(struct ctl *c)
 			ctl_tx(c, p, m[i]);
 	}
 	ctl_io_flush(c);
+}
+
+void ctl_io_drain_rings(struct fwd_worker *w)
+{
+	struct rte_ring *rings[] = { w->to_ctl, w->to_ctl_prio, w->from_ctl };
+	struct rte_mbuf *m;
+
+	for (size_t i = 0; i < RTE_DIM(rings); i++)
+		while (rings[i] != NULL && rte_ring_dequeue(rings[i], (void **)&m) == 0)
+			rte_pktmbuf_free(m);
 }

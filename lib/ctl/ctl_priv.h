@@ -4,6 +4,8 @@
  *   ctl.c       start-up, the event loop, signals, stop
  *   ctl_io.c    the exception path: worker rings, TAPs, ARP, neighbours
  *   ctl_svc.c   stat slots, service snapshots, VIP ownership, rates
+ *   ctl_defence.c  logs when a worker's flood defences engage and let go
+ *   ctl_sync.c  the connection sync daemon
  *   ctl_tel.c   the halb telemetry commands
  *   ctl_vrrp*.c VRRP instances, sync groups, tracking, adverts (ctl_vrrp_int.h)
  */
@@ -28,7 +30,10 @@
 
 HALB_LOG_DECLARE(ctl);
 
-#define CTL_RING_SIZE 1024
+#define CTL_RING_SIZE       1024 /* worker <-> control, bulk */
+#define CTL_PRIO_RING_SIZE  256  /* worker -> control: VRRP, sync */
+#define CTL_LEARN_RING_SIZE 256  /* worker -> control: neighbour records */
+#define CTL_SYNC_RING_SIZE  4096 /* sync records, each way */
 
 /* The running state of a real server (parallel to cfg_real_server). */
 struct ctl_rs {
@@ -50,6 +55,15 @@ struct ctl_vs {
 struct ctl_rate {
 	struct svc_counters last;
 	double cps, in_pps, out_pps, in_bps, out_bps;
+};
+
+/* A defence of a worker, as the operator is told of it (ctl_defence.c). */
+#define CTL_DEFENCES 4
+struct ctl_defence {
+	bool on;
+	uint32_t quiet;       /* seconds without a move */
+	uint64_t last, start; /* its counter a second ago, and when it engaged */
+	uint64_t since_ms;
 };
 
 /* Counters of the control core's own work. */
@@ -85,7 +99,8 @@ struct ctl {
 	bool *inst_master;      /* per vrrp_instance: holds its VIPs */
 	struct ctl_vrrp *vrrp;
 	struct check_engine *checks;
-	bool hold_publish; /* batching changes: one snapshot at the end */
+	struct ctl_sync *sync; /* the connection sync daemon, or NULL */
+	bool hold_publish;     /* batching changes: one snapshot at the end */
 
 	/* the loop */
 	struct ev_loop *loop;
@@ -93,16 +108,23 @@ struct ctl {
 	ev_signal sig_term, sig_int, sig_hup;
 	pthread_mutex_t lock;
 	struct tel_server *tel;
-	uint16_t tel_reader; /* RCU reader id of telemetry threads */
 
 	struct ctl_counters cst;
+	struct ctl_defence defence[FWD_MAX_WORKERS][CTL_DEFENCES];
+	struct ctl_defence neigh_full;
 	double started;
 	uint64_t reloads;
 	bool stopping;
 };
 
+/* ctl.c */
+/* The workers' token buckets from the dataplane file's limits. */
+void ctl_limits(struct fwd_limits *out, const struct cfg_limits *in);
+
 /* ctl_io.c */
 void ctl_io_init(struct ctl *c);
+/* Frees what a stopped worker left in its rings to the control core. */
+void ctl_io_drain_rings(struct fwd_worker *w);
 void ctl_io_poll(struct ctl *c);
 void ctl_io_flush(struct ctl *c);
 /* Sends a frame (Ethernet header complete) out of port p from the control core. */
@@ -112,6 +134,25 @@ void ctl_send_garp(struct ctl *c, uint8_t p, rte_be32_t addr);
 /* Whether addr (network order) is one of the director's on port p. */
 bool ctl_addr_is_ours(const struct ctl *c, uint8_t p, rte_be32_t addr);
 
+/* ctl_sync.c: the connection sync daemon (lvs_sync_daemon) */
+#define CTL_SYNC_RATE 1000 /* messages a second, unless limits.sync says */
+/* Starts it for c->k (again after a reload), stopped when not configured. */
+int ctl_sync_start(struct ctl *c);
+void ctl_sync_stop(struct ctl *c);
+/* Every millisecond: sends what the workers reported, refreshes, asks. */
+void ctl_sync_poll(struct ctl *c);
+/* A sync message from a worker's priority ring (consumed). */
+void ctl_sync_input(struct ctl *c, struct rte_mbuf *m);
+/* Instance inst became MASTER (master) or left it: the daemon follows. */
+void ctl_sync_role(struct ctl *c, size_t inst, bool master);
+int ctl_sync_tel_init(struct ctl *c);
+
+/* ctl_defence.c */
+/* Every second: logs each worker's defences that engaged or let go. */
+void ctl_defence_tick(struct ctl *c, uint64_t now_ms);
+/* Which defences of worker w are engaged: {"eviction": true, ...}. */
+json_t *ctl_defence_json(const struct ctl *c, uint16_t w);
+
 /* ctl_svc.c */
 int ctl_svc_init(struct ctl *c);
 void ctl_svc_fini(struct ctl *c);
@@ -120,6 +161,10 @@ void ctl_svc_fini(struct ctl *c);
 int ctl_svc_reload(struct ctl *c, const struct cfg_keepalived *old_k);
 int ctl_publish(struct ctl *c);
 void ctl_rates_update(struct ctl *c, double interval_s);
+/* The counters slot of real server rip:rport (or the sorry server) of
+ * service vip:vport/proto, if one was ever given. */
+bool ctl_rs_slot_find(const struct ctl *c, uint32_t vip, uint16_t vport, uint8_t proto,
+		      uint32_t rip, uint16_t rport, uint32_t *slot);
 /* Index of the port an address is reached on (connected prefix), or 0. */
 uint8_t ctl_port_of(const struct ctl *c, uint32_t addr);
 /* Takes (own true) or gives up the VIPs of instance i: the snapshot and the

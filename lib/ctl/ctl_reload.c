@@ -177,6 +177,10 @@ int ctl_reload(struct ctl *c)
 	/* Before VRRP takes any of them as an instance's VIP again. */
 	ctl_static_vips_drop(c, old_static, n_old_static);
 	free(old_static);
+	/* The sync daemon reads c->k: it starts again (its counters go on),
+	 * and follows its instance as VRRP takes up where it was. */
+	if (ctl_sync_start(c) != 0)
+		HALB_LOG(ctl, ERR, "Reload: cannot start the connection sync daemon");
 	if (ctl_check_reload(c) != 0 || ctl_vrrp_start(c, old_v) != 0) {
 		/* Out of memory half-way: nothing sane to go back to. */
 		HALB_LOG(ctl, CRIT, "Reload failed half-way (out of memory): stopping");

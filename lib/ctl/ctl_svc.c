@@ -52,8 +52,30 @@ static int stat_slot(struct ctl *c, const struct stat_key *k, uint32_t *slot)
 	return 0;
 }
 
+bool ctl_rs_slot_find(const struct ctl *c, uint32_t vip, uint16_t vport, uint8_t proto,
+		      uint32_t rip, uint16_t rport, uint32_t *slot)
+{
+	for (uint8_t kind = 1; kind <= 2; kind++) {
+		struct stat_key k = { .vip = vip,
+				      .vport = vport,
+				      .proto = proto,
+				      .rip = rip,
+				      .rport = rport,
+				      .kind = kind };
+		void *data;
+
+		if (rte_hash_lookup_data(c->stat_ids, &k, &data) >= 0) {
+			*slot = (uint32_t)(uintptr_t)data;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A real server's slot; the workers' registry (env.dests) learns its
+ * address and service, which no later change of the slot's owner alters. */
 static int rs_slot(struct ctl *c, const struct cfg_virtual_server *v,
-		   const struct cfg_real_server *r, uint8_t kind, uint32_t *slot)
+		   const struct cfg_real_server *r, uint8_t kind, uint32_t svc_stat, uint32_t *slot)
 {
 	struct stat_key k = { .vip = v->addr,
 			      .vport = v->port,
@@ -61,8 +83,14 @@ static int rs_slot(struct ctl *c, const struct cfg_virtual_server *v,
 			      .rip = r->addr,
 			      .rport = r->port,
 			      .kind = kind };
+	int rc = stat_slot(c, &k, slot);
 
-	return stat_slot(c, &k, slot);
+	if (rc == 0)
+		c->env.dests[*slot] = (struct conn_dest){ .af = 4,
+							  .port = rte_cpu_to_be_16(r->port),
+							  .svc_stat = (uint16_t)svc_stat,
+							  .addr.v4 = rte_cpu_to_be_32(r->addr) };
+	return rc;
 }
 
 /* The instance whose virtual_ipaddress holds addr, or -1. */
@@ -100,14 +128,14 @@ static int vs_init(struct ctl *c)
 			vs->rs[r].dyn_weight = -1;
 			/* keepalived: up from the start, unless alpha */
 			vs->rs[r].healthy = !v->alpha || v->rs[r].n_checkers == 0;
-			rc = rs_slot(c, v, &v->rs[r], 1, &vs->rs[r].stat);
+			rc = rs_slot(c, v, &v->rs[r], 1, vs->stat, &vs->rs[r].stat);
 			if (rc != 0)
 				return rc;
 		}
 		if (v->has_sorry_server) {
 			vs->sorry.healthy = true;
 			vs->sorry.dyn_weight = -1;
-			rc = rs_slot(c, v, &v->sorry_server, 2, &vs->sorry.stat);
+			rc = rs_slot(c, v, &v->sorry_server, 2, vs->stat, &vs->sorry.stat);
 			if (rc != 0)
 				return rc;
 		}
@@ -292,7 +320,7 @@ static void rs_spec(struct ctl *c, const struct cfg_real_server *r, const struct
 		nh = rte_cpu_to_be_32(r->addr);
 	o->nexthop = rte_be_to_cpu_32(nh);
 	o->out_port = port;
-	o->neigh = neigh_resolve(c->env.neigh, nh, port, fwd_clock_ms(), &c->nops);
+	o->neigh = neigh_resolve(c->env.neigh, nh, port, true, fwd_clock_ms(), &c->nops);
 }
 
 /* The real servers a service schedules over right now. */
@@ -317,13 +345,26 @@ static uint32_t vs_rs_specs(struct ctl *c, size_t i, struct svc_spec_rs *out)
 	return n;
 }
 
-static void add_addr(struct svc_spec_addr *a, uint32_t *n, uint32_t addr, uint8_t flags)
+static void add_addr(struct svc_spec_addr *a, uint32_t *n, uint32_t addr, uint8_t flags,
+		     uint8_t port)
 {
-	a[*n].addr = addr;
-	a[*n].flags = flags;
+	a[*n] = (struct svc_spec_addr){ .addr = addr, .flags = flags, .port = port };
 	(*n)++;
 }
 
+/* The port instance i's VIP v lives on. */
+static uint8_t vip_port(const struct ctl *c, const struct cfg_vrrp_instance *in,
+			const struct cfg_vip *v)
+{
+	const struct cfg_port *cp = cfg_port_find(c->d, v->dev != NULL ? v->dev : in->interface);
+
+	return cp != NULL ? (uint8_t)(cp - c->d->ports) : SVC_PORT_ANY;
+}
+
+/* What the workers know of addresses: the director's own (and the port
+ * each lives on, for ARP), the VIPs (held or not), the real servers (a NAT
+ * one's replies are steered to their connection's worker), and who is
+ * trusted (gateways, VRRP peers: the kernel hears them first). */
 static uint32_t addr_specs(const struct ctl *c, struct svc_spec_addr *a)
 {
 	const struct cfg_keepalived *k = c->k;
@@ -331,15 +372,34 @@ static uint32_t addr_specs(const struct ctl *c, struct svc_spec_addr *a)
 
 	for (size_t p = 0; p < c->d->n_ports; p++)
 		for (size_t i = 0; i < c->d->ports[p].n_addrs; i++)
-			add_addr(a, &n, c->d->ports[p].addrs[i].addr, SVC_AF_LOCAL);
-	for (size_t i = 0; i < k->n_instances; i++)
-		for (size_t v = 0; v < k->instances[i].n_vips; v++)
-			add_addr(a, &n, k->instances[i].vips[v].pfx.addr,
-				 SVC_AF_VIP | (c->inst_master[i] ? SVC_AF_OWNED : 0));
-	for (size_t i = 0; i < k->n_vs; i++)
-		for (size_t m = 0; m < k->vs[i].n_members; m++)
-			add_addr(a, &n, k->vs[i].members[m].addr,
-				 SVC_AF_SERVICE | SVC_AF_VIP | (vs_owned(c, i) ? SVC_AF_OWNED : 0));
+			add_addr(a, &n, c->d->ports[p].addrs[i].addr, SVC_AF_LOCAL, (uint8_t)p);
+	for (size_t i = 0; i < k->n_instances; i++) {
+		const struct cfg_vrrp_instance *in = &k->instances[i];
+
+		for (size_t v = 0; v < in->n_vips; v++)
+			add_addr(a, &n, in->vips[v].pfx.addr,
+				 SVC_AF_VIP | (c->inst_master[i] ? SVC_AF_OWNED : 0),
+				 vip_port(c, in, &in->vips[v]));
+		for (size_t p = 0; p < in->n_unicast_peers; p++)
+			add_addr(a, &n, in->unicast_peers[p], SVC_AF_TRUSTED, SVC_PORT_ANY);
+	}
+	for (size_t i = 0; i < k->n_vs; i++) {
+		const struct cfg_virtual_server *v = &k->vs[i];
+		uint8_t rs = SVC_AF_RS | (v->fwd == CFG_FWD_NAT ? SVC_AF_NAT_RS : 0);
+
+		for (size_t m = 0; m < v->n_members; m++)
+			add_addr(a, &n, v->members[m].addr,
+				 SVC_AF_SERVICE | SVC_AF_VIP | (vs_owned(c, i) ? SVC_AF_OWNED : 0),
+				 c->vs[i].owner < 0 ? ctl_port_of(c, v->members[m].addr)
+						    : SVC_PORT_ANY);
+		for (size_t r = 0; r < v->n_rs; r++)
+			add_addr(a, &n, v->rs[r].addr, rs, SVC_PORT_ANY);
+		if (v->has_sorry_server)
+			add_addr(a, &n, v->sorry_server.addr, rs, SVC_PORT_ANY);
+	}
+	for (size_t r = 0; r < c->d->n_routes; r++)
+		if (c->d->routes[r].via != 0)
+			add_addr(a, &n, c->d->routes[r].via, SVC_AF_TRUSTED, SVC_PORT_ANY);
 	return n;
 }
 
@@ -357,12 +417,14 @@ static size_t members_total(const struct cfg_keepalived *k)
 
 static uint32_t addrs_max(const struct ctl *c)
 {
-	uint32_t n = (uint32_t)members_total(c->k);
+	uint32_t n = (uint32_t)(members_total(c->k) + c->d->n_routes);
 
 	for (size_t p = 0; p < c->d->n_ports; p++)
 		n += (uint32_t)c->d->ports[p].n_addrs;
 	for (size_t i = 0; i < c->k->n_instances; i++)
-		n += (uint32_t)c->k->instances[i].n_vips;
+		n += (uint32_t)(c->k->instances[i].n_vips + c->k->instances[i].n_unicast_peers);
+	for (size_t i = 0; i < c->k->n_vs; i++)
+		n += (uint32_t)c->k->vs[i].n_rs + 1;
 	return n;
 }
 
@@ -386,6 +448,22 @@ static void vs_spec(struct ctl *c, size_t i, uint32_t vip, uint16_t vport, struc
 	sp->n_rs = n_rs;
 }
 
+/* The gateways of the routes: pinned in the neighbour table, resolved
+ * before anything needs them. */
+static void pin_gateways(struct ctl *c)
+{
+	for (size_t r = 0; r < c->d->n_routes; r++) {
+		rte_be32_t nh = rte_cpu_to_be_32(c->d->routes[r].via);
+		uint8_t port = 0;
+
+		if (nh == 0)
+			continue;
+		if (route_lookup(c->routes, nh, &nh, &port) != 0)
+			nh = rte_cpu_to_be_32(c->d->routes[r].via);
+		neigh_resolve(c->env.neigh, nh, port, true, fwd_clock_ms(), &c->nops);
+	}
+}
+
 int ctl_publish(struct ctl *c)
 {
 	const struct cfg_keepalived *k = c->k;
@@ -399,6 +477,8 @@ int ctl_publish(struct ctl *c)
 
 	if (specs == NULL || rs == NULL || addrs == NULL)
 		goto out;
+	neigh_pin_begin(c->env.neigh);
+	pin_gateways(c);
 	for (size_t i = 0; i < k->n_vs; i++) {
 		const struct cfg_virtual_server *v = &k->vs[i];
 
@@ -412,7 +492,7 @@ int ctl_publish(struct ctl *c)
 	}
 	n_addrs = addr_specs(c, addrs);
 	snap = svc_snapshot_build(specs, (uint32_t)n_specs, addrs, n_addrs, c->routes, c->n_workers,
-				  c->ports[0].socket);
+				  c->ports[0].socket, c->env.svc.cur);
 	if (snap == NULL) {
 		rc = -rte_errno;
 		goto out;
@@ -437,6 +517,7 @@ void ctl_instance_own(struct ctl *c, size_t i, bool own)
 	const struct cfg_vrrp_instance *in = &c->k->instances[i];
 
 	c->inst_master[i] = own;
+	ctl_sync_role(c, i, own);
 	/* Serve first, then announce: the snapshot before the GARPs. */
 	if (own && ctl_publish(c) != 0)
 		HALB_LOG(ctl, ERR, "(%s) cannot publish the services: %s", in->name,

@@ -123,20 +123,70 @@ static void drops_add(json_t *drops, const uint64_t *v)
 	}
 }
 
-static json_t *worker_json(const struct fwd_worker *w)
+/* A worker's connection table: fill, embryonic share, evictions. */
+static json_t *table_json(const struct conn_table_stats *t)
+{
+	json_t *o =
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "live", (json_int_t)t->live, "embryonic",
+		      (json_int_t)t->embryonic, "capacity", (json_int_t)t->capacity, "capacity6",
+		      (json_int_t)t->capacity6, "embryonic_max", (json_int_t)t->embryonic_max,
+		      "created", (json_int_t)t->created);
+
+	for (int r = 0; r < CONN_REASON_COUNT; r++)
+		json_object_set_new(o, conn_reason_name(r),
+				    json_integer((json_int_t)t->reasons[r]));
+	return o;
+}
+
+static json_t *worker_json(const struct ctl *c, const struct fwd_worker *w)
 {
 	const struct fwd_stats *s = &w->st;
-	json_t *drops = json_object();
+	json_t *drops = json_object(), *o;
 
 	drops_add(drops, s->drops);
-	return json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "id",
-			 w->id, "lcore", (int)w->lcore, "rx_packets", (json_int_t)s->rx_packets,
-			 "rx_bytes", (json_int_t)s->rx_bytes, "tx_packets",
-			 (json_int_t)s->tx_packets, "tx_bytes", (json_int_t)s->tx_bytes,
-			 "forwarded", (json_int_t)s->forwarded, "to_kernel",
-			 (json_int_t)s->to_kernel, "to_control", (json_int_t)s->to_control,
-			 "from_control", (json_int_t)s->from_control, "dropped",
-			 (json_int_t)s->dropped, "polls", (json_int_t)s->polls, "drops", drops);
+	o = json_pack("{s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+		      "id", w->id, "lcore", (int)w->lcore, "rx_packets", (json_int_t)s->rx_packets,
+		      "rx_bytes", (json_int_t)s->rx_bytes, "tx_packets", (json_int_t)s->tx_packets,
+		      "tx_bytes", (json_int_t)s->tx_bytes, "forwarded", (json_int_t)s->forwarded,
+		      "to_kernel", (json_int_t)s->to_kernel, "to_control",
+		      (json_int_t)s->to_control, "from_control", (json_int_t)s->from_control,
+		      "dropped", (json_int_t)s->dropped, "polls", (json_int_t)s->polls,
+		      "busy_polls", (json_int_t)s->busy_polls, "drops", drops);
+	json_object_set_new(
+	    o, "events",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "redirected",
+		      (json_int_t)s->redirected, "redirects_in", (json_int_t)s->redirects_in,
+		      "adopted", (json_int_t)s->adopted, "reused", (json_int_t)s->reused,
+		      "arp_replies", (json_int_t)s->arp_replies, "neigh_news", (json_int_t)s->learn,
+		      "icmp_sent", (json_int_t)s->icmp_sent, "icmp_limited",
+		      (json_int_t)s->icmp_limited, "fragments", (json_int_t)s->fragments));
+	json_object_set_new(o, "conns", table_json(conn_table_stats(w->conns)));
+	json_object_set_new(o, "defences", ctl_defence_json(c, w->id));
+	return o;
+}
+
+/* The tables of every worker together, and the persistence templates. */
+static json_t *conns_total_json(const struct ctl *c)
+{
+	const struct conn_tmpls_stats *ts = conn_tmpls_stats(c->env.tmpls);
+	struct conn_table_stats t = { 0 };
+
+	for (uint16_t i = 0; i < c->n_workers; i++) {
+		const struct conn_table_stats *w = conn_table_stats(c->env.workers[i]->conns);
+
+		t.live += w->live;
+		t.embryonic += w->embryonic;
+		t.capacity += w->capacity;
+		t.capacity6 += w->capacity6;
+		t.embryonic_max += w->embryonic_max;
+		t.created += w->created;
+		for (int r = 0; r < CONN_REASON_COUNT; r++)
+			t.reasons[r] += w->reasons[r];
+	}
+	return json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "table", table_json(&t), "templates",
+			 "live", (json_int_t)ts->live, "capacity", (json_int_t)ts->capacity,
+			 "created", (json_int_t)ts->created, "evicted", (json_int_t)ts->evicted,
+			 "refused", (json_int_t)ts->refused);
 }
 
 static json_t *tel_stats(void *ctx, const char *params)
@@ -151,7 +201,7 @@ static json_t *tel_stats(void *ctx, const char *params)
 	for (uint16_t i = 0; i < c->n_workers; i++) {
 		const struct fwd_stats *s = &c->env.workers[i]->st;
 
-		json_array_append_new(workers, worker_json(c->env.workers[i]));
+		json_array_append_new(workers, worker_json(c, c->env.workers[i]));
 		t.rx_packets += s->rx_packets;
 		t.rx_bytes += s->rx_bytes;
 		t.tx_packets += s->tx_packets;
@@ -186,6 +236,7 @@ static json_t *tel_stats(void *ctx, const char *params)
 	    workers, "control", "from_workers", (json_int_t)c->cst.from_workers, "to_kernel",
 	    (json_int_t)c->cst.to_kernel, "from_kernel", (json_int_t)c->cst.from_kernel, "tx",
 	    (json_int_t)c->cst.tx, "dropped", (json_int_t)c->cst.dropped);
+	json_object_set_new(o, "conns", conns_total_json(c));
 	pthread_mutex_unlock(&c->lock);
 	return o;
 }
@@ -274,28 +325,55 @@ static json_t *tel_services(void *ctx, const char *params)
 
 /* --------------------------------------------------------------- conns */
 
-static json_t *conn_json(const struct conn *cn, uint64_t now_ms)
+static json_t *addr_json(uint8_t af, const uint8_t *a)
 {
-	bool tmpl = cn->flags & CONN_F_TEMPLATE;
-	uint64_t exp = __atomic_load_n(&cn->expires, __ATOMIC_RELAXED);
+	rte_be32_t v4;
 
-	return json_pack("{s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:s, s:s, s:f, s:b}", "protocol",
-			 proto_name(cn->proto), "client", be_ip_json(cn->caddr), "client_port",
-			 rte_be_to_cpu_16(cn->cport), "vip", be_ip_json(cn->vaddr), "vport",
-			 rte_be_to_cpu_16(cn->vport), "rip", be_ip_json(cn->daddr), "rport",
-			 rte_be_to_cpu_16(cn->dport), "forward", cfg_fwd_name(cn->fwd), "state",
-			 tmpl ? "NONE" : conn_state_name(cn->state), "expires",
-			 exp > now_ms ? (double)(exp - now_ms) / 1000.0 : 0.0, "template", tmpl);
+	(void)af;
+	memcpy(&v4, a, sizeof(v4));
+	return be_ip_json(v4);
 }
 
+static json_t *view_json(const struct ctl *c, const struct conn_view *v, uint32_t now_s,
+			 uint16_t worker)
+{
+	const struct conn_dest *d = &c->env.dests[v->rs_stat];
+	int32_t left = (int16_t)(uint16_t)(v->expires - (uint16_t)now_s);
+
+	return json_pack(
+	    "{s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:s, s:s, s:i, s:b, s:b, s:i}", "protocol",
+	    proto_name(v->proto), "client", addr_json(v->af, v->caddr), "client_port",
+	    rte_be_to_cpu_16(v->cport), "vip", addr_json(v->af, v->vaddr), "vport",
+	    rte_be_to_cpu_16(v->vport), "rip", addr_json(d->af, (const uint8_t *)&d->addr), "rport",
+	    rte_be_to_cpu_16(d->port), "forward", cfg_fwd_name(v->flags >> CONN_F_FWD_SHIFT),
+	    "state", conn_state_name(v->state), "expires", left > 0 ? left : 0, "template", false,
+	    "assured", (v->flags & CONN_F_ASSURED) != 0, "worker", worker);
+}
+
+static json_t *tmpl_json(const struct ctl *c, const struct conn_tmpl *t, uint32_t now_s)
+{
+	const struct conn_dest *d = &c->env.dests[t->rs_stat];
+
+	return json_pack("{s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:s, s:s, s:i, s:b, s:i}", "protocol",
+			 proto_name(t->key.proto), "client", addr_json(t->key.af, t->key.caddr),
+			 "client_port", 0, "vip", addr_json(t->key.af, t->key.vaddr), "vport",
+			 rte_be_to_cpu_16(t->key.vport), "rip",
+			 addr_json(d->af, (const uint8_t *)&d->addr), "rport",
+			 rte_be_to_cpu_16(d->port), "forward", "-", "state", "NONE", "expires",
+			 t->expires > now_s ? (int)(t->expires - now_s) : 0, "template", true,
+			 "controls", (int)t->n_controlled);
+}
+
+/* Reads the workers' tables as they are: no lock any other thread waits
+ * for (the tables are readable by any thread, lib/conn). */
 static json_t *tel_conns(void *ctx, const char *params)
 {
 	struct ctl *c = ctx;
 	json_t *arr = json_array();
-	uint64_t now = fwd_clock_ms();
+	uint32_t now_s = (uint32_t)(fwd_clock_ms() / 1000);
 	long limit = CONNS_DEFAULT, total = 0;
-	const struct conn *cn;
-	uint32_t pos = 0;
+	struct conn_tmpl t;
+	uint32_t tpos = 0;
 
 	if (params != NULL && params[0] != '\0') {
 		char *end;
@@ -309,14 +387,17 @@ static json_t *tel_conns(void *ctx, const char *params)
 		if (limit > CONNS_MAX)
 			limit = CONNS_MAX;
 	}
-	pthread_mutex_lock(&c->lock);
-	rte_rcu_qsbr_thread_online(c->qsbr, c->tel_reader);
-	while ((cn = conn_table_next(c->env.conns, &pos)) != NULL) {
-		if (total++ < limit)
-			json_array_append_new(arr, conn_json(cn, now));
+	for (uint16_t w = 0; w < c->n_workers; w++) {
+		struct conn_view v;
+		uint64_t pos = 0;
+
+		while (conn_table_read(c->env.workers[w]->conns, &pos, &v))
+			if (total++ < limit)
+				json_array_append_new(arr, view_json(c, &v, now_s, w));
 	}
-	rte_rcu_qsbr_thread_offline(c->qsbr, c->tel_reader);
-	pthread_mutex_unlock(&c->lock);
+	while (conn_tmpls_read(c->env.tmpls, &tpos, &t))
+		if (total++ < limit)
+			json_array_append_new(arr, tmpl_json(c, &t, now_s));
 	return json_pack("{s:o, s:I, s:b}", "conns", arr, "total", (json_int_t)total, "truncated",
 			 total > limit);
 }

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Helpers shared by the files of lib/fwd: counting, handing frames on, and
- * the transmit functions of each forwarding method (fwd_xmit.c).
+ * Helpers shared by the files of lib/fwd: counting, token buckets, handing
+ * frames on, and the functions each file gives the others:
+ *   fwd.c        the burst: sort, bulk lookup, existing connections
+ *   fwd_new.c    new connections: scheduling, persistence, adoption
+ *   fwd_local.c  what is not a connection's: ARP, VRRP, the kernel, ICMP
+ *   fwd_xmit.c   DR, NAT, TUN, TTL, MTU and the ICMP errors halb makes
+ *   fwd_worker.c the loop, the rings, the counters
  */
 #ifndef HALB_FWD_INTERNAL_H
 #define HALB_FWD_INTERNAL_H
@@ -27,9 +32,45 @@ static inline void fwd_drop(struct fwd_worker *w, struct rte_mbuf *m, enum fwd_d
 	rte_pktmbuf_free(m);
 }
 
-/* Hands m to the control core for reason (enum pkt_ctl_reason). */
-static inline void fwd_to_control(struct fwd_worker *w, struct rte_mbuf *m, uint8_t reason)
+/* Takes a token from bucket p. @return false when it is empty. */
+static inline bool fwd_police(struct fwd_worker *w, enum fwd_policer p)
 {
+	struct fwd_bucket *b = &w->pol[p];
+
+	if (w->now_ms != b->last_ms) {
+		uint64_t cap = (uint64_t)b->burst * 1000;
+
+		b->tokens += (w->now_ms - b->last_ms) * b->rate;
+		if (b->tokens > cap)
+			b->tokens = cap;
+		b->last_ms = w->now_ms;
+	}
+	if (b->tokens < 1000)
+		return false;
+	b->tokens -= 1000;
+	return true;
+}
+
+/* Hands m to the control core on the priority ring (VRRP, sync). */
+static inline void fwd_to_control_prio(struct fwd_worker *w, struct rte_mbuf *m, uint8_t reason)
+{
+	pkt_meta(m)->ctl = reason;
+	if (rte_ring_sp_enqueue(w->to_ctl_prio, m) != 0) {
+		fwd_drop(w, m, FWD_DROP_PRIO_RING_FULL);
+		return;
+	}
+	w->st.to_control++;
+}
+
+/* Hands m to the control core on the bulk ring for reason (enum
+ * pkt_ctl_reason), once its token bucket p lets it (else dropped as why). */
+static inline void fwd_to_control(struct fwd_worker *w, struct rte_mbuf *m, uint8_t reason,
+				  enum fwd_policer p, enum fwd_drop why)
+{
+	if (!fwd_police(w, p)) {
+		fwd_drop(w, m, why);
+		return;
+	}
 	pkt_meta(m)->ctl = reason;
 	if (rte_ring_sp_enqueue(w->to_ctl, m) != 0) {
 		fwd_drop(w, m, FWD_DROP_RING_FULL);
@@ -41,8 +82,29 @@ static inline void fwd_to_control(struct fwd_worker *w, struct rte_mbuf *m, uint
 		w->st.to_control++;
 }
 
+/* Hands m to the kernel (its port's TAP), policed by where it comes from. */
+void fwd_to_kernel(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m);
+
 /* The counters' side of a connection leaving (conn_gone_fn). */
 void fwd_conn_gone(void *ctx, const struct conn *c);
+
+/* The counters of a connection just made. */
+void fwd_count_new(struct fwd_worker *w, const struct conn *c);
+
+/* The sync daemon's view of c's change from state `old` (and assured or
+ * not): reported to the control core when it is worth syncing. */
+void fwd_sync_event(struct fwd_worker *w, const struct conn *c, uint8_t old, bool was_assured);
+
+/* Forwards m along its connection c; first: c was made for m (its state is
+ * already m's). */
+void fwd_conn(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+	      struct conn *c, uint8_t dir, bool first);
+
+/* Sends m to worker `owner`, which owns its connection. */
+void fwd_redirect(struct fwd_worker *w, struct rte_mbuf *m, uint16_t owner);
+
+/* The worker other than w whose table holds key, or -1. */
+int fwd_probe(const struct fwd_worker *w, const struct conn_key *key);
 
 void fwd_tx_flush_port(struct fwd_worker *w, uint8_t port);
 
@@ -60,21 +122,47 @@ static inline void fwd_tx(struct fwd_worker *w, uint8_t port, struct rte_mbuf *m
  * Sets the Ethernet addresses for the next hop and queues m: source the
  * port's MAC, destination the neighbour in slot (or the one found for
  * nexthop). Without a resolved MAC the frame waits at the control core.
+ * Frames over the port's MTU are fragmented, or refused with ICMP when DF
+ * is set.
  */
-void fwd_send_to(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
-		 rte_be32_t nexthop);
+void fwd_send_to(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		 uint8_t port, int32_t neigh_slot, rte_be32_t nexthop);
+
+/* Routes m towards dst and sends it. */
+void fwd_send_routed(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		     rte_be32_t dst);
+
+/* Decrements a forwarded packet's TTL. @return false when it expired (m
+ * is consumed: ICMP time exceeded goes back). */
+bool fwd_ttl(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m);
 
 /* The forwarding methods; each consumes m. */
-void fwd_xmit_dr(struct fwd_worker *w, struct rte_mbuf *m, const struct svc_rs *rs);
-void fwd_xmit_nat_in(struct fwd_worker *w, struct rte_mbuf *m, const struct conn *c,
+void fwd_xmit_dr(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		 const struct svc_rs *rs);
+void fwd_xmit_nat_in(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		     const struct svc_rs *rs);
 void fwd_xmit_nat_out(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		      const struct conn *c);
 void fwd_xmit_tun(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		  const struct svc_rs *rs);
 
+/* An ICMP error (type, code; mtu for "fragmentation needed") about m back
+ * to m's source from src, rate-limited. m is not consumed. */
+void fwd_icmp_send(struct fwd_worker *w, const struct svc_snapshot *snap, const struct rte_mbuf *m,
+		   uint8_t type, uint8_t code, uint16_t mtu, rte_be32_t src);
+
 /* ICMP errors about connections (IPVS's ip_vs_in_icmp / ip_vs_out_icmp).
  * @return true when m was consumed. */
 bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m);
+
+/* A TCP/UDP packet that found no connection in w's table. @return the
+ * connection made for it, or NULL (m consumed either way). */
+struct conn *fwd_miss(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		      const struct conn_key *key);
+
+/* What is not a connection's: ARP, VRRP, the director's own traffic,
+ * transit. Consumes m. */
+void fwd_local(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m);
+void fwd_arp(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m);
 
 #endif

@@ -1,25 +1,127 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The transmit side of each forwarding method, as IPVS does it:
- * - DR rewrites the Ethernet addresses only; the IP packet is untouched.
+ * - DR rewrites the Ethernet addresses; the IP packet keeps its addresses.
  * - NAT rewrites the destination (requests) or the source (replies) with
- *   incremental checksum updates; replies are routed, so their TTL drops.
- * - TUN prepends an outer IPv4 header (IPIP) towards the real server; a
- *   packet that would exceed the port's MTU with DF set gets ICMP
- *   "fragmentation needed" back to the client.
+ *   incremental checksum updates.
+ * - TUN prepends an outer IPv4 header (IPIP) towards the real server.
+ * - Every forwarded packet's TTL is decremented, as current IPVS does; one
+ *   that would reach 0 gets ICMP "time exceeded".
+ * - A packet larger than the egress port's MTU gets ICMP "fragmentation
+ *   needed" when DF is set, and is fragmented otherwise (for TUN, the outer
+ *   packet; rte_ip_frag does the cutting).
  * - ICMP errors about a connection are sent where the connection goes, with
- *   the quoted header translated for NAT.
+ *   the quoted header translated for NAT, after the connection's owner got
+ *   them.
+ * The ICMP errors halb makes pass a token bucket.
  */
 #include <string.h>
 
 #include <rte_icmp.h>
+#include <rte_ip_frag.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
 #include "fwd_internal.h"
 
-void fwd_send_to(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
-		 rte_be32_t nexthop)
+#define FRAGS_MAX 48 /* fragments of one frame: 64 KiB over a 1280-byte MTU */
+
+static bool icmp_is_error(uint8_t type)
+{
+	return type == PKT_ICMP_DEST_UNREACH || type == PKT_ICMP_SOURCE_QUENCH ||
+	       type == PKT_ICMP_TIME_EXCEEDED || type == PKT_ICMP_PARAM_PROBLEM;
+}
+
+static inline bool ip_df(const struct rte_ipv4_hdr *ip)
+{
+	return (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) != 0;
+}
+
+/* ------------------------------------------------------ ICMP it makes */
+
+void fwd_icmp_send(struct fwd_worker *w, const struct svc_snapshot *snap, const struct rte_mbuf *m,
+		   uint8_t type, uint8_t code, uint16_t mtu, rte_be32_t src)
+{
+	const struct pkt_meta *meta = pkt_meta((struct rte_mbuf *)(uintptr_t)m);
+	const struct rte_ipv4_hdr *ip =
+	    rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l2_len);
+	const struct rte_icmp_hdr *icmp =
+	    (const struct rte_icmp_hdr *)((const uint8_t *)ip + meta->l3_len);
+	uint32_t dst = rte_be_to_cpu_32(ip->src_addr);
+	struct rte_mbuf *e;
+
+	/* Never about an ICMP error (RFC 1122 3.2.2), a fragment other than
+	 * the first, or to a group or nobody. */
+	if ((meta->l4_proto == IPPROTO_ICMP && icmp_is_error(icmp->icmp_type)) ||
+	    !meta->first_fragment || dst == 0 || (dst >> 28) >= 0xe)
+		return;
+	if (!fwd_police(w, FWD_POL_ICMP)) {
+		w->st.icmp_limited++;
+		return;
+	}
+	e = rte_pktmbuf_alloc(w->pool);
+	if (e == NULL) {
+		w->st.drops[FWD_DROP_NO_MBUF]++;
+		return;
+	}
+	rte_pktmbuf_reset_headroom(e);
+	if (pkt_build_icmp_error(e, type, code, mtu, ip, rte_pktmbuf_data_len(m) - meta->l2_len,
+				 src) != 0 ||
+	    rte_pktmbuf_prepend(e, sizeof(struct rte_ether_hdr)) == NULL) {
+		rte_pktmbuf_free(e);
+		w->st.drops[FWD_DROP_NO_MBUF]++;
+		return;
+	}
+	rte_pktmbuf_mtod(e, struct rte_ether_hdr *)->ether_type =
+	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	pkt_meta(e)->l2_len = sizeof(struct rte_ether_hdr);
+	pkt_meta(e)->l3_len = sizeof(struct rte_ipv4_hdr);
+	pkt_meta(e)->in_port = meta->in_port;
+	w->st.icmp_sent++;
+	fwd_send_routed(w, snap, e, ip->src_addr);
+}
+
+bool fwd_ttl(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	struct rte_ipv4_hdr *ip = fwd_ip(m, meta);
+	rte_be16_t old, new_;
+
+	if (ip->time_to_live <= 1) {
+		fwd_icmp_send(w, snap, m, PKT_ICMP_TIME_EXCEEDED, 0, 0,
+			      w->env->ports[meta->in_port].addr);
+		fwd_drop(w, m, FWD_DROP_TTL_EXCEEDED);
+		return false;
+	}
+	/* TTL and protocol share one 16-bit word of the checksum. */
+	memcpy(&old, &ip->time_to_live, sizeof(old));
+	ip->time_to_live--;
+	memcpy(&new_, &ip->time_to_live, sizeof(new_));
+	ip->hdr_checksum = pkt_csum_update16(ip->hdr_checksum, old, new_);
+	return true;
+}
+
+/* Whether m (IP length len) may leave through port: it fits, or may be
+ * fragmented. Else "fragmentation needed" goes back from src, m is dropped. */
+static bool fits(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		 uint32_t len, uint8_t port, rte_be32_t src)
+{
+	const struct pkt_meta *meta = pkt_meta(m);
+	const uint16_t mtu = w->env->ports[port].mtu;
+
+	if (len <= mtu || !ip_df(fwd_ip(m, meta)))
+		return true;
+	fwd_icmp_send(w, snap, m, PKT_ICMP_DEST_UNREACH, PKT_ICMP_FRAG_NEEDED,
+		      (uint16_t)(mtu - (len - (rte_pktmbuf_pkt_len(m) - meta->l2_len))), src);
+	fwd_drop(w, m, FWD_DROP_MTU_EXCEEDED);
+	return false;
+}
+
+/* ------------------------------------------------------------- sending */
+
+/* Sends one frame whose IP part fits the port. */
+static void send_frame(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
+		       rte_be32_t nexthop)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct pkt_meta *meta = pkt_meta(m);
@@ -38,12 +140,91 @@ void fwd_send_to(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t
 	/* The control core resolves nexthop, then sends the frame itself. */
 	meta->out_port = port;
 	meta->nexthop = nexthop;
-	fwd_to_control(w, m, PKT_CTL_RESOLVE);
+	fwd_to_control(w, m, PKT_CTL_RESOLVE, FWD_POL_RESOLVE, FWD_DROP_RESOLVE_POLICED);
 }
 
-void fwd_xmit_dr(struct fwd_worker *w, struct rte_mbuf *m, const struct svc_rs *rs)
+/* Cuts m (DF clear, over the port's MTU) into fragments and sends them. */
+static void send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port,
+			   int32_t neigh_slot, rte_be32_t nexthop)
 {
-	fwd_send_to(w, m, rs->out_port, rs->neigh, rs->nexthop);
+	const struct pkt_meta meta = *pkt_meta(m);
+	struct rte_mbuf *frags[FRAGS_MAX];
+	uint8_t l2[RTE_ETHER_HDR_LEN + 4];
+	int32_t n;
+
+	memcpy(l2, rte_pktmbuf_mtod(m, void *), meta.l2_len);
+	rte_pktmbuf_adj(m, meta.l2_len);
+	n = w->indirect == NULL
+		? -1
+		: rte_ipv4_fragment_packet(m, frags, FRAGS_MAX, w->env->ports[port].mtu, w->pool,
+					   w->indirect);
+	rte_pktmbuf_free(m); /* the fragments hold what they need of it */
+	if (n < 0) {
+		w->st.drops[FWD_DROP_MTU_EXCEEDED]++;
+		w->st.dropped++;
+		return;
+	}
+	for (int32_t i = 0; i < n; i++) {
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
+		uint8_t *p;
+
+		/* rte_ip_frag leaves the sum to a NIC offload */
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		p = (uint8_t *)rte_pktmbuf_prepend(frags[i], meta.l2_len);
+
+		if (p == NULL) {
+			rte_pktmbuf_free(frags[i]);
+			w->st.drops[FWD_DROP_NO_MBUF]++;
+			w->st.dropped++;
+			continue;
+		}
+		memcpy(p, l2, meta.l2_len);
+		*pkt_meta(frags[i]) = meta;
+		pkt_meta(frags[i])->is_fragment = true;
+		w->st.fragments++;
+		send_frame(w, frags[i], port, neigh_slot, nexthop);
+	}
+}
+
+void fwd_send_to(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		 uint8_t port, int32_t neigh_slot, rte_be32_t nexthop)
+{
+	(void)snap;
+	if (rte_pktmbuf_pkt_len(m) - pkt_meta(m)->l2_len > w->env->ports[port].mtu)
+		send_fragments(w, m, port, neigh_slot, nexthop);
+	else
+		send_frame(w, m, port, neigh_slot, nexthop);
+}
+
+void fwd_send_routed(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		     rte_be32_t dst)
+{
+	rte_be32_t nexthop;
+	uint8_t port;
+
+	if (route_lookup(snap->routes, dst, &nexthop, &port) != 0) {
+		fwd_drop(w, m, FWD_DROP_NO_ROUTE);
+		return;
+	}
+	fwd_send_to(w, snap, m, port, -1, nexthop);
+}
+
+/* ------------------------------------------------------------ methods */
+
+static inline uint32_t ip_len(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_pkt_len(m) - pkt_meta((struct rte_mbuf *)(uintptr_t)m)->l2_len;
+}
+
+void fwd_xmit_dr(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		 const struct svc_rs *rs)
+{
+	const rte_be32_t vip = fwd_ip(m, pkt_meta(m))->dst_addr;
+
+	if (!fits(w, snap, m, ip_len(m), rs->out_port, vip) || !fwd_ttl(w, snap, m))
+		return;
+	fwd_send_to(w, snap, m, rs->out_port, rs->neigh, rs->nexthop);
 }
 
 /* Rewrites an address and port of a TCP/UDP header, fixing its checksum. */
@@ -64,7 +245,7 @@ static void l4_rewrite(uint8_t proto, void *l4, rte_be32_t old_addr, rte_be32_t 
 	*port = new_port;
 }
 
-void fwd_xmit_nat_in(struct fwd_worker *w, struct rte_mbuf *m, const struct conn *c,
+void fwd_xmit_nat_in(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		     const struct svc_rs *rs)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
@@ -72,40 +253,12 @@ void fwd_xmit_nat_in(struct fwd_worker *w, struct rte_mbuf *m, const struct conn
 	rte_be16_t *ports = fwd_l4(m, meta);
 	rte_be32_t old = ip->dst_addr;
 
-	ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, old, c->daddr);
-	ip->dst_addr = c->daddr;
-	l4_rewrite(meta->l4_proto, ports, old, c->daddr, &ports[1], c->dport);
-	fwd_send_to(w, m, rs->out_port, rs->neigh, rs->nexthop);
-}
-
-/* Decrements the TTL of a routed packet. @return false when it expired
- * (the kernel then answers with ICMP time exceeded). */
-static bool ttl_decrement(struct rte_ipv4_hdr *ip)
-{
-	rte_be16_t old, new_;
-
-	if (ip->time_to_live <= 1)
-		return false;
-	/* TTL and protocol share one 16-bit word of the checksum. */
-	memcpy(&old, &ip->time_to_live, sizeof(old));
-	ip->time_to_live--;
-	memcpy(&new_, &ip->time_to_live, sizeof(new_));
-	ip->hdr_checksum = pkt_csum_update16(ip->hdr_checksum, old, new_);
-	return true;
-}
-
-/* Routes m towards dst and sends it. */
-static void send_routed(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
-			rte_be32_t dst)
-{
-	rte_be32_t nexthop;
-	uint8_t port;
-
-	if (route_lookup(snap->routes, dst, &nexthop, &port) != 0) {
-		fwd_drop(w, m, FWD_DROP_NO_ROUTE);
+	if (!fits(w, snap, m, ip_len(m), rs->out_port, old) || !fwd_ttl(w, snap, m))
 		return;
-	}
-	fwd_send_to(w, m, port, -1, nexthop);
+	ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, old, rs->addr);
+	ip->dst_addr = rs->addr;
+	l4_rewrite(meta->l4_proto, ports, old, rs->addr, &ports[1], rs->port);
+	fwd_send_to(w, snap, m, rs->out_port, rs->neigh, rs->nexthop);
 }
 
 void fwd_xmit_nat_out(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
@@ -114,57 +267,20 @@ void fwd_xmit_nat_out(struct fwd_worker *w, const struct svc_snapshot *snap, str
 	const struct pkt_meta *meta = pkt_meta(m);
 	struct rte_ipv4_hdr *ip = fwd_ip(m, meta);
 	rte_be16_t *ports = fwd_l4(m, meta);
-	rte_be32_t old = ip->src_addr;
+	rte_be32_t old = ip->src_addr, nexthop;
+	uint8_t port;
 
-	if (!ttl_decrement(ip)) {
-		fwd_to_control(w, m, PKT_CTL_KERNEL);
+	if (route_lookup(snap->routes, ip->dst_addr, &nexthop, &port) != 0) {
+		fwd_drop(w, m, FWD_DROP_NO_ROUTE);
 		return;
 	}
+	if (!fits(w, snap, m, ip_len(m), port, w->env->ports[meta->in_port].addr) ||
+	    !fwd_ttl(w, snap, m))
+		return;
 	ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, old, c->vaddr);
 	ip->src_addr = c->vaddr;
 	l4_rewrite(meta->l4_proto, ports, old, c->vaddr, &ports[0], c->vport);
-	send_routed(w, snap, m, ip->dst_addr);
-}
-
-static bool icmp_is_error(uint8_t type)
-{
-	return type == PKT_ICMP_DEST_UNREACH || type == PKT_ICMP_SOURCE_QUENCH ||
-	       type == PKT_ICMP_TIME_EXCEEDED || type == PKT_ICMP_PARAM_PROBLEM;
-}
-
-/* ICMP "fragmentation needed" to the source of m, from the address it was
- * sent to (the VIP), as the kernel does for IPVS. */
-static void send_frag_needed(struct fwd_worker *w, const struct svc_snapshot *snap,
-			     const struct rte_mbuf *m, uint16_t mtu)
-{
-	const struct pkt_meta *meta = pkt_meta((struct rte_mbuf *)(uintptr_t)m);
-	const struct rte_ipv4_hdr *ip =
-	    rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l2_len);
-	const struct rte_icmp_hdr *icmp =
-	    (const struct rte_icmp_hdr *)((const uint8_t *)ip + meta->l3_len);
-	struct rte_mbuf *e;
-
-	/* Never an ICMP error about an ICMP error (RFC 1122 3.2.2): m may be
-	 * one, about a connection, on its way to the real server. */
-	if (meta->l4_proto == IPPROTO_ICMP && icmp_is_error(icmp->icmp_type))
-		return;
-	e = rte_pktmbuf_alloc(w->pool);
-	if (e == NULL) {
-		w->st.drops[FWD_DROP_NO_MBUF]++;
-		return;
-	}
-	rte_pktmbuf_reset_headroom(e);
-	if (pkt_build_icmp_error(e, PKT_ICMP_DEST_UNREACH, PKT_ICMP_FRAG_NEEDED, mtu, ip,
-				 rte_pktmbuf_pkt_len(m) - meta->l2_len, ip->dst_addr) != 0 ||
-	    rte_pktmbuf_prepend(e, sizeof(struct rte_ether_hdr)) == NULL) {
-		rte_pktmbuf_free(e);
-		w->st.drops[FWD_DROP_NO_MBUF]++;
-		return;
-	}
-	rte_pktmbuf_mtod(e, struct rte_ether_hdr *)->ether_type =
-	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	pkt_meta(e)->l2_len = sizeof(struct rte_ether_hdr);
-	send_routed(w, snap, e, ip->src_addr);
+	fwd_send_to(w, snap, m, port, -1, nexthop);
 }
 
 void fwd_xmit_tun(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
@@ -173,18 +289,17 @@ void fwd_xmit_tun(struct fwd_worker *w, const struct svc_snapshot *snap, struct 
 	struct pkt_meta *meta = pkt_meta(m);
 	const struct fwd_port *port = &w->env->ports[rs->out_port];
 	const struct rte_ipv4_hdr *inner = fwd_ip(m, meta);
-	const uint32_t inner_len = rte_pktmbuf_pkt_len(m) - meta->l2_len;
-	const rte_be16_t df = inner->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	const uint32_t inner_len = ip_len(m);
 	struct rte_ipv4_hdr *outer;
 	uint8_t tos = inner->type_of_service;
+	rte_be16_t df = inner->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
 	uint8_t *start;
 
-	if (inner_len + sizeof(*outer) > port->mtu) {
-		if (df)
-			send_frag_needed(w, snap, m, (uint16_t)(port->mtu - sizeof(*outer)));
-		fwd_drop(w, m, FWD_DROP_MTU_EXCEEDED);
+	/* The inner packet must fit with the outer header; without DF, the
+	 * outer packet is fragmented instead (IPVS's ipip_xmit). */
+	if (!fits(w, snap, m, inner_len + sizeof(*outer), rs->out_port, inner->dst_addr) ||
+	    !fwd_ttl(w, snap, m))
 		return;
-	}
 	start = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(*outer));
 	if (start == NULL) {
 		fwd_drop(w, m, FWD_DROP_NO_MBUF);
@@ -205,7 +320,8 @@ void fwd_xmit_tun(struct fwd_worker *w, const struct svc_snapshot *snap, struct 
 	outer->hdr_checksum = 0;
 	outer->hdr_checksum = rte_ipv4_cksum(outer);
 	meta->l3_len = sizeof(*outer);
-	fwd_send_to(w, m, rs->out_port, rs->neigh, rs->nexthop);
+	meta->l4_proto = IPPROTO_IPIP;
+	fwd_send_to(w, snap, m, rs->out_port, rs->neigh, rs->nexthop);
 }
 
 /* ----------------------------------------------------------- ICMP errors */
@@ -248,6 +364,36 @@ static void quoted_rewrite(struct rte_ipv4_hdr *inner, uint8_t *il4, uint32_t il
 	}
 }
 
+/* The connection an ICMP error about a TCP/UDP packet belongs to: in w's
+ * table, or redirected to its owner (*redirected). */
+static struct conn *icmp_conn(struct fwd_worker *w, struct rte_mbuf *m,
+			      const struct rte_ipv4_hdr *inner, const rte_be16_t *iports,
+			      uint8_t *dir, bool *redirected)
+{
+	/* The quoted packet went from inner->src to inner->dst: the key of a
+	 * connection it belongs to is its reverse. */
+	struct conn_key key = { .af = 4,
+				.proto = inner->next_proto_id,
+				.sport = iports[1],
+				.dport = iports[0],
+				.v4 = { .src = inner->dst_addr, .dst = inner->src_addr } };
+	struct conn *c = conn_lookup(w->conns, &key, dir);
+	const struct fwd_env *env = w->env;
+
+	*redirected = false;
+	if (c != NULL || pkt_meta(m)->redirected)
+		return c;
+	/* Errors are rare: every other table is asked. */
+	for (uint16_t i = 0; i < env->n_workers; i++) {
+		if (i != w->id && conn_probe(env->workers[i]->conns, &key)) {
+			fwd_redirect(w, m, i);
+			*redirected = true;
+			break;
+		}
+	}
+	return NULL;
+}
+
 bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
@@ -255,10 +401,11 @@ bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 	struct rte_icmp_hdr *icmp = fwd_l4(m, meta);
 	const uint32_t icmp_len = meta->l4_len;
 	struct rte_ipv4_hdr *inner = (struct rte_ipv4_hdr *)(icmp + 1);
-	struct conn_key key;
-	struct conn *c;
+	const struct svc_rs *rs;
 	uint32_t ihl, il4_len;
 	rte_be16_t *iports;
+	struct conn *c;
+	bool redirected;
 	uint8_t dir;
 
 	if (!icmp_is_error(icmp->icmp_type) || icmp_len < sizeof(*icmp) + sizeof(*inner) + 4)
@@ -275,34 +422,29 @@ bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 		return false;
 	iports = (rte_be16_t *)((uint8_t *)inner + ihl);
 	il4_len = icmp_len - sizeof(*icmp) - ihl;
-	/* The quoted packet went from inner->src to inner->dst: the key of a
-	 * connection it belongs to is its reverse. */
-	key = (struct conn_key){ .src = inner->dst_addr,
-				 .dst = inner->src_addr,
-				 .sport = iports[1],
-				 .dport = iports[0],
-				 .proto = inner->next_proto_id,
-				 .kind = CONN_KIND_CONN };
-	c = conn_lookup(w->env->conns, &key, &dir);
-	if (c == NULL || !(snap->stat_flags[c->svc_stat] & SVC_SF_OWNED))
+	c = icmp_conn(w, m, inner, iports, &dir, &redirected);
+	if (redirected)
+		return true;
+	if (c == NULL || !(snap->stat_flags[w->env->dests[c->rs_stat].svc_stat] & SVC_SF_OWNED))
+		return false;
+	rs = snap->rs_of[c->rs_stat];
+	if (rs == NULL || !(snap->stat_flags[c->rs_stat] & SVC_SF_PRESENT))
 		return false;
 
 	if (dir == CONN_DIR_IN) {
 		/* About a packet that left the VIP towards the client: the
 		 * real server sent it, so the error goes there. */
-		const struct svc_rs *rs = snap->rs_of[c->rs_stat];
-
-		if (rs == NULL || !(snap->stat_flags[c->rs_stat] & SVC_SF_PRESENT))
-			return false;
-		if (c->fwd == CFG_FWD_NAT) {
+		if (conn_fwd(c) == CFG_FWD_NAT) {
+			if (!fwd_ttl(w, snap, m))
+				return true;
 			ip->hdr_checksum =
-			    pkt_csum_update32(ip->hdr_checksum, ip->dst_addr, c->daddr);
-			ip->dst_addr = c->daddr;
-			quoted_rewrite(inner, (uint8_t *)iports, il4_len, true, c->daddr, c->dport);
+			    pkt_csum_update32(ip->hdr_checksum, ip->dst_addr, rs->addr);
+			ip->dst_addr = rs->addr;
+			quoted_rewrite(inner, (uint8_t *)iports, il4_len, true, rs->addr, rs->port);
 			icmp_fix_checksums(icmp, icmp_len, inner);
-			fwd_send_to(w, m, rs->out_port, rs->neigh, rs->nexthop);
-		} else if (c->fwd == CFG_FWD_DR) {
-			fwd_xmit_dr(w, m, rs);
+			fwd_send_to(w, snap, m, rs->out_port, rs->neigh, rs->nexthop);
+		} else if (conn_fwd(c) == CFG_FWD_DR) {
+			fwd_xmit_dr(w, snap, m, rs);
 		} else {
 			fwd_xmit_tun(w, snap, m, rs);
 		}
@@ -310,16 +452,14 @@ bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 	}
 	/* About a packet we sent to the real server (NAT): back to the client
 	 * as if it came from the VIP. */
-	if (!ttl_decrement(ip)) {
-		fwd_to_control(w, m, PKT_CTL_KERNEL);
+	if (!fwd_ttl(w, snap, m))
 		return true;
-	}
-	if (ip->src_addr == c->daddr) {
+	if (ip->src_addr == rs->addr) {
 		ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, ip->src_addr, c->vaddr);
 		ip->src_addr = c->vaddr;
 	}
 	quoted_rewrite(inner, (uint8_t *)iports, il4_len, false, c->vaddr, c->vport);
 	icmp_fix_checksums(icmp, icmp_len, inner);
-	send_routed(w, snap, m, ip->dst_addr);
+	fwd_send_routed(w, snap, m, ip->dst_addr);
 	return true;
 }

@@ -6,19 +6,26 @@
  * @file
  * The neighbour (ARP) table.
  *
- * Workers read it without locks: an IPv4 address maps (lock-free rte_hash)
- * to a slot, and a slot is one 64-bit word holding the MAC address, the port
- * and a valid bit, written by the control core with one atomic store. Real
- * servers carry their slot in the service snapshot, so the DR fast path pays
- * one load, not a hash lookup.
+ * Workers read it without locks: an IPv4 address maps (lock-free rte_hash,
+ * single writer) to a slot, and a slot is one 64-bit word holding the MAC
+ * address, the port and flag bits, written by the control core with one
+ * atomic store. Real servers carry their slot in the service snapshot, so
+ * the DR fast path pays one load, not a hash lookup.
  *
  * The control core owns everything else: states (INCOMPLETE, REACHABLE,
  * STALE, FAILED), ages, probes, and the few packets held while an address
- * is being resolved. It learns from every ARP frame the workers pass up,
- * resolves on demand with ARP requests, and ages entries (REACHABLE for 30 s,
- * then probed; three unanswered probes make it FAILED). Slots are never
- * reused for another address, so a worker holding an old slot number can
- * at worst read a stale MAC, never another host's.
+ * is being resolved. Entries exist only for next hops halb needs: they are
+ * made by neigh_resolve (real servers, gateways, on-link destinations of
+ * forwarded traffic), never by a stranger's ARP; ARP only updates them.
+ *
+ * Bounds, as the kernel's table has them: an entry the current
+ * configuration needs (a real server's or a gateway's, "pinned" at each
+ * snapshot) is kept and probed: REACHABLE for 30 s, then STALE and probed,
+ * FAILED after three unanswered probes, probed again later. Any other entry
+ * is not probed: it goes STALE after 30 s and is freed 60 s later, or when
+ * it FAILED; a full table frees the oldest unpinned entry or refuses (a
+ * counted drop). A freed slot is reused only after an RCU grace period, so a
+ * worker that found the slot for one address never reads another's MAC.
  */
 
 #include <stdbool.h>
@@ -28,6 +35,7 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,16 +46,26 @@ enum neigh_state {
 	NEIGH_REACHABLE,
 	NEIGH_STALE,
 	NEIGH_FAILED,
+	NEIGH_FREE,
 };
 
 #define NEIGH_VALID    (1ULL << 63)
-#define NEIGH_HOLD_MAX 4 /**< packets held per address while resolving */
+#define NEIGH_PROBING  (1ULL << 62) /**< the control core wants to hear from it */
+#define NEIGH_HOLD_MAX 4            /**< packets held per address while resolving */
 
 struct neigh_table {
 	struct rte_hash *map;    /**< be32 address -> slot */
-	uint64_t *slot;          /**< MAC (bits 0-47), port (48-55), NEIGH_VALID */
+	uint64_t *slot;          /**< MAC (bits 0-47), port (48-55), NEIGH_* bits */
 	struct neigh_entry *ent; /**< control-only bookkeeping, per slot */
-	uint32_t size, used;
+	uint32_t size;
+	uint32_t used;                 /**< slots ever handed out (the high-water mark) */
+	uint32_t live;                 /**< entries in the table */
+	uint32_t free;                 /**< free slots, linked through ent[].next */
+	uint32_t dead_head, dead_tail; /**< freed, waiting for their grace period */
+	uint32_t pin_gen;              /**< the current configuration's pins */
+	struct rte_rcu_qsbr *qsbr;
+	uint64_t full; /**< times a new entry found no room */
+	uint64_t freed;
 };
 
 /** Control-only view of one slot. */
@@ -57,13 +75,20 @@ struct neigh_entry {
 	uint8_t port;   /**< halb port index */
 	uint8_t probes; /**< unanswered requests */
 	uint8_t n_held;
-	uint64_t updated_ms; /**< last confirmation */
+	uint32_t pin_gen; /**< == the table's: the configuration needs it */
+	int32_t pos;      /**< freed: its key's position in the map */
+	uint32_t next;    /**< free or dead list */
+	uint64_t created_ms;
+	uint64_t updated_ms; /**< last confirmation (or state change) */
 	uint64_t probed_ms;  /**< last request sent */
+	uint64_t token;      /**< freed: RCU token */
 	struct rte_mbuf *held[NEIGH_HOLD_MAX];
 };
 
-/** Creates a table of size slots. @return NULL with rte_errno set. */
-struct neigh_table *neigh_create(const char *name, uint32_t size, int socket);
+/** Creates a table of size slots whose readers are qsbr's (NULL: slots are
+ * never freed). @return NULL with rte_errno set. */
+struct neigh_table *neigh_create(const char *name, uint32_t size, struct rte_rcu_qsbr *qsbr,
+				 int socket);
 
 void neigh_free(struct neigh_table *t);
 
@@ -83,8 +108,28 @@ static inline bool neigh_slot_get(const struct neigh_table *t, uint32_t slot,
 	return true;
 }
 
+/** Worker: whether an ARP frame saying the neighbour in slot is at mac on
+ * port is news to the control core: the slot is unresolved, being probed,
+ * or says otherwise. */
+static inline bool neigh_slot_news(const struct neigh_table *t, uint32_t slot,
+				   const struct rte_ether_addr *mac, uint8_t port)
+{
+	uint64_t v = __atomic_load_n(&t->slot[slot], __ATOMIC_ACQUIRE);
+	uint64_t le = rte_cpu_to_le_64(v);
+
+	return !(v & NEIGH_VALID) || (v & NEIGH_PROBING) || (uint8_t)(v >> 48) != port ||
+	       memcmp(&le, mac->addr_bytes, RTE_ETHER_ADDR_LEN) != 0;
+}
+
 /** Worker or control: the slot of ip, or -1. */
 int32_t neigh_find(const struct neigh_table *t, rte_be32_t ip);
+
+/** Why a packet waiting for a neighbour is dropped. */
+enum neigh_drop {
+	NEIGH_DROP_UNRESOLVED = 0, /**< nobody answered */
+	NEIGH_DROP_QUEUE_FULL,     /**< NEIGH_HOLD_MAX already wait for it */
+	NEIGH_DROP_TABLE_FULL,     /**< no entry could be made for it */
+};
 
 /** Callbacks through which the table acts on the network (control core). */
 struct neigh_ops {
@@ -93,18 +138,22 @@ struct neigh_ops {
 	/** A held packet can go: its destination MAC is mac. */
 	void (*release)(void *ctx, uint8_t port, struct rte_mbuf *m,
 			const struct rte_ether_addr *mac);
-	/** A held packet cannot go: resolution failed, or (queue_full) too
-	 * many packets already wait for the address. */
-	void (*drop)(void *ctx, struct rte_mbuf *m, bool queue_full);
+	/** A packet cannot wait or go, for the reason why. */
+	void (*drop)(void *ctx, struct rte_mbuf *m, enum neigh_drop why);
 	void *ctx;
 };
 
 /**
  * Control: the slot for ip reachable on port, created INCOMPLETE (and
- * solicited) when absent. @return the slot, or -1 when the table is full.
+ * solicited) when absent; pin: the current configuration needs it.
+ * @return the slot, or -1 when the table is full.
  */
-int32_t neigh_resolve(struct neigh_table *t, rte_be32_t ip, uint8_t port, uint64_t now_ms,
+int32_t neigh_resolve(struct neigh_table *t, rte_be32_t ip, uint8_t port, bool pin, uint64_t now_ms,
 		      const struct neigh_ops *ops);
+
+/** Control: a new configuration pins its entries from now on (the
+ * previous configuration's pins lapse). */
+void neigh_pin_begin(struct neigh_table *t);
 
 /**
  * Control: what an ARP frame said (sender ip has mac, on port). Updates an
@@ -121,7 +170,8 @@ int32_t neigh_learn(struct neigh_table *t, rte_be32_t ip, const struct rte_ether
 void neigh_hold(struct neigh_table *t, rte_be32_t ip, uint8_t port, struct rte_mbuf *m,
 		uint64_t now_ms, const struct neigh_ops *ops);
 
-/** Control: ages entries and retries requests; call about once a second. */
+/** Control: ages entries, retries requests, frees what is unpinned and
+ * old, and reclaims freed slots; call about once a second. */
 void neigh_age(struct neigh_table *t, uint64_t now_ms, const struct neigh_ops *ops);
 
 const char *neigh_state_name(uint8_t s);

@@ -42,6 +42,7 @@ enum pkt_ctl_reason {
 	PKT_CTL_VRRP,    /**< a VRRP advert for the VRRP engine */
 	PKT_CTL_RESOLVE, /**< ready to go out but the next hop has no MAC yet */
 	PKT_CTL_TX,      /**< control -> worker: transmit as is on out_port */
+	PKT_CTL_SYNC,    /**< an IPVS sync message for the sync daemon */
 };
 
 /** What pkt_parse found; lives in the mbuf's private area. */
@@ -59,6 +60,7 @@ struct pkt_meta {
 	uint8_t in_port;    /**< halb port index the frame came in on */
 	uint8_t out_port;   /**< halb port index to send it out of */
 	uint8_t ctl;        /**< enum pkt_ctl_reason */
+	bool redirected;    /**< handed over by another worker: never again */
 	rte_be32_t nexthop; /**< PKT_CTL_RESOLVE: whose MAC is missing */
 };
 
@@ -159,6 +161,17 @@ int pkt_build_arp(struct rte_mbuf *m, uint16_t op, const struct rte_ether_addr *
  */
 int pkt_build_icmp_error(struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_t mtu,
 			 const struct rte_ipv4_hdr *orig_ip, uint32_t orig_len, rte_be32_t src);
+
+/**
+ * Writes, into the empty mbuf m, an IPv4/UDP datagram carrying len bytes of
+ * payload (checksums computed); the Ethernet header is left for the caller.
+ * @return 0, or -ENOSPC when m has no room.
+ */
+int pkt_build_udp(struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst, rte_be16_t sport,
+		  rte_be16_t dport, uint8_t ttl, uint16_t ip_id, const void *payload, size_t len);
+
+/** The Ethernet address of IPv4 multicast group (host order). */
+void pkt_mcast_mac(uint32_t group, struct rte_ether_addr *mac);
 
 /** Writes the Ethernet header in front of m's data (prepending room). */
 int pkt_push_ether(struct rte_mbuf *m, const struct rte_ether_addr *src,

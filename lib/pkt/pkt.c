@@ -226,3 +226,44 @@ int pkt_build_icmp_error(struct rte_mbuf *m, uint8_t type, uint8_t code, uint16_
 	icmp->icmp_cksum = (uint16_t)~rte_raw_cksum(icmp, sizeof(*icmp) + quote);
 	return 0;
 }
+
+int pkt_build_udp(struct rte_mbuf *m, rte_be32_t src, rte_be32_t dst, rte_be16_t sport,
+		  rte_be16_t dport, uint8_t ttl, uint16_t ip_id, const void *payload, size_t len)
+{
+	const size_t total = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) + len;
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+
+	if (total > UINT16_MAX)
+		return -ENOSPC;
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_append(m, (uint16_t)total);
+	if (ip == NULL)
+		return -ENOSPC;
+	udp = (struct rte_udp_hdr *)(ip + 1);
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)total);
+	ip->packet_id = rte_cpu_to_be_16(ip_id);
+	ip->time_to_live = ttl;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = src;
+	ip->dst_addr = dst;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = sport;
+	udp->dst_port = dport;
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + len));
+	udp->dgram_cksum = 0;
+	memcpy(udp + 1, payload, len);
+	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+	return 0;
+}
+
+void pkt_mcast_mac(uint32_t group, struct rte_ether_addr *mac)
+{
+	mac->addr_bytes[0] = 0x01;
+	mac->addr_bytes[1] = 0x00;
+	mac->addr_bytes[2] = 0x5e;
+	mac->addr_bytes[3] = (group >> 16) & 0x7f;
+	mac->addr_bytes[4] = (group >> 8) & 0xff;
+	mac->addr_bytes[5] = group & 0xff;
+}

@@ -44,6 +44,12 @@ extern "C" {
 #define SVC_AF_VIP     0x02 /**< a virtual_ipaddress of some instance */
 #define SVC_AF_OWNED   0x04 /**< ... that this director holds (MASTER) */
 #define SVC_AF_SERVICE 0x08 /**< ... that has virtual servers */
+#define SVC_AF_RS      0x10 /**< a real (or sorry) server */
+#define SVC_AF_NAT_RS  0x20 /**< ... of a NAT service: its replies are steered */
+#define SVC_AF_TRUSTED 0x40 /**< a gateway or a VRRP peer: the kernel hears it first */
+
+/** An address's port when it has none of its own (svc_addr_info). */
+#define SVC_PORT_ANY 0xff
 
 /** Per-worker counters of one stat slot. */
 struct svc_counters {
@@ -64,16 +70,23 @@ struct svc_rs {
 	rte_be32_t nexthop;
 };
 
+/** A service's scheduler and its per-worker state, shared by the snapshots
+ * that schedule over the same destinations (refcounted, control core). */
+struct svc_sched;
+
 struct svc {
 	rte_be32_t vip;
 	rte_be16_t vport;
 	uint8_t proto;
-	uint8_t fwd; /**< enum cfg_fwd */
+	uint8_t fwd;      /**< enum cfg_fwd */
+	bool flow_hashed; /**< the scheduler maps a flow to a server by its
+			   * addresses alone (mh, sh, dh): any director agrees */
 	uint32_t stat;
 	uint32_t persist_ms;     /**< 0: no persistence */
 	rte_be32_t persist_mask; /**< persistence_granularity */
 	struct sched *sched;
 	struct sched_state **state; /**< one per worker */
+	struct svc_sched *shared;   /**< what owns sched and state */
 	uint32_t n_rs;
 	struct svc_rs *rs;
 };
@@ -128,19 +141,27 @@ struct svc_spec {
 	uint32_t n_rs;
 };
 
-/** An address the director knows about, with SVC_AF_* flags. */
+/** An address the director knows about, with SVC_AF_* flags, and the port
+ * it lives on (SVC_PORT_ANY: none in particular). An address given twice
+ * has the union of the flags; the first port given stays. */
 struct svc_spec_addr {
 	uint32_t addr;
 	uint8_t flags;
+	uint8_t port;
 };
 
 /**
  * Builds a snapshot. routes is shared (the caller keeps it alive while any
- * snapshot uses it). Control core. @return NULL with rte_errno set.
+ * snapshot uses it). A service of prev (the snapshot in force, or NULL)
+ * whose scheduler would be built over the same destinations, weights and
+ * parameters keeps its scheduler and its workers' state (rr's position,
+ * lblc's maps): a health change rebuilds one service's Maglev table, not
+ * every one. Control core. @return NULL with rte_errno set.
  */
 struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n,
 					const struct svc_spec_addr *addrs, uint32_t n_addrs,
-					struct route_table *routes, uint16_t n_workers, int socket);
+					struct route_table *routes, uint16_t n_workers, int socket,
+					const struct svc_snapshot *prev);
 
 void svc_snapshot_free(struct svc_snapshot *s, uint16_t n_workers);
 
@@ -148,6 +169,9 @@ void svc_snapshot_free(struct svc_snapshot *s, uint16_t n_workers);
 
 /** Worker: the SVC_AF_* flags of dst, 0 when unknown. */
 uint8_t svc_addr_flags(const struct svc_snapshot *s, rte_be32_t dst);
+
+/** Worker: the same, and the port the address lives on (SVC_PORT_ANY). */
+uint8_t svc_addr_info(const struct svc_snapshot *s, rte_be32_t dst, uint8_t *port);
 
 /** Worker: the service for a packet to vip:vport/proto, or NULL. */
 const struct svc *svc_lookup(const struct svc_snapshot *s, rte_be32_t vip, rte_be16_t vport,

@@ -33,8 +33,81 @@ static struct rte_hash *small_hash(const char *what, uint64_t gen, uint32_t entr
 	return rte_hash_create(&hp);
 }
 
+struct svc_sched {
+	uint32_t refs;
+	uint16_t n_workers;
+	enum cfg_sched kind;
+	struct sched_params params;
+	uint32_t n;
+	struct sched_dest *dests; /* what it was built over */
+	struct sched *sched;
+	struct sched_state **state;
+};
+
+static void shared_put(struct svc_sched *sh)
+{
+	if (sh == NULL || --sh->refs > 0)
+		return;
+	for (uint16_t w = 0; sh->state != NULL && w < sh->n_workers; w++)
+		sched_state_free(sh->state[w]);
+	sched_free(sh->sched);
+	free(sh->state);
+	free(sh->dests);
+	free(sh);
+}
+
+static struct svc_sched *shared_new(const struct svc_spec *sp, struct sched_dest *dests,
+				    uint16_t n_workers)
+{
+	struct svc_sched *sh = calloc(1, sizeof(*sh));
+
+	if (sh == NULL)
+		goto fail;
+	sh->refs = 1;
+	sh->n_workers = n_workers;
+	sh->kind = sp->sched;
+	sh->params = sp->sched_params;
+	sh->n = sp->n_rs;
+	sh->dests = dests;
+	dests = NULL;
+	sh->sched = sched_create(sp->sched, sh->dests, sh->n, &sp->sched_params);
+	sh->state = calloc(n_workers, sizeof(*sh->state));
+	if (sh->sched == NULL || sh->state == NULL)
+		goto fail;
+	for (uint16_t w = 0; w < n_workers; w++) {
+		sh->state[w] = sched_state_create(sh->sched);
+		if (sh->state[w] == NULL)
+			goto fail;
+	}
+	return sh;
+fail:
+	free(dests);
+	shared_put(sh);
+	return NULL;
+}
+
+/* The scheduler of prev's service under the same key, when it was built
+ * over exactly these destinations and parameters. */
+static struct svc_sched *shared_reuse(const struct svc_snapshot *prev, const struct svc_spec *sp,
+				      const struct sched_dest *dests)
+{
+	const struct svc *old;
+	const struct svc_sched *sh;
+
+	if (prev == NULL)
+		return NULL;
+	old = svc_lookup(prev, rte_cpu_to_be_32(sp->vip), rte_cpu_to_be_16(sp->vport), sp->proto);
+	if (old == NULL || old->stat != sp->stat || (sh = old->shared) == NULL)
+		return NULL;
+	if (sh->kind != sp->sched || sh->n != sp->n_rs ||
+	    memcmp(&sh->params, &sp->sched_params, sizeof(sh->params)) != 0 ||
+	    (sh->n > 0 && memcmp(sh->dests, dests, sizeof(*dests) * sh->n) != 0))
+		return NULL;
+	return old->shared;
+}
+
 static int fill_rs(struct svc *v, const struct svc_spec *sp, struct svc_snapshot *s,
-		   uint16_t n_workers, int socket)
+		   uint16_t n_workers, int socket, const struct svc_snapshot *prev)
 {
 	struct sched_dest *dests = calloc(sp->n_rs ? sp->n_rs : 1, sizeof(*dests));
 
@@ -42,8 +115,7 @@ static int fill_rs(struct svc *v, const struct svc_spec *sp, struct svc_snapshot
 		return -ENOMEM;
 	v->n_rs = sp->n_rs;
 	v->rs = rte_zmalloc_socket("svc_rs", sizeof(*v->rs) * (sp->n_rs ? sp->n_rs : 1), 0, socket);
-	v->state = rte_zmalloc_socket("svc_st", sizeof(*v->state) * n_workers, 0, socket);
-	if (v->rs == NULL || v->state == NULL)
+	if (v->rs == NULL)
 		goto nomem;
 	for (uint32_t r = 0; r < sp->n_rs; r++) {
 		const struct svc_spec_rs *in = &sp->rs[r];
@@ -66,15 +138,17 @@ static int fill_rs(struct svc *v, const struct svc_spec *sp, struct svc_snapshot
 						.weight = in->weight,
 						.available = in->available };
 	}
-	v->sched = sched_create(sp->sched, dests, sp->n_rs, &sp->sched_params);
-	if (v->sched == NULL)
-		goto nomem;
-	for (uint16_t w = 0; w < n_workers; w++) {
-		v->state[w] = sched_state_create(v->sched);
-		if (v->state[w] == NULL)
-			goto nomem;
+	v->shared = shared_reuse(prev, sp, dests);
+	if (v->shared != NULL) {
+		v->shared->refs++;
+		free(dests);
+	} else {
+		v->shared = shared_new(sp, dests, n_workers);
+		if (v->shared == NULL)
+			return -ENOMEM;
 	}
-	free(dests);
+	v->sched = v->shared->sched;
+	v->state = v->shared->state;
 	return 0;
 nomem:
 	free(dests);
@@ -83,7 +157,8 @@ nomem:
 
 struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n,
 					const struct svc_spec_addr *addrs, uint32_t n_addrs,
-					struct route_table *routes, uint16_t n_workers, int socket)
+					struct route_table *routes, uint16_t n_workers, int socket,
+					const struct svc_snapshot *prev)
 {
 	static uint64_t generation;
 	struct svc_snapshot *s;
@@ -117,12 +192,14 @@ struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n
 		v->vport = k.vport;
 		v->proto = sp->proto;
 		v->fwd = (uint8_t)sp->fwd;
+		v->flow_hashed = sp->sched == CFG_SCHED_MH || sp->sched == CFG_SCHED_SH ||
+				 sp->sched == CFG_SCHED_DH;
 		v->stat = sp->stat;
 		v->persist_ms = sp->persist_s * 1000u;
 		v->persist_mask = rte_cpu_to_be_32(sp->persist_mask);
 		if (sp->stat < SVC_STAT_MAX && sp->owned)
 			s->stat_flags[sp->stat] |= SVC_SF_OWNED;
-		rc = fill_rs(v, sp, s, n_workers, socket);
+		rc = fill_rs(v, sp, s, n_workers, socket, prev);
 		if (rc < 0)
 			goto fail;
 		rc = rte_hash_add_key_data(s->by_key, &k, (void *)(uintptr_t)i);
@@ -132,11 +209,15 @@ struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n
 	for (uint32_t i = 0; i < n_addrs; i++) {
 		rte_be32_t a = rte_cpu_to_be_32(addrs[i].addr);
 		void *old = NULL;
-		uintptr_t flags = addrs[i].flags;
+		/* data: the flags, and the port above them */
+		uintptr_t v = addrs[i].flags | (uintptr_t)addrs[i].port << 8;
 
-		if (rte_hash_lookup_data(s->addrs, &a, &old) >= 0)
-			flags |= (uintptr_t)old;
-		rc = rte_hash_add_key_data(s->addrs, &a, (void *)flags);
+		if (rte_hash_lookup_data(s->addrs, &a, &old) >= 0) {
+			v = (uintptr_t)old | addrs[i].flags;
+			if (((uintptr_t)old >> 8) == SVC_PORT_ANY)
+				v = (v & 0xff) | (uintptr_t)addrs[i].port << 8;
+		}
+		rc = rte_hash_add_key_data(s->addrs, &a, (void *)v);
 		if (rc < 0)
 			goto fail;
 	}
@@ -151,14 +232,10 @@ void svc_snapshot_free(struct svc_snapshot *s, uint16_t n_workers)
 {
 	if (s == NULL)
 		return;
+	(void)n_workers;
 	for (uint32_t i = 0; s->svc != NULL && i < s->n_svc; i++) {
-		struct svc *v = &s->svc[i];
-
-		for (uint16_t w = 0; v->state != NULL && w < n_workers; w++)
-			sched_state_free(v->state[w]);
-		sched_free(v->sched);
-		rte_free(v->state);
-		rte_free(v->rs);
+		shared_put(s->svc[i].shared);
+		rte_free(s->svc[i].rs);
 	}
 	rte_hash_free(s->by_key);
 	rte_hash_free(s->addrs);
@@ -168,13 +245,23 @@ void svc_snapshot_free(struct svc_snapshot *s, uint16_t n_workers)
 	rte_free(s);
 }
 
-uint8_t svc_addr_flags(const struct svc_snapshot *s, rte_be32_t dst)
+uint8_t svc_addr_info(const struct svc_snapshot *s, rte_be32_t dst, uint8_t *port)
 {
 	void *data;
 
-	if (rte_hash_lookup_data(s->addrs, &dst, &data) < 0)
+	if (rte_hash_lookup_data(s->addrs, &dst, &data) < 0) {
+		*port = SVC_PORT_ANY;
 		return 0;
+	}
+	*port = (uint8_t)((uintptr_t)data >> 8);
 	return (uint8_t)(uintptr_t)data;
+}
+
+uint8_t svc_addr_flags(const struct svc_snapshot *s, rte_be32_t dst)
+{
+	uint8_t port;
+
+	return svc_addr_info(s, dst, &port);
 }
 
 const struct svc *svc_lookup(const struct svc_snapshot *s, rte_be32_t vip, rte_be16_t vport,

@@ -8,7 +8,11 @@
 #                                         each line marked
 #                                         "# expect-error: TEXT",
 #                                         FILE:LINE: error: ...TEXT...
-#                                         and no other error
+#                                         and no other error; and for
+#                                         each "# expect-warning: TEXT",
+#                                         FILE:LINE: warning: ...TEXT...
+#                                         (a word keepalived does not know:
+#                                         -t fails on it, a run skips it)
 #   # keepalived: valid|invalid           keepalived -t exits 0 / non-zero
 #   # keepalived: unchecked REASON        keepalived -t cannot judge it here
 # and the two must agree on what is valid: what keepalived rejects, halb
@@ -61,6 +65,14 @@ for f in "$DIR"/*.conf; do
 				ok=0
 			fi
 		done < <(grep -n '# expect-error: ' "$f")
+		while IFS=: read -r line text; do
+			text=${text#*# expect-warning: }
+			if ! grep -F -- "$f:$line: warning: " <<<"$out" | grep -qF -- "$text"; then
+				bad "$name" "no warning at line $line: $text"
+				echo "$out"
+				ok=0
+			fi
+		done < <(grep -n '# expect-warning: ' "$f")
 		# every error halb gives is one the file expects
 		nerr=$(grep -c ': error: ' <<<"$out")
 		nexp=$(grep -c '# expect-error: ' "$f")

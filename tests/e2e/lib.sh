@@ -139,7 +139,8 @@ tb_director() {
 
 # tb_nginx NAME: nginx on port 80 (and 443 with a self-signed certificate
 # when TB_TLS=1, or plain HTTP on 443 when TB_HTTP443=1, for the seed's
-# HTTP_GET checks of port 443) serving /test.html with the host's name in it.
+# HTTP_GET checks of port 443) serving /test.html with the host's name in it;
+# connections are kept alive TB_KEEPALIVE_S seconds (default 0: closed).
 tb_nginx() {
 	local name=$1 dir=$TB_DIR/nginx-$1 tls=""
 	mkdir -p "$dir/www"
@@ -165,7 +166,8 @@ tb_nginx() {
 			fastcgi_temp_path $dir/tmp;
 			uwsgi_temp_path $dir/tmp;
 			scgi_temp_path $dir/tmp;
-			keepalive_timeout 0;
+			keepalive_timeout ${TB_KEEPALIVE_S:-0};
+			keepalive_requests 100000;
 			server { listen 80; root $dir/www; }
 			$tls
 		}

@@ -150,12 +150,12 @@ static void publish(unsigned int variant)
 {
 	struct svc_spec specs[N_SVC];
 	struct svc_spec_rs rs[N_SVC][MAX_RS];
-	struct svc_spec_addr addrs[8];
+	struct svc_spec_addr addrs[8 + N_SVC * MAX_RS];
 	unsigned int n_addrs = 0;
 
-	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0, SVC_AF_LOCAL };
-	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0B, SVC_AF_LOCAL };
-	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP1, SVC_AF_LOCAL };
+	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0, SVC_AF_LOCAL, 0 };
+	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0B, SVC_AF_LOCAL, 0 };
+	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP1, SVC_AF_LOCAL, 1 };
 	for (unsigned int i = 0; i < N_SVC; i++) {
 		const struct scene_svc *v = &scene[i];
 		bool owned = v->owned && variant != 2;
@@ -171,6 +171,8 @@ static void publish(unsigned int variant)
 				weight = 0;
 			if (pktenv_route(&env, v->rs[r].addr, &nh, &port) != 0)
 				die("no route to a real server", NULL, 0);
+			pktenv_dest(&env, stat_of(i, (int)r), v->rs[r].addr, v->rs[r].port,
+				    stat_of(i, -1));
 			rs[i][n++] = (struct svc_spec_rs){
 				.addr = v->rs[r].addr,
 				.port = v->rs[r].port,
@@ -194,9 +196,15 @@ static void publish(unsigned int variant)
 					      .rs = rs[i],
 					      .n_rs = n };
 		if (n_addrs < RTE_DIM(addrs) && (i == 0 || scene[i - 1].vip != v->vip))
+			addrs[n_addrs++] = (struct svc_spec_addr){
+				v->vip, SVC_AF_VIP | SVC_AF_SERVICE | (owned ? SVC_AF_OWNED : 0), 0
+			};
+		for (uint32_t r = 0; r < v->n_rs; r++)
 			addrs[n_addrs++] =
-			    (struct svc_spec_addr){ v->vip, SVC_AF_VIP | SVC_AF_SERVICE |
-								(owned ? SVC_AF_OWNED : 0) };
+			    (struct svc_spec_addr){ v->rs[r].addr,
+						    SVC_AF_RS |
+							(v->fwd == CFG_FWD_NAT ? SVC_AF_NAT_RS : 0),
+						    SVC_PORT_ANY };
 	}
 	if (pktenv_publish(&env, specs, N_SVC, addrs, n_addrs) != 0)
 		die("cannot publish the services", NULL, 0);
@@ -265,15 +273,18 @@ static void drain(bool checksums_right)
 	}
 }
 
-/* Connections (not templates) reachable through the table. */
+/* Connections the workers' tables list. */
 static int64_t listed_conns(void)
 {
-	const struct conn *c;
-	uint32_t pos = 0;
 	int64_t n = 0;
 
-	while ((c = conn_table_next(env.env.conns, &pos)) != NULL)
-		n += !(c->flags & CONN_F_TEMPLATE);
+	for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
+		struct conn_view v;
+		uint64_t pos = 0;
+
+		while (conn_table_read(env.w[i]->conns, &pos, &v))
+			n++;
+	}
 	return n;
 }
 
@@ -345,8 +356,8 @@ static void add_frame(struct burst *b, uint8_t op, uint16_t word, const uint8_t 
 /* Lets every connection expire, then checks that nothing is left. */
 static void settle(void)
 {
-	const struct conn *c;
-	uint32_t pos = 0;
+	uint32_t tpos = 0;
+	struct conn_tmpl t;
 
 	/* The longest timeout is 900 s (ESTABLISHED), a template outlives its
 	 * last connection by 60 s and the wheel is a second late at most. */
@@ -354,13 +365,10 @@ static void settle(void)
 		pktenv_clock(&env, env.now_ms + 250);
 		pktenv_expire(&env);
 	}
-	c = conn_table_next(env.env.conns, &pos);
-	if (c != NULL) {
-		fprintf(stderr, "fuzz_fwd: %s %s expires %" PRIu64 " now %" PRIu64 "\n",
-			(c->flags & CONN_F_TEMPLATE) ? "template" : "connection",
-			conn_state_name(c->state), c->expires, env.now_ms);
+	if (listed_conns() != 0)
 		die("a connection outlived the input by 1000 s", NULL, 0);
-	}
+	if (conn_tmpls_read(env.env.tmpls, &tpos, &t))
+		die("a template outlived the input by 1000 s", NULL, 0);
 	for (unsigned int i = 0; i < N_SVC; i++)
 		for (int r = -1; r < (int)scene[i].n_rs; r++) {
 			struct svc_counters sum;
@@ -389,7 +397,7 @@ static void cleanup(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
-	if (pktenv_base_init(&base, (*argv)[0], true) != 0 || pktenv_open(&env, &base, 64) != 0)
+	if (pktenv_base_init(&base, (*argv)[0], true) != 0 || pktenv_open(&env, &base, 64, 8) != 0)
 		die("cannot set up", NULL, 0);
 	learn_neighbours();
 	publish(0);

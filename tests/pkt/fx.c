@@ -372,6 +372,12 @@ uint32_t fx_stat(struct fx *x, uint32_t vip, uint16_t vport, uint8_t proto, uint
 	x->stat[x->n_stat++] = (struct fx_stat_id){
 		.vip = vip, .vport = vport, .proto = proto, .rip = rip, .rport = rport
 	};
+	if (rip != 0) {
+		uint32_t slot = x->n_stat;
+
+		pktenv_dest(&x->e, slot, rip, rport, fx_stat(x, vip, vport, proto, 0, 0));
+		return slot;
+	}
 	return x->n_stat;
 }
 
@@ -384,28 +390,31 @@ struct svc_counters fx_counters(struct fx *x, uint32_t vip, uint16_t vport, uint
 	return c;
 }
 
-static void add_addr(struct svc_spec_addr *a, unsigned int *n, uint32_t addr, uint8_t flags)
+static void add_addr(struct svc_spec_addr *a, unsigned int *n, uint32_t addr, uint8_t flags,
+		     uint8_t port)
 {
 	for (unsigned int i = 0; i < *n; i++)
 		if (a[i].addr == addr) {
 			a[i].flags |= flags;
 			return;
 		}
-	a[(*n)++] = (struct svc_spec_addr){ .addr = addr, .flags = flags };
+	a[(*n)++] = (struct svc_spec_addr){ .addr = addr, .flags = flags, .port = port };
 }
 
 int fx_services(struct fx *x, const struct fx_svc *svcs, unsigned int n)
 {
 	struct svc_spec specs[8];
 	struct svc_spec_rs rs[8][4];
-	struct svc_spec_addr addrs[16];
+	struct svc_spec_addr addrs[48];
 	unsigned int n_addrs = 0;
 
 	if (n > RTE_DIM(specs))
 		return -1;
-	add_addr(addrs, &n_addrs, PKTENV_DIP0, SVC_AF_LOCAL);
-	add_addr(addrs, &n_addrs, PKTENV_DIP0B, SVC_AF_LOCAL);
-	add_addr(addrs, &n_addrs, PKTENV_DIP1, SVC_AF_LOCAL);
+	add_addr(addrs, &n_addrs, PKTENV_DIP0, SVC_AF_LOCAL, 0);
+	add_addr(addrs, &n_addrs, PKTENV_DIP0B, SVC_AF_LOCAL, 0);
+	add_addr(addrs, &n_addrs, PKTENV_DIP1, SVC_AF_LOCAL, 1);
+	add_addr(addrs, &n_addrs, PKTENV_GW, SVC_AF_TRUSTED, SVC_PORT_ANY);
+	add_addr(addrs, &n_addrs, PB_IP4(172, 17, 1, 5), SVC_AF_TRUSTED, SVC_PORT_ANY); /* a peer */
 	for (unsigned int i = 0; i < n; i++) {
 		const struct fx_svc *v = &svcs[i];
 		uint8_t proto = v->proto ? v->proto : IPPROTO_TCP;
@@ -442,7 +451,11 @@ int fx_services(struct fx *x, const struct fx_svc *svcs, unsigned int n)
 			.n_rs = v->n_rs,
 		};
 		add_addr(addrs, &n_addrs, v->vip,
-			 SVC_AF_VIP | SVC_AF_SERVICE | (v->not_owned ? 0 : SVC_AF_OWNED));
+			 SVC_AF_VIP | SVC_AF_SERVICE | (v->not_owned ? 0 : SVC_AF_OWNED), 0);
+		for (unsigned int r = 0; r < v->n_rs && r < 4; r++)
+			add_addr(addrs, &n_addrs, v->rs[r].addr,
+				 SVC_AF_RS | (v->fwd == CFG_FWD_NAT ? SVC_AF_NAT_RS : 0),
+				 SVC_PORT_ANY);
 	}
 	return pktenv_publish(&x->e, specs, n, addrs, n_addrs);
 }
@@ -468,26 +481,33 @@ void fx_advance(struct fx *x, uint64_t ms, uint64_t tick_ms)
 struct conn *fx_conn(struct fx *x, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 		     uint8_t proto)
 {
-	struct conn_key k = { .src = rte_cpu_to_be_32(src),
-			      .dst = rte_cpu_to_be_32(dst),
+	struct conn_key k = { .af = 4,
+			      .proto = proto,
 			      .sport = rte_cpu_to_be_16(sport),
 			      .dport = rte_cpu_to_be_16(dport),
-			      .proto = proto,
-			      .kind = CONN_KIND_CONN };
+			      .v4 = { .src = rte_cpu_to_be_32(src),
+				      .dst = rte_cpu_to_be_32(dst) } };
 	uint8_t dir;
 
-	return conn_lookup(x->e.env.conns, &k, &dir);
+	for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
+		struct conn *c = conn_lookup(x->e.w[i]->conns, &k, &dir);
+
+		if (c != NULL)
+			return c;
+	}
+	return NULL;
 }
 
-struct conn *fx_template(struct fx *x, uint32_t client, uint32_t vip, uint16_t vport, uint8_t proto)
+struct conn_tmpl *fx_template(struct fx *x, uint32_t client, uint32_t vip, uint16_t vport,
+			      uint8_t proto)
 {
-	struct conn_key k = { .src = rte_cpu_to_be_32(client),
-			      .dst = rte_cpu_to_be_32(vip),
-			      .dport = rte_cpu_to_be_16(vport),
-			      .proto = proto,
-			      .kind = CONN_KIND_TEMPLATE };
+	struct conn_tkey k = { .af = 4, .proto = proto, .vport = rte_cpu_to_be_16(vport) };
+	rte_be32_t c = rte_cpu_to_be_32(client), v = rte_cpu_to_be_32(vip);
+	uint32_t idx;
 
-	return conn_template_find(x->e.env.conns, &k);
+	memcpy(k.caddr, &c, sizeof(c));
+	memcpy(k.vaddr, &v, sizeof(v));
+	return conn_tmpl_find(x->e.env.tmpls, &k, &idx);
 }
 
 struct pb_mac fx_dst_mac(const struct rte_mbuf *m)

@@ -154,8 +154,8 @@ void fx_advance(struct fx *x, uint64_t ms, uint64_t tick_ms);
 struct conn *fx_conn(struct fx *x, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 		     uint8_t proto);
 /* The persistence template of client for vip:vport, or NULL. */
-struct conn *fx_template(struct fx *x, uint32_t client, uint32_t vip, uint16_t vport,
-			 uint8_t proto);
+struct conn_tmpl *fx_template(struct fx *x, uint32_t client, uint32_t vip, uint16_t vport,
+			      uint8_t proto);
 
 /* The stat slot of a real server (rip != 0) or a service (rip == 0). */
 uint32_t fx_stat(struct fx *x, uint32_t vip, uint16_t vport, uint8_t proto, uint32_t rip,

@@ -18,6 +18,7 @@
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "fwd_internal.h" /* fwd_conn_gone: the worker loop's wheel callback */
@@ -218,10 +219,10 @@ static void ops_release(void *ctx, uint8_t port, struct rte_mbuf *m,
 	rte_pktmbuf_free(m);
 }
 
-static void ops_drop(void *ctx, struct rte_mbuf *m, bool queue_full)
+static void ops_drop(void *ctx, struct rte_mbuf *m, enum neigh_drop why)
 {
 	(void)ctx;
-	(void)queue_full;
+	(void)why;
 	rte_pktmbuf_free(m);
 }
 
@@ -245,14 +246,25 @@ static struct route_table *director_routes(void)
 	return route_table_build(&dp, SOCKET_ID_ANY);
 }
 
-int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns)
+static struct rte_ring *ring(const char *what, unsigned int seq, uint16_t i, unsigned int size,
+			     unsigned int esize)
+{
+	char name[RTE_RING_NAMESIZE];
+
+	snprintf(name, sizeof(name), "%s%u_%u", what, seq, i);
+	return rte_ring_create_elem(name, esize, size, SOCKET_ID_ANY,
+				    RING_F_SP_ENQ | RING_F_SC_DEQ);
+}
+
+int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns, uint32_t embryonic_max)
 {
 	static unsigned int seq;
 	char name[32];
+	const uint32_t share = (max_conns + PKTENV_WORKERS - 1) / PKTENV_WORKERS;
 	struct conn_table_params cp = { .name = name,
-					.max_conns = max_conns,
-					.n_workers = PKTENV_WORKERS,
-					.qsbr = b->qsbr,
+					.capacity = share,
+					.capacity6 = 64,
+					.embryonic_max = embryonic_max ? embryonic_max : share,
 					.socket = SOCKET_ID_ANY };
 
 	memset(e, 0, sizeof(*e));
@@ -264,17 +276,24 @@ int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns)
 	e->env.qsbr = b->qsbr;
 	e->env.svc.qsbr = b->qsbr;
 	e->env.svc.n_workers = PKTENV_WORKERS;
-	snprintf(name, sizeof(name), "ct%u", seq);
-	e->env.conns = conn_table_create(&cp);
+	e->env.limits = fwd_limits_default;
+	e->env.dests = rte_zmalloc("pktenv_dests", sizeof(*e->env.dests) * SVC_STAT_MAX, 0);
+	e->env.loads.by_stat =
+	    rte_zmalloc("pktenv_loads", sizeof(*e->env.loads.by_stat) * SVC_STAT_MAX, 0);
+	snprintf(name, sizeof(name), "tp%u", seq);
+	e->env.tmpls = conn_tmpls_create(name, RTE_MAX(max_conns / 4, 64u), b->qsbr, SOCKET_ID_ANY);
 	snprintf(name, sizeof(name), "nb%u", seq);
-	e->env.neigh = neigh_create(name, 64, SOCKET_ID_ANY);
+	e->env.neigh = neigh_create(name, 64, b->qsbr, SOCKET_ID_ANY);
 	e->routes = director_routes();
-	if (e->env.conns == NULL || e->env.neigh == NULL || e->routes == NULL) {
-		fprintf(stderr, "pktenv: tables (conns %p, neigh %p, routes %p): %s\n",
-			(void *)e->env.conns, (void *)e->env.neigh, (void *)e->routes,
+	if (e->env.dests == NULL || e->env.loads.by_stat == NULL || e->env.tmpls == NULL ||
+	    e->env.neigh == NULL || e->routes == NULL) {
+		fprintf(stderr, "pktenv: tables (tmpls %p, neigh %p, routes %p): %s\n",
+			(void *)e->env.tmpls, (void *)e->env.neigh, (void *)e->routes,
 			rte_strerror(rte_errno));
 		goto fail;
 	}
+	cp.dests = e->env.dests;
+	cp.tmpls = e->env.tmpls;
 	e->env.n_ports = PKTENV_PORTS;
 	for (uint8_t p = 0; p < PKTENV_PORTS; p++) {
 		struct fwd_port *fp = &e->env.ports[p];
@@ -287,21 +306,22 @@ int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns)
 	}
 	e->env.n_workers = PKTENV_WORKERS;
 	for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
-		struct fwd_worker *w = fwd_worker_create(&e->env, i, b->pool, SOCKET_ID_ANY);
+		struct fwd_worker *w;
 
+		snprintf(name, sizeof(name), "ct%u", seq);
+		w = fwd_worker_create(&e->env, i, b->pool, &cp, SOCKET_ID_ANY);
 		if (w == NULL) {
 			fprintf(stderr, "pktenv: worker %u: %s\n", i, rte_strerror(rte_errno));
 			goto fail;
 		}
 		e->w[i] = w;
 		e->env.workers[i] = w;
-		snprintf(name, sizeof(name), "toctl%u_%u", seq, i);
-		w->to_ctl = rte_ring_create(name, PKTENV_RING_SIZE, SOCKET_ID_ANY,
-					    RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "fromctl%u_%u", seq, i);
-		w->from_ctl = rte_ring_create(name, PKTENV_RING_SIZE, SOCKET_ID_ANY,
-					      RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (w->to_ctl == NULL || w->from_ctl == NULL) {
+		w->to_ctl = ring("toctl", seq, i, PKTENV_RING_SIZE, sizeof(void *));
+		w->to_ctl_prio = ring("prio", seq, i, PKTENV_RING_SIZE, sizeof(void *));
+		w->learn = ring("learn", seq, i, 256, sizeof(struct fwd_learn));
+		w->from_ctl = ring("fromctl", seq, i, PKTENV_RING_SIZE, sizeof(void *));
+		if (w->to_ctl == NULL || w->to_ctl_prio == NULL || w->learn == NULL ||
+		    w->from_ctl == NULL) {
 			fprintf(stderr, "pktenv: rings: %s\n", rte_strerror(rte_errno));
 			goto fail;
 		}
@@ -311,6 +331,24 @@ int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns)
 fail:
 	pktenv_close(e);
 	return -1;
+}
+
+void pktenv_dest(struct pktenv *e, uint32_t slot, uint32_t rip, uint16_t rport, uint32_t svc_slot)
+{
+	e->env.dests[slot] = (struct conn_dest){ .af = 4,
+						 .port = rte_cpu_to_be_16(rport),
+						 .svc_stat = (uint16_t)svc_slot,
+						 .addr.v4 = rte_cpu_to_be_32(rip) };
+}
+
+unsigned int pktenv_take_learn(struct pktenv *e, struct fwd_learn *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (uint16_t i = 0; i < PKTENV_WORKERS && n < max; i++)
+		n += rte_ring_dequeue_burst_elem(e->w[i]->learn, out + n, sizeof(*out), max - n,
+						 NULL);
+	return n;
 }
 
 unsigned int pktenv_drain(struct pktenv *e)
@@ -348,15 +386,17 @@ void pktenv_close(struct pktenv *e)
 		if (e->w[i] == NULL)
 			continue;
 		rte_ring_free(e->w[i]->to_ctl);
+		rte_ring_free(e->w[i]->to_ctl_prio);
+		rte_ring_free(e->w[i]->learn);
 		rte_ring_free(e->w[i]->from_ctl);
 		fwd_worker_free(e->w[i]);
 		e->w[i] = NULL;
 	}
-	/* Let the hash's deferred frees and the graveyards pass their grace
-	 * period before the memory goes. */
 	pktenv_quiesce(e);
-	conn_table_free(e->env.conns);
+	conn_tmpls_free(e->env.tmpls);
 	neigh_free(e->env.neigh);
+	rte_free(e->env.dests);
+	rte_free(e->env.loads.by_stat);
 	route_table_free(e->routes);
 	memset(&e->env, 0, sizeof(e->env));
 	e->routes = NULL;
@@ -367,7 +407,7 @@ void pktenv_clock(struct pktenv *e, uint64_t now_ms)
 	e->now_ms = now_ms;
 	for (uint16_t i = 0; i < PKTENV_WORKERS; i++)
 		if (e->w[i] != NULL)
-			e->w[i]->now_ms = now_ms;
+			fwd_worker_clock(e->w[i], now_ms);
 }
 
 void pktenv_quiesce(struct pktenv *e)
@@ -381,9 +421,9 @@ void pktenv_quiesce(struct pktenv *e)
 void pktenv_expire(struct pktenv *e)
 {
 	for (uint16_t i = 0; i < PKTENV_WORKERS; i++)
-		conn_worker_run(e->env.conns, e->w[i]->cw, e->now_ms, UINT32_MAX, fwd_conn_gone,
-				e->w[i]);
+		fwd_worker_expire(e->w[i], UINT32_MAX);
 	pktenv_quiesce(e);
+	conn_tmpls_expire(e->env.tmpls, (uint32_t)(e->now_ms / 1000), UINT32_MAX);
 }
 
 int pktenv_publish(struct pktenv *e, const struct svc_spec *specs, uint32_t n,
@@ -392,7 +432,8 @@ int pktenv_publish(struct pktenv *e, const struct svc_spec *specs, uint32_t n,
 	struct route_table *routes = e->env.svc.cur != NULL ? e->env.svc.cur->routes : e->routes;
 	struct svc_snapshot *s;
 
-	s = svc_snapshot_build(specs, n, addrs, n_addrs, routes, PKTENV_WORKERS, SOCKET_ID_ANY);
+	s = svc_snapshot_build(specs, n, addrs, n_addrs, routes, PKTENV_WORKERS, SOCKET_ID_ANY,
+			       e->env.svc.cur);
 	if (s == NULL) {
 		fprintf(stderr, "svc_snapshot_build: %s\n", rte_strerror(rte_errno));
 		return -1;
@@ -441,7 +482,8 @@ int32_t pktenv_neigh_pending(struct pktenv *e, uint32_t ip)
 
 	if (pktenv_route(e, ip, &nh, &port) != 0)
 		return -1;
-	return neigh_resolve(e->env.neigh, rte_cpu_to_be_32(ip), port, e->now_ms, &e->neigh_ops);
+	return neigh_resolve(e->env.neigh, rte_cpu_to_be_32(ip), port, true, e->now_ms,
+			     &e->neigh_ops);
 }
 
 struct rte_mbuf *pktenv_mbuf(struct pktenv *e, const uint8_t *bytes, size_t len)
@@ -481,8 +523,20 @@ void pktenv_process(struct pktenv *e, uint16_t wid, struct rte_mbuf **m, uint16_
 {
 	struct fwd_worker *w = e->w[wid];
 
-	fwd_process(w, svc_current(&e->env.svc), m, n, in_port);
+	const struct svc_snapshot *snap = svc_current(&e->env.svc);
+	bool more = true;
+
+	fwd_process(w, snap, m, n, in_port);
 	fwd_flush(w);
+	/* What went to another worker is processed there, as its loop would. */
+	while (more) {
+		more = false;
+		for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
+			if (fwd_process_redirected(e->w[i], snap) > 0)
+				more = true;
+			fwd_flush(e->w[i]);
+		}
+	}
 }
 
 unsigned int pktenv_take_tx(struct pktenv *e, uint8_t port, struct rte_mbuf **m, unsigned int max)
@@ -496,5 +550,7 @@ unsigned int pktenv_take_tx(struct pktenv *e, uint8_t port, struct rte_mbuf **m,
 
 unsigned int pktenv_take_ctl(struct pktenv *e, uint16_t wid, struct rte_mbuf **m, unsigned int max)
 {
-	return rte_ring_dequeue_burst(e->w[wid]->to_ctl, (void **)m, max, NULL);
+	unsigned int n = rte_ring_dequeue_burst(e->w[wid]->to_ctl_prio, (void **)m, max, NULL);
+
+	return n + rte_ring_dequeue_burst(e->w[wid]->to_ctl, (void **)(m + n), max - n, NULL);
 }

@@ -9,11 +9,12 @@
  * ring-backed ethdevs (net_ring) whose TX queues are rings the test reads
  * back, a mempool of mbufs with halb's private area, and the RCU variable.
  *
- * Per fixture (pktenv_open): a connection table, a neighbour table, the
+ * Per fixture (pktenv_open): a template table, a neighbour table, the
  * routing table of a small director, the fwd_env and PKTENV_WORKERS workers
- * with their control rings, all driven from the calling thread, which is
- * registered as every worker's RCU reader. The clock is fake: pktenv_clock
- * sets what the workers see as now.
+ * with their connection tables and control rings, all driven from the
+ * calling thread, which is registered as every worker's RCU reader.
+ * pktenv_process runs what a worker redirects to another on that one. The clock is fake:
+ * pktenv_clock sets what the workers see as now.
  *
  * The director:
  *   port 0 "eth1" 02:00:00:00:01:06, 172.17.1.6/16 and 192.168.30.6/24
@@ -86,12 +87,22 @@ struct pktenv {
 	unsigned int solicited; /* ARP requests the neighbour table asked for */
 };
 
-/* Sets up a fixture's world with a table of max_conns entries. @return 0 or
- * -1 (with a message on stderr). */
-int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns);
+/* Sets up a fixture's world with tables of max_conns entries in all (each
+ * worker its share), embryonic_max of them per worker embryonic before the
+ * oldest are evicted (0: no budget but the table's size). @return 0 or -1
+ * (with a message on stderr). */
+int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns,
+		uint32_t embryonic_max);
 
 /* Frees it all and empties the rings. */
 void pktenv_close(struct pktenv *e);
+
+/* The workers' registry learns that stat slot is the real server rip:rport
+ * of the service of slot svc_slot. */
+void pktenv_dest(struct pktenv *e, uint32_t slot, uint32_t rip, uint16_t rport, uint32_t svc_slot);
+
+/* Takes up to max neighbour records the workers passed on. */
+unsigned int pktenv_take_learn(struct pktenv *e, struct fwd_learn *out, unsigned int max);
 
 /* The workers' clock. */
 void pktenv_clock(struct pktenv *e, uint64_t now_ms);

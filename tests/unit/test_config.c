@@ -1047,14 +1047,30 @@ static void test_unknown_keyword_and_block(void **state)
 	struct cfg_keepalived *k = parse(text, &d);
 
 	(void)state;
-	/* keepalived does not know them either: errors, as keepalived -t has
-	 * them; the skipped blocks' contents do not leak out */
+	/* refused: static_ipaddress, a keepalived block halb does not do */
 	assert_null(k);
-	assert_int_equal(d.errors, 3);
-	assert_int_equal(d.warnings, 0);
-	assert_diag(&d, CFG_ERROR, 3, "unknown keyword 'frobnicate'");
+	assert_int_equal(d.errors, 1);
 	assert_diag(&d, CFG_ERROR, 5, "static_ipaddress is not supported by halb");
-	assert_diag(&d, CFG_ERROR, 12, "unknown block 'mystery_block'");
+	cfg_diags_free(&d);
+	/* keepalived does not know the others either: skipped with a warning,
+	 * as keepalived skips them (halb -t fails on them: d.unknown); the
+	 * skipped block's contents do not leak out, what follows is read */
+	d = (struct cfg_diags){ 0 };
+	k = parse("global_defs {\n router_id r1\n frobnicate 1 2 3\n}\n"
+		  "vrrp_instance VI_1 {\n interface eth1\n virtual_router_id 1\n"
+		  " mystery_block\n {\n  priority 1\n }\n priority 42\n"
+		  " virtual_ipaddress { 10.0.0.1 }\n}\n",
+		  &d);
+	assert_non_null(k);
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 2);
+	assert_int_equal(d.unknown, 2);
+	assert_diag(&d, CFG_WARNING, 3, "unknown keyword 'frobnicate'");
+	assert_diag(&d, CFG_WARNING, 8, "unknown block 'mystery_block'");
+	assert_int_equal(k->n_instances, 1);
+	assert_int_equal(k->instances[0].priority, 42);
+	assert_string_equal(k->global.router_id, "r1");
+	cfg_keepalived_free(k);
 	cfg_diags_free(&d);
 }
 
@@ -1219,8 +1235,8 @@ static void test_unbalanced_braces(void **state)
 	/* the skipped block took the only '}': global_defs is the one left open */
 	d = (struct cfg_diags){ 0 };
 	assert_null(parse("global_defs {\n router_id r\n unknown_thing {\n  x\n}\n", &d));
-	assert_int_equal(d.errors, 2);
-	assert_diag(&d, CFG_ERROR, 3, "unknown block 'unknown_thing'");
+	assert_int_equal(d.errors, 1);
+	assert_diag(&d, CFG_WARNING, 3, "unknown block 'unknown_thing'");
 	assert_diag(&d, CFG_ERROR, 1, "'global_defs' block is not closed");
 	cfg_diags_free(&d);
 }
@@ -1290,13 +1306,13 @@ static void test_all_problems_reported(void **state)
 
 	(void)state;
 	assert_null(k);
-	assert_int_equal(d.errors, 6);
-	assert_int_equal(d.warnings, 0);
+	assert_int_equal(d.errors, 5);
+	assert_int_equal(d.warnings, 1);
 	assert_diag(&d, CFG_ERROR, 3, "virtual_router_id 300");
 	assert_diag(&d, CFG_ERROR, 4, "priority 0");
 	assert_diag(&d, CFG_ERROR, 8, "'XXX'");
 	assert_diag(&d, CFG_ERROR, 9, "'yyy'");
-	assert_diag(&d, CFG_ERROR, 10, "unknown keyword 'bogus'");
+	assert_diag(&d, CFG_WARNING, 10, "unknown keyword 'bogus'");
 	assert_diag(&d, CFG_ERROR, 11, "weight 70000");
 	cfg_diags_free(&d);
 }
@@ -1700,7 +1716,7 @@ static void test_dataplane_errors(void **state)
 	expect_dp_error("workers = 1;\nworkers2 = ;\n" DP_PORT, 2, "syntax error");
 	expect_dp_error("eal = \"--no-huge\";\n" DP_PORT, 1, "eal must be a list of strings");
 	expect_dp_error("eal = ( \"--no-huge\", 3 );\n" DP_PORT, 1, "element 2 is not a string");
-	expect_dp_error(DP_PORT "workers = 0;\n", 2, "workers 0 is out of range (1..127)");
+	expect_dp_error(DP_PORT "workers = 0;\n", 2, "workers 0 is out of range (1..64)");
 	expect_dp_error(DP_PORT "workers = 128;\n", 2, "workers 128 is out of range");
 	expect_dp_error(DP_PORT "workers = \"2\";\n", 2, "workers must be an integer");
 	expect_dp_error(DP_PORT "idle_sleep_us = 1000001;\n", 2,

@@ -113,9 +113,9 @@ static const struct err_case {
 	{ "~LST(X) router_id x\n", 1, "invalid ~LST" },
 	{ "~LST({A, B}, {1}) router_id x\n", 1, "does not give 2 values" },
 	/* a line made by a definition is reported at the line that used it */
-	{ "$B= \\\n bogus_keyword 1\nglobal_defs {\n router_id r\n $B\n}\n", 5,
-	  "unknown keyword 'bogus_keyword'" },
-	{ "global_defs {\n ~SEQ(I, 1, 2) bogus$I\n}\n", 2, "unknown keyword 'bogus2'" },
+	{ "$B= \\\n vrrp_version 9\nglobal_defs {\n router_id r\n $B\n}\n", 5,
+	  "vrrp_version 9 is out of range" },
+	{ "global_defs {\n ~SEQ(I, 1, 4) vrrp_version $I\n}\n", 2, "vrrp_version 4 is out of range" },
 	/* a loop that makes no words still ends */
 	{ "~SEQ(I, 0, 100000000) @nomatch x\n", 1, "make more than 4194304 lines" },
 };
