@@ -2,7 +2,8 @@
 /*
  * virtual_server and real_server: their keyword tables and handlers, with
  * keepalived 2.2's ranges and defaults (check_parser.c): scheduler wlc,
- * forwarding NAT, protocol TCP, delay_loop 60 s, connect_timeout 5 s,
+ * forwarding NAT, protocol UDP (with a warning, as keepalived 2.2's
+ * "no protocol set - defaulting to UDP"), delay_loop 60 s, connect_timeout 5 s,
  * real server weight 1 (0..65535), persistence_timeout 1..31 days (360 s
  * when written without a value). lvs_sched and lvs_method are keepalived's
  * other names for lb_algo and lb_kind. halb serves IPv4 "IP PORT" virtual
@@ -29,7 +30,7 @@
 
 static void vs_defaults(struct cfg_virtual_server *vs)
 {
-	vs->protocol = IPPROTO_TCP;
+	vs->protocol = IPPROTO_UDP; /* keepalived 2.2's default: vs_end warns */
 	vs->delay_loop_ms = 60000;
 	vs->sched = CFG_SCHED_WLC;
 	vs->fwd = CFG_FWD_NAT;
@@ -170,6 +171,11 @@ static void vs_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, u
 		cfg_warn(ps, kw, "sh-/mh- flags apply to the sh and mh schedulers only: ignored");
 	if (vs->n_rs == 0 && !cfg_saw(&cfg_vs_block, seen, "real_server"))
 		cfg_warn(ps, kw, "virtual_server has no real_server");
+	if (!cfg_saw(&cfg_vs_block, seen, "protocol")) {
+		vs->protocol = IPPROTO_UDP;
+		cfg_warn(ps, kw, "virtual_server has no protocol: UDP, as keepalived 2.2 defaults to "
+				 "(write protocol TCP for a TCP service)");
+	}
 }
 
 static void *vs_delay_loop(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)

@@ -616,14 +616,14 @@ static void test_virtual_server_fields(void **state)
 
 static void test_virtual_server_defaults(void **state)
 {
-	const char *text = "virtual_server 10.0.0.1 443 {\n"
+	const char *text = "virtual_server 10.0.0.1 443 { protocol TCP\n"
 			   "  lb_algo rr\n"
 			   "  lb_kind DR\n"
 			   "  persistence_timeout\n"
 			   "  real_server 10.0.1.1 443 {\n"
 			   "  }\n"
 			   "}\n"
-			   "virtual_server 10.0.0.2 80 {\n"
+			   "virtual_server 10.0.0.2 80 {\n" /* 8: no protocol */
 			   "  real_server 10.0.1.1 80 {\n"
 			   "  }\n"
 			   "}\n";
@@ -633,13 +633,16 @@ static void test_virtual_server_defaults(void **state)
 
 	(void)state;
 	assert_non_null(k);
-	assert_clean(&d);
+	/* keepalived 2.2: "no protocol set - defaulting to UDP" */
+	assert_int_equal(d.errors, 0);
+	assert_int_equal(d.warnings, 1);
+	assert_diag(&d, CFG_WARNING, 8, "virtual_server has no protocol: UDP");
 	vs = &k->vs[0];
 	assert_int_equal(vs->sched, CFG_SCHED_RR);
 	assert_int_equal(vs->fwd, CFG_FWD_DR);
 	assert_int_equal(vs->persistence_timeout, 360);
 	vs = &k->vs[1];
-	assert_int_equal(vs->protocol, IPPROTO_TCP);
+	assert_int_equal(vs->protocol, IPPROTO_UDP);
 	assert_int_equal(vs->delay_loop_ms, 60000);
 	assert_int_equal(vs->sched, CFG_SCHED_WLC);
 	assert_int_equal(vs->fwd, CFG_FWD_NAT);
@@ -667,7 +670,7 @@ static void test_all_schedulers(void **state)
 		struct cfg_keepalived *k;
 
 		snprintf(text, sizeof(text),
-			 "virtual_server 10.0.0.1 80 {\n lb_algo %s\n real_server 10.0.1.1 80 {\n "
+			 "virtual_server 10.0.0.1 80 { protocol TCP\n lb_algo %s\n real_server 10.0.1.1 80 {\n "
 			 "}\n}\n",
 			 cfg_sched_name((enum cfg_sched)s));
 		k = parse(text, &d);
@@ -680,7 +683,7 @@ static void test_all_schedulers(void **state)
 
 /* ------------------------------------------------------------------ checkers */
 
-static const char *checkers_text = "virtual_server 10.0.0.1 80 {\n"
+static const char *checkers_text = "virtual_server 10.0.0.1 80 { protocol TCP\n"
 				   "  delay_loop 20\n"
 				   "  retry 7\n"
 				   "  connect_timeout 4\n"
@@ -807,7 +810,7 @@ static void test_checker_fields(void **state)
 
 static void test_checker_defaults(void **state)
 {
-	const char *text = "virtual_server 10.0.0.1 80 {\n"
+	const char *text = "virtual_server 10.0.0.1 80 { protocol TCP\n"
 			   "  real_server 10.0.1.1 80 {\n"
 			   "    HTTP_GET { url { path / } }\n"
 			   "    SSL_GET { url { path / } }\n"
@@ -914,7 +917,7 @@ static void test_one_line_blocks(void **state)
 	    "vrrp_instance VI_1{state BACKUP interface eth1 virtual_router_id 7 priority 90\n"
 	    "  authentication { auth_type PASS auth_pass along }\n"
 	    "  virtual_ipaddress{10.0.0.7}}\n"
-	    "virtual_server 10.0.0.7 80 { lb_algo wrr lb_kind DR real_server 10.0.1.1 80 { "
+	    "virtual_server 10.0.0.7 80 { protocol TCP lb_algo wrr lb_kind DR real_server 10.0.1.1 80 { "
 	    "weight 3 HTTP_GET { url { path / status_code 200 } connect_timeout 2 } } }\n"
 	    "vrrp_instance VI_2\n"
 	    "{\n"
@@ -1133,27 +1136,27 @@ static void test_error_lines(void **state)
 	expect_one_error("vrrp_instance VI_1 {\n interface eth1/bad\n virtual_router_id 1\n"
 			 " virtual_ipaddress { 10.0.0.1 }\n}\n",
 			 2, "not a valid interface name");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n lb_kind FULLNAT\n"
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n lb_kind FULLNAT\n"
 			 " real_server 10.0.1.1 80 { }\n}\n",
 			 2, "unknown forwarding method 'FULLNAT'");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n lb_algo fastest\n"
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n lb_algo fastest\n"
 			 " real_server 10.0.1.1 80 { }\n}\n",
 			 2, "unknown scheduler 'fastest'");
 	expect_one_error("virtual_server 10.0.0.1 80 {\n protocol ICMP\n"
 			 " real_server 10.0.1.1 80 { }\n}\n",
 			 2, "unknown protocol 'ICMP'");
-	expect_one_error("virtual_server 10.0.0.300 80 {\n real_server 10.0.1.1 80 { }\n}\n", 1,
+	expect_one_error("virtual_server 10.0.0.300 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 1,
 			 "'10.0.0.300' is not an IPv4 address");
-	expect_one_error("virtual_server 10.0.0.1 65536 {\n real_server 10.0.1.1 80 { }\n}\n", 1,
+	expect_one_error("virtual_server 10.0.0.1 65536 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 1,
 			 "65536 is out of range (0..65535)");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 0 { }\n}\n", 2,
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 0 { }\n}\n", 2,
 			 "real_server port 0 is out of range (1..65535)");
-	expect_one_error("virtual_server 10.0.0.1 0 {\n lb_kind DR\n real_server 10.0.1.1 { }\n}\n",
+	expect_one_error("virtual_server 10.0.0.1 0 { protocol TCP\n lb_kind DR\n real_server 10.0.1.1 { }\n}\n",
 			 1, "port 0 (all ports) needs persistence_timeout");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n"
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n"
 			 "  weight 65536\n }\n}\n",
 			 3, "weight 65536 is out of range (0..65535)");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n"
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n"
 			 "  weight -1\n }\n}\n",
 			 3, "weight -1 is out of range");
 	expect_one_error("vrrp_script s {\n script /bin/true\n weight 254\n}\n", 3,
@@ -1162,23 +1165,23 @@ static void test_error_lines(void **state)
 			 "weight -254 is out of range");
 	expect_one_error("virtual_server fwmark 1 {\n real_server 10.0.1.1 80 { }\n}\n", 1,
 			 "virtual_server fwmark is not supported by halb");
-	expect_one_error("virtual_server group G {\n real_server 10.0.1.1 80 { }\n}\n", 1,
+	expect_one_error("virtual_server group G { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 1,
 			 "virtual_server group G: no virtual_server_group of that name");
 	expect_one_error("virtual_server 10.0.0.1 {\n real_server 10.0.1.1 80 { }\n}\n", 1,
 			 "missing port");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n"
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n"
 			 "  HTTP_GET {\n   url {\n    status_code 200\n   }\n  }\n }\n}\n",
 			 4, "url has no path");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n"
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n"
 			 "  HTTP_GET {\n   connect_timeout 3\n  }\n }\n}\n",
 			 3, "HTTP_GET has no url");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n"
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n"
 			 "  HTTP_GET {\n   url { path / digest abc }\n  }\n }\n}\n",
 			 4, "is not an MD5 digest");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n"
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n"
 			 "  HTTP_GET {\n   url { path / status_code 99 }\n  }\n }\n}\n",
 			 4, "'99' is not a code or range in 100..599");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n"
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n"
 			 "  MISC_CHECK {\n   misc_timeout 3\n  }\n }\n}\n",
 			 3, "MISC_CHECK has no misc_path");
 	expect_one_error("global_defs {\n smtp_server mail.example.com\n}\n", 2,
@@ -1252,17 +1255,17 @@ static void test_duplicates(void **state)
 			 "vrrp_sync_group G { group { C D } }\n" MIN_INSTANCE("A", 1)
 			     MIN_INSTANCE("B", 2) MIN_INSTANCE("C", 3) MIN_INSTANCE("D", 4),
 			 2, "vrrp_sync_group G is already defined");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 { }\n}\n"
-			 "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 { }\n}\n",
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n"
+			 "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n",
 			 4, "virtual_server 10.0.0.1 80 TCP is already defined at test.conf:1");
-	expect_one_error("virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 { }\n"
+	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n"
 			 " real_server 10.0.1.1 80 { }\n}\n",
 			 3, "real_server 10.0.1.1 80 is already defined");
 }
 
 static void test_same_vs_other_protocol(void **state)
 {
-	const char *text = "virtual_server 10.0.0.1 53 {\n real_server 10.0.1.1 53 { }\n}\n"
+	const char *text = "virtual_server 10.0.0.1 53 { protocol TCP\n real_server 10.0.1.1 53 { }\n}\n"
 			   "virtual_server 10.0.0.1 53 {\n protocol udp\n"
 			   " real_server 10.0.1.1 53 { }\n}\n";
 	struct cfg_diags d = { 0 };
@@ -1295,7 +1298,7 @@ static void test_all_problems_reported(void **state)
 			   "  priority 0\n"
 			   "  virtual_ipaddress { 10.0.0.1 }\n"
 			   "}\n"
-			   "virtual_server 10.0.0.1 80 {\n"
+			   "virtual_server 10.0.0.1 80 { protocol TCP\n"
 			   "  lb_kind XXX\n"
 			   "  lb_algo yyy\n"
 			   "  bogus\n" /* 10 */
@@ -1387,7 +1390,7 @@ static void test_include_glob(void **state)
 		 "vrrp_instance VI_1 {\n  include parts/vi1.inc\n}\n");
 	/* written out of order: include reads them sorted */
 	tmp_file(&t, "conf.d/20-vs.conf",
-		 "virtual_server 10.0.0.1 80 {\n  real_server 10.0.1.1 80 { }\n}\n");
+		 "virtual_server 10.0.0.1 80 { protocol TCP\n  real_server 10.0.1.1 80 { }\n}\n");
 	tmp_file(&t, "conf.d/10-script.conf", "vrrp_script chk { script /bin/true }\n");
 	tmp_file(&t, "conf.d/notes.txt", "this is not included\n");
 	/* relative to the including file's directory, not the main file's */
@@ -1932,7 +1935,7 @@ static void test_check_global_version(void **state)
 static void test_check_virtual_servers(void **state)
 {
 	const char *text = MIN_INSTANCE("VI_1", 1) /* VIP 10.0.0.1 */
-	    "virtual_server 10.0.0.1 443 {\n"      /* 8 */
+	    "virtual_server 10.0.0.1 443 { protocol TCP\n"      /* 8 */
 	    "  delay_loop 60\n"
 	    "  real_server 10.0.1.1 443 {\n"
 	    "    HTTP_GET {\n" /* 11 */
@@ -1949,7 +1952,7 @@ static void test_check_virtual_servers(void **state)
 	    "    }\n"
 	    "  }\n"
 	    "}\n"
-	    "virtual_server 10.0.0.9 80 {\n" /* 25 */
+	    "virtual_server 10.0.0.9 80 { protocol TCP\n" /* 25 */
 	    "  delay_loop 5\n"
 	    "  real_server 10.0.1.1 80 {\n"
 	    "    TCP_CHECK {\n" /* 28 */
@@ -1981,8 +1984,8 @@ static void test_check_virtual_servers(void **state)
 /* A model not built by the parser may hold a virtual server twice. */
 static void test_check_duplicate_vs(void **state)
 {
-	const char *text = "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 { }\n}\n"
-			   "virtual_server 10.0.0.1 81 {\n real_server 10.0.1.1 80 { }\n}\n";
+	const char *text = "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n"
+			   "virtual_server 10.0.0.1 81 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n";
 	struct cfg_diags d = { 0 };
 	struct cfg_keepalived *k = parse(text, &d);
 

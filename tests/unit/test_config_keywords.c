@@ -158,23 +158,23 @@ static const struct diag_case {
 	  "static_routes is not supported by halb: not implemented yet", 1, 0 },
 	{ "bfd_instance b {\n neighbor_ip 1.2.3.4\n}\n", CFG_ERROR, 1,
 	  "bfd_instance is not supported by halb: halb does not implement BFD", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n  PING_CHECK {\n  }\n }\n}\n",
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  PING_CHECK {\n  }\n }\n}\n",
 	  CFG_ERROR, 3, "PING_CHECK is not supported by halb: not implemented yet", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n  UDP_CHECK {\n"
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  UDP_CHECK {\n"
 	  "   payload 00\n  }\n }\n}\n",
 	  CFG_ERROR, 3, "UDP_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n  DNS_CHECK { type A }\n"
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  DNS_CHECK { type A }\n"
 	  " }\n}\n",
 	  CFG_ERROR, 3, "DNS_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n  SMTP_CHECK {\n  }\n }\n}\n",
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  SMTP_CHECK {\n  }\n }\n}\n",
 	  CFG_ERROR, 3, "SMTP_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n  FILE_CHECK {\n  }\n }\n}\n",
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  FILE_CHECK {\n  }\n }\n}\n",
 	  CFG_ERROR, 3, "FILE_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n  BFD_CHECK {\n  }\n }\n}\n",
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  BFD_CHECK {\n  }\n }\n}\n",
 	  CFG_ERROR, 3, "BFD_CHECK is not supported by halb: halb does not implement BFD", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 {\n ops\n real_server 10.0.1.1 80 { }\n}\n", CFG_ERROR, 2,
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n ops\n real_server 10.0.1.1 80 { }\n}\n", CFG_ERROR, 2,
 	  "ops is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 {\n  uthreshold 10\n }\n}\n",
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  uthreshold 10\n }\n}\n",
 	  CFG_ERROR, 3, "uthreshold is not supported by halb", 1, 0 },
 	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
 	  " virtual_ipaddress { 10.0.0.1 }\n use_vmac\n}\n",

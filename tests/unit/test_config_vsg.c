@@ -15,7 +15,8 @@
 
 #include "halb_config.h"
 
-#define VS_G(name) "virtual_server group " name " {\n real_server 10.0.1.1 80 { }\n}\n"
+#define VS_G(name)                                                                         \
+	"virtual_server group " name " { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n"
 
 static const struct member_case {
 	const char *text;
@@ -25,9 +26,9 @@ static const struct member_case {
 	{ "virtual_server_group G {\n 192.168.1.1-3 80\n 10.0.0.9 8080\n}\n" VS_G("G"), 0,
 	  "192.168.1.1:80 192.168.1.2:80 192.168.1.3:80 10.0.0.9:8080" },
 	{ VS_G("G") "virtual_server_group G {\n 192.168.1.250-250 80\n}\n", 0, "192.168.1.250:80" },
-	{ "virtual_server 10.0.0.1 80 {\n real_server 10.0.1.1 80 { }\n}\n", 0, "10.0.0.1:80" },
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 0, "10.0.0.1:80" },
 	{ "virtual_server_group G {\n 10.1.1.1 0\n}\n"
-	  "virtual_server group G {\n persistence_timeout 60\n real_server 10.0.1.1 80 { }\n}\n",
+	  "virtual_server group G { protocol TCP\n persistence_timeout 60\n real_server 10.0.1.1 80 { }\n}\n",
 	  0, "10.1.1.1:0" },
 };
 
@@ -80,7 +81,7 @@ static const struct err_case {
 	{ VS_G("NOPE"), 1, "virtual_server group NOPE: no virtual_server_group of that name" },
 	{ "virtual_server_group G {\n}\n" VS_G("G"), 3, "the group has no address" },
 	{ "virtual_server_group G {\n 10.0.0.1-2 80\n}\n" VS_G(
-	      "G") "virtual_server 10.0.0.2 80 {\n real_server 10.0.1.1 80 { }\n}\n",
+	      "G") "virtual_server 10.0.0.2 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n",
 	  7, "virtual_server 10.0.0.2 80 TCP is already defined at g.conf:4" },
 	{ "virtual_server_group G {\n 10.0.0.1 0\n}\n" VS_G("G"), 2,
 	  "port 0 (all ports) needs persistence_timeout" },
