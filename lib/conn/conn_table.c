@@ -431,7 +431,7 @@ static void conn_remove(struct conn_table *t, struct conn *c, uint32_t ref, conn
 	if (gone != NULL)
 		gone(ctx, c);
 	if (c->tmpl != 0 && t->tmpls != NULL)
-		conn_tmpl_unbind(conn_tmpl_at(t->tmpls, c->tmpl - 1));
+		conn_tmpl_unbind(t->tmpls, c->tmpl - 1);
 	index_del_conn(t, c, ref);
 	list_unlink(t, c);
 	if (!(c->flags & CONN_F_ASSURED))

@@ -11,8 +11,12 @@
  * - a wheel of one-second slots by expiry, turned by the control core: a
  *   due template with no connection bound to it dies (as IPVS's, a template
  *   lives while it controls connections, then its timeout);
- * - the dying: out of the index, freed once nothing is bound to them and
- *   every worker has passed a quiescent point since their death;
+ * - the dying: out of the index, in order of death, waiting for every
+ *   worker to pass a quiescent point (after which none can bind them);
+ * - the held: dying ones past that point that connections still hold; the
+ *   last connection to let go frees it (a SYN flood's evicted templates
+ *   wait here for their embryonic connections, and no walk steps over them
+ *   again and again);
  * - the free list.
  * And an eviction queue of templates in creation order: when the table is
  * full, the oldest one that no connection has assured (a SYN flood's) dies,
@@ -33,6 +37,9 @@
 #define T_WHEEL_MASK  (T_WHEEL_SLOTS - 1)
 #define T_NIL         UINT32_MAX
 
+/* conn_tmpl.dead */
+enum { T_LIVE, T_DYING, T_HELD, T_FREE };
+
 struct conn_tmpls {
 	struct rte_hash *hash;
 	struct conn_tmpl *t;
@@ -41,6 +48,7 @@ struct conn_tmpls {
 	rte_spinlock_t lock;
 	uint32_t free;
 	uint32_t dying_head, dying_tail; /* singly linked through next */
+	uint32_t held;                   /* doubly linked through next/prev */
 	uint32_t serial;
 	bool started;
 	uint32_t cursor;
@@ -82,11 +90,11 @@ static void wheel_file(struct conn_tmpls *ts, struct conn_tmpl *t, uint32_t idx)
 /* Out of the index and the wheel, into the dying (lock held). */
 static void tmpl_die(struct conn_tmpls *ts, struct conn_tmpl *t, uint32_t idx)
 {
-	if (t->dead)
+	if (t->dead != T_LIVE)
 		return;
 	/* The key's slot stays taken until the grace period is over. */
 	t->pos = rte_hash_del_key(ts->hash, &t->key);
-	__atomic_store_n(&t->dead, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->dead, T_DYING, __ATOMIC_RELEASE);
 	wheel_unlink(ts, t);
 	t->token = rte_rcu_qsbr_start(ts->qsbr);
 	t->next = T_NIL;
@@ -98,35 +106,51 @@ static void tmpl_die(struct conn_tmpls *ts, struct conn_tmpl *t, uint32_t idx)
 	ts->st.live--;
 }
 
-/* Frees the dying whose grace period is over and that nothing holds. They
- * died in token order, so the walk stops at the first still in its grace
- * period; one still held is stepped over (lock held). */
+/* Onto the free list, its key's slot given back (lock held). */
+static void tmpl_free(struct conn_tmpls *ts, struct conn_tmpl *t, uint32_t idx)
+{
+	if (t->pos >= 0)
+		rte_hash_free_key_with_position(ts->hash, t->pos);
+	__atomic_store_n(&t->dead, T_FREE, __ATOMIC_RELEASE);
+	t->next = ts->free;
+	ts->free = idx;
+}
+
+static void held_unlink(struct conn_tmpls *ts, struct conn_tmpl *t)
+{
+	if (t->prev == T_NIL)
+		ts->held = t->next;
+	else
+		ts->t[t->prev].next = t->next;
+	if (t->next != T_NIL)
+		ts->t[t->next].prev = t->prev;
+}
+
+/* The dying whose grace period is over are freed, or held while bound
+ * connections remain. They died in token order, so the walk stops at the
+ * first still in its grace period; each is visited once (lock held). */
 static void dying_sweep(struct conn_tmpls *ts)
 {
-	uint32_t prev = T_NIL, idx = ts->dying_head;
+	uint32_t idx;
 
-	while (idx != T_NIL) {
+	while ((idx = ts->dying_head) != T_NIL) {
 		struct conn_tmpl *t = &ts->t[idx];
-		uint32_t next = t->next;
 
 		if (rte_rcu_qsbr_check(ts->qsbr, t->token, false) != 1)
 			break;
-		if (__atomic_load_n(&t->n_controlled, __ATOMIC_ACQUIRE) != 0) {
-			prev = idx;
-			idx = next;
+		ts->dying_head = t->next;
+		if (ts->dying_head == T_NIL)
+			ts->dying_tail = T_NIL;
+		if (__atomic_load_n(&t->n_controlled, __ATOMIC_ACQUIRE) == 0) {
+			tmpl_free(ts, t, idx);
 			continue;
 		}
-		if (prev == T_NIL)
-			ts->dying_head = next;
-		else
-			ts->t[prev].next = next;
-		if (ts->dying_tail == idx)
-			ts->dying_tail = prev;
-		if (t->pos >= 0)
-			rte_hash_free_key_with_position(ts->hash, t->pos);
-		t->next = ts->free;
-		ts->free = idx;
-		idx = next;
+		__atomic_store_n(&t->dead, T_HELD, __ATOMIC_RELEASE);
+		t->prev = T_NIL;
+		t->next = ts->held;
+		if (ts->held != T_NIL)
+			ts->t[ts->held].prev = idx;
+		ts->held = idx;
 	}
 }
 
@@ -147,7 +171,7 @@ struct conn_tmpl *conn_tmpl_find(const struct conn_tmpls *ts, const struct conn_
 		return NULL;
 	*idx = (uint32_t)(uintptr_t)data;
 	t = &ts->t[*idx];
-	return __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE) ? NULL : t;
+	return __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE) != T_LIVE ? NULL : t;
 }
 
 void conn_tmpl_bind(struct conn_tmpl *t, uint32_t now_s)
@@ -157,9 +181,19 @@ void conn_tmpl_bind(struct conn_tmpl *t, uint32_t now_s)
 		__atomic_store_n(&t->expires, now_s + t->timeout_s, __ATOMIC_RELAXED);
 }
 
-void conn_tmpl_unbind(struct conn_tmpl *t)
+void conn_tmpl_unbind(struct conn_tmpls *ts, uint32_t idx)
 {
-	__atomic_fetch_sub(&t->n_controlled, 1, __ATOMIC_RELEASE);
+	struct conn_tmpl *t = &ts->t[idx];
+
+	if (__atomic_sub_fetch(&t->n_controlled, 1, __ATOMIC_ACQ_REL) != 0 ||
+	    __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE) != T_HELD)
+		return; /* a dying one still in its grace period: the sweep frees it */
+	rte_spinlock_lock(&ts->lock);
+	if (t->dead == T_HELD && __atomic_load_n(&t->n_controlled, __ATOMIC_ACQUIRE) == 0) {
+		held_unlink(ts, t);
+		tmpl_free(ts, t, idx);
+	}
+	rte_spinlock_unlock(&ts->lock);
 }
 
 void conn_tmpl_kill(struct conn_tmpls *ts, struct conn_tmpl *t)
@@ -202,7 +236,7 @@ static void evict_unassured(struct conn_tmpls *ts)
 		uint64_t v = queue_pop(ts);
 		struct conn_tmpl *t = &ts->t[(uint32_t)v];
 
-		if (t->dead || t->serial != (uint32_t)(v >> 32) || t->assured)
+		if (t->dead != T_LIVE || t->serial != (uint32_t)(v >> 32) || t->assured)
 			continue;
 		tmpl_die(ts, t, (uint32_t)v);
 		ts->st.evicted++;
@@ -251,7 +285,7 @@ struct conn_tmpl *conn_tmpl_get(struct conn_tmpls *ts, const struct conn_tkey *k
 	t->assured = 0;
 	t->pos = -1;
 	t->serial = ++ts->serial;
-	__atomic_store_n(&t->dead, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->dead, T_LIVE, __ATOMIC_RELEASE);
 	wheel_file(ts, t, *idx);
 	queue_push(ts, *idx, t->serial);
 	ts->st.live++;
@@ -309,12 +343,12 @@ bool conn_tmpls_read(const struct conn_tmpls *ts, uint32_t *pos, struct conn_tmp
 		const struct conn_tmpl *t = &ts->t[*pos];
 		uint32_t serial = __atomic_load_n(&t->serial, __ATOMIC_ACQUIRE);
 
-		if (serial == 0 || __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE))
+		if (serial == 0 || __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE) != T_LIVE)
 			continue;
 		memcpy(out, t, sizeof(*out));
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&t->serial, __ATOMIC_RELAXED) != serial ||
-		    __atomic_load_n(&t->dead, __ATOMIC_RELAXED))
+		    __atomic_load_n(&t->dead, __ATOMIC_RELAXED) != T_LIVE)
 			continue;
 		(*pos)++;
 		return true;
@@ -360,10 +394,10 @@ struct conn_tmpls *conn_tmpls_create(const char *name, uint32_t capacity, struct
 	ts->free = T_NIL;
 	for (uint32_t i = capacity; i-- > 0;) {
 		ts->t[i].next = ts->free;
-		ts->t[i].dead = 1;
+		ts->t[i].dead = T_FREE;
 		ts->free = i;
 	}
-	ts->dying_head = ts->dying_tail = T_NIL;
+	ts->dying_head = ts->dying_tail = ts->held = T_NIL;
 	for (uint32_t s = 0; s < T_WHEEL_SLOTS; s++)
 		ts->slot[s] = T_NIL;
 	return ts;

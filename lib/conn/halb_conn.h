@@ -343,10 +343,10 @@ struct conn_tmpl {
 	uint32_t expires;      /**< second; refreshed by any worker */
 	uint32_t n_controlled; /**< connections bound to it (atomic) */
 	uint8_t assured;       /**< a bound connection got past its handshake */
-	uint8_t dead;          /**< out of the index, waiting to be freed */
+	uint8_t dead;          /**< 0: live; else dying, held or free */
 	uint16_t pad;
 	int32_t pos;         /**< its key's position in the index */
-	uint32_t next, prev; /**< wheel, dying or free list */
+	uint32_t next, prev; /**< wheel, dying, held or free list */
 	uint32_t serial;     /**< creation number: the eviction queue's check */
 	uint64_t token;      /**< dying: RCU token of its death */
 };
@@ -390,7 +390,7 @@ struct conn_tmpl *conn_tmpl_at(const struct conn_tmpls *ts, uint32_t idx);
 /** Any worker: a connection binds to the template (refreshing it), or lets
  * go of it. */
 void conn_tmpl_bind(struct conn_tmpl *t, uint32_t now_s);
-void conn_tmpl_unbind(struct conn_tmpl *t);
+void conn_tmpl_unbind(struct conn_tmpls *ts, uint32_t idx);
 
 /** Any worker: takes the template out of the index (its server is down). */
 void conn_tmpl_kill(struct conn_tmpls *ts, struct conn_tmpl *t);

@@ -679,6 +679,55 @@ static void test_templates(void **state)
 	conn_tmpls_free(ts);
 }
 
+/* A flood's templates: every one held by an embryonic connection. Evicted,
+ * each waits for its connection (held, not walked again); when the
+ * connection goes, its template's room is free at once. */
+static void test_templates_held(void **state)
+{
+	struct conn_tmpls *ts = conn_tmpls_create("th", 8, qsbr, 0);
+	struct conn_table *t = table_tmpls(64, 0, ts);
+	struct conn *c[8];
+	uint32_t idx;
+
+	(void)state;
+	conn_tmpls_expire(ts, 100, 100);
+	for (uint32_t i = 0; i < 8; i++) {
+		struct conn_tkey ki = tkey(2000 + i);
+		struct conn_init ci = { .key = key(2000 + i, 1, IPPROTO_TCP),
+					.fwd = CFG_FWD_DR,
+					.rs_stat = 7,
+					.state = CONN_S_SYN_RECV };
+		struct conn_tmpl *tp = conn_tmpl_get(ts, &ki, 7, 1000, 30, 100, &idx);
+
+		assert_non_null(tp);
+		conn_tmpl_bind(tp, 100);
+		ci.tmpl = idx + 1;
+		c[i] = conn_create(t, &ci, 100, NULL, NULL);
+		assert_non_null(c[i]);
+	}
+	/* full: each try evicts one more; none can be freed while held */
+	for (uint32_t i = 0; i < 8; i++) {
+		struct conn_tkey ki = tkey(3000 + i);
+
+		assert_null(conn_tmpl_get(ts, &ki, 7, 1000, 30, 100, &idx));
+		for (unsigned int r = 0; r < READERS; r++)
+			rte_rcu_qsbr_quiescent(qsbr, r);
+	}
+	assert_int_equal(conn_tmpls_stats(ts)->evicted, 8);
+	assert_int_equal(conn_tmpls_stats(ts)->live, 0);
+	conn_tmpls_expire(ts, 101, 100); /* every one past its grace period: held */
+	/* the connections go: each frees its template's room */
+	for (uint32_t i = 0; i < 8; i++) {
+		struct conn_tkey ki = tkey(4000 + i);
+
+		conn_kill(t, c[i], NULL, NULL);
+		assert_non_null(conn_tmpl_get(ts, &ki, 7, 1000, 30, 101, &idx));
+	}
+	assert_int_equal(conn_tmpls_stats(ts)->live, 8);
+	conn_table_free(t);
+	conn_tmpls_free(ts);
+}
+
 /* Two workers racing to make the same clients' templates get one template
  * per client, the same one. */
 #define TMPL_RACE 20000
@@ -741,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_concurrent_readers),
 		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_templates_held),
 		cmocka_unit_test(test_template_race),
 	};
 
