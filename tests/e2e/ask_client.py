@@ -5,8 +5,8 @@ Asks every --interval seconds, each ask a new TCP connection (HTTP GET of
 --path) or one UDP datagram echoed back, each within --timeout seconds, in
 one process, so that what is measured is the network and halb, not how fast
 a loaded machine starts programs. Runs until the file --stop appears, or for
---count asks, then prints "ok total" and, with --failures, each failure's
-time and reason on stderr. Usage:
+--count asks, then prints "ok total slowest_ms" (the slowest answered ask),
+and each failure's time and reason on stderr. Usage:
   ask_client.py {http|udp} HOST PORT (--stop FILE | --count N)
 """
 import argparse
@@ -51,6 +51,7 @@ def main():
     p.add_argument("--timeout", type=float, default=1.0)
     a = p.parse_args()
     ok = n = 0
+    slowest = 0.0
     t0 = time.monotonic()
     while (a.count is not None and n < a.count) or (a.stop and not os.path.exists(a.stop)):
         start = time.monotonic()
@@ -61,10 +62,11 @@ def main():
             else:
                 ask_udp(a.host, a.port, a.timeout)
             ok += 1
+            slowest = max(slowest, time.monotonic() - start)
         except (OSError, ConnectionError) as e:
             print("%.1f s: %s" % (start - t0, e), file=sys.stderr)
         time.sleep(max(0.0, a.interval - (time.monotonic() - start)))
-    print(ok, n)
+    print(ok, n, int(slowest * 1000))
 
 
 if __name__ == "__main__":

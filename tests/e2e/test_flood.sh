@@ -30,15 +30,21 @@ tb_rs rs02 172.17.22.22/16 "" $VIP
 tb_director lb1
 tb_director lb2
 
-# A UDP echo service on VIP:53 beside the seed's HTTP one.
+# A UDP echo service on VIP:53 beside the seed's HTTP one. It answers the
+# test bed's hosts only: the flood's random sources have no route from a
+# real server anyway, and a refused sendto per flood packet would make this
+# Python server, not halb, what the flood overwhelms. A large receive
+# buffer rides out the moments it is off the shared CPUs.
 for rs in rs01 rs02; do
 	tb_in $rs python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
 s.bind(("172.17.100.100", 53))
 while True:
     d, a = s.recvfrom(2048)
-    s.sendto(d, a)' >/dev/null 2>&1 &
+    if a[0].startswith("172.17."):
+        s.sendto(d, a)' >/dev/null 2>&1 &
 done
 udp_vs='virtual_server 172.17.100.100 53 {\n    lb_algo rr\n    lb_kind DR\n    protocol UDP\n    real_server 172.17.1.7 53 { weight 1 }\n    real_server 172.17.22.22 53 { weight 1 }\n}'
 for role in master backup; do
@@ -59,11 +65,13 @@ tb_wait 30 sh -c "[ \"\$(ip netns exec $TB-client curl -s -m 1 $URL)\" ]" ||
 
 ASK=$TOP/tests/e2e/ask_client.py
 # The client's asks, one process each run: "http" (VIP:80) or "udp" (VIP:53).
+# An ask succeeds when answered within 3 s, as a user would still count it
+# (a lost SYN is sent again after 1 s); the slowest answer is printed.
 ask() {
 	local kind=$1 port=80
 	shift
 	[ "$kind" = udp ] && port=53
-	tb_in client python3 "$ASK" "$kind" $VIP $port "$@"
+	tb_in client python3 "$ASK" "$kind" $VIP $port --timeout 3 "$@"
 }
 
 # The frames the attacker's hping3s sent, from their statistics lines.
@@ -85,11 +93,14 @@ for i in range(4096):
     frames.append(b"\xff" * 6 + mac + b"\x08\x06" + arp)
 n = 0
 end = time.time() + float(sys.argv[1])
-while time.time() < end:
-    for f in frames[:256]:
-        s.send(f)
-    frames = frames[256:] + frames[:256]
-    n += 256
+try:
+    while time.time() < end:
+        for f in frames[:256]:
+            s.send(f)
+        frames = frames[256:] + frames[:256]
+        n += 256
+except KeyboardInterrupt:
+    pass
 print(n)' "$1"
 }
 
@@ -99,9 +110,10 @@ stat_of() { tb_json lb1 stats "$1"; }
 # the client asking and downloading; checks and prints the outcome.
 flood() {
 	local name=$1 kind=$2 stop=$TB_DIR/stop-$1 log=$TB_DIR/flood-$1.log
-	local dl=$TB_DIR/dl-$1 pid_ask pid_dl pids=() got ok n after sent
+	local dl=$TB_DIR/dl-$1 pid_ask pid_dl pids=() got ok n slowest after sent rx0
 	shift 2
 	rm -f "$stop"
+	rx0=$(stat_of 'r["total"]["rx_packets"]')
 	tb_in client curl -s -m 60 --limit-rate 300k -o "$dl" "http://$VIP/big.bin" &
 	pid_dl=$!
 	sleep 1
@@ -117,7 +129,7 @@ flood() {
 	for p in $(ip netns pids "$TB-attacker"); do kill -INT "$p" 2>/dev/null; done
 	wait "${pids[@]}" 2>/dev/null
 	wait "$pid_ask"
-	read -r ok n <"$TB_DIR/ask-$name"
+	read -r ok n slowest <"$TB_DIR/ask-$name"
 	# every request in the second after the flood succeeds
 	read -r after _ < <(ask "$kind" --count 5 2>>"$TB_DIR/ask-$name.err")
 	wait "$pid_dl" || tb_fail "($name) the download through the VIP failed"
@@ -126,9 +138,11 @@ flood() {
 	sent=$(hping_sent "$log")
 	[ -n "$sent" ] || sent=$(tail -n 1 "$log")
 	echo "  ($name) flood of ${sent:-?} frames in ${FLOOD_S} s: $((${sent:-0} / FLOOD_S)) pps;" \
-		"client: $ok of $n requests during it, $after of 5 after it; download byte-exact"
+		"halb received $(($(stat_of 'r["total"]["rx_packets"]') - rx0)) frames;" \
+		"client: $ok of $n requests during it (slowest ${slowest} ms), $after of 5 after it;" \
+		"download byte-exact"
 	sed 's/^/    failed at /' "$TB_DIR/ask-$name.err" | head -n 5
-	[ "$n" -ge $((FLOOD_S * 3)) ] || tb_fail "($name) only $n requests were made in $FLOOD_S s"
+	[ "$n" -ge $((FLOOD_S * 2)) ] || tb_fail "($name) only $n requests were made in $FLOOD_S s"
 	[ $((ok * 100)) -ge $((n * 95)) ] || tb_fail "($name) only $ok of $n requests succeeded during the flood"
 	[ "$after" = 5 ] || tb_fail "($name) $after of 5 requests succeeded in the second after the flood"
 	tb_vrrp_is lb1 VI_1 MASTER || tb_fail "($name) lb1 left MASTER: $(vt_state_line lb1 VI_1)"
