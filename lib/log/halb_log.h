@@ -40,7 +40,7 @@ int log_error(char *buf, size_t len, const char *fmt, ...) __attribute__((format
 /** Where log lines go (keepalived's -l, -D, -S, -G, -g). */
 struct log_options {
 	const char *ident; /**< syslog ident ("halb") */
-	bool console;      /**< also stderr, with a timestamp (-l) */
+	bool console;      /**< also stderr, with a timestamp (-l); see log_console() */
 	bool detail;       /**< every halb.* type at DEBUG (-D) */
 	bool no_syslog;    /**< not to syslog (-G) */
 	int facility;      /**< syslog facility (LOG_DAEMON, LOG_LOCAL0...) */
@@ -61,6 +61,13 @@ int log_setup(const struct log_options *o, char *err, size_t errlen);
 /** log_setup() with the ident, console and detail flags only, to syslog's
  * daemon facility. */
 int log_open(const char *ident, bool console, bool detail);
+
+/**
+ * Which lines also go to stderr: those at syslog priority max_prio or more
+ * urgent (LOG_DEBUG: all, as -l; LOG_WARNING: problems only, what a
+ * start-up in the foreground shows; -1: none).
+ */
+void log_console(int max_prio);
 
 /** Reopens the log file (after logrotate moved it: SIGHUP). */
 void log_reopen(void);

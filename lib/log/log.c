@@ -19,13 +19,14 @@
 #include "halb_log.h"
 
 static struct {
-	bool console, syslog;
+	int console; /* highest syslog priority (least urgent) shown on stderr; -1: none */
+	bool syslog;
 	char *file_path;
 	FILE *file;
 	FILE *stream;
 	struct log_rate rate;
 	pthread_mutex_t lock; /* the rate limiter and the log file */
-} lg = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} lg = { .console = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static uint64_t now_ms(void)
 {
@@ -55,10 +56,10 @@ static void emit_line(void *ctx, int prio, const char *line)
 	(void)ctx;
 	if (lg.syslog)
 		syslog(prio, "%s", line);
-	if (!lg.console && lg.file == NULL)
+	if (prio > lg.console && lg.file == NULL)
 		return;
 	stamp(when, sizeof(when));
-	if (lg.console)
+	if (prio <= lg.console)
 		fprintf(stderr, "%s: %s\n", when, line);
 	if (lg.file != NULL) {
 		fprintf(lg.file, "%s: %s\n", when, line);
@@ -116,7 +117,7 @@ int log_setup(const struct log_options *o, char *err, size_t errlen)
 	cookie_io_functions_t io = { .write = log_write };
 
 	pthread_mutex_lock(&lg.lock);
-	lg.console = o->console;
+	lg.console = o->console ? LOG_DEBUG : -1;
 	lg.syslog = !o->no_syslog;
 	log_rate_init(&lg.rate, LOG_RATE_BURST, LOG_RATE_WINDOW_MS);
 	free(lg.file_path);
@@ -150,6 +151,13 @@ int log_open(const char *ident, bool console, bool detail)
 	char err[256];
 
 	return log_setup(&o, err, sizeof(err));
+}
+
+void log_console(int max_prio)
+{
+	pthread_mutex_lock(&lg.lock);
+	lg.console = max_prio;
+	pthread_mutex_unlock(&lg.lock);
 }
 
 void log_reopen(void)
