@@ -261,6 +261,8 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 	else if (ctl_tel_init(c) != 0 || ctl_vrrp_tel_init(c) != 0 || ctl_check_tel_init(c) != 0 ||
 		 ctl_sync_tel_init(c) != 0)
 		HALB_LOG(ctl, WARNING, "telemetry commands could not all be registered");
+	if (ctl_metrics_start(c, err, errlen) != 0)
+		goto fail;
 	return c;
 fail:
 	ctl_destroy(c);
@@ -417,6 +419,7 @@ void ctl_destroy(struct ctl *c)
 {
 	if (c == NULL)
 		return;
+	ctl_metrics_stop(c);
 	tel_server_stop(c->tel);
 	c->tel = NULL;
 	pthread_mutex_lock(&c->lock);
