@@ -30,8 +30,8 @@ sed '/real_server 172.17.22.22/,/^    }/d' "$SEED/dr-master.conf" >"$TB_DIR/k.co
 
 # ---- 1. Type=notify: READY, RELOADING/READY, STOPPING
 SOCK=$TB_DIR/notify.sock
-/usr/bin/python3 "$TOP/tests/e2e/notify_listener.py" "$SOCK" "$TB_DIR/notify.txt" 60 &
-LISTENER=$!
+# In the director's namespace, so the bed's cleanup ends it.
+tb_in lb1 /usr/bin/python3 "$TOP/tests/e2e/notify_listener.py" "$SOCK" "$TB_DIR/notify.txt" 60 &
 tb_wait 5 grep -q listening "$TB_DIR/notify.txt" || tb_fail "the notify listener did not start"
 start=$(date +%s%N)
 NOTIFY_SOCKET=$SOCK ip netns exec "$TB-lb1" "$HALB" -n -f "$TB_DIR/k.conf" -c "$TB_DIR/d.cfg" \
@@ -67,7 +67,6 @@ rc=$?
 order=$(grep -E '^(READY|RELOADING|STOPPING)=1' "$TB_DIR/notify.txt" | tr '\n' ' ')
 [ "$order" = "READY=1 RELOADING=1 READY=1 STOPPING=1 " ] || tb_fail "notifications: $order"
 echo "  notifications: $order"
-kill "$LISTENER" 2>/dev/null
 
 # ---- 2. Without -n: the shell waits until halb forwards
 start=$(date +%s%N)
