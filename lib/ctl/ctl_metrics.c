@@ -94,21 +94,12 @@ static void conn_fill(const struct ctl *c, struct m_conns *out)
 
 /* ------------------------------------------------------------- 1. take */
 
-static long weight_now(const struct ctl *c, uint32_t stat)
-{
-	const struct svc_snapshot *s = c->env.svc.cur;
-
-	if (s == NULL || !(s->stat_flags[stat] & SVC_SF_PRESENT) || s->rs_of[stat] == NULL)
-		return -1;
-	return (long)s->rs_of[stat]->weight;
-}
-
 static void take_rs(const struct ctl *c, struct m_rs *out, const struct cfg_real_server *r,
 		    const struct ctl_rs *rt, bool sorry)
 {
 	*out = (struct m_rs){ .ip = r->addr,
 			      .port = r->port,
-			      .weight = weight_now(c, rt->stat),
+			      .weight = ctl_weight_in_force(c, rt->stat),
 			      .cfg_weight = r->weight,
 			      .healthy = rt->healthy,
 			      .sorry = sorry };
@@ -248,11 +239,6 @@ static void lbl_add(struct lbl *x, const char *name, const char *fmt, ...)
 	x->n++;
 }
 
-static const char *proto_name(uint8_t p)
-{
-	return p == IPPROTO_UDP ? "UDP" : "TCP";
-}
-
 static void lbl_service(struct lbl *x, uint32_t vip, uint16_t port, uint8_t proto)
 {
 	char ip[16];
@@ -260,7 +246,7 @@ static void lbl_service(struct lbl *x, uint32_t vip, uint16_t port, uint8_t prot
 	x->n = 0;
 	lbl_add(x, "vip", "%s", cfg_ipv4_str(vip, ip));
 	lbl_add(x, "port", "%u", port);
-	lbl_add(x, "proto", "%s", proto_name(proto));
+	lbl_add(x, "proto", "%s", ctl_proto_name(proto));
 }
 
 static void lbl_rs(struct lbl *x, const struct m_vs *v, uint32_t rip, uint16_t rport)

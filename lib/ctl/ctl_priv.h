@@ -237,6 +237,11 @@ int ctl_check_reload(struct ctl *c);
 /* ctl_tel.c */
 /* A host-order address as a JSON string "a.b.c.d". */
 json_t *ctl_ip_json(uint32_t host);
+/* "TCP" or "UDP" (keepalived's spelling), "?" otherwise. */
+const char *ctl_proto_name(uint8_t proto);
+/* The weight in force for stat slot stat in the current snapshot; -1 when
+ * the real server is not in it. Under the lock. */
+long ctl_weight_in_force(const struct ctl *c, uint32_t stat);
 int ctl_tel_init(struct ctl *c);
 
 static inline double ctl_now_real(void)
