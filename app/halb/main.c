@@ -479,11 +479,12 @@ static bool prefix_taken(const char *prefix, bool test)
 	if (startup_prefix_holder(prefix, &pid, comm, sizeof(comm)) != 1 || pid == getpid())
 		return false;
 	if (test)
-		fprintf(stderr,
-			"halb: warning: DPDK file prefix '%s' is in use by %s (pid %d): this "
-			"configuration cannot start beside it; give it its own --file-prefix in "
-			"eal\n",
-			prefix, comm, (int)pid);
+		fprintf(
+		    stderr,
+		    "halb: warning: DPDK file prefix '%s' is in use by %s (pid %d): a second "
+		    "halb with this dataplane file cannot start beside it; unless these are the "
+		    "running instance's files, give it its own --file-prefix in eal\n",
+		    prefix, comm, (int)pid);
 	else
 		early_error("DPDK file prefix '%s' is in use by %s (pid %d): stop it, or give "
 			    "this instance its own --file-prefix in eal",
