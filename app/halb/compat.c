@@ -4,7 +4,7 @@
  * /etc/default/keepalived) may carry and that have no meaning for halb.
  * They are accepted, so the line works unchanged, and each is answered with
  * one warning saying why it does not apply (keepalived 2.2's keepalived(8)
- * and --help list them). The flags halb honours (-S, -g, -G, -u, -m, -s,
+ * and --help list them). The flags halb honours (-i, -S, -g, -G, -u, -m, -s,
  * --signum, -D, -l, -n, -p, -f, -t) are main.c's.
  *
  * keepalived's -c is --checkers_pid; halb's -c is the dataplane file, so
