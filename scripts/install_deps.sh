@@ -1,17 +1,20 @@
 #!/bin/sh
 # Installs everything halb needs to build, test and run its demo on Debian 12:
-# the build chain and libraries, the test tools (nginx, curl, keepalived as a
-# VRRP peer, scapy, an SMTP sink) and the benchmark tools. Idempotent: when
-# every package is already installed it does nothing and touches no network.
+# the build chain and libraries, the packaging tools (debhelper, for the
+# .deb), the test tools (nginx, curl, keepalived as a VRRP peer, scapy, an
+# SMTP sink, a Prometheus text parser, man) and the benchmark tools.
+# Idempotent: when every package is already installed it does nothing and
+# touches no network.
 set -eu
 
 PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
 clang-format
 libdpdk-dev dpdk dpdk-dev libnuma-dev libconfig-dev libssl-dev libcurl4-openssl-dev
-libcmocka-dev libjansson-dev libmnl-dev libev-dev
+libcmocka-dev libjansson-dev libmnl-dev libev-dev libmicrohttpd-dev libsystemd-dev
+debhelper dpkg-dev fakeroot man-db groff-base systemd
 iproute2 nftables iputils-ping psmisc procps kmod ethtool
 nginx-light curl tcpdump tshark keepalived
-python3 python3-scapy python3-aiosmtpd
+python3 python3-scapy python3-aiosmtpd python3-prometheus-client
 valgrind wrk haproxy hping3"
 
 missing=""

@@ -4,7 +4,8 @@
  * them, starts DPDK with EAL arguments derived from the dataplane file
  * (lcores when it names none, one --vdev or -a per port), and hands over to
  * the control core until SIGTERM/SIGINT. Flags follow keepalived's where the
- * two overlap.
+ * two overlap; keepalived's flags that do not apply are compat.c's, the
+ * foreground start-up and sd_notify startup.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,8 @@
 #include <numa.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +25,10 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_pdump.h>
 #include <rte_version.h>
 
+#include "halb_app.h"
 #include "halb_config.h"
 #include "halb_ctl.h"
 #include "halb_log.h"
@@ -34,15 +39,18 @@
 #define DEFAULT_PID_FILE        "/run/halb.pid"
 #define EAL_ARGS_MAX            256
 
+/* Exit statuses (halb --help, halb(8)). */
+#define EXIT_UNUSABLE 1 /* configuration unusable, or start-up failed */
+#define EXIT_USAGE    2 /* bad command line */
+
+/* Long-only options. */
+enum {
+	OPT_SIGNUM = 0x100,
+};
+
 HALB_LOG_DECLARE(ctl);
 
-struct options {
-	const char *keepalived_conf;
-	const char *dataplane_conf;
-	const char *pid_file;
-	const char *config_id;
-	bool config_test, dont_fork, log_console, log_detail;
-};
+static int syslog_facility = LOG_DAEMON;
 
 static void usage(FILE *out)
 {
@@ -50,26 +58,51 @@ static void usage(FILE *out)
 		"Usage: halb [OPTION]...\n"
 		"A userspace L4 load balancer on DPDK that reads keepalived.conf.\n"
 		"\n"
-		"  -f, --use-file FILE     keepalived.conf (default %s)\n"
-		"  -c, --dataplane FILE    the dataplane file (default %s)\n"
-		"  -t, --config-test       check both files, print every problem, exit\n"
-		"  -n, --dont-fork         stay in the foreground\n"
-		"  -l, --log-console       log to stderr as well as syslog\n"
-		"  -D, --log-detail        detailed (debug) logs\n"
-		"  -p, --pid FILE          pid file (default %s)\n"
-		"  -i, --config-id ID      keep the '@ID' lines of keepalived.conf, drop the\n"
-		"                          other '@' lines (default: the host name)\n"
-		"  -v, --version           print the version and exit\n"
-		"  -h, --help              this help\n"
+		"  -f, --use-file FILE      keepalived.conf (default\n"
+		"                           %s)\n"
+		"  -c, --dataplane FILE     the dataplane file (default %s)\n"
+		"  -t, --config-test        check both files, print every problem, exit\n"
+		"  -n, --dont-fork          stay in the foreground (under systemd: Type=notify)\n"
+		"  -l, --log-console        log to stderr as well as syslog\n"
+		"  -D, --log-detail         detailed (debug) logs\n"
+		"  -S, --log-facility F     syslog facility: 0-7 (local0-7), local0-7, user,\n"
+		"                           daemon (default daemon)\n"
+		"  -G, --no-syslog          do not log to syslog\n"
+		"  -g, --log-file FILE      also log to FILE (reopened on SIGHUP)\n"
+		"  -p, --pid FILE           pid file (default %s)\n"
+		"  -i, --config-id ID       keep the '@ID' lines of keepalived.conf, drop the\n"
+		"                           other '@' lines (default: the host name)\n"
+		"  -u, --umask MASK         umask for the files halb creates (octal)\n"
+		"  -m, --core-dump          dump core if halb crashes (no core size limit)\n"
+		"  -s, --namespace NAME     run in network namespace NAME (/run/netns/NAME)\n"
+		"      --signum SIGFUNC     print the signal for STOP or RELOAD and exit\n"
+		"  -v, --version            print the version and exit\n"
+		"  -h, --help               this help\n"
+		"\n"
+		"keepalived's -P -C -B -X -V -I -R -d -r -b -a -x -A -e -M and --all,\n"
+		"--checkers_pid are accepted for an existing DAEMON_ARGS, each with a warning\n"
+		"saying why it does not apply. keepalived's -c is --checkers_pid, halb's -c\n"
+		"the dataplane file: where both may read a command line, use --dataplane.\n"
+		"\n"
+		"halb stays in the foreground until it forwards, then becomes a daemon; the\n"
+		"DPDK file prefix is the dataplane file's --file-prefix, default '%s'.\n"
 		"\n"
 		"Signals: SIGHUP reloads both files; SIGTERM or SIGINT hand over the VIPs\n"
-		"(VRRP priority 0) and stop.\n",
-		DEFAULT_KEEPALIVED_CONF, DEFAULT_DATAPLANE_CONF, DEFAULT_PID_FILE);
+		"(VRRP priority 0) and stop.\n"
+		"\n"
+		"Exit status:\n"
+		"  0  stopped in order, or -t found both files usable\n"
+		"  1  the configuration is unusable, or start-up failed (the reason is on\n"
+		"     stderr and in syslog)\n"
+		"  2  bad command line\n",
+		DEFAULT_KEEPALIVED_CONF, DEFAULT_DATAPLANE_CONF, DEFAULT_PID_FILE,
+		CFG_DEFAULT_FILE_PREFIX);
 }
 
-static int parse_args(int argc, char **argv, struct options *o)
+/* The option table: halb's own, then keepalived's that do not apply. */
+static struct option *long_options(void)
 {
-	static const struct option longs[] = {
+	static const struct option own[] = {
 		{ "use-file", required_argument, NULL, 'f' },
 		{ "dataplane", required_argument, NULL, 'c' },
 		{ "config-test", no_argument, NULL, 't' },
@@ -80,14 +113,89 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "config-id", required_argument, NULL, 'i' },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		/* keepalived's daemon flags halb honours */
+		{ "log-facility", required_argument, NULL, 'S' },
+		{ "no-syslog", no_argument, NULL, 'G' },
+		{ "log-file", required_argument, NULL, 'g' },
+		{ "umask", required_argument, NULL, 'u' },
+		{ "core-dump", no_argument, NULL, 'm' },
+		{ "core-dump-pattern", optional_argument, NULL, 'M' },
+		{ "namespace", required_argument, NULL, 's' },
+		{ "signum", required_argument, NULL, OPT_SIGNUM },
 	};
+	static struct option all[sizeof(own) / sizeof(own[0]) + 32];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		all[n++] = own[i];
+	for (size_t i = 0; compat_longs[i].name != NULL && n + 1 < sizeof(all) / sizeof(all[0]);
+	     i++)
+		all[n++] = compat_longs[i];
+	all[n] = (struct option){ NULL, 0, NULL, 0 };
+	return all;
+}
+
+#define OWN_SHORTS "f:c:tnlDp:i:vhS:Gg:u:mM::s:"
+
+/* The flags halb honours beyond its own; 0, or -1 for a bad value. */
+static int keepalived_option(int opt, const char *arg, struct options *o)
+{
+	char *end;
+
+	switch (opt) {
+	case 'S':
+		if (log_facility_parse(arg, &o->facility) != 0) {
+			fprintf(stderr, "halb: -S %s: expected 0-7, local0-7, user or daemon\n",
+				arg);
+			return -1;
+		}
+		return 0;
+	case 'G':
+		o->no_syslog = true;
+		return 0;
+	case 'g':
+		o->log_file = arg;
+		return 0;
+	case 'u':
+		o->umask = strtol(arg, &end, 8);
+		if (*arg == '\0' || *end != '\0' || o->umask < 0 || o->umask > 0777) {
+			fprintf(stderr, "halb: -u %s: expected an octal umask (022)\n", arg);
+			return -1;
+		}
+		return 0;
+	case 'm':
+		o->core_dump = true;
+		return 0;
+	case 'M':
+		o->core_dump = true;
+		if (o->n_warnings < APP_MAX_WARNINGS)
+			o->warnings[o->n_warnings++] =
+			    "-M (--core-dump-pattern): halb dumps core as -m does but leaves the "
+			    "system's kernel.core_pattern alone";
+		return 0;
+	case 's':
+		o->netns = arg;
+		return 0;
+	case OPT_SIGNUM:
+		exit(compat_signum(arg));
+	default:
+		return compat_option(opt, arg, o);
+	}
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	const struct option *longs = long_options();
+	char shorts[128];
 	int opt;
 
+	snprintf(shorts, sizeof(shorts), "%s%s", OWN_SHORTS, compat_shorts);
 	*o = (struct options){ .keepalived_conf = DEFAULT_KEEPALIVED_CONF,
 			       .dataplane_conf = DEFAULT_DATAPLANE_CONF,
-			       .pid_file = DEFAULT_PID_FILE };
-	while ((opt = getopt_long(argc, argv, "f:c:tnlDp:i:vh", longs, NULL)) != -1) {
+			       .pid_file = DEFAULT_PID_FILE,
+			       .facility = LOG_DAEMON,
+			       .umask = -1 };
+	while ((opt = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			o->keepalived_conf = optarg;
@@ -119,14 +227,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'h':
 			usage(stdout);
 			exit(0);
-		default:
-			usage(stderr);
+		case '?':
+			fprintf(stderr, "Try 'halb --help' for more information.\n");
 			return -1;
+		default:
+			if (keepalived_option(opt, optarg, o) != 0)
+				return -1;
+			break;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "halb: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
+		fprintf(stderr,
+			"halb: unexpected argument '%s'\nTry 'halb --help' for more information.\n",
+			argv[optind]);
 		return -1;
 	}
 	return 0;
@@ -258,6 +371,11 @@ static int eal_args(const struct cfg_dataplane *d, char **argv, char *lcores, si
 		argv[n++] = "--lcores";
 		argv[n++] = lcores;
 	}
+	if (cfg_dataplane_file_prefix(d) == NULL) {
+		/* DPDK's default, "rte", is what every other DPDK program uses. */
+		argv[n++] = "--file-prefix";
+		argv[n++] = CFG_DEFAULT_FILE_PREFIX;
+	}
 	for (size_t i = 0; i < d->n_ports && n < EAL_ARGS_MAX - 3; i++) {
 		argv[n++] = d->ports[i].is_pci ? "-a" : "--vdev";
 		argv[n++] = d->ports[i].device;
@@ -268,13 +386,9 @@ static int eal_args(const struct cfg_dataplane *d, char **argv, char *lcores, si
 
 static const char *file_prefix(const struct cfg_dataplane *d)
 {
-	for (size_t i = 0; i + 1 < d->n_eal; i++)
-		if (strcmp(d->eal[i], "--file-prefix") == 0)
-			return d->eal[i + 1];
-	for (size_t i = 0; i < d->n_eal; i++)
-		if (strncmp(d->eal[i], "--file-prefix=", 14) == 0)
-			return d->eal[i] + 14;
-	return "rte";
+	const char *p = cfg_dataplane_file_prefix(d);
+
+	return p != NULL ? p : CFG_DEFAULT_FILE_PREFIX;
 }
 
 /* An error before the log is set up: on stderr, and in syslog, which is
@@ -291,7 +405,7 @@ static void early_error(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	va_start(ap, fmt);
-	openlog("halb", LOG_PID, LOG_DAEMON);
+	openlog("halb", LOG_PID, syslog_facility);
 	vsyslog(LOG_ERR, fmt, ap);
 	va_end(ap);
 }
@@ -308,6 +422,100 @@ static void write_pid(const char *path)
 	fclose(f);
 }
 
+/* rte_eal_init, without the page of EAL usage it prints on stdout for a bad
+ * argument: the EAL's own error line and halb's say what is wrong. */
+static int eal_init(int argc, char **argv)
+{
+	int saved = dup(STDOUT_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC), rc;
+
+	fflush(stdout);
+	if (saved >= 0 && null >= 0)
+		dup2(null, STDOUT_FILENO);
+	rc = rte_eal_init(argc, argv);
+	fflush(stdout);
+	if (saved >= 0 && null >= 0)
+		dup2(saved, STDOUT_FILENO);
+	if (saved >= 0)
+		close(saved);
+	if (null >= 0)
+		close(null);
+	return rc;
+}
+
+/* keepalived's -u, -m and -s, before anything is created. */
+static int process_setup(const struct options *o)
+{
+	if (o->umask >= 0)
+		umask((mode_t)o->umask);
+	if (o->core_dump) {
+		struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+
+		if (setrlimit(RLIMIT_CORE, &rl) != 0)
+			early_error("-m: cannot lift the core size limit: %s", strerror(errno));
+	}
+	if (o->netns != NULL) {
+		char path[256];
+		int fd;
+
+		snprintf(path, sizeof(path), "/run/netns/%s", o->netns);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+			early_error("-s %s: cannot enter %s: %s", o->netns, path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* Another process holding the prefix: a warning for -t, an error to start. */
+static bool prefix_taken(const char *prefix, bool test)
+{
+	char comm[64];
+	pid_t pid;
+
+	if (startup_prefix_holder(prefix, &pid, comm, sizeof(comm)) != 1 || pid == getpid())
+		return false;
+	if (test)
+		fprintf(
+		    stderr,
+		    "halb: warning: DPDK file prefix '%s' is in use by %s (pid %d): a second "
+		    "halb with this dataplane file cannot start beside it; unless these are the "
+		    "running instance's files, give it its own --file-prefix in eal\n",
+		    prefix, comm, (int)pid);
+	else
+		early_error("DPDK file prefix '%s' is in use by %s (pid %d): stop it, or give "
+			    "this instance its own --file-prefix in eal",
+			    prefix, comm, (int)pid);
+	return true;
+}
+
+/* Logs to syslog (and the log file) from now on; until halb is ready,
+ * problems also go to stderr, which the starting shell or journald reads. */
+static int log_start(const struct options *o)
+{
+	struct log_options lo = { .ident = "halb",
+				  .console = o->log_console,
+				  .detail = o->log_detail,
+				  .no_syslog = o->no_syslog,
+				  .facility = o->facility,
+				  .file = o->log_file };
+	char err[512];
+
+	if (log_setup(&lo, err, sizeof(err)) != 0) {
+		early_error("%s", err);
+		return -1;
+	}
+	/* Under systemd without -l, stderr is the journal that syslog reaches too. */
+	if (!o->log_console && getenv("JOURNAL_STREAM") == NULL)
+		log_console(LOG_WARNING);
+	for (int i = 0; i < o->n_warnings; i++)
+		HALB_LOG(ctl, WARNING, "%s", o->warnings[i]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -316,22 +524,32 @@ int main(int argc, char **argv)
 	struct ctl_options co;
 	struct ctl *c;
 	char *eargv[EAL_ARGS_MAX], lcores[1024], err[512];
+	const char *prefix;
 	sigset_t sigs;
 	int eargc, rc;
 
 	if (parse_args(argc, argv, &o) != 0)
-		return 2;
+		return EXIT_USAGE;
+	syslog_facility = o.facility;
+	if (o.config_test)
+		for (int i = 0; i < o.n_warnings; i++)
+			fprintf(stderr, "halb: warning: %s\n", o.warnings[i]);
+	if (process_setup(&o) != 0)
+		return EXIT_UNUSABLE;
 	if (load_config(&o, &k, &d) != 0)
-		return 1;
+		return EXIT_UNUSABLE;
+	prefix = file_prefix(d);
+	if (prefix_taken(prefix, o.config_test) && !o.config_test) {
+		cfg_keepalived_free(k);
+		cfg_dataplane_free(d);
+		return EXIT_UNUSABLE;
+	}
 	if (o.config_test) {
 		cfg_keepalived_free(k);
 		cfg_dataplane_free(d);
 		return 0;
 	}
-	if (!o.dont_fork && daemon(0, o.log_console) != 0) {
-		fprintf(stderr, "halb: cannot become a daemon: %s\n", strerror(errno));
-		return 1;
-	}
+	startup_detach(o.dont_fork);
 	write_pid(o.pid_file);
 
 	/* The control core's event loop takes these signals through a
@@ -345,35 +563,46 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	eargc = eal_args(d, eargv, lcores, sizeof(lcores));
-	if (rte_eal_init(eargc, eargv) < 0) {
-		early_error("DPDK could not start (EAL arguments from %s): %s", o.dataplane_conf,
-			    rte_strerror(rte_errno));
+	if (log_start(&o) != 0) {
 		unlink(o.pid_file);
-		return 1;
+		return EXIT_UNUSABLE;
 	}
-	log_open("halb", o.log_console, o.log_detail);
+	eargc = eal_args(d, eargv, lcores, sizeof(lcores));
+	if (eal_init(eargc, eargv) < 0) {
+		HALB_LOG(ctl, ERR,
+			 "halb cannot start: DPDK could not start (EAL arguments from %s): %s",
+			 o.dataplane_conf, rte_strerror(rte_errno));
+		log_close();
+		unlink(o.pid_file);
+		return EXIT_UNUSABLE;
+	}
 	HALB_LOG(ctl, NOTICE, "Starting halb %s (%s)", HALB_VERSION, rte_version());
+	/* dpdk-dumpcap and dpdk-pdump attach as secondary processes. */
+	if (rte_pdump_init() != 0)
+		HALB_LOG(ctl, WARNING, "packet capture unavailable: %s", rte_strerror(rte_errno));
 
 	co = (struct ctl_options){ .keepalived_conf = o.keepalived_conf,
 				   .dataplane_conf = o.dataplane_conf,
 				   .config_id = o.config_id,
-				   .file_prefix = file_prefix(d) };
+				   .file_prefix = prefix,
+				   .on_state = startup_on_state,
+				   .state_arg = &o.log_console };
 	c = ctl_create(k, d, &co, err, sizeof(err));
 	if (c == NULL) {
 		HALB_LOG(ctl, ERR, "halb cannot start: %s", err);
-		if (!o.log_console)
-			fprintf(stderr, "halb: cannot start: %s\n", err);
+		rte_pdump_uninit();
+		log_close();
 		rte_eal_cleanup();
 		unlink(o.pid_file);
-		return 1;
+		return EXIT_UNUSABLE;
 	}
 	rc = ctl_run(c);
 	ctl_destroy(c);
+	rte_pdump_uninit();
 	/* The STOP state's mail alert is on its way: give it a moment. */
 	notify_mail_drain(2000);
 	log_close();
 	rte_eal_cleanup();
 	unlink(o.pid_file);
-	return rc == 0 ? 0 : 1;
+	return rc == 0 ? 0 : EXIT_UNUSABLE;
 }

@@ -455,12 +455,64 @@ static void read_routes(struct dp *dp, const config_setting_t *root)
 
 /* ----------------------------------------------------------------------- file */
 
-static const char *const top_names[] = { "eal",        "workers",   "idle_sleep_us", "connections",
-					 "neighbours", "templates", "embryonic",     "sloppy_tcp",
-					 "limits",     "ports",     "routes",        NULL };
+static const char *const top_names[] = { "eal",         "workers",    "idle_sleep_us",
+					 "connections", "neighbours", "templates",
+					 "embryonic",   "sloppy_tcp", "limits",
+					 "ports",       "routes",     "metrics_listen",
+					 NULL };
 
 static const char *const limit_names[] = { "kernel", "trusted", "arp",  "resolve",
 					   "learn",  "icmp",    "sync", NULL };
+
+const char *const *cfg_dataplane_keys(const char *group)
+{
+	if (group == NULL)
+		return top_names;
+	if (strcmp(group, "ports") == 0)
+		return port_names;
+	if (strcmp(group, "routes") == 0)
+		return route_names;
+	if (strcmp(group, "limits") == 0)
+		return limit_names;
+	return NULL;
+}
+
+const char *cfg_dataplane_file_prefix(const struct cfg_dataplane *p)
+{
+	for (size_t i = 0; i < p->n_eal; i++) {
+		if (strcmp(p->eal[i], "--file-prefix") == 0 && i + 1 < p->n_eal)
+			return p->eal[i + 1];
+		if (strncmp(p->eal[i], "--file-prefix=", 14) == 0)
+			return p->eal[i] + 14;
+	}
+	return NULL;
+}
+
+/* metrics_listen = "ADDR:PORT": where /metrics is served (off when absent). */
+static void read_metrics(struct dp *dp, const config_setting_t *root)
+{
+	const config_setting_t *s = config_setting_get_member(root, "metrics_listen");
+	const char *v = read_str(dp, root, "metrics_listen", false, "file");
+	const char *colon = v != NULL ? strrchr(v, ':') : NULL;
+	unsigned long port = 0;
+	char addr[32];
+
+	if (v == NULL)
+		return;
+	if (colon == NULL || (size_t)(colon - v) >= sizeof(addr) ||
+	    !cfg_parse_ulong(colon + 1, &port) || port == 0 || port > 65535) {
+		dp_err(dp, s, "metrics_listen '%s' is not ADDRESS:PORT (\"172.17.1.6:9469\")", v);
+		return;
+	}
+	memcpy(addr, v, (size_t)(colon - v));
+	addr[colon - v] = '\0';
+	if (!cfg_parse_ipv4(addr, &dp->p->metrics_addr)) {
+		dp_err(dp, s, "metrics_listen: '%s' is not an IPv4 address", addr);
+		return;
+	}
+	dp->p->metrics_port = (uint16_t)port;
+	dp->p->has_metrics = true;
+}
 
 /* A boolean setting: absent means dflt. */
 static void read_bool(struct dp *dp, const config_setting_t *g, const char *name, bool dflt,
@@ -517,6 +569,7 @@ static void read_root(struct dp *dp, const config_setting_t *root)
 	read_limits(dp, root, &p->limits);
 	read_ports(dp, root);
 	read_routes(dp, root);
+	read_metrics(dp, root);
 }
 
 /* libconfig would open any file an @include names. */

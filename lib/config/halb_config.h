@@ -577,8 +577,15 @@ struct cfg_dataplane {
 	size_t n_ports;
 	struct cfg_route *routes;
 	size_t n_routes;
+	bool has_metrics;      /**< metrics_listen is set: serve /metrics */
+	uint32_t metrics_addr; /**< its address (0: every address) */
+	uint16_t metrics_port;
 	char *file;
 };
+
+/** The EAL file prefix when the dataplane file's eal names none; halbctl's
+ * default -P too. */
+#define CFG_DEFAULT_FILE_PREFIX "halb"
 
 /**
  * Parses the dataplane file (libconfig syntax) and validates every field.
@@ -590,6 +597,19 @@ struct cfg_dataplane *cfg_dataplane_load(const char *path, struct cfg_diags *d);
 struct cfg_dataplane *cfg_dataplane_parse(const char *text, const char *name, struct cfg_diags *d);
 
 void cfg_dataplane_free(struct cfg_dataplane *p);
+
+/** The EAL file prefix p's eal names (--file-prefix X or --file-prefix=X),
+ * or NULL when it names none. */
+const char *cfg_dataplane_file_prefix(const struct cfg_dataplane *p);
+
+/**
+ * The settings the dataplane parser knows, NULL-terminated: at the top
+ * level (group NULL), in each port (group "ports"), each route (group
+ * "routes") or in limits (group "limits"). What halb.cfg(5) documents is
+ * checked against these.
+ * @return the list, or NULL for an unknown group.
+ */
+const char *const *cfg_dataplane_keys(const char *group);
 
 /** "a.b.c.d" of a host-order address, written in buf; returns buf. */
 const char *cfg_ipv4_str(uint32_t a, char buf[16]);

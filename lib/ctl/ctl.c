@@ -261,6 +261,8 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 	else if (ctl_tel_init(c) != 0 || ctl_vrrp_tel_init(c) != 0 || ctl_check_tel_init(c) != 0 ||
 		 ctl_sync_tel_init(c) != 0)
 		HALB_LOG(ctl, WARNING, "telemetry commands could not all be registered");
+	if (ctl_metrics_start(c, err, errlen) != 0)
+		goto fail;
 	return c;
 fail:
 	ctl_destroy(c);
@@ -268,6 +270,12 @@ fail:
 }
 
 /* ------------------------------------------------------------- the loop */
+
+static void state_change(struct ctl *c, enum ctl_state st)
+{
+	if (c->opt.on_state != NULL)
+		c->opt.on_state(c->opt.state_arg, st);
+}
 
 static void on_poll(struct ev_loop *loop, ev_timer *t, int revents)
 {
@@ -291,6 +299,7 @@ static void on_house(struct ev_loop *loop, ev_timer *t, int revents)
 	neigh_age(c->env.neigh, fwd_clock_ms(), &c->nops);
 	ctl_defence_tick(c, fwd_clock_ms());
 	ctl_io_flush(c);
+	log_tick();
 }
 
 static void on_rates(struct ev_loop *loop, ev_timer *t, int revents)
@@ -316,6 +325,7 @@ static void on_stop(struct ev_loop *loop, ev_signal *s, int revents)
 	if (c->stopping)
 		return;
 	c->stopping = true;
+	state_change(c, CTL_STATE_STOPPING);
 	HALB_LOG(ctl, NOTICE, "Stopping halb (%s)", strsignal(s->signum));
 	ctl_vrrp_shutdown(c);
 	ctl_check_stop(c);
@@ -330,8 +340,11 @@ static void on_hup(struct ev_loop *loop, ev_signal *s, int revents)
 
 	(void)loop;
 	(void)revents;
-	if (!c->stopping)
-		ctl_reload(c);
+	if (c->stopping)
+		return;
+	state_change(c, CTL_STATE_RELOADING);
+	ctl_reload(c);
+	state_change(c, CTL_STATE_RELOADED);
 }
 
 static void loop_unlock(struct ev_loop *loop)
@@ -392,6 +405,7 @@ int ctl_run(struct ctl *c)
 	ev_set_userdata(c->loop, c);
 	ev_set_loop_release_cb(c->loop, loop_unlock, loop_lock);
 	pthread_mutex_lock(&c->lock);
+	state_change(c, CTL_STATE_READY);
 	ev_run(c->loop, 0);
 	pthread_mutex_unlock(&c->lock);
 
@@ -405,6 +419,7 @@ void ctl_destroy(struct ctl *c)
 {
 	if (c == NULL)
 		return;
+	ctl_metrics_stop(c);
 	tel_server_stop(c->tel);
 	c->tel = NULL;
 	pthread_mutex_lock(&c->lock);

@@ -8,6 +8,7 @@
  *   ctl_sync.c  the connection sync daemon
  *   ctl_tel.c   the halb telemetry commands
  *   ctl_vrrp*.c VRRP instances, sync groups, tracking, adverts (ctl_vrrp_int.h)
+ *   ctl_metrics.c  /metrics for Prometheus (metrics_listen)
  */
 #ifndef HALB_CTL_PRIV_H
 #define HALB_CTL_PRIV_H
@@ -22,6 +23,7 @@
 #include "halb_ctl.h"
 #include "halb_fwd.h"
 #include "halb_log.h"
+#include "halb_metrics.h"
 #include "halb_neigh.h"
 #include "halb_port.h"
 #include "halb_route.h"
@@ -108,6 +110,7 @@ struct ctl {
 	ev_signal sig_term, sig_int, sig_hup;
 	pthread_mutex_t lock;
 	struct tel_server *tel;
+	struct metrics_server *metrics;
 
 	struct ctl_counters cst;
 	struct ctl_defence defence[FWD_MAX_WORKERS][CTL_DEFENCES];
@@ -193,6 +196,22 @@ void ctl_vrrp_input(struct ctl *c, struct rte_mbuf *m);
 void ctl_vrrp_shutdown(struct ctl *c);
 void ctl_vrrp_free(struct ctl_vrrp *v);
 int ctl_vrrp_tel_init(struct ctl *c);
+/* What /metrics reports of one instance; name and interface are copies the
+ * caller frees. */
+struct ctl_vrrp_metric {
+	char *name, *interface;
+	uint8_t vrid;
+	int state; /* enum vrrp_state */
+	uint8_t priority, effective_priority;
+	uint64_t transitions, adverts_sent, adverts_received;
+};
+/* Fills out with up to max instances. @return how many there are. */
+size_t ctl_vrrp_metrics(const struct ctl *c, struct ctl_vrrp_metric *out, size_t max);
+
+/* ctl_metrics.c */
+/* Serves /metrics when the dataplane file has metrics_listen. */
+int ctl_metrics_start(struct ctl *c, char *err, size_t errlen);
+void ctl_metrics_stop(struct ctl *c);
 
 /* ctl_check.c */
 int ctl_check_start(struct ctl *c);
@@ -218,6 +237,11 @@ int ctl_check_reload(struct ctl *c);
 /* ctl_tel.c */
 /* A host-order address as a JSON string "a.b.c.d". */
 json_t *ctl_ip_json(uint32_t host);
+/* "TCP" or "UDP" (keepalived's spelling), "?" otherwise. */
+const char *ctl_proto_name(uint8_t proto);
+/* The weight in force for stat slot stat in the current snapshot; -1 when
+ * the real server is not in it. Under the lock. */
+long ctl_weight_in_force(const struct ctl *c, uint32_t stat);
 int ctl_tel_init(struct ctl *c);
 
 static inline double ctl_now_real(void)

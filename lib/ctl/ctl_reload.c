@@ -52,6 +52,9 @@ static const char *needs_restart(const struct cfg_dataplane *a, const struct cfg
 		return "neighbours";
 	if (a->n_ports != b->n_ports)
 		return "ports";
+	if (a->has_metrics != b->has_metrics || a->metrics_addr != b->metrics_addr ||
+	    a->metrics_port != b->metrics_port)
+		return "metrics_listen";
 	for (size_t p = 0; p < a->n_ports; p++) {
 		const struct cfg_port *x = &a->ports[p], *y = &b->ports[p];
 

@@ -40,7 +40,7 @@ static json_t *mac_json(const struct rte_ether_addr *m)
 	return json_string(buf);
 }
 
-static const char *proto_name(uint8_t p)
+const char *ctl_proto_name(uint8_t p)
 {
 	return p == IPPROTO_TCP ? "TCP" : p == IPPROTO_UDP ? "UDP" : "?";
 }
@@ -263,8 +263,7 @@ static void counters_set(json_t *o, struct ctl *c, uint32_t stat)
 	json_object_set_new(o, "out_bps", json_integer((json_int_t)(r->out_bps + 0.5)));
 }
 
-/* The weight in force for stat in the current snapshot; -1 when absent. */
-static long weight_in_force(const struct ctl *c, uint32_t stat)
+long ctl_weight_in_force(const struct ctl *c, uint32_t stat)
 {
 	const struct svc_snapshot *s = c->env.svc.cur;
 	const struct svc_rs *rs;
@@ -278,7 +277,7 @@ static long weight_in_force(const struct ctl *c, uint32_t stat)
 static json_t *rs_json(struct ctl *c, const struct cfg_real_server *r, const struct ctl_rs *rt,
 		       bool sorry)
 {
-	long w = weight_in_force(c, rt->stat);
+	long w = ctl_weight_in_force(c, rt->stat);
 	json_t *o =
 	    json_pack("{s:o, s:i, s:I, s:i, s:b, s:b, s:b}", "ip", ctl_ip_json(r->addr), "port",
 		      r->port, "weight", (json_int_t)(w < 0 ? 0 : w), "configured_weight",
@@ -300,10 +299,10 @@ static json_t *vs_json(struct ctl *c, size_t i)
 	if (v->has_sorry_server)
 		json_array_append_new(rss, rs_json(c, &v->sorry_server, &vs->sorry, true));
 	o = json_pack("{s:o, s:i, s:s, s:s, s:s, s:i, s:o, s:b, s:b, s:o}", "vip",
-		      ctl_ip_json(v->addr), "port", v->port, "protocol", proto_name(v->protocol),
-		      "scheduler", cfg_sched_name(v->sched), "forward", cfg_fwd_name(v->fwd),
-		      "persistence", (int)v->persistence_timeout, "granularity",
-		      ctl_ip_json(v->persistence_granularity), "owned",
+		      ctl_ip_json(v->addr), "port", v->port, "protocol",
+		      ctl_proto_name(v->protocol), "scheduler", cfg_sched_name(v->sched), "forward",
+		      cfg_fwd_name(v->fwd), "persistence", (int)v->persistence_timeout,
+		      "granularity", ctl_ip_json(v->persistence_granularity), "owned",
 		      s != NULL && (s->stat_flags[vs->stat] & SVC_SF_OWNED), "quorum_up",
 		      vs->quorum_up, "real_servers", rss);
 	counters_set(o, c, vs->stat);
@@ -342,7 +341,7 @@ static json_t *view_json(const struct ctl *c, const struct conn_view *v, uint32_
 
 	return json_pack(
 	    "{s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:s, s:s, s:i, s:b, s:b, s:i}", "protocol",
-	    proto_name(v->proto), "client", addr_json(v->af, v->caddr), "client_port",
+	    ctl_proto_name(v->proto), "client", addr_json(v->af, v->caddr), "client_port",
 	    rte_be_to_cpu_16(v->cport), "vip", addr_json(v->af, v->vaddr), "vport",
 	    rte_be_to_cpu_16(v->vport), "rip", addr_json(d->af, (const uint8_t *)&d->addr), "rport",
 	    rte_be_to_cpu_16(d->port), "forward", cfg_fwd_name(v->flags >> CONN_F_FWD_SHIFT),
@@ -355,7 +354,7 @@ static json_t *tmpl_json(const struct ctl *c, const struct conn_tmpl *t, uint32_
 	const struct conn_dest *d = &c->env.dests[t->rs_stat];
 
 	return json_pack("{s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:s, s:s, s:i, s:b, s:i}", "protocol",
-			 proto_name(t->key.proto), "client", addr_json(t->key.af, t->key.caddr),
+			 ctl_proto_name(t->key.proto), "client", addr_json(t->key.af, t->key.caddr),
 			 "client_port", 0, "vip", addr_json(t->key.af, t->key.vaddr), "vport",
 			 rte_be_to_cpu_16(t->key.vport), "rip",
 			 addr_json(d->af, (const uint8_t *)&d->addr), "rport",

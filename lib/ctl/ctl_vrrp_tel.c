@@ -3,7 +3,8 @@
  * /halb/vrrp: each instance's state, priorities, master, VIPs, trackers,
  * advert counters, rejects by reason and its last transitions, plus the
  * adverts rejected before an instance was found. Built under the control
- * core's lock from the running state; nothing here changes it.
+ * core's lock from the running state; nothing here changes it. Also what
+ * /metrics reports of each instance (ctl_metrics.c), copied the same way.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -97,4 +98,26 @@ int ctl_vrrp_tel_init(struct ctl *c)
 {
 	return tel_register(c->tel, "/halb/vrrp", tel_vrrp, c,
 			    "VRRP instances: state, priorities, master, VIPs, transitions");
+}
+
+/* -------------------------------------------------------------- metrics */
+
+size_t ctl_vrrp_metrics(const struct ctl *c, struct ctl_vrrp_metric *out, size_t max)
+{
+	size_t n = c->vrrp != NULL ? c->vrrp->n_vi : 0;
+
+	for (size_t i = 0; i < n && i < max; i++) {
+		const struct ctl_vi *vi = &c->vrrp->vi[i];
+
+		out[i] = (struct ctl_vrrp_metric){ .name = strdup(vi->cfg->name),
+						   .interface = strdup(vi->cfg->interface),
+						   .vrid = vi->cfg->vrid,
+						   .state = (int)vi->fsm.state,
+						   .priority = vi->cfg->priority,
+						   .effective_priority = vi->fsm.priority,
+						   .transitions = vi->n_trans,
+						   .adverts_sent = vi->sent,
+						   .adverts_received = vi->received };
+	}
+	return n;
 }

@@ -23,11 +23,22 @@
 extern "C" {
 #endif
 
+/** What the control core tells its owner (sd_notify, the start-up pipe). */
+enum ctl_state {
+	CTL_STATE_READY,     /**< ports up, first snapshot published, workers run */
+	CTL_STATE_RELOADING, /**< SIGHUP received: re-reading both files */
+	CTL_STATE_RELOADED,  /**< the reload is over (applied or refused) */
+	CTL_STATE_STOPPING,  /**< SIGTERM/SIGINT: handing over and stopping */
+};
+
 struct ctl_options {
 	const char *keepalived_conf;
 	const char *dataplane_conf;
 	const char *config_id;   /**< -i: for "@ID" lines; NULL: the host name */
 	const char *file_prefix; /**< for /halb/version */
+	/** Called on the control core at each change of state; may be NULL. */
+	void (*on_state)(void *arg, enum ctl_state state);
+	void *state_arg;
 };
 
 struct ctl;
