@@ -228,8 +228,7 @@ static json_t *tel_checks(void *ctx, const char *params)
 	if (q.cursor[0] != '\0' && (sscanf(q.cursor, "k%llx.%llx%n", &gen, &from, &end) != 2 ||
 				    q.cursor[end] != '\0' || gen != c->reloads)) {
 		pthread_mutex_unlock(&c->lock);
-		return ctl_error("%s", "the configuration was reloaded since this listing began "
-				       "(or the cursor is bad): start again without a cursor");
+		return ctl_error_restart();
 	}
 	n = c->checks ? check_engine_status(c->checks, NULL, 0) : 0;
 	want = n < from ? 0 : n;

@@ -30,6 +30,14 @@ json_t *ctl_error(const char *fmt, ...)
 	return json_pack("{s:s}", "error", msg);
 }
 
+json_t *ctl_error_restart(void)
+{
+	return json_pack("{s:s, s:b}", "error",
+			 "the configuration was reloaded since this listing began (or the cursor "
+			 "is bad): start again without a cursor",
+			 "restart", true);
+}
+
 static const struct {
 	const char *key;
 	unsigned int flag;

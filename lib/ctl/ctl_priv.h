@@ -259,6 +259,9 @@ int ctl_query_parse(const char *params, unsigned int allowed, long max_limit, st
 bool ctl_addr_match(const struct ctl_addr_filter *f, uint32_t addr, uint16_t port);
 /* {"error": "..."} */
 json_t *ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The error of a paged listing whose cursor names another configuration
+ * generation: {"error": ..., "restart": true}, the client starts again. */
+json_t *ctl_error_restart(void);
 
 /* One page of a list reply: entries go in while they fit in budget bytes. */
 struct ctl_page {

@@ -431,8 +431,7 @@ static json_t *tel_services(void *ctx, const char *params)
 	pthread_mutex_lock(&c->lock);
 	if (!svc_cursor_decode(q.cursor, c->reloads, &pos) || pos.gen != c->reloads) {
 		pthread_mutex_unlock(&c->lock);
-		return ctl_error("%s", "the configuration was reloaded since this listing began "
-				       "(or the cursor is bad): start again without a cursor");
+		return ctl_error_restart();
 	}
 	ctl_page_init(&pg, TEL_PAGE_BUDGET);
 	for (size_t i = pos.vs; i < c->k->n_vs; i++) {
