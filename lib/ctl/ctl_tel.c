@@ -72,7 +72,7 @@ static json_t *port_json(struct ctl *c, uint16_t p)
 	const struct port_rt *pr = &c->ports[p];
 	const struct cfg_port *cp = &c->d->ports[p];
 	struct rte_eth_link link = { 0 };
-	json_t *addrs = json_array();
+	json_t *addrs = json_array(), *kroutes = json_array(), *o;
 	char ctl_tx[32];
 
 	for (size_t a = 0; a < cp->n_addrs; a++) {
@@ -83,17 +83,25 @@ static json_t *port_json(struct ctl *c, uint16_t p)
 			 (x >> 8) & 255, x & 255, cp->addrs[a].plen);
 		json_array_append_new(addrs, json_string(buf));
 	}
+	for (size_t r = 0; r < cp->n_kroutes; r++) {
+		char buf[64];
+
+		json_array_append_new(
+		    kroutes, json_string(port_route_str(&cp->kroutes[r], buf, sizeof(buf))));
+	}
 	rte_eth_link_get_nowait(pr->port_id, &link);
 	if (pr->ctl_txq >= 0)
 		snprintf(ctl_tx, sizeof(ctl_tx), "queue %d", pr->ctl_txq);
 	else
 		snprintf(ctl_tx, sizeof(ctl_tx), "worker ring");
-	return json_pack(
-	    "{s:s, s:i, s:s, s:s, s:o, s:s, s:I, s:i, s:i, s:o, s:i, s:i, s:s}", "name", cp->name,
-	    "port_id", pr->port_id, "device", cp->device, "kernel_if", cp->kernel_if, "mac",
-	    mac_json(&pr->mac), "link", link.link_status ? "up" : "down", "speed_mbps",
-	    (json_int_t)link.link_speed, "mtu", (int)cp->mtu, "numa_node", pr->socket, "addresses",
-	    addrs, "rx_queues", pr->n_rxq, "tx_queues", pr->n_txq, "control_tx", ctl_tx);
+	o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:I, s:i, s:i, s:o, s:i, s:i, s:s}", "name",
+		      cp->name, "port_id", pr->port_id, "device", cp->device, "kernel_if",
+		      cp->kernel_if, "mac", mac_json(&pr->mac), "link",
+		      link.link_status ? "up" : "down", "speed_mbps", (json_int_t)link.link_speed,
+		      "mtu", (int)cp->mtu, "numa_node", pr->socket, "addresses", addrs, "rx_queues",
+		      pr->n_rxq, "tx_queues", pr->n_txq, "control_tx", ctl_tx);
+	json_object_set_new(o, "kernel_routes", kroutes);
+	return o;
 }
 
 static json_t *tel_ports(void *ctx, const char *params)
