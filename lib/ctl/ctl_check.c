@@ -115,7 +115,22 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 			ctl_mail(c, subject, subject);
 	}
 	quorum_update(c, vs);
-	if (!c->hold_publish && ctl_publish(c) != 0)
+	/* Published once this round of the loop is done: thousands of checks
+	 * failing together (a switch port down) make one snapshot, not one each
+	 * (each holds the whole stat table until its grace period ends). */
+	c->publish_due = true;
+}
+
+static void on_prepare_publish(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct ctl *c = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (!c->publish_due)
+		return;
+	c->publish_due = false;
+	if (ctl_publish(c) != 0)
 		HALB_LOG(ctl, ERR, "cannot publish the services after a health change");
 }
 
@@ -151,6 +166,9 @@ int ctl_check_start(struct ctl *c)
 	c->checks = check_engine_create(c->loop, &ops);
 	if (c->checks == NULL)
 		return -1;
+	ev_prepare_init(&c->publish_prepare, on_prepare_publish);
+	c->publish_prepare.data = c;
+	ev_prepare_start(c->loop, &c->publish_prepare);
 	return checks_apply(c);
 }
 
@@ -185,6 +203,8 @@ void ctl_check_stop(struct ctl *c)
 	}
 	check_engine_free(c->checks);
 	c->checks = NULL;
+	if (c->loop != NULL)
+		ev_prepare_stop(c->loop, &c->publish_prepare);
 }
 
 /* ------------------------------------------------------------ telemetry */

@@ -106,6 +106,8 @@ struct ctl {
 	struct check_engine *checks;
 	struct ctl_sync *sync; /* the connection sync daemon, or NULL */
 	bool hold_publish;     /* batching changes: one snapshot at the end */
+	bool publish_due;      /* health changed: publish before the loop waits */
+	ev_prepare publish_prepare;
 
 	/* the loop */
 	struct ev_loop *loop;
