@@ -103,9 +103,9 @@ static int tap_routes(struct port_rt *p, char *err, size_t errlen)
 		port_route_str(r, rt, sizeof(rt));
 		if (rc == -EEXIST)
 			HALB_LOG(port, WARNING,
-				 "%s: the kernel already has a route to %s (through another "
-				 "interface?): kept it, %s not added",
-				 p->cfg->kernel_if, rt, rt);
+				 "%s: route %s not added: the kernel has a route to that prefix "
+				 "already (through another interface?)",
+				 p->cfg->kernel_if, rt);
 		else if (rc != 0)
 			return log_error(err, errlen, "cannot add the route %s to %s: %s", rt,
 					 p->cfg->kernel_if, strerror(-rc));
