@@ -167,10 +167,11 @@ static int ipv_option(int c, struct ipv *v, struct opts *o, char **argv)
 		return usage_error(NULL, "option '%s' needs a value", argv[optind - 1]);
 	default:
 		if (optopt != 0 && optopt < 256 && strchr(REFUSED_SHORT, optopt) != NULL)
-			return usage_error(NULL,
-					   "ipvsadm's -%c is not for halb: services and real servers "
-					   "come from keepalived.conf (reload with SIGHUP)",
-					   optopt);
+			return usage_error(
+			    NULL,
+			    "ipvsadm's -%c is not for halb: services and real servers "
+			    "come from keepalived.conf (reload with SIGHUP)",
+			    optopt);
 		if (refused_command(argv[optind - 1]))
 			return usage_error(NULL,
 					   "ipvsadm's %s is not for halb: services, servers and "
