@@ -1,40 +1,32 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * halbctl: shows the state of a running halb. It connects to the DPDK
- * telemetry socket of the halb chosen by its file prefix, sends one
- * /halb/... command (two for `list`, which also names the version), and
- * prints the reply as a table in the layout an operator of ipvsadm and
- * keepalived expects, or with --json as the JSON itself.
+ * halbctl: shows and adjusts a running halb. It connects to the DPDK
+ * telemetry socket of the halb chosen by its file prefix, sends /halb/...
+ * commands (following listings page by page), and prints the replies as
+ * tables in the layouts an operator of ipvsadm and keepalived expects, or
+ * with --json as JSON.
  *
- * This file holds the command table, argument parsing (options common to
- * every command may come before or after it, as in `halbctl list --json`)
- * and error reporting; tel_client.c speaks the protocol and the view_*.c
- * files print. Exit status: 0 done, 1 halb unreachable or not answering as
- * expected, 2 a bad command line.
+ * Two ways to call it. As halbctl (`halbctl list --stats`): a command, then
+ * its options; options common to every command may come before or after it.
+ * As ipvsadm (`halbctl -Ln`, `-L -c -n`, `-Z -t VIP:PORT`, `-e -t VIP:PORT
+ * -r RS:PORT -w 0`): ipvsadm's own options, with ipvsadm's exact layout
+ * (ipvsadm.c in this directory reads those).
+ *
+ * This file holds the command table, argument parsing and usage; session.c
+ * speaks to halb, run.c runs the commands, the view_*.c files print.
+ * Exit status: 0 done, 1 halb unreachable or not answering as expected (or
+ * refusing a change), 2 a bad command line, which is one line on stderr.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
-#include <stdbool.h>
-#include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
+#include "halbctl.h"
 
-#include "tel_client.h"
-#include "views.h"
-
-#define EXIT_OK    0
-#define EXIT_FAIL  1
-#define EXIT_USAGE 2
-#define GO_ON      (-1) /* from option parsing: no reason to stop */
-
-#define DEFAULT_PREFIX "halb"
-#define RUNTIME_DIR    "/var/run/dpdk"
-#define SOCKET_NAME    "dpdk_telemetry.v2"
-#define TIMEOUT_MS     2000
-#define CONNS_MAX      100000
+#define GO_ON (-1) /* from option parsing: no reason to stop */
 
 /* Long options without a short form. */
 enum {
@@ -43,22 +35,14 @@ enum {
 	OPT_STATS,
 	OPT_RATE,
 	OPT_EXACT,
+	OPT_SORT,
 	OPT_LIMIT,
-};
-
-struct opts {
-	const char *prefix;
-	const char *socket;
-	bool json;
-	struct list_opts list;
-	long conns_limit; /* 0: the daemon's default */
-};
-
-struct session {
-	const struct opts *o;
-	char path[PATH_MAX];
-	struct tel_conn conn;
-	bool open;
+	OPT_IPVSADM,
+	OPT_COUNT,
+	OPT_WATCH,
+	OPT_VIP,
+	OPT_RS,
+	OPT_CLIENT,
 };
 
 struct command {
@@ -68,9 +52,9 @@ struct command {
 	const char *help;     /* the body of `halbctl COMMAND --help` */
 	const char *shortopts;
 	const struct option *longopts;
-	const char *path; /* the telemetry command of a plain view */
-	void (*view)(FILE *out, const json_t *value);
-	int (*run)(struct session *s); /* instead of path and view */
+	int n_args; /* positional arguments: exactly this many (-1: 2 or 3, weight) */
+	int (*run)(struct session *s);
+	bool watch; /* --watch makes sense */
 };
 
 /* Accepted before the command and after it. */
@@ -82,82 +66,139 @@ struct command {
 	{ "json", no_argument, NULL, OPT_JSON },                \
 	{ "help", no_argument, NULL, 'h' },                     \
 	{ "version", no_argument, NULL, 'v' }
+#define WATCH_LONGOPT { "watch", optional_argument, NULL, OPT_WATCH }
+#define SERVICE_LONGOPTS                                        \
+	{ "tcp-service", required_argument, NULL, 't' },        \
+	{ "udp-service", required_argument, NULL, 'u' }
 /* clang-format on */
 
 static const struct option global_longopts[] = { GLOBAL_LONGOPTS, { NULL, 0, NULL, 0 } };
+static const struct option watch_longopts[] = { GLOBAL_LONGOPTS,
+						WATCH_LONGOPT,
+						{ NULL, 0, NULL, 0 } };
 
 static const struct option list_longopts[] = {
 	GLOBAL_LONGOPTS,
+	SERVICE_LONGOPTS,
+	WATCH_LONGOPT,
 	{ "numeric", no_argument, NULL, 'n' },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "rate", no_argument, NULL, OPT_RATE },
 	{ "exact", no_argument, NULL, OPT_EXACT },
+	{ "sort", no_argument, NULL, OPT_SORT },
+	{ "ipvsadm", no_argument, NULL, OPT_IPVSADM },
+	{ "count", no_argument, NULL, OPT_COUNT },
 	{ NULL, 0, NULL, 0 },
 };
 
 static const struct option conns_longopts[] = {
 	GLOBAL_LONGOPTS,
+	SERVICE_LONGOPTS,
+	WATCH_LONGOPT,
+	{ "numeric", no_argument, NULL, 'n' },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "vip", required_argument, NULL, OPT_VIP },
+	{ "rs", required_argument, NULL, OPT_RS },
+	{ "client", required_argument, NULL, OPT_CLIENT },
+	{ "count", no_argument, NULL, OPT_COUNT },
+	{ "sort", no_argument, NULL, OPT_SORT },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run_list(struct session *s);
-static int run_conns(struct session *s);
+static const struct option checks_longopts[] = {
+	GLOBAL_LONGOPTS,
+	WATCH_LONGOPT,
+	{ "vip", required_argument, NULL, OPT_VIP },
+	{ "rs", required_argument, NULL, OPT_RS },
+	{ "count", no_argument, NULL, OPT_COUNT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option service_longopts[] = { GLOBAL_LONGOPTS,
+						  SERVICE_LONGOPTS,
+						  { NULL, 0, NULL, 0 } };
+
+static int run_vrrp(struct session *s);
+static int run_sync(struct session *s);
+static int run_ports(struct session *s);
+static int run_version(struct session *s);
 
 static const struct command commands[] = {
 	{
 	    .name = "list",
-	    .synopsis = "[-n] [--stats | --rate] [--exact]",
+	    .synopsis =
+		"[--stats|--rate] [--exact] [--ipvsadm] [-t|-u VIP:PORT] [--count] [--watch]",
 	    .summary = "virtual services and real servers, as ipvsadm -L -n",
 	    .help = "Virtual services and their real servers (/halb/services) in the layout\n"
 		    "of ipvsadm -L -n, plus a Health column: up, down, or sorry for a sorry\n"
 		    "server. Weight is the weight in force; when it differs from the\n"
-		    "configured one (a quiesced or inhibited server) the configured weight\n"
-		    "follows the health. A service whose VIP this director does not hold\n"
-		    "(it is BACKUP) is marked [VIP not held here].\n"
+		    "configured one (a quiesced or inhibited server, or one set with\n"
+		    "halbctl weight) the health says why. A service whose VIP this director\n"
+		    "does not hold (it is BACKUP) is marked [VIP not held here].\n"
 		    "\n"
-		    "  -n, --numeric  accepted for ipvsadm habits: output is always numeric\n"
-		    "      --stats    connections, packets and bytes (ipvsadm --stats)\n"
-		    "      --rate     the same per second (ipvsadm --rate)\n"
-		    "      --exact    numbers in full, without K/M/G/T (ipvsadm --exact)\n",
-	    .shortopts = GLOBAL_SHORTOPTS "n",
+		    "  -n, --numeric    accepted for ipvsadm habits: output is always numeric\n"
+		    "      --stats      connections, packets and bytes (ipvsadm --stats)\n"
+		    "      --rate       the same per second (ipvsadm --rate)\n"
+		    "      --exact      numbers in full, without K/M/G/T (ipvsadm --exact)\n"
+		    "      --sort       accepted: services and servers are always sorted\n"
+		    "      --ipvsadm    exactly ipvsadm -L -n's layout, for scripts: its title\n"
+		    "                   lines, no Health column, only servers in service\n"
+		    "  -t, -u VIP:PORT  only this TCP or UDP service\n"
+		    "      --count      totals only: services, real servers, connections\n"
+		    "      --watch[=S]  print again every S seconds (default 2), as\n"
+		    "                   watch ipvsadm -L --rate does\n",
+	    .shortopts = GLOBAL_SHORTOPTS "nt:u:",
 	    .longopts = list_longopts,
 	    .run = run_list,
+	    .watch = true,
 	},
 	{
 	    .name = "conns",
-	    .synopsis = "[-n N]",
+	    .synopsis = "[--vip A[:P]] [--rs A[:P]] [--client A[:P]] [--limit N] [--count]",
 	    .summary = "connection entries, as ipvsadm -L -c -n",
 	    .help = "Entries of the connection table (/halb/conns) in the layout of\n"
-		    "ipvsadm -L -c -n; persistence templates show with state NONE and\n"
-		    "source port 0. When halb cut the list, a note on stderr says so.\n"
+		    "ipvsadm -L -c -n, all of them, read from halb a page at a time;\n"
+		    "persistence templates show with state NONE and source port 0.\n"
 		    "\n"
-		    "  -n, --limit N  list at most N entries (1 to 100000; halb's default\n"
-		    "                 is 1000). A bare -n is accepted, as in ipvsadm -L -c -n\n",
-	    .shortopts = GLOBAL_SHORTOPTS "n::",
+		    "  --vip A[:P]     only connections to this virtual address (and port)\n"
+		    "  -t, -u VIP:PORT the same, for the TCP or UDP service\n"
+		    "  --rs A[:P]      only connections to this real server\n"
+		    "  --client A[:P]  only connections from this client\n"
+		    "  --limit N       stop after N entries (a note on stderr says so)\n"
+		    "  --count         totals only: connections by state, templates\n"
+		    "  -n, --numeric   accepted for ipvsadm habits: output is always numeric\n"
+		    "  --sort          accepted and ignored, as ipvsadm -L -c does\n",
+	    .shortopts = GLOBAL_SHORTOPTS "nt:u:",
 	    .longopts = conns_longopts,
 	    .run = run_conns,
+	    .watch = true,
 	},
 	{
 	    .name = "vrrp",
-	    .synopsis = "",
+	    .synopsis = "[--watch]",
 	    .summary = "VRRP instances: state, priorities, master, VIPs, transitions",
 	    .help = "Each VRRP instance (/halb/vrrp): state and since when, interface,\n"
 		    "virtual router id, version, priority and effective priority (after\n"
 		    "trackers), the master's address and priority, advert interval, VIPs,\n"
 		    "adverts sent and received, rejected adverts by reason, trackers, and\n"
 		    "the last transitions in local time.\n",
-	    .path = "/halb/vrrp",
-	    .view = view_vrrp,
+	    .shortopts = GLOBAL_SHORTOPTS,
+	    .longopts = watch_longopts,
+	    .run = run_vrrp,
+	    .watch = true,
 	},
 	{
 	    .name = "stats",
-	    .synopsis = "",
+	    .synopsis = "[--watch]",
 	    .summary = "packet counters: totals, drops, ports, workers, control core",
 	    .help = "Packet counters (/halb/stats): totals, drops by reason, one row per\n"
-		    "port and per worker, and the control core's exception path.\n",
-	    .path = "/halb/stats",
-	    .view = view_stats,
+		    "port and per worker, and the control core's exception path. With\n"
+		    "--watch[=S], every S seconds (default 2) the same counters as rates:\n"
+		    "what each counted per second since the previous refresh.\n",
+	    .shortopts = GLOBAL_SHORTOPTS,
+	    .longopts = watch_longopts,
+	    .run = run_stats,
+	    .watch = true,
 	},
 	{
 	    .name = "neigh",
@@ -165,8 +206,7 @@ static const struct command commands[] = {
 	    .summary = "neighbours (ARP entries) of the dataplane",
 	    .help = "The neighbour table of the dataplane (/halb/neigh): address, MAC,\n"
 		    "port, state (INCOMPLETE, REACHABLE, STALE, FAILED) and age.\n",
-	    .path = "/halb/neigh",
-	    .view = view_neigh,
+	    .run = run_neigh,
 	},
 	{
 	    .name = "ports",
@@ -175,18 +215,23 @@ static const struct command commands[] = {
 	    .help = "The dataplane ports (/halb/ports): device, exception interface, MAC,\n"
 		    "link, speed, MTU, NUMA node, queues, how the control core sends on\n"
 		    "it, and the director's own addresses on it.\n",
-	    .path = "/halb/ports",
-	    .view = view_ports,
+	    .run = run_ports,
 	},
 	{
 	    .name = "checks",
-	    .synopsis = "",
+	    .synopsis = "[--vip A[:P]] [--rs A[:P]] [--count] [--watch]",
 	    .summary = "health checks of the real servers",
 	    .help = "The health checks of the real servers (/halb/checks): service, real\n"
 		    "server, checker type and target, state and since when, failures,\n"
-		    "checks run, and the last result with its reason.\n",
-	    .path = "/halb/checks",
-	    .view = view_checks,
+		    "checks run, and the last result with its reason.\n"
+		    "\n"
+		    "  --vip A[:P]  only the checks of this service\n"
+		    "  --rs A[:P]   only the checks of this real server\n"
+		    "  --count      totals only: checks up and down\n",
+	    .shortopts = GLOBAL_SHORTOPTS,
+	    .longopts = checks_longopts,
+	    .run = run_checks,
+	    .watch = true,
 	},
 	{
 	    .name = "sync",
@@ -196,17 +241,48 @@ static const struct command commands[] = {
 		    "state it follows, role (MASTER sends, BACKUP receives), sync id,\n"
 		    "group, port and TTL; messages and connections sent and received,\n"
 		    "installed, refreshed, and those left out, with why.\n",
-	    .path = "/halb/sync",
-	    .view = view_sync,
+	    .run = run_sync,
 	},
 	{
 	    .name = "version",
 	    .synopsis = "",
 	    .summary = "which halb runs, since when, with which files",
 	    .help = "The running halb (/halb/version): its version and DPDK's, pid, file\n"
-		    "prefix, start time, uptime, configuration files and reload count.\n",
-	    .path = "/halb/version",
-	    .view = view_version,
+		    "prefix, start time, uptime, configuration files, reload count and\n"
+		    "connection table size.\n",
+	    .run = run_version,
+	},
+	{
+	    .name = "weight",
+	    .synopsis = "[-t|-u] VIP:PORT RS[:PORT] WEIGHT|reset",
+	    .summary = "set a real server's weight (0 drains it), as ipvsadm -e -w",
+	    .help = "Sets the weight of real server RS in service VIP:PORT (/halb/weight),\n"
+		    "over the one keepalived.conf gives. 0 drains the server: no new\n"
+		    "connections, the existing ones go on until they end. `reset` returns\n"
+		    "to the configured weight. halb logs the change, halbctl list shows it\n"
+		    "in the Health column, and it stays until a reload changes this real\n"
+		    "server's weight or inhibit_on_failure in keepalived.conf (a reload\n"
+		    "that leaves the server alone keeps it; keepalived would not).\n"
+		    "\n"
+		    "  -t, -u  the TCP or UDP service, when VIP:PORT has both\n",
+	    .shortopts = GLOBAL_SHORTOPTS "tu",
+	    .longopts = global_longopts,
+	    .n_args = -1,
+	    .run = run_weight,
+	},
+	{
+	    .name = "zero",
+	    .synopsis = "[-t|-u VIP:PORT]",
+	    .summary = "zero the counters of every service, or one, as ipvsadm -Z",
+	    .help = "Zeroes the connection, packet and byte counters and the rates of\n"
+		    "every service and its real servers (/halb/zero), or of one service,\n"
+		    "as ipvsadm -Z does; active and inactive connections are counts and\n"
+		    "stay. Prometheus counters (/metrics) are not affected. Logged.\n"
+		    "\n"
+		    "  -t, -u VIP:PORT  only this TCP or UDP service\n",
+	    .shortopts = GLOBAL_SHORTOPTS "t:u:",
+	    .longopts = service_longopts,
+	    .run = run_zero,
 	},
 };
 
@@ -222,19 +298,25 @@ static const char global_help[] =
     "  -h, --help           this text; halbctl COMMAND --help for a command's\n"
     "  -v, --version        halbctl's version\n";
 
+static const char ipvsadm_help[] =
+    "ipvsadm's spellings, with ipvsadm's exact layout:\n"
+    "  halbctl -L|-l [-n] [--stats|--rate] [--exact] [-t|-u VIP:PORT]\n"
+    "  halbctl -L -c [-n]             connections (ipvsadm -L -c -n)\n"
+    "  halbctl -Z [-t|-u VIP:PORT]    zero counters\n"
+    "  halbctl -e -t|-u VIP:PORT -r RS:PORT -w WEIGHT   set a weight\n";
+
 static const char exit_help[] =
-    "Exit status: 0 done; 1 halb could not be reached or did not answer as\n"
-    "expected; 2 a bad command line.\n";
+    "Exit status: 0 done; 1 halb could not be reached, did not answer as\n"
+    "expected or refused a change; 2 a bad command line.\n";
 
-static void usage(FILE *out)
+void halbctl_usage(FILE *out)
 {
-	size_t i;
-
-	fprintf(out, "Usage: halbctl [OPTIONS] COMMAND [COMMAND OPTIONS]\n\n"
-		     "Shows the state of a running halb, read from its DPDK telemetry socket.\n\n"
+	fprintf(out, "Usage: halbctl [OPTIONS] COMMAND [COMMAND OPTIONS]\n"
+		     "       halbctl [OPTIONS] IPVSADM-OPTIONS\n\n"
+		     "Shows and adjusts a running halb through its DPDK telemetry socket.\n\n"
 		     "Commands:\n");
-	for (i = 0; i < NCOMMANDS; i++) {
-		char left[64];
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		char left[160];
 
 		snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].synopsis);
 		if (strlen(left) > 16)
@@ -242,8 +324,8 @@ static void usage(FILE *out)
 		else
 			fprintf(out, "  %-16s  %s\n", left, commands[i].summary);
 	}
-	fprintf(out, "  %-16s  %s\n\n%s\n%s", "help [COMMAND]", "this text, or a command's",
-		global_help, exit_help);
+	fprintf(out, "  %-16s  %s\n\n%s\n%s\n%s", "help [COMMAND]", "this text, or a command's",
+		ipvsadm_help, global_help, exit_help);
 }
 
 static void command_usage(FILE *out, const struct command *cmd)
@@ -253,61 +335,104 @@ static void command_usage(FILE *out, const struct command *cmd)
 		exit_help);
 }
 
-static int usage_error(const struct command *cmd, const char *fmt, const char *what)
+/* One line on stderr and where to read more. */
+int usage_error(const char *cmd, const char *fmt, ...)
 {
+	va_list ap;
+
 	fputs("halbctl: ", stderr);
-	fprintf(stderr, fmt, what);
-	fputs("\n\n", stderr);
-	if (cmd != NULL)
-		command_usage(stderr, cmd);
-	else
-		usage(stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see halbctl %s%s--help)\n", cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
 }
 
 static const struct command *find_command(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < NCOMMANDS; i++)
+	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
 }
 
-static bool all_digits(const char *s)
+/* "A" or "A:P" (need_port: "A:P" only), IPv4. */
+bool valid_addr(const char *s, bool need_port)
 {
-	if (s == NULL || *s == '\0')
+	const char *colon = strchr(s, ':');
+	char addr[16];
+	struct in_addr in;
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(addr) || (need_port && colon == NULL))
 		return false;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	if (inet_pton(AF_INET, addr, &in) != 1)
+		return false;
+	if (colon != NULL) {
+		char *end;
+		long port;
+
+		errno = 0;
+		port = strtol(colon + 1, &end, 10);
+		if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 0 || port > 65535)
 			return false;
+	}
 	return true;
 }
 
-static int parse_limit(const struct command *cmd, struct opts *o, const char *arg)
+static int parse_limit(const char *cmd, struct opts *o, const char *arg)
 {
-	long n = all_digits(arg) && strlen(arg) <= 7 ? strtol(arg, NULL, 10) : 0;
+	char *end;
+	long n;
 
-	if (n < 1 || n > CONNS_MAX)
-		return usage_error(cmd, "-n wants a number of entries from 1 to 100000, not '%s'",
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (arg[0] == '\0' || *end != '\0' || errno != 0 || n < 1)
+		return usage_error(cmd, "--limit wants a number of entries, at least 1, not '%s'",
 				   arg);
-	o->conns_limit = n;
-	return EXIT_OK;
+	o->limit = n;
+	return GO_ON;
 }
 
-/*
- * conns takes -n with an optional number: "-n 50", "-n50", or a bare -n out
- * of ipvsadm -L -c -n habit. getopt hands over only the attached form, so a
- * number in the next word is taken here.
- */
-static int conns_numeric_opt(const struct command *cmd, struct opts *o, int argc, char **argv)
+static int parse_watch(const char *cmd, struct opts *o, const char *arg)
 {
-	if (optarg != NULL)
-		return parse_limit(cmd, o, optarg);
-	if (optind < argc && all_digits(argv[optind]))
-		return parse_limit(cmd, o, argv[optind++]);
-	return EXIT_OK;
+	char *end;
+	double s = WATCH_DEFAULT;
+
+	if (arg != NULL) {
+		errno = 0;
+		s = strtod(arg, &end);
+		if (arg[0] == '\0' || *end != '\0' || errno != 0 || !(s >= 0.1) || s > 86400)
+			return usage_error(cmd, "--watch wants seconds from 0.1 to 86400, not '%s'",
+					   arg);
+	}
+	o->watch = s;
+	return GO_ON;
+}
+
+/* -t/-u VIP:PORT: a service. */
+int service_opt(const char *cmd, struct opts *o, int c, const char *arg)
+{
+	if (o->proto != NULL)
+		return usage_error(cmd, "%s", "one service at a time: -t or -u, once");
+	if (!valid_addr(arg, true))
+		return usage_error(cmd, "-%c wants VIP:PORT (an IPv4 address and a port), not '%s'",
+				   c, arg);
+	o->proto = c == 't' ? "tcp" : "udp";
+	o->vip = arg;
+	o->list.one = true;
+	return GO_ON;
+}
+
+static int filter_opt(const char *cmd, const char **slot, const char *name, const char *arg)
+{
+	if (!valid_addr(arg, false))
+		return usage_error(
+		    cmd, "--%s wants an IPv4 address with an optional :PORT, not '%s'", name, arg);
+	*slot = arg;
+	return GO_ON;
 }
 
 /* What getopt_long() did not like, as the user typed it. */
@@ -322,18 +447,27 @@ static const char *bad_option(char **argv, char *shortbuf)
 	return argv[optind - 1];
 }
 
+static int layout_opt(const char *cmd, struct opts *o, enum list_layout want)
+{
+	if (o->list.layout != LIST_PLAIN && o->list.layout != want)
+		return usage_error(cmd, "%s", "--stats and --rate do not go together");
+	o->list.layout = want;
+	return GO_ON;
+}
+
 /*
  * Applies one option. @return GO_ON, or an exit status (help and
  * version end the program with 0, bad values with EXIT_USAGE).
  */
-static int apply_option(int c, const struct command *cmd, struct opts *o, int argc, char **argv)
+static int apply_option(int c, const struct command *cmd, struct opts *o, char **argv)
 {
+	const char *name = cmd ? cmd->name : NULL;
 	char shortbuf[3];
 
 	switch (c) {
 	case 'P':
 		if (optarg[0] == '\0' || strchr(optarg, '/') != NULL)
-			return usage_error(cmd, "bad file prefix '%s'", optarg);
+			return usage_error(name, "bad file prefix '%s'", optarg);
 		o->prefix = optarg;
 		return GO_ON;
 	case OPT_SOCKET:
@@ -346,37 +480,48 @@ static int apply_option(int c, const struct command *cmd, struct opts *o, int ar
 		if (cmd != NULL)
 			command_usage(stdout, cmd);
 		else
-			usage(stdout);
+			halbctl_usage(stdout);
 		return EXIT_OK;
 	case 'v':
 		printf("halbctl %s\n", HALB_VERSION);
 		return EXIT_OK;
-	case 'n':
-		if (cmd != NULL && strcmp(cmd->name, "conns") == 0) {
-			int rc = conns_numeric_opt(cmd, o, argc, argv);
-
-			return rc == EXIT_OK ? GO_ON : rc;
-		}
-		return GO_ON; /* list: addresses are always numeric */
-	case OPT_LIMIT: {
-		int rc = parse_limit(cmd, o, optarg);
-
-		return rc == EXIT_OK ? GO_ON : rc;
-	}
-	case OPT_STATS:
-	case OPT_RATE:
-		if (o->list.layout != LIST_PLAIN &&
-		    o->list.layout != (c == OPT_STATS ? LIST_STATS : LIST_RATE))
-			return usage_error(cmd, "%s", "--stats and --rate do not go together");
-		o->list.layout = c == OPT_STATS ? LIST_STATS : LIST_RATE;
+	case 'n':      /* ipvsadm's --numeric: output is always numeric */
+	case OPT_SORT: /* ipvsadm's --sort: a no-op there too */
 		return GO_ON;
+	case 't':
+	case 'u':
+		if (cmd != NULL && cmd->n_args == -1) { /* weight -t|-u: the protocol */
+			o->proto = c == 't' ? "tcp" : "udp";
+			return GO_ON;
+		}
+		return service_opt(name, o, c, optarg);
+	case OPT_LIMIT:
+		return parse_limit(name, o, optarg);
+	case OPT_STATS:
+		return layout_opt(name, o, LIST_STATS);
+	case OPT_RATE:
+		return layout_opt(name, o, LIST_RATE);
 	case OPT_EXACT:
 		o->list.exact = true;
 		return GO_ON;
+	case OPT_IPVSADM:
+		o->list.ipvsadm = true;
+		return GO_ON;
+	case OPT_COUNT:
+		o->count = true;
+		return GO_ON;
+	case OPT_WATCH:
+		return parse_watch(name, o, optarg);
+	case OPT_VIP:
+		return filter_opt(name, &o->vip, "vip", optarg);
+	case OPT_RS:
+		return filter_opt(name, &o->rs, "rs", optarg);
+	case OPT_CLIENT:
+		return filter_opt(name, &o->client, "client", optarg);
 	case ':':
-		return usage_error(cmd, "option '%s' needs a value", bad_option(argv, shortbuf));
+		return usage_error(name, "option '%s' needs a value", bad_option(argv, shortbuf));
 	default:
-		return usage_error(cmd, "unknown option '%s'", bad_option(argv, shortbuf));
+		return usage_error(name, "unknown option '%s'", bad_option(argv, shortbuf));
 	}
 }
 
@@ -397,7 +542,7 @@ static int parse_options(int argc, char **argv, const struct command *cmd, bool 
 	optind = 0; /* glibc: start afresh, as each call parses another argv */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		int rc = apply_option(c, cmd, o, argc, argv);
+		int rc = apply_option(c, cmd, o, argv);
 
 		if (rc != GO_ON)
 			return rc;
@@ -405,164 +550,24 @@ static int parse_options(int argc, char **argv, const struct command *cmd, bool 
 	return GO_ON;
 }
 
-static const char *socket_path(struct session *s)
+static int run_vrrp(struct session *s)
 {
-	if (s->o->socket != NULL)
-		snprintf(s->path, sizeof(s->path), "%s", s->o->socket);
-	else
-		snprintf(s->path, sizeof(s->path), RUNTIME_DIR "/%s/" SOCKET_NAME, s->o->prefix);
-	return s->path;
+	return run_plain(s, "/halb/vrrp", view_vrrp);
 }
 
-/* A hint that fits why connect() failed. */
-static const char *connect_hint(int err, bool by_prefix)
+static int run_sync(struct session *s)
 {
-	switch (err) {
-	case ENOENT:
-	case ENOTDIR:
-		return by_prefix ? "is halb running? use -P to choose the instance"
-				 : "is halb running?";
-	case EACCES:
-	case EPERM:
-		return "run halbctl as root, or as the user halb runs as";
-	case ECONNREFUSED:
-		return "nobody listens on it: halb has stopped and left its socket behind";
-	default:
-		return NULL;
-	}
+	return run_plain(s, "/halb/sync", view_sync);
 }
 
-static void report_connect_error(const struct session *s)
+static int run_ports(struct session *s)
 {
-	const char *hint = connect_hint(s->conn.sys_errno, s->o->socket == NULL);
-
-	fputs("halbctl: cannot reach halb", stderr);
-	if (s->o->socket == NULL)
-		fprintf(stderr, " (file prefix '%s')", s->o->prefix);
-	fprintf(stderr, ": %s%s%s\n", s->conn.message, hint ? " \u2014 " : "", hint ? hint : "");
+	return run_plain(s, "/halb/ports", view_ports);
 }
 
-/* Opens the connection on first use; reports failures itself. */
-static int session_open(struct session *s)
+static int run_version(struct session *s)
 {
-	enum tel_status st;
-
-	if (s->open)
-		return EXIT_OK;
-	st = tel_open(&s->conn, socket_path(s), TIMEOUT_MS);
-	if (st == TEL_ECONNECT) {
-		report_connect_error(s);
-		return EXIT_FAIL;
-	}
-	if (st != TEL_OK) {
-		fprintf(stderr, "halbctl: %s: %s\n", s->path, s->conn.message);
-		return EXIT_FAIL;
-	}
-	s->open = true;
-	return EXIT_OK;
-}
-
-/* Sends cmd and hands back the reply's value; reports failures itself. */
-static int session_query(struct session *s, const char *cmd, json_t **value)
-{
-	int rc = session_open(s);
-
-	*value = NULL;
-	if (rc != EXIT_OK)
-		return rc;
-	if (tel_query(&s->conn, cmd, value) != TEL_OK) {
-		fprintf(stderr, "halbctl: %s\n", s->conn.message);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
-
-/*
- * 16 significant digits, not jansson's 17: a value the daemon wrote as 61.9
- * prints as 61.9 rather than 61.899999999999999, and microseconds of a
- * timestamp (16 digits) survive.
- */
-static int print_json(const json_t *value)
-{
-	if (json_dumpf(value, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(16)) !=
-	    0) {
-		fprintf(stderr, "halbctl: cannot print the reply: %s\n", strerror(errno));
-		return EXIT_FAIL;
-	}
-	putchar('\n');
-	return EXIT_OK;
-}
-
-/* The views read objects; anything else means the daemon broke the contract. */
-static bool expect_object(const json_t *value, const char *cmd)
-{
-	if (json_is_object(value))
-		return true;
-	fprintf(stderr, "halbctl: the reply to %s is not a JSON object; try --json to see it\n",
-		cmd);
-	return false;
-}
-
-static int run_plain(struct session *s, const struct command *cmd)
-{
-	json_t *value;
-	int rc = session_query(s, cmd->path, &value);
-
-	if (rc != EXIT_OK)
-		return rc;
-	if (s->o->json)
-		rc = print_json(value);
-	else if (!expect_object(value, cmd->path))
-		rc = EXIT_FAIL;
-	else
-		cmd->view(stdout, value);
-	json_decref(value);
-	return rc;
-}
-
-static int run_list(struct session *s)
-{
-	json_t *services, *version = NULL;
-	int rc = session_query(s, "/halb/services", &services);
-
-	if (rc != EXIT_OK)
-		return rc;
-	if (s->o->json) {
-		rc = print_json(services);
-	} else if (!expect_object(services, "/halb/services")) {
-		rc = EXIT_FAIL;
-	} else {
-		/* The title names the version; a halb that cannot say still lists. */
-		if (tel_query(&s->conn, "/halb/version", &version) != TEL_OK)
-			version = NULL;
-		view_list(stdout, services, version, &s->o->list);
-	}
-	json_decref(version);
-	json_decref(services);
-	return rc;
-}
-
-static int run_conns(struct session *s)
-{
-	char cmd[64];
-	json_t *conns;
-	int rc;
-
-	if (s->o->conns_limit > 0)
-		snprintf(cmd, sizeof(cmd), "/halb/conns,%ld", s->o->conns_limit);
-	else
-		snprintf(cmd, sizeof(cmd), "/halb/conns");
-	rc = session_query(s, cmd, &conns);
-	if (rc != EXIT_OK)
-		return rc;
-	if (s->o->json)
-		rc = print_json(conns);
-	else if (!expect_object(conns, cmd))
-		rc = EXIT_FAIL;
-	else
-		view_conns(stdout, stderr, conns);
-	json_decref(conns);
-	return rc;
+	return run_plain(s, "/halb/version", view_version);
 }
 
 /* `halbctl help [COMMAND]` */
@@ -571,7 +576,7 @@ static int run_help(int argc, char **argv)
 	const struct command *cmd;
 
 	if (argc < 2) {
-		usage(stdout);
+		halbctl_usage(stdout);
 		return EXIT_OK;
 	}
 	cmd = find_command(argv[1]);
@@ -581,19 +586,95 @@ static int run_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static int run_command(const struct command *cmd, int argc, char **argv, struct opts *o)
+/* weight VIP:PORT RS[:PORT] W|reset */
+static int weight_args(struct opts *o, int n, char **args)
+{
+	char *end;
+	long w;
+
+	if (n != 3)
+		return usage_error("weight", "%s",
+				   "weight wants VIP:PORT RS[:PORT] WEIGHT (or reset)");
+	if (!valid_addr(args[0], true))
+		return usage_error("weight", "'%s' is not VIP:PORT", args[0]);
+	if (!valid_addr(args[1], false))
+		return usage_error("weight", "'%s' is not a real server address[:port]", args[1]);
+	errno = 0;
+	w = strtol(args[2], &end, 10);
+	if (strcmp(args[2], "reset") != 0 &&
+	    (args[2][0] == '\0' || *end != '\0' || errno != 0 || w < 0 || w > 65535))
+		return usage_error("weight", "the weight is 0 to 65535 or reset, not '%s'",
+				   args[2]);
+	o->vip = args[0];
+	o->rs = args[1];
+	o->weight = args[2];
+	return GO_ON;
+}
+
+/* What makes no sense together, said before asking halb anything. */
+static int check_combination(const struct command *cmd, const struct opts *o)
+{
+	if (o->watch > 0 && !cmd->watch)
+		return usage_error(cmd->name, "%s --watch is not a thing", cmd->name);
+	if (o->watch > 0 && o->json)
+		return usage_error(cmd->name, "%s", "--watch prints tables, not --json");
+	if (o->watch > 0 && strcmp(cmd->name, "conns") == 0 && !o->count)
+		return usage_error(cmd->name, "%s", "conns --watch needs --count");
+	if (o->count && (o->list.layout != LIST_PLAIN || o->list.ipvsadm))
+		return usage_error(cmd->name, "%s",
+				   "--count prints totals only: no layout options");
+	if (o->count && o->limit > 0)
+		return usage_error(cmd->name, "%s", "--count counts everything: no --limit");
+	return GO_ON;
+}
+
+void watch_title(struct opts *o, int argc, char **argv)
+{
+	snprintf(o->title, sizeof(o->title), "halbctl");
+	for (int i = 0; i < argc; i++)
+		snprintf(o->title + strlen(o->title), sizeof(o->title) - strlen(o->title), " %s",
+			 argv[i]);
+}
+
+static int run_session(const struct command *cmd, struct opts *o)
 {
 	struct session s = { .o = o };
-	int rc = parse_options(argc, argv, cmd, false, o);
+	int rc = check_combination(cmd, o);
 
 	if (rc != GO_ON)
 		return rc;
-	if (optind < argc)
-		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	rc = cmd->run ? cmd->run(&s) : run_plain(&s, cmd);
-	if (s.open || s.conn.buf != NULL)
-		tel_close(&s.conn);
+	rc = o->watch > 0 ? run_watch(&s, cmd->run) : cmd->run(&s);
+	session_close(&s);
 	return rc;
+}
+
+int run_named(const char *name, struct opts *o)
+{
+	return run_session(find_command(name), o);
+}
+
+static int run_command(const struct command *cmd, int argc, char **argv, struct opts *o)
+{
+	int n, rc = parse_options(argc, argv, cmd, false, o);
+
+	if (rc != GO_ON)
+		return rc;
+	n = argc - optind;
+	if (cmd->n_args == -1) {
+		rc = weight_args(o, n, argv + optind);
+		if (rc != GO_ON)
+			return rc;
+	} else if (n > 0) {
+		if (strcmp(cmd->name, "conns") == 0 &&
+		    strspn(argv[optind], "0123456789") == strlen(argv[optind]))
+			return usage_error(cmd->name,
+					   "unexpected argument '%s' (-n is --numeric; the "
+					   "number of entries is --limit N)",
+					   argv[optind]);
+		return usage_error(cmd->name, "unexpected argument '%s'", argv[optind]);
+	}
+	watch_title(o, argc, argv);
+	return run_session(cmd, o);
 }
 
 static int finish(int rc)
@@ -609,8 +690,11 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .prefix = DEFAULT_PREFIX };
 	const struct command *cmd;
-	int rc = parse_options(argc, argv, NULL, true, &o);
+	int rc;
 
+	if (ipvsadm_spelling(argc, argv))
+		return finish(ipvsadm_main(argc, argv, &o));
+	rc = parse_options(argc, argv, NULL, true, &o);
 	if (rc != GO_ON)
 		return finish(rc);
 	if (optind >= argc)

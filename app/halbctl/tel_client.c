@@ -255,6 +255,7 @@ static enum tel_status check_error_value(struct tel_conn *c, const char *cmd, js
 
 	if (e == NULL)
 		return TEL_OK;
+	c->restart = json_is_true(json_object_get(v, "restart"));
 	if (json_is_string(e))
 		return tel_fail(c, TEL_EREPLY, "halb refused %s: %s", cmd, json_string_value(e));
 	text = json_dumps(e, JSON_ENCODE_ANY | JSON_COMPACT);
@@ -312,6 +313,7 @@ enum tel_status tel_query(struct tel_conn *c, const char *cmd, json_t **value)
 	size_t len;
 
 	*value = NULL;
+	c->restart = false;
 	snprintf(what, sizeof(what), "reply to %s", cmd);
 	st = tel_send(c, cmd);
 	if (st == TEL_OK)

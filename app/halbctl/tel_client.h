@@ -12,6 +12,7 @@
  * Not thread-safe: one connection per thread.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -40,6 +41,8 @@ struct tel_conn {
 	size_t buf_len;    /**< size of buf: max_output clamped to the limits above */
 	char *buf;         /**< receive buffer, one message */
 	char message[512]; /**< what went wrong, for the last failed call */
+	bool restart;      /**< the last TEL_EREPLY said "restart": true (a paged
+			    * listing met a reload: start it again) */
 };
 
 /**

@@ -5,11 +5,18 @@
  * `halbctl conns` prints /halb/conns as `ipvsadm -L -c -n` does. Column
  * widths, truncation of long addresses (33 characters for a service, 28 for
  * a real server), the sort order (address family, protocol, address, port)
- * and the K/M/G/T abbreviation of big numbers follow ipvsadm's, so
- * scripts and eyes trained on ipvsadm keep working. halb adds a Health
- * column to the plain listing and, after the ipvsadm flags of a service,
- * notes when this director does not hold its VIP or its quorum is lost.
- * The title line names halb instead of the kernel's IPVS.
+ * and the K/M/G/T abbreviation of big numbers follow ipvsadm 1.31's
+ * print_service_entry(), print_largenum() and print_conn(), so scripts and
+ * eyes trained on ipvsadm keep working.
+ *
+ * Two layouts of the listing. halb's own (`halbctl list`) starts with a
+ * title naming halb, adds a Health column, notes after a service's flags
+ * when this director does not hold its VIP or its quorum is lost, and lists
+ * real servers that a failed check took out of the service. The ipvsadm
+ * layout (`halbctl -Ln`, `halbctl list --ipvsadm`) is byte for byte what
+ * ipvsadm prints for the same table: its "IP Virtual Server version" line
+ * (the size is halb's connection table), its titles, its trailing blanks,
+ * and only the real servers IPVS would hold.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -203,28 +210,45 @@ static void print_mask(FILE *out, const json_t *svc)
 	}
 }
 
-static void print_service_plain(FILE *out, const json_t *svc, const char *name)
+/* " (sh-fallback,sh-port)", as ipvsadm's print_sched_flags(). */
+static void print_sched_flags(FILE *out, const json_t *svc)
+{
+	const json_t *flags = jv_array(svc, "sched_flags");
+	char buf[FMT_LEN];
+
+	if (json_array_size(flags) == 0)
+		return;
+	fputs(" (", out);
+	for (size_t i = 0; i < json_array_size(flags); i++)
+		fprintf(out, "%s%s", i ? "," : "", fmt_scalar(json_array_get(flags, i), buf));
+	fputc(')', out);
+}
+
+static void print_service_plain(FILE *out, const json_t *svc, const char *name,
+				const struct list_opts *o)
 {
 	char sched[FMT_LEN];
 	long long timeout;
 
 	fprintf(out, "%s %s", name, fmt_field(svc, "scheduler", sched));
+	print_sched_flags(out, svc);
 	if (jv_int(svc, "persistence", &timeout) && timeout > 0) {
 		fprintf(out, " persistent %lld", timeout);
 		print_mask(out, svc);
 	}
-	if (jv_bool(svc, "owned") == 0)
+	if (!o->ipvsadm && jv_bool(svc, "owned") == 0)
 		fputs(" [VIP not held here]", out);
-	if (jv_bool(svc, "quorum_up") == 0)
+	if (!o->ipvsadm && jv_bool(svc, "quorum_up") == 0)
 		fputs(" [quorum lost]", out);
 	fputc('\n', out);
 }
 
-/* up, down or sorry; and the configured weight when another is in force. */
+/* up, down or sorry; and the configured weight when another is in force
+ * (and whether halbctl weight set it). */
 static const char *health_text(const json_t *rs, char *buf)
 {
 	const char *state;
-	long long weight, configured;
+	long long weight, configured, override;
 
 	if (jv_bool(rs, "sorry") == 1)
 		state = "sorry";
@@ -234,24 +258,33 @@ static const char *health_text(const json_t *rs, char *buf)
 		state = "down";
 	else
 		state = FMT_MISSING;
-	if (jv_int(rs, "weight", &weight) && jv_int(rs, "configured_weight", &configured) &&
-	    weight != configured)
+	if (jv_int(rs, "weight_override", &override) &&
+	    jv_int(rs, "configured_weight", &configured))
+		snprintf(buf, FMT_LEN, "%s (weight %lld set by halbctl, configured %lld)", state,
+			 override, configured);
+	else if (jv_int(rs, "weight", &weight) && jv_int(rs, "configured_weight", &configured) &&
+		 weight != configured)
 		snprintf(buf, FMT_LEN, "%s (configured weight %lld)", state, configured);
 	else
 		snprintf(buf, FMT_LEN, "%s", state);
 	return buf;
 }
 
-static void print_dest_plain(FILE *out, const json_t *svc, const json_t *rs, const char *name)
+static void print_dest_plain(FILE *out, const json_t *svc, const json_t *rs, const char *name,
+			     const struct list_opts *o)
 {
 	char weight[FMT_LEN], active[FMT_LEN], inactive[FMT_LEN], health[FMT_LEN];
 	const char *fwd = jv_str(rs, "forward");
 
 	if (fwd == NULL)
 		fwd = jv_str(svc, "forward");
-	fprintf(out, "  -> %-28s %-7s %-6s %-10s %-10s %s\n", name, forward_name(fwd),
+	fprintf(out, "  -> %-28s %-7s %-6s %-10s %-10s", name, forward_name(fwd),
 		fmt_field(rs, "weight", weight), fmt_field(rs, "active", active),
-		fmt_field(rs, "inactive", inactive), health_text(rs, health));
+		fmt_field(rs, "inactive", inactive));
+	if (o->ipvsadm)
+		fputc('\n', out);
+	else
+		fprintf(out, " %s\n", health_text(rs, health));
 }
 
 static void print_counters(FILE *out, const json_t *obj, bool exact)
@@ -293,9 +326,12 @@ static void print_dests(FILE *out, const json_t *svc, const struct list_opts *o)
 	char name[FMT_LEN];
 
 	for (i = 0; i < n; i++) {
+		/* IPVS holds only the servers in service: keepalived removed the rest */
+		if (o->ipvsadm && jv_bool(rs[i].obj, "in_service") == 0)
+			continue;
 		dest_name(rs[i].obj, name);
 		if (o->layout == LIST_PLAIN) {
-			print_dest_plain(out, svc, rs[i].obj, name);
+			print_dest_plain(out, svc, rs[i].obj, name, o);
 			continue;
 		}
 		fprintf(out, "  -> %-28s", name);
@@ -307,7 +343,7 @@ static void print_dests(FILE *out, const json_t *svc, const struct list_opts *o)
 	free(rs);
 }
 
-static void print_title(FILE *out, enum list_layout layout)
+static void print_title(FILE *out, enum list_layout layout, bool ipvsadm)
 {
 	switch (layout) {
 	case LIST_STATS:
@@ -321,10 +357,32 @@ static void print_title(FILE *out, enum list_layout layout)
 		break;
 	default:
 		fprintf(out, "Prot LocalAddress:Port Scheduler Flags\n");
-		fprintf(out, "  -> %-28s %-7s %-6s %-10s %-10s %s\n", "RemoteAddress:Port",
-			"Forward", "Weight", "ActiveConn", "InActConn", "Health");
+		if (ipvsadm)
+			fprintf(out, "  -> RemoteAddress:Port           Forward Weight ActiveConn "
+				     "InActConn\n");
+		else
+			fprintf(out, "  -> %-28s %-7s %-6s %-10s %-10s %s\n", "RemoteAddress:Port",
+				"Forward", "Weight", "ActiveConn", "InActConn", "Health");
 		break;
 	}
+}
+
+/* The first line: halb's, or ipvsadm's list_all() (none for one service). */
+static void print_version_line(FILE *out, const json_t *version, size_t n,
+			       const struct list_opts *o)
+{
+	char buf[FMT_LEN];
+	long long size;
+
+	if (!o->ipvsadm) {
+		fprintf(out, "halb %s (services=%zu)\n", fmt_field(version, "version", buf), n);
+		return;
+	}
+	if (o->one)
+		return;
+	if (!jv_int(version, "connections", &size))
+		size = 0;
+	fprintf(out, "IP Virtual Server version 1.2.1 (size=%lld)\n", size);
 }
 
 void view_list(FILE *out, const json_t *services, const json_t *version, const struct list_opts *o)
@@ -332,14 +390,14 @@ void view_list(FILE *out, const json_t *services, const json_t *version, const s
 	size_t n, i;
 	struct sort_key *svc =
 	    sorted_entries(jv_array(services, "services"), "vip", "port", true, &n);
-	char ver[FMT_LEN], name[FMT_LEN];
+	char name[FMT_LEN];
 
-	fprintf(out, "halb %s (services=%zu)\n", fmt_field(version, "version", ver), n);
-	print_title(out, o->layout);
+	print_version_line(out, version, n, o);
+	print_title(out, o->layout, o->ipvsadm);
 	for (i = 0; i < n; i++) {
 		service_name(svc[i].obj, name);
 		if (o->layout == LIST_PLAIN) {
-			print_service_plain(out, svc[i].obj, name);
+			print_service_plain(out, svc[i].obj, name, o);
 		} else {
 			fprintf(out, "%-33s", name);
 			if (o->layout == LIST_STATS)
@@ -365,7 +423,7 @@ static const char *expire_text(const json_t *conn, char *buf)
 	return buf;
 }
 
-static void print_conn(FILE *out, const json_t *conn)
+void view_conn(FILE *out, const json_t *conn)
 {
 	char proto[FMT_LEN], expire[FMT_LEN], state[FMT_LEN];
 	char client[FMT_LEN], virt[FMT_LEN], dest[FMT_LEN];
@@ -377,26 +435,88 @@ static void print_conn(FILE *out, const json_t *conn)
 		fmt_addr_port(conn, "rip", "rport", dest));
 }
 
-void view_conns(FILE *out, FILE *note, const json_t *conns)
+void view_conns_head(FILE *out)
 {
-	const json_t *list = jv_array(conns, "conns");
-	size_t i, shown = 0;
-	char total[FMT_LEN];
-
 	fprintf(out, "IPVS connection entries\n");
 	fprintf(out, "pro expire %-11s %-18s %-18s %s\n", "state", "source", "virtual",
 		"destination");
-	for (i = 0; i < json_array_size(list); i++) {
-		const json_t *c = json_array_get(list, i);
+}
 
-		if (!json_is_object(c))
-			continue;
-		print_conn(out, c);
-		shown++;
+void view_conns_count(FILE *out, const json_t *counts)
+{
+	static const struct kv_field fields[] = {
+		{ "connections", "Connections", KV_PLAIN },
+		{ "templates", "Templates", KV_PLAIN },
+	};
+	const json_t *states = json_object_get(counts, "states");
+	struct table t;
+
+	table_init(&t, 2, NULL, "lr");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		char buf[FMT_LEN];
+		const char *cells[] = { fields[i].label, fmt_field(counts, fields[i].key, buf) };
+
+		table_add(&t, cells);
+		if (i == 0 && json_is_object(states)) {
+			const char *key;
+			json_t *v;
+
+			json_object_foreach((json_t *)states, key, v)
+			{
+				char kbuf[FMT_LEN + 2], label[FMT_LEN];
+				const char *row[] = { kbuf, fmt_scalar(v, buf) };
+
+				snprintf(kbuf, sizeof(kbuf), "  %s", fmt_text(key, label));
+				table_add(&t, row);
+			}
+		}
 	}
-	if (jv_bool(conns, "truncated") == 1)
-		fprintf(note,
-			"halbctl: the list is cut: %zu of %s connections shown "
-			"(halbctl conns -n N shows up to 100000)\n",
-			shown, fmt_field(conns, "total", total));
+	table_print(&t, out, "");
+	table_free(&t);
+}
+
+json_t *list_count(const json_t *services)
+{
+	const json_t *arr = jv_array(services, "services");
+	long long services_n = 0, rs = 0, up = 0, down = 0, overridden = 0, active = 0,
+		  inactive = 0;
+
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const json_t *svc = json_array_get(arr, i);
+		const json_t *rss = jv_array(svc, "real_servers");
+
+		services_n++;
+		for (size_t r = 0; r < json_array_size(rss); r++) {
+			const json_t *e = json_array_get(rss, r);
+			long long v;
+
+			if (jv_bool(e, "sorry") == 1)
+				continue;
+			rs++;
+			up += jv_bool(e, "healthy") == 1;
+			down += jv_bool(e, "healthy") == 0;
+			overridden += jv_int(e, "weight_override", &v);
+			active += jv_int(e, "active", &v) ? v : 0;
+			inactive += jv_int(e, "inactive", &v) ? v : 0;
+		}
+	}
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "services", (json_int_t)services_n,
+			 "real_servers", (json_int_t)rs, "up", (json_int_t)up, "down",
+			 (json_int_t)down, "weight_overrides", (json_int_t)overridden, "active",
+			 (json_int_t)active, "inactive", (json_int_t)inactive);
+}
+
+void view_list_count(FILE *out, const json_t *counts)
+{
+	static const struct kv_field fields[] = {
+		{ "services", "Services", KV_PLAIN },
+		{ "real_servers", "Real servers", KV_PLAIN },
+		{ "up", "  up", KV_PLAIN },
+		{ "down", "  down", KV_PLAIN },
+		{ "weight_overrides", "  weight set by halbctl", KV_PLAIN },
+		{ "active", "ActiveConn", KV_PLAIN },
+		{ "inactive", "InActConn", KV_PLAIN },
+	};
+
+	kv_print(out, counts, fields, sizeof(fields) / sizeof(fields[0]), "lr", "");
 }

@@ -8,6 +8,7 @@
  * their own names.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "fmt.h"
 #include "views.h"
@@ -141,4 +142,54 @@ void view_stats(FILE *out, const json_t *stats)
 		   worker_row);
 	fputc('\n', out);
 	print_control(out, json_object_get(stats, "control"));
+}
+
+/* Fields that name things rather than count them. */
+static bool is_label(const char *key)
+{
+	return strcmp(key, "id") == 0 || strcmp(key, "lcore") == 0 || strcmp(key, "port_id") == 0;
+}
+
+static json_t *rates_of(const json_t *prev, const json_t *cur, double seconds);
+
+/* One value: integers become (cur - prev) / seconds; others are kept. */
+static json_t *rate_value(const char *key, const json_t *prev, const json_t *cur, double seconds)
+{
+	if (json_is_object(cur) || json_is_array(cur))
+		return rates_of(prev, cur, seconds);
+	if (json_is_integer(cur) && (key == NULL || !is_label(key))) {
+		json_int_t was = json_is_integer(prev) ? json_integer_value(prev) : 0;
+		double d = (double)(json_integer_value(cur) - was) / seconds;
+
+		return json_integer((json_int_t)(d < 0 ? 0 : d + 0.5));
+	}
+	return json_deep_copy(cur);
+}
+
+static json_t *rates_of(const json_t *prev, const json_t *cur, double seconds)
+{
+	json_t *out;
+
+	if (json_is_array(cur)) {
+		out = json_array();
+		for (size_t i = 0; i < json_array_size(cur); i++)
+			json_array_append_new(out, rate_value(NULL, json_array_get(prev, i),
+							      json_array_get(cur, i), seconds));
+		return out;
+	}
+	if (json_is_object(cur)) {
+		const char *key;
+		json_t *v;
+
+		out = json_object();
+		json_object_foreach((json_t *)cur, key, v) json_object_set_new(
+		    out, key, rate_value(key, json_object_get(prev, key), v, seconds));
+		return out;
+	}
+	return json_deep_copy(cur);
+}
+
+json_t *stats_rates(const json_t *prev, const json_t *cur, double seconds)
+{
+	return rates_of(prev, cur, seconds > 0 ? seconds : 1);
 }

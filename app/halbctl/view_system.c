@@ -6,6 +6,7 @@
  * One row per element, one column per field of the contract; times are local.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "fmt.h"
 #include "views.h"
@@ -162,6 +163,7 @@ void view_version(FILE *out, const json_t *version)
 		{ "keepalived_conf", "keepalived.conf", KV_PLAIN },
 		{ "dataplane_conf", "Dataplane file", KV_PLAIN },
 		{ "reloads", "Reloads", KV_PLAIN },
+		{ "connections", "Connection table", KV_PLAIN },
 	};
 	const char *client[] = { "halbctl", HALB_VERSION };
 	struct table t;
@@ -171,4 +173,30 @@ void view_version(FILE *out, const json_t *version)
 	table_add(&t, client);
 	table_print(&t, out, "");
 	table_free(&t);
+}
+
+json_t *checks_count(const json_t *checks)
+{
+	const json_t *arr = jv_array(checks, "checks");
+	long long up = 0, down = 0;
+
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const char *state = jv_str(json_array_get(arr, i), "state");
+
+		up += state != NULL && strcmp(state, "UP") == 0;
+		down += state != NULL && strcmp(state, "DOWN") == 0;
+	}
+	return json_pack("{s:I, s:I, s:I}", "checks", (json_int_t)json_array_size(arr), "up",
+			 (json_int_t)up, "down", (json_int_t)down);
+}
+
+void view_checks_count(FILE *out, const json_t *counts)
+{
+	static const struct kv_field fields[] = {
+		{ "checks", "Checks", KV_PLAIN },
+		{ "up", "  UP", KV_PLAIN },
+		{ "down", "  DOWN", KV_PLAIN },
+	};
+
+	kv_print(out, counts, fields, sizeof(fields) / sizeof(fields[0]), "lr", "");
 }

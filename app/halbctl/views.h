@@ -24,7 +24,9 @@ enum list_layout {
 
 struct list_opts {
 	enum list_layout layout;
-	bool exact; /**< ipvsadm --exact: no K/M/G/T abbreviation */
+	bool exact;   /**< ipvsadm --exact: no K/M/G/T abbreviation */
+	bool ipvsadm; /**< exactly ipvsadm's layout: its title, no Health, no halb notes */
+	bool one;     /**< one service asked for (-t/-u): ipvsadm prints no version line */
 };
 
 /**
@@ -34,17 +36,33 @@ struct list_opts {
  */
 void view_list(FILE *out, const json_t *services, const json_t *version, const struct list_opts *o);
 
-/**
- * /halb/conns in ipvsadm -L -c -n layout. When the daemon cut the list, a
- * note goes to note (stderr), keeping out free for scripts.
- */
-void view_conns(FILE *out, FILE *note, const json_t *conns);
+/** Totals of a /halb/services listing (halbctl list --count): services,
+ * real_servers, up, down, overridden, active, inactive. A new object. */
+json_t *list_count(const json_t *services);
+void view_list_count(FILE *out, const json_t *counts);
+
+/** The title lines of ipvsadm -L -c -n. */
+void view_conns_head(FILE *out);
+
+/** One /halb/conns entry as a line of ipvsadm -L -c -n. */
+void view_conn(FILE *out, const json_t *conn);
+
+/** Connection counts (halbctl conns --count): {"connections", "templates",
+ * "states": {STATE: n}}. */
+void view_conns_count(FILE *out, const json_t *counts);
 
 /** /halb/vrrp: a block per instance. */
 void view_vrrp(FILE *out, const json_t *vrrp);
 
 /** /halb/stats: totals, drops by reason, ports, workers, control core. */
 void view_stats(FILE *out, const json_t *stats);
+
+/**
+ * /halb/stats as rates: each counter of cur less its value in prev, per
+ * second over seconds (halbctl stats --watch). @return a new object of
+ * the same shape, for view_stats().
+ */
+json_t *stats_rates(const json_t *prev, const json_t *cur, double seconds);
 
 /** /halb/ports as a table. */
 void view_ports(FILE *out, const json_t *ports);
@@ -54,6 +72,11 @@ void view_neigh(FILE *out, const json_t *neigh);
 
 /** /halb/checks as a table. */
 void view_checks(FILE *out, const json_t *checks);
+
+/** How many checks there are, up and down (halbctl checks --count). A new
+ * object: checks, up, down. */
+json_t *checks_count(const json_t *checks);
+void view_checks_count(FILE *out, const json_t *counts);
 
 /** /halb/sync: set-up, role, what was sent and received. */
 void view_sync(FILE *out, const json_t *sync);

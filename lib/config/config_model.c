@@ -220,6 +220,7 @@ void cfg_dataplane_free(struct cfg_dataplane *p)
 		free(p->ports[i].device);
 		free(p->ports[i].kernel_if);
 		free(p->ports[i].addrs);
+		free(p->ports[i].kroutes);
 	}
 	free(p->ports);
 	free(p->routes);

@@ -28,6 +28,7 @@
 #define DP_MAX_PORTS       8 /* FWD_MAX_PORTS: each takes two of DPDK 22.11's 32 ethdevs (NIC, TAP) */
 #define DP_MAX_ADDRS       64 /* per port */
 #define DP_MAX_ROUTES      4096
+#define DP_MAX_KROUTES     256 /* per port */
 
 struct dp {
 	struct cfg_dataplane *p;
@@ -320,7 +321,98 @@ static void read_addresses(struct dp *dp, const config_setting_t *g, struct cfg_
 	}
 }
 
-static const char *const port_names[] = { "name", "device", "kernel_if", "addresses", "mtu", NULL };
+/* ------------------------------------------------------- kernel routes */
+
+static const char *const kroute_names[] = { "prefix", "via", "metric", NULL };
+
+/* Whether a in one of the port's connected prefixes. */
+static bool port_has_subnet_of(const struct cfg_port *port, uint32_t a)
+{
+	for (size_t i = 0; i < port->n_addrs; i++) {
+		uint32_t m = cfg_plen_mask(port->addrs[i].plen);
+
+		if ((port->addrs[i].addr & m) == (a & m))
+			return true;
+	}
+	return false;
+}
+
+static void read_kernel_route(struct dp *dp, const config_setting_t *g, const struct cfg_port *port,
+			      struct cfg_kernel_route *r)
+{
+	const char *prefix, *via;
+	const config_setting_t *s;
+	char a[16];
+
+	r->loc = (struct cfg_loc){ dp->p->file, (int)config_setting_source_line(g) };
+	if (!config_setting_is_group(g)) {
+		dp_err(dp, g,
+		       "each kernel route must be a group: { prefix = \"0.0.0.0/0\"; via = ...; }");
+		return;
+	}
+	warn_unknown(dp, g, kroute_names, " in a kernel route");
+	prefix = read_str(dp, g, "prefix", true, "kernel route");
+	via = read_str(dp, g, "via", false, "kernel route");
+	read_uint(dp, g, "metric", 0, UINT32_MAX >> 1, 0, &r->metric);
+	s = config_setting_get_member(g, "prefix");
+	if (prefix != NULL && !cfg_parse_prefix(prefix, &r->prefix, true))
+		dp_err(dp, s, "prefix '%s' is not a.b.c.d/len", prefix);
+	else if (prefix != NULL && (r->prefix.addr & ~cfg_plen_mask(r->prefix.plen)) != 0)
+		dp_err(dp, s, "prefix %s has host bits set", prefix);
+	s = config_setting_get_member(g, "via");
+	if (via != NULL && !cfg_parse_ipv4(via, &r->via))
+		dp_err(dp, s, "via '%s' is not an IPv4 address", via);
+	else if (via != NULL && !port_has_subnet_of(port, r->via))
+		dp_err(dp, s,
+		       "via %s is in no subnet of this port's addresses: the kernel could not "
+		       "reach it through %s",
+		       cfg_ipv4_str(r->via, a), port->kernel_if ? port->kernel_if : "the TAP");
+}
+
+/* kernel_routes: the director kernel's routes on this port's TAP, put
+ * there whenever halb creates it (a restart restores them). */
+static void read_kernel_routes(struct dp *dp, const config_setting_t *g, struct cfg_port *port)
+{
+	const config_setting_t *s = config_setting_get_member(g, "kernel_routes");
+	int n;
+
+	if (s == NULL)
+		return;
+	if (!config_setting_is_list(s)) {
+		dp_err(dp, s,
+		       "kernel_routes must be a list: kernel_routes = ( { prefix = ...; via = ...; "
+		       "} );");
+		return;
+	}
+	n = config_setting_length(s);
+	if (n > DP_MAX_KROUTES) {
+		dp_err(dp, s, "more than %d kernel routes on one port", DP_MAX_KROUTES);
+		return;
+	}
+	port->kroutes = calloc(n > 0 ? (size_t)n : 1, sizeof(*port->kroutes));
+	if (port->kroutes == NULL) {
+		dp_err(dp, s, "out of memory");
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		struct cfg_kernel_route *r = &port->kroutes[port->n_kroutes];
+
+		read_kernel_route(dp, config_setting_get_elem(s, (unsigned int)i), port, r);
+		for (size_t j = 0; j < port->n_kroutes; j++)
+			if (port->kroutes[j].prefix.addr == r->prefix.addr &&
+			    port->kroutes[j].prefix.plen == r->prefix.plen &&
+			    port->kroutes[j].metric == r->metric)
+				dp_err(
+				    dp, config_setting_get_elem(s, (unsigned int)i),
+				    "a kernel route to this prefix with this metric is already at "
+				    "line %d",
+				    port->kroutes[j].loc.line);
+		port->n_kroutes++;
+	}
+}
+
+static const char *const port_names[] = { "name", "device",        "kernel_if", "addresses",
+					  "mtu",  "kernel_routes", NULL };
 
 static void read_port(struct dp *dp, const config_setting_t *g, struct cfg_port *port)
 {
@@ -341,6 +433,7 @@ static void read_port(struct dp *dp, const config_setting_t *g, struct cfg_port 
 	read_device(dp, g, port);
 	read_addresses(dp, g, port);
 	read_uint(dp, g, "mtu", DP_MIN_MTU, DP_MAX_MTU, 1500, &port->mtu);
+	read_kernel_routes(dp, g, port);
 }
 
 /* Two ports with one name, device or kernel interface. */

@@ -532,6 +532,14 @@ int cfg_keyword_status(const char *block, const char *name);
 
 /* ----------------------------------------------------------- dataplane model */
 
+/** A route of the director's own kernel on a port's TAP (kernel_routes). */
+struct cfg_kernel_route {
+	struct cfg_prefix prefix;
+	uint32_t via;    /**< gateway; 0: the prefix is on the link */
+	uint32_t metric; /**< 0: the kernel's default */
+	struct cfg_loc loc;
+};
+
 struct cfg_port {
 	char *name;               /**< what keepalived.conf calls it ("eth1") */
 	char *device;             /**< a PCI address or a vdev string */
@@ -539,7 +547,9 @@ struct cfg_port {
 	char *kernel_if;          /**< TAP name; default: name */
 	struct cfg_prefix *addrs; /**< the director's own addresses; first is primary */
 	size_t n_addrs;
-	unsigned int mtu; /**< default 1500 */
+	unsigned int mtu;                 /**< default 1500 */
+	struct cfg_kernel_route *kroutes; /**< put on the TAP after the addresses */
+	size_t n_kroutes;
 	struct cfg_loc loc;
 };
 

@@ -115,7 +115,22 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 			ctl_mail(c, subject, subject);
 	}
 	quorum_update(c, vs);
-	if (!c->hold_publish && ctl_publish(c) != 0)
+	/* Published once this round of the loop is done: thousands of checks
+	 * failing together (a switch port down) make one snapshot, not one each
+	 * (each holds the whole stat table until its grace period ends). */
+	c->publish_due = true;
+}
+
+static void on_prepare_publish(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct ctl *c = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (!c->publish_due)
+		return;
+	c->publish_due = false;
+	if (ctl_publish(c) != 0)
 		HALB_LOG(ctl, ERR, "cannot publish the services after a health change");
 }
 
@@ -151,6 +166,9 @@ int ctl_check_start(struct ctl *c)
 	c->checks = check_engine_create(c->loop, &ops);
 	if (c->checks == NULL)
 		return -1;
+	ev_prepare_init(&c->publish_prepare, on_prepare_publish);
+	c->publish_prepare.data = c;
+	ev_prepare_start(c->loop, &c->publish_prepare);
 	return checks_apply(c);
 }
 
@@ -185,49 +203,89 @@ void ctl_check_stop(struct ctl *c)
 	}
 	check_engine_free(c->checks);
 	c->checks = NULL;
+	if (c->loop != NULL)
+		ev_prepare_stop(c->loop, &c->publish_prepare);
 }
 
 /* ------------------------------------------------------------ telemetry */
 
+static json_t *check_json(const struct ctl *c, const struct check_status *st)
+{
+	const struct cfg_virtual_server *v = &c->k->vs[st->vs];
+	const struct cfg_real_server *r = &v->rs[st->rs];
+	char target[32];
+
+	snprintf(target, sizeof(target), "%u.%u.%u.%u:%u", st->ip >> 24, (st->ip >> 16) & 255,
+		 (st->ip >> 8) & 255, st->ip & 255, st->port);
+	return json_pack("{s:o, s:i, s:s, s:o, s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:f, s:i, s:I}",
+			 "vip", ctl_ip_json(v->addr), "vport", v->port, "protocol",
+			 v->protocol == IPPROTO_UDP ? "UDP" : "TCP", "rip", ctl_ip_json(r->addr),
+			 "rport", r->port, "type", cfg_check_name(st->type), "target", target,
+			 "state", st->up ? "UP" : "DOWN", "running", st->running, "last_result",
+			 st->last_result, "reason", st->reason, "since", st->since, "failures",
+			 (int)st->failures, "checks", (json_int_t)st->checks);
+}
+
+/* A page of the checkers, in configuration order; the cursor is the
+ * configuration generation and an index (docs/TELEMETRY.md). */
 static json_t *tel_checks(void *ctx, const char *params)
 {
 	struct ctl *c = ctx;
-	json_t *arr = json_array();
-	struct check_status *st;
-	size_t n, max = 4096;
+	struct check_status *st = NULL;
+	unsigned long long gen = 0, from = 0;
+	char err[160], next[CTL_CURSOR_LEN] = "";
+	struct ctl_page pg;
+	struct ctl_query q;
+	size_t n, want;
+	long shown = 0;
+	json_t *o;
+	int end = 0;
 
-	(void)params;
-	st = calloc(max, sizeof(*st));
-	if (st == NULL)
-		return json_pack("{s:s}", "error", "out of memory");
+	if (ctl_query_parse(params, CTL_Q_LIMIT | CTL_Q_CURSOR | CTL_Q_VIP | CTL_Q_RS, 100000, &q,
+			    err, sizeof(err)) != 0)
+		return ctl_error("%s", err);
 	pthread_mutex_lock(&c->lock);
-	n = c->checks ? check_engine_status(c->checks, st, max) : 0;
-	for (size_t i = 0; i < n && i < max; i++) {
+	if (q.cursor[0] != '\0' && (sscanf(q.cursor, "k%llx.%llx%n", &gen, &from, &end) != 2 ||
+				    q.cursor[end] != '\0' || gen != c->reloads)) {
+		pthread_mutex_unlock(&c->lock);
+		return ctl_error_restart();
+	}
+	n = c->checks ? check_engine_status(c->checks, NULL, 0) : 0;
+	want = n < from ? 0 : n;
+	if (want > 0)
+		st = calloc(want, sizeof(*st));
+	if (want > 0 && st == NULL) {
+		pthread_mutex_unlock(&c->lock);
+		return ctl_error("%s", "out of memory");
+	}
+	if (want > 0)
+		check_engine_status(c->checks, st, want);
+	ctl_page_init(&pg, TEL_PAGE_BUDGET);
+	for (size_t i = (size_t)from; i < want; i++) {
 		const struct cfg_virtual_server *v = &c->k->vs[st[i].vs];
 		const struct cfg_real_server *r = &v->rs[st[i].rs];
-		char target[32];
 
-		snprintf(target, sizeof(target), "%u.%u.%u.%u:%u", st[i].ip >> 24,
-			 (st[i].ip >> 16) & 255, (st[i].ip >> 8) & 255, st[i].ip & 255, st[i].port);
-		json_array_append_new(
-		    arr,
-		    json_pack("{s:o, s:i, s:s, s:o, s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:f, "
-			      "s:i, s:I}",
-			      "vip", ctl_ip_json(v->addr), "vport", v->port, "protocol",
-			      v->protocol == IPPROTO_UDP ? "UDP" : "TCP", "rip",
-			      ctl_ip_json(r->addr), "rport", r->port, "type",
-			      cfg_check_name(st[i].type), "target", target, "state",
-			      st[i].up ? "UP" : "DOWN", "running", st[i].running, "last_result",
-			      st[i].last_result, "reason", st[i].reason, "since", st[i].since,
-			      "failures", (int)st[i].failures, "checks", (json_int_t)st[i].checks));
+		if (!ctl_addr_match(&q.vip, v->addr, v->port) ||
+		    !ctl_addr_match(&q.rs, r->addr, r->port))
+			continue;
+		if ((q.limit > 0 && shown == q.limit) ||
+		    !ctl_page_add(&pg, check_json(c, &st[i]))) {
+			snprintf(next, sizeof(next), "k%llx.%zx", (unsigned long long)c->reloads,
+				 i);
+			break;
+		}
+		shown++;
 	}
+	o = json_pack("{s:o, s:I, s:o, s:b}", "checks", pg.arr, "total", (json_int_t)n, "next",
+		      next[0] ? json_string(next) : json_null(), "truncated", next[0] != '\0');
 	pthread_mutex_unlock(&c->lock);
 	free(st);
-	return json_pack("{s:o, s:b}", "checks", arr, "truncated", n > max);
+	return o;
 }
 
 int ctl_check_tel_init(struct ctl *c)
 {
 	return tel_register(c->tel, "/halb/checks", tel_checks, c,
-			    "health checks of the real servers");
+			    "health checks of the real servers, a page at a time; parameters: "
+			    "limit=N, cursor=C, vip=A[:P], rs=A[:P]");
 }

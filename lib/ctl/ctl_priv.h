@@ -9,6 +9,9 @@
  *   ctl_tel.c   the halb telemetry commands
  *   ctl_vrrp*.c VRRP instances, sync groups, tracking, adverts (ctl_vrrp_int.h)
  *   ctl_metrics.c  /metrics for Prometheus (metrics_listen)
+ *   ctl_page.c  parameters and pages of the list replies
+ *   ctl_conns.c the connection listing (/halb/conns)
+ *   ctl_admin.c runtime changes through telemetry: weights, zeroed counters
  */
 #ifndef HALB_CTL_PRIV_H
 #define HALB_CTL_PRIV_H
@@ -42,6 +45,7 @@ struct ctl_rs {
 	uint32_t stat;
 	bool healthy;
 	int dyn_weight; /* MISC_CHECK misc_dynamic; -1: the configured weight */
+	int override;   /* halbctl weight (ctl_admin.c); -1: none */
 };
 
 /* The running state of a virtual server (parallel to cfg_virtual_server). */
@@ -98,11 +102,14 @@ struct ctl {
 	struct rte_hash *stat_ids;
 	uint32_t n_stats;
 	struct ctl_rate *rates; /* [SVC_STAT_MAX] */
+	struct ctl_zero *zero;  /* [SVC_STAT_MAX] after a first halbctl -Z (ctl_admin.c) */
 	bool *inst_master;      /* per vrrp_instance: holds its VIPs */
 	struct ctl_vrrp *vrrp;
 	struct check_engine *checks;
 	struct ctl_sync *sync; /* the connection sync daemon, or NULL */
 	bool hold_publish;     /* batching changes: one snapshot at the end */
+	bool publish_due;      /* health changed: publish before the loop waits */
+	ev_prepare publish_prepare;
 
 	/* the loop */
 	struct ev_loop *loop;
@@ -243,6 +250,115 @@ const char *ctl_proto_name(uint8_t proto);
  * the real server is not in it. Under the lock. */
 long ctl_weight_in_force(const struct ctl *c, uint32_t stat);
 int ctl_tel_init(struct ctl *c);
+
+/* ctl_page.c: the parameters of a list or change request, "k=v,k=v". */
+struct ctl_addr_filter {
+	bool set, has_port;
+	uint32_t addr; /* host order */
+	uint16_t port;
+};
+
+#define CTL_Q_LIMIT  0x01
+#define CTL_Q_CURSOR 0x02
+#define CTL_Q_COUNT  0x04
+#define CTL_Q_VIP    0x08
+#define CTL_Q_RS     0x10
+#define CTL_Q_CLIENT 0x20
+#define CTL_Q_PROTO  0x40
+#define CTL_Q_WEIGHT 0x80
+
+struct ctl_query {
+	long limit;      /* 0: the command's default */
+	char cursor[64]; /* "": from the start */
+	bool count;
+	uint8_t proto; /* 0: any */
+	struct ctl_addr_filter vip, rs, client;
+	bool has_weight;
+	long weight; /* -1: "reset" */
+};
+
+/* Parses params for a command that knows the keys in allowed (CTL_Q_*);
+ * a bare number is a limit. @return 0, or -1 with a message in err. */
+int ctl_query_parse(const char *params, unsigned int allowed, long max_limit, struct ctl_query *q,
+		    char *err, size_t errlen);
+/* Whether addr:port passes f (an unset filter passes everything). */
+bool ctl_addr_match(const struct ctl_addr_filter *f, uint32_t addr, uint16_t port);
+/* {"error": "..."} */
+json_t *ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The error of a paged listing whose cursor names another configuration
+ * generation: {"error": ..., "restart": true}, the client starts again. */
+json_t *ctl_error_restart(void);
+
+/* One page of a list reply: entries go in while they fit in budget bytes. */
+struct ctl_page {
+	json_t *arr;
+	size_t bytes, budget;
+};
+void ctl_page_init(struct ctl_page *p, size_t budget);
+/* Whether entry would fit. */
+bool ctl_page_fits(const struct ctl_page *p, const json_t *entry);
+/* Appends entry (reference stolen) if it fits. @return false (entry freed)
+ * when the page is full. */
+bool ctl_page_add(struct ctl_page *p, json_t *entry);
+/* Counts bytes added to an entry already on the page. */
+void ctl_page_grow(struct ctl_page *p, size_t bytes);
+
+/* ctl_tel.c: whether service i passes q's vip and proto filters. */
+bool ctl_vs_match(const struct ctl *c, size_t i, const struct ctl_query *q);
+
+/* ctl_admin.c */
+/* The counters of a stat slot as /halb/services shows them: since the last
+ * halbctl -Z. */
+void ctl_counters_get(struct ctl *c, uint32_t stat, struct svc_counters *out);
+int ctl_admin_tel_init(struct ctl *c);
+void ctl_admin_fini(struct ctl *c);
+
+/* ctl_conns.c: walking the connection tables for listings. */
+#define CTL_CURSOR_LEN 64
+
+/* One connection or template as a listing shows it. */
+struct ctl_conn_info {
+	uint8_t af;                /* 4 or 6 */
+	uint8_t proto, fwd, state; /* state CONN_S_NONE for a template */
+	bool tmpl, assured;
+	uint16_t worker;                         /* the owner (connections) */
+	uint32_t controls;                       /* connections bound (templates) */
+	uint8_t caddr[16], vaddr[16], daddr[16]; /* IPv4: the first 4 bytes */
+	uint16_t cport, vport, dport;            /* host order */
+	int32_t expires_s;
+};
+
+struct ctl_conn_filter {
+	struct ctl_addr_filter vip, rs, client; /* IPv4 */
+	uint8_t proto;                          /* 0: any */
+};
+
+/* What a walk reads: the workers' tables, the templates, the real servers
+ * by counters slot, and the clock the tables count seconds on. */
+struct ctl_conns_src {
+	const struct conn_table *const *tables;
+	uint16_t n_tables;
+	const struct conn_tmpls *tmpls; /* NULL: none */
+	const struct conn_dest *dests;
+	uint32_t now_s;
+};
+
+/* Called for each entry that passes the filter; false: the page is full
+ * (that entry is where the next page starts). */
+typedef bool (*ctl_conn_fn)(void *arg, const struct ctl_conn_info *ci);
+
+/*
+ * Walks the connection tables from cursor ("" or NULL: the start): each
+ * worker's table, then the templates, examining at most scan_max entries
+ * and calling fn for those that pass f. Writes the cursor to go on from in
+ * next ("" when the walk reached the end) and the number examined in
+ * *scanned (may be NULL). Any thread; takes no lock. @return 0, or -1 for
+ * a bad cursor.
+ */
+int ctl_conns_page(const struct ctl_conns_src *src, const char *cursor,
+		   const struct ctl_conn_filter *f, uint32_t scan_max, ctl_conn_fn fn, void *arg,
+		   char next[CTL_CURSOR_LEN], uint32_t *scanned);
+int ctl_conns_tel_init(struct ctl *c);
 
 static inline double ctl_now_real(void)
 {

@@ -16,8 +16,8 @@
  *
  * Dataplane changes that need new ports, queues or tables (ports, devices,
  * workers, table sizes, EAL arguments) cannot be applied to a running
- * process: they are logged and left for a restart. Port addresses, routes
- * and idle_sleep_us are applied.
+ * process: they are logged and left for a restart. Port addresses, routes,
+ * the kernel's routes on the TAPs and idle_sleep_us are applied.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -73,6 +73,43 @@ static bool has_prefix(const struct cfg_port *p, const struct cfg_prefix *x)
 	return false;
 }
 
+static bool kroute_same(const struct cfg_kernel_route *a, const struct cfg_kernel_route *b)
+{
+	return a->prefix.addr == b->prefix.addr && a->prefix.plen == b->prefix.plen &&
+	       a->via == b->via && a->metric == b->metric;
+}
+
+static bool has_kroute(const struct cfg_port *p, const struct cfg_kernel_route *r)
+{
+	for (size_t i = 0; i < p->n_kroutes; i++)
+		if (kroute_same(&p->kroutes[i], r))
+			return true;
+	return false;
+}
+
+/* kernel_routes of port p from o to n: add (true) those n has and o not, or
+ * remove (false) those o has and n not. */
+static void kroutes_apply(struct ctl *c, uint16_t p, const struct cfg_port *o,
+			  const struct cfg_port *n, bool add)
+{
+	const struct cfg_port *from = add ? n : o, *other = add ? o : n;
+
+	for (size_t i = 0; i < from->n_kroutes; i++) {
+		const struct cfg_kernel_route *r = &from->kroutes[i];
+		char rt[64];
+		int rc;
+
+		if (has_kroute(other, r))
+			continue;
+		rc = port_kernel_route(&c->ports[p], r, add);
+		port_route_str(r, rt, sizeof(rt));
+		if (rc != 0)
+			HALB_LOG(ctl, WARNING, "reload: cannot %s the route %s %s %s: %s",
+				 add ? "add" : "remove", rt, add ? "to" : "from", n->kernel_if,
+				 strerror(-rc));
+	}
+}
+
 /* Port addresses, routes and the idle sleep of the new dataplane file. */
 static int dataplane_apply(struct ctl *c, const struct cfg_dataplane *d2)
 {
@@ -86,6 +123,7 @@ static int dataplane_apply(struct ctl *c, const struct cfg_dataplane *d2)
 	for (uint16_t p = 0; p < c->n_ports; p++) {
 		const struct cfg_port *o = &c->d->ports[p], *n = &d2->ports[p];
 
+		kroutes_apply(c, p, o, n, false);
 		for (size_t a = 0; a < o->n_addrs; a++)
 			if (!has_prefix(n, &o->addrs[a]))
 				port_kernel_addr(&c->ports[p], o->addrs[a].addr, o->addrs[a].plen,
@@ -94,6 +132,7 @@ static int dataplane_apply(struct ctl *c, const struct cfg_dataplane *d2)
 			if (!has_prefix(o, &n->addrs[a]))
 				port_kernel_addr(&c->ports[p], n->addrs[a].addr, n->addrs[a].plen,
 						 NULL, true);
+		kroutes_apply(c, p, o, n, true);
 		c->ports[p].cfg = n;
 		c->env.ports[p].addr = n->n_addrs ? rte_cpu_to_be_32(n->addrs[0].addr) : 0;
 	}

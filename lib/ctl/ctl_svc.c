@@ -126,6 +126,7 @@ static int vs_init(struct ctl *c)
 			return -ENOMEM;
 		for (size_t r = 0; r < v->n_rs; r++) {
 			vs->rs[r].dyn_weight = -1;
+			vs->rs[r].override = -1;
 			/* keepalived: up from the start, unless alpha */
 			vs->rs[r].healthy = !v->alpha || v->rs[r].n_checkers == 0;
 			rc = rs_slot(c, v, &v->rs[r], 1, vs->stat, &vs->rs[r].stat);
@@ -135,6 +136,7 @@ static int vs_init(struct ctl *c)
 		if (v->has_sorry_server) {
 			vs->sorry.healthy = true;
 			vs->sorry.dyn_weight = -1;
+			vs->sorry.override = -1;
 			rc = rs_slot(c, v, &v->sorry_server, 2, vs->stat, &vs->sorry.stat);
 			if (rc != 0)
 				return rc;
@@ -198,6 +200,9 @@ struct carried {
 	uint32_t stat;
 	bool healthy, quorum_up;
 	int dyn_weight;
+	int override; /* halbctl weight, with what it was set over: */
+	int weight;   /* the configured weight ... */
+	bool inhibit; /* ... and inhibit_on_failure */
 };
 
 static size_t carry_save(const struct ctl *c, const struct cfg_keepalived *old_k,
@@ -213,7 +218,10 @@ static size_t carry_save(const struct ctl *c, const struct cfg_keepalived *old_k
 		for (size_t r = 0; r < v->n_rs; r++)
 			out[n++] = (struct carried){ .stat = c->vs[i].rs[r].stat,
 						     .healthy = c->vs[i].rs[r].healthy,
-						     .dyn_weight = c->vs[i].rs[r].dyn_weight };
+						     .dyn_weight = c->vs[i].rs[r].dyn_weight,
+						     .override = c->vs[i].rs[r].override,
+						     .weight = v->rs[r].weight,
+						     .inhibit = v->rs[r].inhibit_on_failure };
 	}
 	return n;
 }
@@ -224,6 +232,24 @@ static const struct carried *carry_find(const struct carried *v, size_t n, uint3
 		if (v[i].stat == stat)
 			return &v[i];
 	return NULL;
+}
+
+/* A halbctl weight survives a reload unless the reload changed what it
+ * overrides: the server's weight or inhibit_on_failure. */
+static int override_kept(const struct carried *x, const struct cfg_real_server *now)
+{
+	if (x->override < 0)
+		return -1;
+	if (x->weight != now->weight || x->inhibit != now->inhibit_on_failure) {
+		char a[16];
+
+		HALB_LOG(
+		    ctl, NOTICE,
+		    "Weight override of [%s]:%u dropped: the configuration changed that server",
+		    cfg_ipv4_str(now->addr, a), now->port);
+		return -1;
+	}
+	return x->override;
 }
 
 static size_t rs_total(const struct cfg_keepalived *k, size_t n_vs)
@@ -259,6 +285,7 @@ int ctl_svc_reload(struct ctl *c, const struct cfg_keepalived *old_k)
 			if (x != NULL) {
 				c->vs[i].rs[r].healthy = x->healthy;
 				c->vs[i].rs[r].dyn_weight = x->dyn_weight;
+				c->vs[i].rs[r].override = override_kept(x, &c->k->vs[i].rs[r]);
 			}
 		}
 	}
@@ -272,6 +299,7 @@ int ctl_svc_reload(struct ctl *c, const struct cfg_keepalived *old_k)
 
 void ctl_svc_fini(struct ctl *c)
 {
+	ctl_admin_fini(c);
 	runtime_fini(c);
 	rte_hash_free(c->stat_ids);
 	rte_free(c->rates);
@@ -310,6 +338,8 @@ static void rs_spec(struct ctl *c, const struct cfg_real_server *r, const struct
 	o->stat = rt->stat;
 	if (rt->healthy) {
 		o->weight = rt->dyn_weight >= 0 ? (uint32_t)rt->dyn_weight : (uint32_t)r->weight;
+		if (rt->override >= 0) /* halbctl weight, over the configuration */
+			o->weight = (uint32_t)rt->override;
 		o->available = true;
 	} else {
 		/* inhibit_on_failure: stays, with weight 0 (quiesced) */

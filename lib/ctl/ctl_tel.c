@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The halb telemetry commands (shapes in docs/TELEMETRY.md). Each handler
- * runs on a telemetry client thread and takes the control core's lock, so
- * it sees configuration, snapshots and control state at rest; the
- * connection table is shared with the workers and is read as an RCU reader.
+ * runs on a telemetry handler thread and takes the control core's lock, so
+ * it sees configuration, snapshots and control state at rest; lists that
+ * grow with the configuration (services, neighbours) answer a page at a
+ * time, so the lock is held for one page, never for the whole list. The
+ * connection table is listed without that lock (ctl_conns.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +17,7 @@
 
 #include "ctl_priv.h"
 
-#define CONNS_DEFAULT 100
-#define CONNS_MAX     600 /* what fits in one telemetry reply */
+#define LIST_LIMIT_MAX 100000
 
 json_t *ctl_ip_json(uint32_t host)
 {
@@ -54,11 +55,12 @@ static json_t *tel_version(void *ctx, const char *params)
 
 	(void)params;
 	pthread_mutex_lock(&c->lock);
-	o = json_pack("{s:s, s:s, s:i, s:s, s:f, s:f, s:s, s:s, s:I}", "version", HALB_VERSION,
+	o = json_pack("{s:s, s:s, s:i, s:s, s:f, s:f, s:s, s:s, s:I, s:I}", "version", HALB_VERSION,
 		      "dpdk", rte_version(), "pid", (int)getpid(), "file_prefix",
 		      c->opt.file_prefix ? c->opt.file_prefix : "", "started", c->started, "uptime",
 		      ctl_now_real() - c->started, "keepalived_conf", c->opt.keepalived_conf,
-		      "dataplane_conf", c->opt.dataplane_conf, "reloads", (json_int_t)c->reloads);
+		      "dataplane_conf", c->opt.dataplane_conf, "reloads", (json_int_t)c->reloads,
+		      "connections", (json_int_t)c->d->connections);
 	pthread_mutex_unlock(&c->lock);
 	return o;
 }
@@ -70,7 +72,7 @@ static json_t *port_json(struct ctl *c, uint16_t p)
 	const struct port_rt *pr = &c->ports[p];
 	const struct cfg_port *cp = &c->d->ports[p];
 	struct rte_eth_link link = { 0 };
-	json_t *addrs = json_array();
+	json_t *addrs = json_array(), *kroutes = json_array(), *o;
 	char ctl_tx[32];
 
 	for (size_t a = 0; a < cp->n_addrs; a++) {
@@ -81,17 +83,25 @@ static json_t *port_json(struct ctl *c, uint16_t p)
 			 (x >> 8) & 255, x & 255, cp->addrs[a].plen);
 		json_array_append_new(addrs, json_string(buf));
 	}
+	for (size_t r = 0; r < cp->n_kroutes; r++) {
+		char buf[64];
+
+		json_array_append_new(
+		    kroutes, json_string(port_route_str(&cp->kroutes[r], buf, sizeof(buf))));
+	}
 	rte_eth_link_get_nowait(pr->port_id, &link);
 	if (pr->ctl_txq >= 0)
 		snprintf(ctl_tx, sizeof(ctl_tx), "queue %d", pr->ctl_txq);
 	else
 		snprintf(ctl_tx, sizeof(ctl_tx), "worker ring");
-	return json_pack(
-	    "{s:s, s:i, s:s, s:s, s:o, s:s, s:I, s:i, s:i, s:o, s:i, s:i, s:s}", "name", cp->name,
-	    "port_id", pr->port_id, "device", cp->device, "kernel_if", cp->kernel_if, "mac",
-	    mac_json(&pr->mac), "link", link.link_status ? "up" : "down", "speed_mbps",
-	    (json_int_t)link.link_speed, "mtu", (int)cp->mtu, "numa_node", pr->socket, "addresses",
-	    addrs, "rx_queues", pr->n_rxq, "tx_queues", pr->n_txq, "control_tx", ctl_tx);
+	o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:I, s:i, s:i, s:o, s:i, s:i, s:s}", "name",
+		      cp->name, "port_id", pr->port_id, "device", cp->device, "kernel_if",
+		      cp->kernel_if, "mac", mac_json(&pr->mac), "link",
+		      link.link_status ? "up" : "down", "speed_mbps", (json_int_t)link.link_speed,
+		      "mtu", (int)cp->mtu, "numa_node", pr->socket, "addresses", addrs, "rx_queues",
+		      pr->n_rxq, "tx_queues", pr->n_txq, "control_tx", ctl_tx);
+	json_object_set_new(o, "kernel_routes", kroutes);
+	return o;
 }
 
 static json_t *tel_ports(void *ctx, const char *params)
@@ -248,7 +258,7 @@ static void counters_set(json_t *o, struct ctl *c, uint32_t stat)
 	struct svc_counters s;
 	const struct ctl_rate *r = &c->rates[stat];
 
-	fwd_counters_sum(&c->env, stat, &s);
+	ctl_counters_get(c, stat, &s);
 	json_object_set_new(o, "active", json_integer(s.active > 0 ? s.active : 0));
 	json_object_set_new(o, "inactive", json_integer(s.inactive > 0 ? s.inactive : 0));
 	json_object_set_new(o, "conns", json_integer((json_int_t)s.conns));
@@ -278,154 +288,233 @@ static json_t *rs_json(struct ctl *c, const struct cfg_real_server *r, const str
 		       bool sorry)
 {
 	long w = ctl_weight_in_force(c, rt->stat);
-	json_t *o =
-	    json_pack("{s:o, s:i, s:I, s:i, s:b, s:b, s:b}", "ip", ctl_ip_json(r->addr), "port",
-		      r->port, "weight", (json_int_t)(w < 0 ? 0 : w), "configured_weight",
-		      r->weight, "healthy", rt->healthy, "in_service", w >= 0, "sorry", sorry);
+	json_t *o = json_pack(
+	    "{s:o, s:i, s:I, s:i, s:o, s:b, s:b, s:b}", "ip", ctl_ip_json(r->addr), "port", r->port,
+	    "weight", (json_int_t)(w < 0 ? 0 : w), "configured_weight", r->weight,
+	    "weight_override", rt->override >= 0 ? json_integer(rt->override) : json_null(),
+	    "healthy", rt->healthy, "in_service", w >= 0, "sorry", sorry);
 
 	counters_set(o, c, rt->stat);
 	return o;
 }
 
+/* The scheduler's flags as ipvsadm names them ("sh-port", "mh-fallback"). */
+static json_t *sched_flags_json(const struct cfg_virtual_server *v)
+{
+	const char *sched = cfg_sched_name(v->sched);
+	json_t *flags = json_array();
+	char buf[32];
+
+	if (strcmp(sched, "sh") != 0 && strcmp(sched, "mh") != 0)
+		return flags;
+	if (v->sched_fallback) {
+		snprintf(buf, sizeof(buf), "%s-fallback", sched);
+		json_array_append_new(flags, json_string(buf));
+	}
+	if (v->sched_port) {
+		snprintf(buf, sizeof(buf), "%s-port", sched);
+		json_array_append_new(flags, json_string(buf));
+	}
+	return flags;
+}
+
+/* A service without its real servers. */
 static json_t *vs_json(struct ctl *c, size_t i)
 {
 	const struct cfg_virtual_server *v = &c->k->vs[i];
 	const struct ctl_vs *vs = &c->vs[i];
 	const struct svc_snapshot *s = c->env.svc.cur;
-	json_t *rss = json_array(), *o;
+	json_t *o;
 
-	for (size_t r = 0; r < v->n_rs; r++)
-		json_array_append_new(rss, rs_json(c, &v->rs[r], &vs->rs[r], false));
-	if (v->has_sorry_server)
-		json_array_append_new(rss, rs_json(c, &v->sorry_server, &vs->sorry, true));
-	o = json_pack("{s:o, s:i, s:s, s:s, s:s, s:i, s:o, s:b, s:b, s:o}", "vip",
-		      ctl_ip_json(v->addr), "port", v->port, "protocol",
-		      ctl_proto_name(v->protocol), "scheduler", cfg_sched_name(v->sched), "forward",
-		      cfg_fwd_name(v->fwd), "persistence", (int)v->persistence_timeout,
+	o = json_pack("{s:o, s:i, s:s, s:s, s:o, s:s, s:i, s:o, s:b, s:b}", "vip",
+		      ctl_ip_json(v->addr), "port", v->port, "protocol", ctl_proto_name(v->protocol),
+		      "scheduler", cfg_sched_name(v->sched), "sched_flags", sched_flags_json(v),
+		      "forward", cfg_fwd_name(v->fwd), "persistence", (int)v->persistence_timeout,
 		      "granularity", ctl_ip_json(v->persistence_granularity), "owned",
 		      s != NULL && (s->stat_flags[vs->stat] & SVC_SF_OWNED), "quorum_up",
-		      vs->quorum_up, "real_servers", rss);
+		      vs->quorum_up);
 	counters_set(o, c, vs->stat);
 	return o;
+}
+
+/* Real server r of service i (r == n_rs: its sorry server). */
+static json_t *vs_rs_json(struct ctl *c, size_t i, size_t r)
+{
+	const struct cfg_virtual_server *v = &c->k->vs[i];
+
+	if (r < v->n_rs)
+		return rs_json(c, &v->rs[r], &c->vs[i].rs[r], false);
+	return rs_json(c, &v->sorry_server, &c->vs[i].sorry, true);
+}
+
+static size_t vs_rs_count(const struct cfg_virtual_server *v)
+{
+	return v->n_rs + (v->has_sorry_server ? 1 : 0);
+}
+
+bool ctl_vs_match(const struct ctl *c, size_t i, const struct ctl_query *q)
+{
+	const struct cfg_virtual_server *v = &c->k->vs[i];
+
+	return (q->proto == 0 || q->proto == v->protocol) &&
+	       ctl_addr_match(&q->vip, v->addr, v->port);
+}
+
+/* Where a services listing is: configuration generation, service, real server. */
+struct svc_pos {
+	uint64_t gen;
+	size_t vs, rs;
+};
+
+static bool svc_cursor_decode(const char *cur, uint64_t gen, struct svc_pos *p)
+{
+	unsigned long long g, i, r;
+	int n = 0;
+
+	p->gen = gen;
+	p->vs = p->rs = 0;
+	if (cur[0] == '\0')
+		return true;
+	if (sscanf(cur, "s%llx.%llx.%llx%n", &g, &i, &r, &n) != 3 || cur[n] != '\0')
+		return false;
+	p->gen = g;
+	p->vs = (size_t)i;
+	p->rs = (size_t)r;
+	return true;
+}
+
+/*
+ * Adds service i, from its real server first_rs, to the page as far as it
+ * fits. @return the real server to go on from, or SIZE_MAX when the rest of
+ * the service is on the page.
+ */
+static size_t page_add_vs(struct ctl *c, struct ctl_page *pg, size_t i, size_t first_rs)
+{
+	json_t *o = vs_json(c, i), *rss = json_array();
+	size_t n = vs_rs_count(&c->k->vs[i]), r;
+
+	if (first_rs > 0)
+		json_object_set_new(o, "rs_offset", json_integer((json_int_t)first_rs));
+	if (!ctl_page_fits(pg, o)) {
+		json_decref(o);
+		json_decref(rss);
+		return first_rs;
+	}
+	ctl_page_grow(pg, json_dumpb(o, NULL, 0, JSON_COMPACT) + sizeof(",\"real_servers\":[]"));
+	for (r = first_rs; r < n; r++) {
+		json_t *e = vs_rs_json(c, i, r);
+		size_t len = json_dumpb(e, NULL, 0, JSON_COMPACT) + 1;
+
+		if (pg->bytes + len > pg->budget) {
+			json_decref(e);
+			break;
+		}
+		pg->bytes += len;
+		json_array_append_new(rss, e);
+	}
+	if (r == first_rs && r < n) { /* nothing of it fits: all on the next page */
+		json_decref(o);
+		json_decref(rss);
+		return first_rs;
+	}
+	json_object_set_new(o, "real_servers", rss);
+	json_array_append_new(pg->arr, o);
+	return r == n ? SIZE_MAX : r;
 }
 
 static json_t *tel_services(void *ctx, const char *params)
 {
 	struct ctl *c = ctx;
-	json_t *arr = json_array();
+	struct ctl_page pg;
+	struct ctl_query q;
+	struct svc_pos pos;
+	char err[160], next[CTL_CURSOR_LEN] = "";
+	long shown = 0;
+	json_t *o;
 
-	(void)params;
+	if (ctl_query_parse(params, CTL_Q_LIMIT | CTL_Q_CURSOR | CTL_Q_VIP | CTL_Q_PROTO,
+			    LIST_LIMIT_MAX, &q, err, sizeof(err)) != 0)
+		return ctl_error("%s", err);
 	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < c->k->n_vs; i++)
-		json_array_append_new(arr, vs_json(c, i));
-	pthread_mutex_unlock(&c->lock);
-	return json_pack("{s:o}", "services", arr);
-}
+	if (!svc_cursor_decode(q.cursor, c->reloads, &pos) || pos.gen != c->reloads) {
+		pthread_mutex_unlock(&c->lock);
+		return ctl_error_restart();
+	}
+	ctl_page_init(&pg, TEL_PAGE_BUDGET);
+	for (size_t i = pos.vs; i < c->k->n_vs; i++) {
+		size_t go_on;
 
-/* --------------------------------------------------------------- conns */
-
-static json_t *addr_json(uint8_t af, const uint8_t *a)
-{
-	rte_be32_t v4;
-
-	(void)af;
-	memcpy(&v4, a, sizeof(v4));
-	return be_ip_json(v4);
-}
-
-static json_t *view_json(const struct ctl *c, const struct conn_view *v, uint32_t now_s,
-			 uint16_t worker)
-{
-	const struct conn_dest *d = &c->env.dests[v->rs_stat];
-	int32_t left = (int16_t)(uint16_t)(v->expires - (uint16_t)now_s);
-
-	return json_pack(
-	    "{s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:s, s:s, s:i, s:b, s:b, s:i}", "protocol",
-	    ctl_proto_name(v->proto), "client", addr_json(v->af, v->caddr), "client_port",
-	    rte_be_to_cpu_16(v->cport), "vip", addr_json(v->af, v->vaddr), "vport",
-	    rte_be_to_cpu_16(v->vport), "rip", addr_json(d->af, (const uint8_t *)&d->addr), "rport",
-	    rte_be_to_cpu_16(d->port), "forward", cfg_fwd_name(v->flags >> CONN_F_FWD_SHIFT),
-	    "state", conn_state_name(v->state), "expires", left > 0 ? left : 0, "template", false,
-	    "assured", (v->flags & CONN_F_ASSURED) != 0, "worker", worker);
-}
-
-static json_t *tmpl_json(const struct ctl *c, const struct conn_tmpl *t, uint32_t now_s)
-{
-	const struct conn_dest *d = &c->env.dests[t->rs_stat];
-
-	return json_pack("{s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:s, s:s, s:i, s:b, s:i}", "protocol",
-			 ctl_proto_name(t->key.proto), "client", addr_json(t->key.af, t->key.caddr),
-			 "client_port", 0, "vip", addr_json(t->key.af, t->key.vaddr), "vport",
-			 rte_be_to_cpu_16(t->key.vport), "rip",
-			 addr_json(d->af, (const uint8_t *)&d->addr), "rport",
-			 rte_be_to_cpu_16(d->port), "forward", "-", "state", "NONE", "expires",
-			 t->expires > now_s ? (int)(t->expires - now_s) : 0, "template", true,
-			 "controls", (int)t->n_controlled);
-}
-
-/* Reads the workers' tables as they are: no lock any other thread waits
- * for (the tables are readable by any thread, lib/conn). */
-static json_t *tel_conns(void *ctx, const char *params)
-{
-	struct ctl *c = ctx;
-	json_t *arr = json_array();
-	uint32_t now_s = (uint32_t)(fwd_clock_ms() / 1000);
-	long limit = CONNS_DEFAULT, total = 0;
-	struct conn_tmpl t;
-	uint32_t tpos = 0;
-
-	if (params != NULL && params[0] != '\0') {
-		char *end;
-
-		limit = strtol(params, &end, 10);
-		if (*end != '\0' || limit <= 0) {
-			json_decref(arr);
-			return json_pack("{s:s}", "error",
-					 "expected a positive number of entries: /halb/conns,N");
+		if (!ctl_vs_match(c, i, &q))
+			continue;
+		if (q.limit > 0 && shown == q.limit) {
+			snprintf(next, sizeof(next), "s%llx.%zx.0", (unsigned long long)c->reloads,
+				 i);
+			break;
 		}
-		if (limit > CONNS_MAX)
-			limit = CONNS_MAX;
+		go_on = page_add_vs(c, &pg, i, i == pos.vs ? pos.rs : 0);
+		if (go_on != SIZE_MAX) {
+			snprintf(next, sizeof(next), "s%llx.%zx.%zx",
+				 (unsigned long long)c->reloads, i, go_on);
+			break;
+		}
+		shown++;
 	}
-	for (uint16_t w = 0; w < c->n_workers; w++) {
-		struct conn_view v;
-		uint64_t pos = 0;
-
-		while (conn_table_read(c->env.workers[w]->conns, &pos, &v))
-			if (total++ < limit)
-				json_array_append_new(arr, view_json(c, &v, now_s, w));
-	}
-	while (conn_tmpls_read(c->env.tmpls, &tpos, &t))
-		if (total++ < limit)
-			json_array_append_new(arr, tmpl_json(c, &t, now_s));
-	return json_pack("{s:o, s:I, s:b}", "conns", arr, "total", (json_int_t)total, "truncated",
-			 total > limit);
+	o = json_pack("{s:o, s:I, s:I, s:o, s:b}", "services", pg.arr, "total",
+		      (json_int_t)c->k->n_vs, "generation", (json_int_t)c->reloads, "next",
+		      next[0] ? json_string(next) : json_null(), "truncated", next[0] != '\0');
+	pthread_mutex_unlock(&c->lock);
+	return o;
 }
 
 /* --------------------------------------------------------------- neigh */
 
+static json_t *neigh_json(struct ctl *c, uint32_t slot, uint64_t now)
+{
+	const struct neigh_table *t = c->env.neigh;
+	const struct neigh_entry *e = &t->ent[slot];
+	struct rte_ether_addr mac = { { 0 } };
+	uint8_t port;
+
+	neigh_slot_get(t, slot, &mac, &port);
+	return json_pack("{s:o, s:o, s:s, s:s, s:f}", "ip", be_ip_json(e->ip), "mac",
+			 mac_json(&mac), "port", c->d->ports[e->port].name, "state",
+			 neigh_state_name(e->state), "age",
+			 e->updated_ms ? (double)(now - e->updated_ms) / 1000.0 : -1.0);
+}
+
+/* Entries are never removed (slots live as long as the process), so a
+ * slot number is a stable cursor. */
 static json_t *tel_neigh(void *ctx, const char *params)
 {
 	struct ctl *c = ctx;
 	const struct neigh_table *t = c->env.neigh;
-	json_t *arr = json_array();
 	uint64_t now = fwd_clock_ms();
+	unsigned long long from = 0;
+	char err[160], next[CTL_CURSOR_LEN] = "";
+	struct ctl_page pg;
+	struct ctl_query q;
+	long shown = 0;
+	int n = 0;
 
-	(void)params;
+	if (ctl_query_parse(params, CTL_Q_LIMIT | CTL_Q_CURSOR, LIST_LIMIT_MAX, &q, err,
+			    sizeof(err)) != 0)
+		return ctl_error("%s", err);
+	if (q.cursor[0] != '\0' &&
+	    (sscanf(q.cursor, "n%llx%n", &from, &n) != 1 || q.cursor[n] != '\0'))
+		return ctl_error("bad cursor '%s': start again without one", q.cursor);
+	ctl_page_init(&pg, TEL_PAGE_BUDGET);
 	pthread_mutex_lock(&c->lock);
-	for (uint32_t s = 0; s < t->used; s++) {
-		const struct neigh_entry *e = &t->ent[s];
-		struct rte_ether_addr mac = { { 0 } };
-		uint8_t port;
-
-		neigh_slot_get(t, s, &mac, &port);
-		json_array_append_new(
-		    arr, json_pack("{s:o, s:o, s:s, s:s, s:f}", "ip", be_ip_json(e->ip), "mac",
-				   mac_json(&mac), "port", c->d->ports[e->port].name, "state",
-				   neigh_state_name(e->state), "age",
-				   e->updated_ms ? (double)(now - e->updated_ms) / 1000.0 : -1.0));
+	for (uint32_t s = (uint32_t)from; from < t->used && s < t->used; s++) {
+		if ((q.limit > 0 && shown == q.limit) ||
+		    !ctl_page_add(&pg, neigh_json(c, s, now))) {
+			snprintf(next, sizeof(next), "n%x", s);
+			break;
+		}
+		shown++;
 	}
 	pthread_mutex_unlock(&c->lock);
-	return json_pack("{s:o}", "neighbours", arr);
+	return json_pack("{s:o, s:o, s:b}", "neighbours", pg.arr, "next",
+			 next[0] ? json_string(next) : json_null(), "truncated", next[0] != '\0');
 }
 
 int ctl_tel_init(struct ctl *c)
@@ -437,9 +526,12 @@ int ctl_tel_init(struct ctl *c)
 	rc |= tel_register(c->tel, "/halb/stats", tel_stats, c,
 			   "packet counters: totals, drops by reason, ports, workers, control");
 	rc |= tel_register(c->tel, "/halb/services", tel_services, c,
-			   "virtual services and their real servers (ipvsadm -Ln)");
-	rc |= tel_register(c->tel, "/halb/conns", tel_conns, c,
-			   "connection entries (ipvsadm -Lcn); parameter: how many");
-	rc |= tel_register(c->tel, "/halb/neigh", tel_neigh, c, "the neighbour (ARP) table");
+			   "virtual services and their real servers (ipvsadm -Ln), a page at a "
+			   "time; parameters: limit=N, cursor=C, vip=A[:P], proto=tcp|udp");
+	rc |= tel_register(c->tel, "/halb/neigh", tel_neigh, c,
+			   "the neighbour (ARP) table, a page at a time; parameters: limit=N, "
+			   "cursor=C");
+	rc |= ctl_conns_tel_init(c);
+	rc |= ctl_admin_tel_init(c);
 	return rc;
 }

@@ -13,7 +13,10 @@
  * the director as they do on a keepalived machine.
  *
  * The kernel side is driven with rtnetlink (libmnl): addresses added and
- * removed on the TAP. Control core only.
+ * removed on the TAP, and the routes the dataplane file gives the kernel
+ * there (kernel_routes), so that whenever halb creates the TAP (a start, a
+ * restart) the director's own traffic finds its way again. Control core
+ * only.
  */
 
 #include <stdbool.h>
@@ -68,6 +71,14 @@ bool port_link_up(const struct port_rt *p);
  * @return 0, or a negative errno (adding an existing address is 0). */
 int port_kernel_addr(const struct port_rt *p, uint32_t addr, uint8_t plen, const char *label,
 		     bool add);
+
+/** Adds (add true) or removes a route of the kernel through the TAP. Adding
+ * never replaces a route the kernel has (-EEXIST); removing one that is not
+ * there is 0. @return 0, or a negative errno. */
+int port_kernel_route(const struct port_rt *p, const struct cfg_kernel_route *r, bool add);
+
+/** "0.0.0.0/0 via 172.17.0.1 metric 100" for messages. @return buf */
+const char *port_route_str(const struct cfg_kernel_route *r, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -92,6 +92,29 @@ static int dev_start(uint16_t id, uint16_t n_rx, uint16_t n_tx, uint16_t mtu,
 	return 0;
 }
 
+/* The kernel's routes through the TAP (kernel_routes), after its addresses. */
+static int tap_routes(struct port_rt *p, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < p->cfg->n_kroutes; i++) {
+		const struct cfg_kernel_route *r = &p->cfg->kroutes[i];
+		int rc = port_kernel_route(p, r, true);
+		char rt[64];
+
+		port_route_str(r, rt, sizeof(rt));
+		if (rc == -EEXIST)
+			HALB_LOG(port, WARNING,
+				 "%s: route %s not added: the kernel has a route to that prefix "
+				 "already (through another interface?)",
+				 p->cfg->kernel_if, rt);
+		else if (rc != 0)
+			return log_error(err, errlen, "cannot add the route %s to %s: %s", rt,
+					 p->cfg->kernel_if, strerror(-rc));
+		else
+			HALB_LOG(port, INFO, "%s: route %s", p->cfg->kernel_if, rt);
+	}
+	return 0;
+}
+
 static int tap_open(struct port_rt *p, struct rte_mempool *pool, char *err, size_t errlen)
 {
 	char args[256], mac[RTE_ETHER_ADDR_FMT_SIZE];
@@ -120,7 +143,7 @@ static int tap_open(struct port_rt *p, struct rte_mempool *pool, char *err, size
 			return log_error(err, errlen, "cannot add an address to %s: %s",
 					 p->cfg->kernel_if, strerror(-rc));
 	}
-	return 0;
+	return tap_routes(p, err, errlen);
 }
 
 int port_open(struct port_rt *p, const struct cfg_port *cfg, uint8_t index, uint16_t n_workers,

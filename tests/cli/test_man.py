@@ -84,7 +84,8 @@ if exit_codes(halb_help) != set(re.findall(r"^\.B ([0-9])$", section(src, "EXIT 
 # 3. halbctl(8) against halbctl --help.
 ctl_help = run(halbctl, "--help").stdout
 src = page("halbctl.8")
-cmds_help = set(re.findall(r"^  ([a-z]+)\b", ctl_help.split("Options")[0].split("Commands:")[1], re.M))
+cmds_help = set(re.findall(r"^  ([a-z]+)\b", ctl_help.split("Options")[0].split("Commands:")[1]
+                          .split("ipvsadm's spellings")[0], re.M))
 cmds_man = set(re.findall(r"^\.B ([a-z]+)\b", section(src, "COMMANDS"), re.M))
 if not cmds_help:
     problems.append("no commands found in halbctl --help")

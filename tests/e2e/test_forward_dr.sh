@@ -51,7 +51,7 @@ cat "$TB_DIR"/nginx-rs0?/access.log | grep -q '^172.17.0.3 ' ||
 tmpl=$(tb_json lb1 conns 'sum(1 for c in r["conns"] if c["template"])')
 [ "$tmpl" -ge 1 ] || tb_fail "no persistence template in halbctl conns"
 tb_halbctl lb1 list --stats | sed 's/^/  /'
-tb_halbctl lb1 conns -n 5 | sed 's/^/  /'
+tb_halbctl lb1 conns --limit 5 | sed 's/^/  /'
 tb_stop_halb lb1
 
 # 2. Without persistence: wrr 1:2 over 300 connections from one client.

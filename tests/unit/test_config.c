@@ -1782,6 +1782,64 @@ static void test_dataplane_errors(void **state)
 	expect_dp_error("@include \"/etc/passwd\"\n" DP_PORT, 1, "@include is not supported");
 }
 
+/* kernel_routes: the kernel's routes on a port's TAP. */
+static void test_dataplane_kernel_routes(void **state)
+{
+	static const char *ok =
+	    "ports = (\n"
+	    " { name = \"eth1\"; device = \"net_tap0\";\n"
+	    "   addresses = [\"172.17.1.6/16\"];\n"
+	    "   kernel_routes = (\n"
+	    "     { prefix = \"0.0.0.0/0\"; via = \"172.17.0.1\"; },\n"
+	    "     { prefix = \"10.9.0.0/16\"; },\n"
+	    "     { prefix = \"0.0.0.0/0\"; via = \"172.17.0.2\"; metric = 200; }\n"
+	    "   ); }\n);\n";
+	static const struct {
+		const char *routes;
+		int line;
+		const char *error;
+	} bad[] = {
+		{ "{ prefix = \"0.0.0.0/0\"; via = \"10.0.0.1\"; }", 5,
+		  "via 10.0.0.1 is in no subnet of this port's addresses: the kernel could not "
+		  "reach it through eth1" },
+		{ "{ via = \"172.17.0.1\"; }", 5, "kernel route has no prefix" },
+		{ "{ prefix = \"10.1.0.0/8\"; }", 5, "prefix 10.1.0.0/8 has host bits set" },
+		{ "{ prefix = \"10.0.0.0/8\"; metric = -1; }", 5, "metric -1 is out of range" },
+		{ "{ prefix = \"10.0.0.0/8\"; }, { prefix = \"10.0.0.0/8\"; }", 5,
+		  "a kernel route to this prefix with this metric is already at line 5" },
+		/* libconfig dates a scalar in a list by the token after it */
+		{ "\"0.0.0.0/0\"", 6, "each kernel route must be a group" },
+	};
+	struct cfg_diags d = { 0 };
+	struct cfg_dataplane *p = parse_dp(ok, &d);
+	const struct cfg_port *port;
+
+	(void)state;
+	assert_non_null(p);
+	assert_clean(&d);
+	port = &p->ports[0];
+	assert_int_equal(port->n_kroutes, 3);
+	assert_int_equal(port->kroutes[0].prefix.plen, 0);
+	assert_int_equal(port->kroutes[0].via, IP(172, 17, 0, 1));
+	assert_int_equal(port->kroutes[0].metric, 0);
+	assert_int_equal(port->kroutes[1].prefix.addr, IP(10, 9, 0, 0));
+	assert_int_equal(port->kroutes[1].via, 0);
+	assert_int_equal(port->kroutes[2].metric, 200);
+	assert_int_equal(port->kroutes[2].loc.line, 7);
+	cfg_dataplane_free(p);
+	cfg_diags_free(&d);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[512];
+
+		snprintf(
+		    text, sizeof(text),
+		    "ports = (\n { name = \"eth1\"; device = \"net_tap0\";\n"
+		    "   addresses = [\"172.17.1.6/16\"];\n   kernel_routes = (\n%s\n ); }\n);\n",
+		    bad[i].routes);
+		expect_dp_error(text, bad[i].line, bad[i].error);
+	}
+}
+
 static void test_dataplane_warnings(void **state)
 {
 	struct cfg_diags d = { 0 };
@@ -2262,6 +2320,7 @@ int main(void)
 		cmocka_unit_test(test_dataplane_defaults),
 		cmocka_unit_test(test_dataplane_errors),
 		cmocka_unit_test(test_dataplane_warnings),
+		cmocka_unit_test(test_dataplane_kernel_routes),
 		cmocka_unit_test(test_check_ports),
 		cmocka_unit_test(test_check_vrrp),
 		cmocka_unit_test(test_check_global_version),
