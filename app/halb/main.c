@@ -183,6 +183,34 @@ static int keepalived_option(int opt, const char *arg, struct options *o)
 	}
 }
 
+/* The daemon runs in /, and a reload reads the files again: the paths
+ * given relative to where halb was started are made absolute first. */
+static int absolute_path(const char **path)
+{
+	static char cwd[PATH_MAX];
+	char *abs;
+
+	if (*path == NULL || (*path)[0] == '/')
+		return 0;
+	if (cwd[0] == '\0' && getcwd(cwd, sizeof(cwd)) == NULL) {
+		fprintf(stderr, "halb: cannot tell the working directory for %s: %s\n", *path,
+			strerror(errno));
+		return -1;
+	}
+	if (asprintf(&abs, "%s/%s", cwd, *path) < 0) {
+		fprintf(stderr, "halb: out of memory\n");
+		return -1;
+	}
+	*path = abs; /* lives as long as the process */
+	return 0;
+}
+
+static int absolute_paths(struct options *o)
+{
+	return absolute_path(&o->keepalived_conf) | absolute_path(&o->dataplane_conf) |
+	       absolute_path(&o->pid_file) | absolute_path(&o->log_file);
+}
+
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	const struct option *longs = long_options();
@@ -268,8 +296,9 @@ static int load_config(const struct options *o, struct cfg_keepalived **k, struc
 		/* keepalived runs past words it does not know, and so does
 		 * halb; keepalived -t fails on them, and so does halb -t. */
 		if (rc == 0 && diags.unknown > 0) {
-			fprintf(stderr, "halb: %u unknown keywords: halb would skip them, as "
-					"keepalived does, but -t fails, as keepalived -t does\n",
+			fprintf(stderr,
+				"halb: %u unknown keywords: halb would skip them, as "
+				"keepalived does, but -t fails, as keepalived -t does\n",
 				diags.unknown);
 			rc = -1;
 		}
@@ -530,6 +559,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o) != 0)
 		return EXIT_USAGE;
+	if (!o.config_test && absolute_paths(&o) != 0)
+		return EXIT_UNUSABLE;
 	syslog_facility = o.facility;
 	if (o.config_test)
 		for (int i = 0; i < o.n_warnings; i++)

@@ -8,7 +8,8 @@
 #   keepalived's DAEMON_ARGS flags on the same command line are accepted,
 #   each with one warning; -g writes the log to a file;
 # - without -n the shell gets its prompt back only when halb forwards:
-#   halbctl answers at once, and the pid file names the daemon;
+#   halbctl answers at once, and the pid file names the daemon; started
+#   with relative paths, the daemon (in /) still reloads its files;
 # - a broken EAL argument: exit status 1 and the reason on stderr, with
 #   and without -n (and in the -g log file);
 # - two halbs with one file prefix: halb -t warns, the second start fails
@@ -92,10 +93,11 @@ else
 	echo "  systemd is $sd_state here: Type=notify checked against the stand-in socket only"
 fi
 
-# ---- 2. Without -n: the shell waits until halb forwards
+# ---- 2. Without -n: the shell waits until halb forwards. The paths are
+# relative to the directory halb starts in (the daemon runs in /).
 start=$(date +%s%N)
-tb_in lb1 "$HALB" -f "$TB_DIR/k.conf" -c "$TB_DIR/d.cfg" -p "$TB_DIR/d.pid" \
-	>"$TB_DIR/daemon.out" 2>&1
+(cd "$TB_DIR" && tb_in lb1 "$HALB" -f k.conf -c d.cfg -p d.pid -g daemon.log \
+	>"$TB_DIR/daemon.out" 2>&1)
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
 [ "$rc" = 0 ] || tb_fail "halb as a daemon exited with $rc: $(cat "$TB_DIR/daemon.out")"
@@ -115,6 +117,10 @@ tb_in lb1 "$HALB" -n -f "$TB_DIR/k.conf" -c "$TB_DIR/d.cfg" -p "$TB_DIR/x.pid" >
 rc=$?
 [ "$rc" = 1 ] || tb_fail "a second halb with the same prefix exited with $rc"
 grep -q "is in use by halb (pid $dpid)" "$TB_DIR/twice.out" || tb_fail "the second start does not say why: $(cat "$TB_DIR/twice.out")"
+kill -HUP "$dpid"
+tb_wait 10 grep -q 'Reloaded' "$TB_DIR/daemon.log" ||
+	tb_fail "the daemon started with relative paths did not reload: $(tail -n 5 "$TB_DIR/daemon.log")"
+echo "  daemon started with relative -f, -c, -p, -g: reloads from / ($(grep -c Reloaded "$TB_DIR/daemon.log") reload)"
 kill -TERM "$dpid"
 tb_wait 20 sh -c "! kill -0 $dpid" || tb_fail "the daemon did not stop on SIGTERM"
 [ -e "$TB_DIR/d.pid" ] && tb_fail "the daemon left its pid file"
