@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * `halbctl stats`: /halb/stats as five sections, from the director as a
- * whole down to its parts: totals, drops by reason, one row per port, one
- * row per worker, and the control core. Counters are printed exactly (no
+ * `halbctl stats`: /halb/stats as sections, from the director as a whole
+ * down to its parts: totals, drops by reason, the connection tables and the
+ * defences engaged, one row per port, one row per worker, and the control
+ * core. Counters are printed exactly (no
  * K/M abbreviation): these are what one compares between two runs. Counters
  * a newer halb adds to the totals or the control core still show, under
  * their own names.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,6 +111,73 @@ static void print_rows(FILE *out, const char *title, const json_t *arr, size_t n
 	table_free(&t);
 }
 
+static long long num(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+/* The connection tables of every worker together: fill, the embryonic
+ * share, the evictions and refusals (the defence against floods), the
+ * persistence templates. */
+static void print_conns(FILE *out, const json_t *conns)
+{
+	const json_t *t = json_object_get(conns, "table"),
+		     *tp = json_object_get(conns, "templates");
+	static const char *const reasons[] = { "evict_embryonic_budget", "evict_table_full",
+					       "evict_bucket_full",      "evict_queue_wrap",
+					       "refuse_table_full",      "refuse_bucket_full" };
+	long long cap = num(t, "capacity");
+	bool any = false;
+
+	if (!json_is_object(t)) {
+		fprintf(out, "Connections: %s\n", FMT_MISSING);
+		return;
+	}
+	fprintf(out, "Connections:\n");
+	fprintf(out, "  Live        %lld of %lld (%lld%%)\n", num(t, "live"), cap,
+		cap > 0 ? num(t, "live") * 100 / cap : 0);
+	fprintf(out, "  Embryonic   %lld (at most %lld)\n", num(t, "embryonic"),
+		num(t, "embryonic_max"));
+	fprintf(out, "  Created     %lld\n", num(t, "created"));
+	fprintf(out, "  Evicted and refused:");
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+		if (num(t, reasons[i]) == 0)
+			continue;
+		fprintf(out, "%s %s %lld", any ? "," : "", reasons[i], num(t, reasons[i]));
+		any = true;
+	}
+	fprintf(out, "%s\n", any ? "" : " none");
+	if (json_is_object(tp))
+		fprintf(out,
+			"  Templates   %lld of %lld; created %lld, evicted %lld, refused %lld\n",
+			num(tp, "live"), num(tp, "capacity"), num(tp, "created"),
+			num(tp, "evicted"), num(tp, "refused"));
+}
+
+/* The defences engaged now, per worker ("none" when none is). */
+static void print_defences(FILE *out, const json_t *workers)
+{
+	bool any = false;
+
+	fprintf(out, "Defences engaged:");
+	for (size_t i = 0; json_is_array(workers) && i < json_array_size(workers); i++) {
+		const json_t *w = json_array_get(workers, i);
+		const char *key;
+		json_t *on;
+
+		json_object_foreach((json_t *)json_object_get(w, "defences"), key, on)
+		{
+			if (!json_is_true(on))
+				continue;
+			fprintf(out, "%s worker %lld %s", any ? "," : "", num(w, "id"), key);
+			any = true;
+		}
+	}
+	fprintf(out, "%s\n", any ? "" : " none");
+}
+
 static void print_control(FILE *out, const json_t *control)
 {
 	static const struct kv_field fields[] = {
@@ -134,6 +203,9 @@ void view_stats(FILE *out, const json_t *stats)
 	print_totals(out, json_object_get(stats, "total"));
 	fputc('\n', out);
 	print_drops(out, json_object_get(stats, "drops"));
+	fputc('\n', out);
+	print_conns(out, json_object_get(stats, "conns"));
+	print_defences(out, json_object_get(stats, "workers"));
 	fputc('\n', out);
 	print_rows(out, "Ports:", json_object_get(stats, "ports"), 8, port_head, "lrrrrrrr",
 		   port_row);
