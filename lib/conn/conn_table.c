@@ -933,9 +933,20 @@ const struct conn_table_stats *conn_table_stats(const struct conn_table *t)
 
 /* ------------------------------------------------------------ listings */
 
+uint64_t conn_table_positions(const struct conn_table *t)
+{
+	return (uint64_t)t->st.capacity + t->st.capacity6;
+}
+
 bool conn_table_read(const struct conn_table *t, uint64_t *pos, struct conn_view *v)
 {
-	const uint64_t n4 = t->st.capacity, n = n4 + t->st.capacity6;
+	return conn_table_read_upto(t, pos, UINT64_MAX, v);
+}
+
+bool conn_table_read_upto(const struct conn_table *t, uint64_t *pos, uint64_t end,
+			  struct conn_view *v)
+{
+	const uint64_t n4 = t->st.capacity, n = RTE_MIN(n4 + t->st.capacity6, end);
 
 	for (; *pos < n; (*pos)++) {
 		uint32_t ref = *pos < n4 ? (uint32_t)*pos : (uint32_t)(*pos - n4) | CONN_REF_V6;

@@ -312,6 +312,18 @@ struct conn_view {
  */
 bool conn_table_read(const struct conn_table *t, uint64_t *pos, struct conn_view *v);
 
+/**
+ * The same, looking no further than position end (exclusive), so that a
+ * walk over a nearly empty table advances by a bounded amount per call.
+ * @return false when no live connection lies in [*pos, end); *pos is then
+ * end, or conn_table_positions(t) when the table is done.
+ */
+bool conn_table_read_upto(const struct conn_table *t, uint64_t *pos, uint64_t end,
+			  struct conn_view *v);
+
+/** The positions conn_table_read walks: capacity + capacity6. */
+uint64_t conn_table_positions(const struct conn_table *t);
+
 /** The key a connection was made under (incoming direction). */
 void conn_key_of(const struct conn *c, struct conn_key *k);
 

@@ -322,6 +322,7 @@ static void refresh_walk(struct ctl *c, uint32_t now_s, uint64_t now_ms)
 
 		total += (uint64_t)t->capacity + t->capacity6;
 	}
+	/* positions, not connections: a pass takes REFRESH_S however full */
 	budget = s->resync_until_walked ? RESYNC_VISIT : total / (REFRESH_S * 1000) + 1;
 	while (budget > 0) {
 		const struct conn_table *t = c->env.workers[s->walk_worker]->conns;
@@ -330,7 +331,9 @@ static void refresh_walk(struct ctl *c, uint32_t now_s, uint64_t now_ms)
 		struct fwd_sync r;
 		struct sync_conn sc;
 
-		if (!conn_table_read(t, &s->walk_pos, &v)) {
+		if (!conn_table_read_upto(t, &s->walk_pos, start + budget, &v)) {
+			if (s->walk_pos < conn_table_positions(t))
+				return; /* the budget is spent */
 			/* this table is done: the next, or the templates, or a new pass */
 			s->walk_pos = 0;
 			if (++s->walk_worker < c->n_workers)

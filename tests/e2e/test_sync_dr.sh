@@ -32,6 +32,11 @@ tb_wait 15 installed_ge lb2 51 ||
 	tb_fail "lb2 installed $(installed lb2) synced connections, not the 51 open"
 echo "  lb2 installed $(installed lb2) connections from lb1's sync messages ($(tb_json lb1 sync 'r["sent"]["messages"]') messages)"
 sleep 1
+# Refreshes are paced: each connection once per pass of 60 s (and the
+# passes a resync request asks for), not over and over.
+sent=$(tb_json lb1 sync 'r["sent"]["conns"]')
+[ "$sent" -lt 400 ] || tb_fail "lb1 sent $sent connection records for 51 connections: refreshes are not paced"
+echo "  lb1 sent $sent connection records (51 connections, their templates, a resync)"
 t0=$(vt_ms)
 vt_kill9 lb1
 touch "$TB_DIR/go.1"

@@ -507,6 +507,24 @@ static void test_read(void **state)
 	}
 	assert_int_equal(n4, 10);
 	assert_int_equal(n6, 1);
+	/* A bounded walk: a step of 4 positions at a time finds the same
+	 * eleven, stops at each bound, and ends at the table's last position. */
+	n4 = 0;
+	pos = 0;
+	for (int steps = 0; steps < 10000; steps++) {
+		uint64_t end = pos + 4;
+
+		if (conn_table_read_upto(t, &pos, end, &v)) {
+			assert_true(pos <= end);
+			n4++;
+			continue;
+		}
+		if (pos >= conn_table_positions(t))
+			break;
+		assert_true(pos == end);
+	}
+	assert_int_equal(n4, 11);
+	assert_true(pos == conn_table_positions(t));
 	conn_table_free(t);
 }
 
