@@ -25,19 +25,8 @@ tb_rs rs01 172.17.1.7/16 "" $VIP
 tb_director lb1
 tb_director lb2
 
-dataplane() { # NAME ADDR
-	cat <<-EOF
-		eal = ["--no-huge", "-m", "512", "--no-pci", "--file-prefix", "$1"];
-		workers = 1;
-		idle_sleep_us = 100;
-		connections = 4096;
-		ports = ( { name = "eth1"; device = "net_af_packet0,iface=nic0,qpairs=1";
-		            addresses = ["$2"]; } );
-		routes = ();
-	EOF
-}
-dataplane lb1 172.17.1.6/16 >"$TB_DIR/dp-lb1.cfg"
-dataplane lb2 172.17.1.5/16 >"$TB_DIR/dp-lb2.cfg"
+vt_dataplane lb1 172.17.1.6/16 >"$TB_DIR/dp-lb1.cfg"
+vt_dataplane lb2 172.17.1.5/16 >"$TB_DIR/dp-lb2.cfg"
 
 instance() { # PRIO [TRACK]
 	cat <<-EOF

@@ -13,7 +13,8 @@
 #   ttl_out_of_range and takes over (what min_ttl is for);
 # - lb2's vrrp_notify_fifo is read by its vrrp_notify_fifo_script, which
 #   gets keepalived's lines (INSTANCE "VI_1" BACKUP 100, ... MASTER 100);
-# - virtual_routes follow MASTER onto the TAP; static_ipaddress answers.
+# - virtual_routes follow MASTER onto the TAP; static_ipaddress answers;
+# - lb1 has vrrp_startup_delay 3: its instance waits in INIT that long.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_vrrp.sh"
 
@@ -49,19 +50,8 @@ tb_in lb2 nft -f - <<-EOF
 	}
 EOF
 
-dataplane() { # NAME ADDR ROUTES
-	cat <<-EOF
-		eal = ["--no-huge", "-m", "512", "--no-pci", "--file-prefix", "$1"];
-		workers = 1;
-		idle_sleep_us = 100;
-		connections = 4096;
-		ports = ( { name = "eth1"; device = "net_af_packet0,iface=nic0,qpairs=1";
-		            addresses = ["$2"]; } );
-		routes = ( $3 );
-	EOF
-}
-dataplane lb1 10.1.0.6/24 '{ prefix = "10.2.0.0/24"; via = "10.1.0.1"; }' >"$TB_DIR/dp-lb1.cfg"
-dataplane lb2 10.2.0.6/24 '' >"$TB_DIR/dp-lb2.cfg"
+vt_dataplane lb1 10.1.0.6/24 '{ prefix = "10.2.0.0/24"; via = "10.1.0.1"; }' >"$TB_DIR/dp-lb1.cfg"
+vt_dataplane lb2 10.2.0.6/24 '' >"$TB_DIR/dp-lb2.cfg"
 
 vips() {
 	for i in $(seq 0 299); do echo "        10.9.$((i / 200)).$((i % 200 + 1))"; done
@@ -96,7 +86,10 @@ cat >"$READER" <<EOF
 while read -r line; do echo "\$line" >>"$FIFO_OUT"; done <"\$1"
 EOF
 chmod 755 "$READER"
-instance lb1 150 10.1.0.6 10.2.0.6 10.1.0.1 254 >"$TB_DIR/lb1.conf"
+{
+	printf 'global_defs {\n    vrrp_startup_delay 3\n}\n'
+	instance lb1 150 10.1.0.6 10.2.0.6 10.1.0.1 254
+} >"$TB_DIR/lb1.conf"
 lb2_conf() { # MIN_TTL
 	cat <<-EOF
 		global_defs {
@@ -123,6 +116,10 @@ done
 t0=$(vt_ms)
 tb_halb lb2 "$TB_DIR/lb2.conf" "$TB_DIR/dp-lb2.cfg"
 tb_halb lb1 "$TB_DIR/lb1.conf" "$TB_DIR/dp-lb1.cfg"
+# vrrp_startup_delay 3: lb1's instance waits in INIT
+[ "$(tb_vrrp_state lb1 VI_1)" = INIT ] || tb_fail "lb1's VI_1 left INIT during vrrp_startup_delay"
+tb_wait 10 grep -q 'vrrp_startup_delay over' "$TB_DIR/halb-lb1.log" ||
+	tb_fail "lb1 logged no end of vrrp_startup_delay"
 states() { echo "lb1 $(vt_state_line lb1 VI_1); lb2 $(vt_state_line lb2 VI_1)"; }
 lb1_master() { tb_vrrp_is lb1 VI_1 MASTER && tb_vrrp_is lb2 VI_1 BACKUP; }
 tb_wait 25 lb1_master || tb_fail "lb1 is not MASTER with lb2 BACKUP: $(states)"
@@ -140,6 +137,8 @@ lb1_master || tb_fail "the election moved: $(states)"
 held=$(ip -n "$TB-lb1" -4 -o addr show | grep -c ' inet 10\.9\.')
 [ "$held" = 300 ] || tb_fail "lb1 holds $held of the 300 VIPs on its TAP"
 ip -n "$TB-lb2" -4 -o addr show | grep -q ' inet 10\.9\.' && tb_fail "lb2 holds VIPs as BACKUP"
+adv=$(vt_vrrp lb1 VI_1 'i["vips_advertised"]')
+[ "$adv" = 255 ] || tb_fail "lb1 advertises $adv VIPs, not 255"
 echo "  300 VIPs (255 advertised): lb2 accepted $((rx1 - rx0)) adverts in 4 s, none rejected; lb1 holds all 300"
 
 # the routes: static on lb2's TAP, virtual on the master's only
