@@ -291,8 +291,13 @@ static void on_startup_done(struct ev_loop *loop, ev_timer *t, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (c->vrrp == NULL)
+		return;
+	/* over, whatever the clocks say: libev's and fwd_clock_ms() may differ
+	 * by a millisecond, and nothing else would start the instances */
+	c->vrrp->startup_until = 0;
 	HALB_LOG(ctl, NOTICE, "vrrp_startup_delay over: starting the VRRP instances");
-	for (size_t i = 0; c->vrrp != NULL && i < c->vrrp->n_vi; i++)
+	for (size_t i = 0; i < c->vrrp->n_vi; i++)
 		ctl_vi_track_update(&c->vrrp->vi[i]);
 }
 
