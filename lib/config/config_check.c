@@ -35,6 +35,51 @@ static bool port_reaches(const struct cfg_port *port, uint32_t addr)
 	return false;
 }
 
+/* ---------------------------------------------- static and virtual routes */
+
+/* Each route's dev is a port and its gateway is on a connected prefix (of
+ * dev's port when dev is given), as for the dataplane file's routes. */
+static void check_sroutes(const struct cfg_dataplane *p, const char *kw, const struct cfg_sroute *r,
+			  size_t n, struct cfg_diags *d)
+{
+	char a[16];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cfg_port *dev = r[i].dev ? cfg_port_find(p, r[i].dev) : NULL;
+		bool reached = r[i].via == 0;
+
+		if (r[i].dev != NULL && dev == NULL) {
+			cfg_diag_add(d, CFG_ERROR, &r[i].loc, "%s: dev %s is not a port of %s", kw,
+				     r[i].dev, p->file);
+			continue;
+		}
+		for (size_t k = 0; k < p->n_ports && !reached; k++)
+			reached = (dev == NULL || dev == &p->ports[k]) &&
+				  port_reaches(&p->ports[k], r[i].via);
+		if (!reached)
+			cfg_diag_add(
+			    d, CFG_ERROR, &r[i].loc,
+			    "%s: via %s: no port%s%s has an address in the gateway's subnet", kw,
+			    cfg_ipv4_str(r[i].via, a), dev ? " " : "", dev ? dev->name : "");
+	}
+}
+
+static void check_static(const struct cfg_keepalived *k, const struct cfg_dataplane *p,
+			 struct cfg_diags *d)
+{
+	char a[16];
+
+	for (size_t i = 0; i < k->n_static_addrs; i++) {
+		const struct cfg_vip *s = &k->static_addrs[i];
+
+		if (s->dev != NULL && cfg_port_find(p, s->dev) == NULL)
+			cfg_diag_add(d, CFG_ERROR, &s->loc,
+				     "static_ipaddress %s: dev %s is not a port of %s",
+				     cfg_ipv4_str(s->pfx.addr, a), s->dev, p->file);
+	}
+	check_sroutes(p, "static_routes", k->static_routes, k->n_static_routes, d);
+}
+
 /* -------------------------------------------------------------- vrrp_instance */
 
 static void check_instance_vrrp(const struct cfg_keepalived *k, const struct cfg_vrrp_instance *v,
@@ -94,6 +139,7 @@ static void check_instance_ports(const struct cfg_dataplane *p, const struct cfg
 			cfg_diag_add(d, CFG_ERROR, &v->track_if[i].loc,
 				     "track_interface %s is not a port of %s", v->track_if[i].name,
 				     p->file);
+	check_sroutes(p, "virtual_routes", v->vroutes, v->n_vroutes, d);
 	if (port != NULL && v->has_unicast_src_ip && !port_has_addr(port, v->unicast_src_ip))
 		cfg_diag_add(d, CFG_WARNING, &v->loc,
 			     "vrrp_instance %s: unicast_src_ip %s is not an address of port %s",
@@ -321,8 +367,10 @@ unsigned int cfg_check(const struct cfg_keepalived *k, const struct cfg_dataplan
 		}
 		check_vrids(k, d);
 		check_virtual_servers(k, d);
-		if (p != NULL)
+		if (p != NULL) {
 			check_sync(k, p, d);
+			check_static(k, p, d);
+		}
 	}
 	if (p != NULL)
 		check_routes(p, d);

@@ -192,6 +192,20 @@ void cfg_vsg_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, si
 void cfg_set_script(struct cfg_parser *ps, struct cfg_script *slot, const struct cfg_stmt *st);
 void cfg_set_notify(struct cfg_parser *ps, struct cfg_notify *n, const struct cfg_stmt *st);
 
+/* One line of virtual_ipaddress, virtual_ipaddress_excluded or
+ * static_ipaddress: IP[/len] [dev IF] [label L] ..., appended to arr. */
+void cfg_vip_line(struct cfg_parser *ps, const char *kw, struct cfg_vip **arr, size_t *n_arr,
+		  bool excluded, const struct cfg_tok *v, size_t n);
+/* One line of static_routes or virtual_routes (config_kw_static.c). */
+void cfg_route_line(struct cfg_parser *ps, const char *kw, struct cfg_sroute **arr, size_t *n_arr,
+		    const struct cfg_tok *v, size_t n);
+void cfg_sroute_free(struct cfg_sroute *r, size_t n);
+void cfg_static_addr_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n);
+void cfg_static_route_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n);
+void cfg_fifo_free(struct cfg_fifo *f);
+/* global_defs notify_fifo, vrrp_notify_fifo and their _script. */
+void *cfg_kw_fifo(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+
 /* Opens HTTP_GET, SSL_GET, TCP_CHECK or MISC_CHECK in a real server. */
 void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 

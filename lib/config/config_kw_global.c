@@ -221,6 +221,62 @@ static void *skip_check_adv_addr(struct cfg_parser *ps, void *obj, const struct 
 	return NULL;
 }
 
+static void *garp_lower_delay(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_global *g = obj;
+	unsigned int ms;
+
+	if (cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, CFG_SEC_MAX_MS, &ms))
+		g->vrrp_garp_lower_prio_delay_ms = ms;
+	return NULL;
+}
+
+static void *garp_lower_repeat(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_global *g = obj;
+	unsigned int n;
+
+	if (cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 0, INT32_MAX, &n))
+		g->vrrp_garp_lower_prio_repeat = n;
+	return NULL;
+}
+
+/* vrrp_lower_prio_no_advert [bool], vrrp_higher_prio_send_advert [bool] */
+static void *prio_advert(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_global *g = obj;
+	const char *kw = cfg_kw_name(st);
+	bool on = true;
+
+	if (st->n > 1 && !cfg_arg_bool(ps, &st->v[1], kw, &on))
+		return NULL;
+	if (strcmp(kw, "vrrp_lower_prio_no_advert") == 0)
+		g->vrrp_lower_prio_no_advert = on;
+	else
+		g->vrrp_higher_prio_send_advert = on;
+	return NULL;
+}
+
+/* vrrp_startup_delay SECS (fractions allowed, as keepalived) */
+static void *startup_delay(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_global *g = obj;
+
+	cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), true, 0, 3600000, &g->vrrp_startup_delay_ms);
+	return NULL;
+}
+
+static void *fifo_on_reload(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_global *g = obj;
+	bool on = true;
+
+	if (st->n > 1 && !cfg_arg_bool(ps, &st->v[1], cfg_kw_name(st), &on))
+		return NULL;
+	g->fifo_write_vrrp_states_on_reload = on;
+	return NULL;
+}
+
 static void *unicast_src_check(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	(void)ps;
@@ -235,7 +291,9 @@ static void *unicast_src_check(struct cfg_parser *ps, void *obj, const struct cf
 #define NO_VMAC     "halb has no VMAC interfaces"
 #define NO_FW       "halb puts no firewall rules in the kernel: a BACKUP's dataplane drops VIP traffic"
 #define NOT_YET     "not implemented yet"
-#define FIFO        "notify_fifo is not implemented yet (use notify scripts)"
+#define LVS_FIFO                                                                             \
+	"not implemented: halb writes VRRP events to notify_fifo and vrrp_notify_fifo, not " \
+	"checker events"
 
 static const struct cfg_kw global_kw[] = {
 	{ "notification_email", 0, 0, NULL, NULL, email_value },
@@ -261,15 +319,21 @@ static const struct cfg_kw global_kw[] = {
 	  "halb always drops unicast adverts from an address that is no unicast_peer" },
 	{ "random_seed", 1, 1, random_seed, NULL, NULL },
 	{ "vrrp_skip_check_adv_addr", 0, 1, skip_check_adv_addr, NULL, NULL },
+	{ "vrrp_garp_lower_prio_delay", 1, 1, garp_lower_delay, NULL, NULL },
+	{ "vrrp_garp_lower_prio_repeat", 1, 1, garp_lower_repeat, NULL, NULL },
+	{ "vrrp_lower_prio_no_advert", 0, 1, prio_advert, NULL, NULL },
+	{ "vrrp_higher_prio_send_advert", 0, 1, prio_advert, NULL, NULL },
+	{ "vrrp_startup_delay", 1, 1, startup_delay, NULL, NULL },
+	{ "notify_fifo", 1, 3, cfg_kw_fifo, NULL, NULL, 0,
+	  "halb writes its VRRP events there (instances and sync groups), not checker events" },
+	{ "notify_fifo_script", 1, 3, cfg_kw_fifo, NULL, NULL },
+	{ "vrrp_notify_fifo", 1, 3, cfg_kw_fifo, NULL, NULL },
+	{ "vrrp_notify_fifo_script", 1, 3, cfg_kw_fifo, NULL, NULL },
+	{ "fifo_write_vrrp_states_on_reload", 0, 1, fifo_on_reload, NULL, NULL },
 	/* what changes where traffic goes or when, and halb does not do */
 	CFG_KW_REFUSE("vrrp_mcast_group6", "halb supports IPv4 only"),
 	CFG_KW_REFUSE("default_interface",
 		      "not implemented: give each vrrp_instance its interface (a dataplane port)"),
-	CFG_KW_REFUSE("vrrp_garp_lower_prio_delay", NOT_YET),
-	CFG_KW_REFUSE("vrrp_garp_lower_prio_repeat", NOT_YET),
-	CFG_KW_REFUSE("vrrp_lower_prio_no_advert", NOT_YET),
-	CFG_KW_REFUSE("vrrp_higher_prio_send_advert", NOT_YET),
-	CFG_KW_REFUSE("vrrp_startup_delay", NOT_YET),
 	CFG_KW_REFUSE("vrrp_down_timer_adverts",
 		      "not implemented: the master down timer is 3 advert intervals (RFC 5798)"),
 	CFG_KW_REFUSE("vrrp_garp_extra_if", "not implemented: gratuitous ARPs go out of the "
@@ -277,13 +341,8 @@ static const struct cfg_kw global_kw[] = {
 	CFG_KW_REFUSE("vrrp_min_garp", NOT_YET),
 	CFG_KW_REFUSE("vrrp_notify_priority_changes", "not implemented: notify scripts run on "
 						      "state changes only"),
-	CFG_KW_REFUSE("notify_fifo", FIFO),
-	CFG_KW_REFUSE("notify_fifo_script", FIFO),
-	CFG_KW_REFUSE("vrrp_notify_fifo", FIFO),
-	CFG_KW_REFUSE("vrrp_notify_fifo_script", FIFO),
-	CFG_KW_REFUSE("lvs_notify_fifo", FIFO),
-	CFG_KW_REFUSE("lvs_notify_fifo_script", FIFO),
-	CFG_KW_REFUSE("fifo_write_vrrp_states_on_reload", FIFO),
+	CFG_KW_REFUSE("lvs_notify_fifo", LVS_FIFO),
+	CFG_KW_REFUSE("lvs_notify_fifo_script", LVS_FIFO),
 	{ "lvs_sync_daemon", 2, 12, cfg_kw_lvs_sync_daemon, NULL, NULL },
 	CFG_KW_REFUSE("lvs_timeouts", "not implemented: halb times connections out as IPVS does "
 				      "by default (TCP 900 s, FIN 120 s, UDP 300 s)"),

@@ -42,11 +42,60 @@ void *cfg_instance_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 	v->garp_master_refresh_ms = -1;
 	v->garp_master_refresh_repeat = -1;
 	v->skip_check_adv_addr = -1;
+	v->garp_lower_prio_delay_ms = -1;
+	v->garp_lower_prio_repeat = -1;
+	v->lower_prio_no_advert = -1;
+	v->higher_prio_send_advert = -1;
+	v->unicast_ttl = 255;
 	v->smtp_alert = -1;
 	v->loc = cfg_tok_loc(ps, st->v);
 	v->interface_loc = v->loc;
 	v->vrid_loc = v->loc;
 	return v;
+}
+
+/* The advertised VIPs first, then the excluded ones, each in the order
+ * written. An advert holds at most VRRP_MAX_ADV_ADDRS addresses: as
+ * keepalived, the ones past that are moved to the excluded list, with a
+ * warning (they are still taken and released, only not advertised). */
+static void vips_partition(struct cfg_parser *ps, struct cfg_vrrp_instance *v,
+			   const struct cfg_tok *kw)
+{
+	struct cfg_vip *sorted;
+	size_t n = 0, adv = 0;
+
+	for (size_t i = 0; i < v->n_vips; i++)
+		adv += !v->vips[i].excluded;
+	if (adv > CFG_VRRP_MAX_ADV_ADDRS) {
+		size_t first = 0; /* the first address that does not fit */
+
+		for (size_t i = 0, seen = 0; i < v->n_vips; i++)
+			if (!v->vips[i].excluded && ++seen > CFG_VRRP_MAX_ADV_ADDRS) {
+				if (seen == CFG_VRRP_MAX_ADV_ADDRS + 1)
+					first = i;
+				v->vips[i].excluded = true;
+			}
+		cfg_diag_add(ps->d, CFG_WARNING, &v->vips[first].loc,
+			     "vrrp_instance %s: %zu addresses in virtual_ipaddress, an advert "
+			     "holds %u: the last %zu, from this one on, are moved to "
+			     "virtual_ipaddress_excluded, as keepalived does",
+			     v->name, adv, CFG_VRRP_MAX_ADV_ADDRS, adv - CFG_VRRP_MAX_ADV_ADDRS);
+		adv = CFG_VRRP_MAX_ADV_ADDRS;
+	}
+	v->n_vips_adv = adv;
+	if (adv == v->n_vips || v->n_vips == 0)
+		return;
+	sorted = malloc(v->n_vips * sizeof(*sorted));
+	if (sorted == NULL) {
+		cfg_err(ps, kw, "out of memory");
+		return;
+	}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < v->n_vips; i++)
+			if (v->vips[i].excluded == (pass == 1))
+				sorted[n++] = v->vips[i];
+	memcpy(v->vips, sorted, v->n_vips * sizeof(*sorted));
+	free(sorted);
 }
 
 static void instance_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, uint64_t seen)
@@ -59,6 +108,7 @@ static void instance_end(struct cfg_parser *ps, void *obj, const struct cfg_tok 
 		cfg_err(ps, kw, "vrrp_instance %s has no virtual_router_id", v->name);
 	if (v->n_vips == 0)
 		cfg_warn(ps, kw, "vrrp_instance %s has no virtual_ipaddress", v->name);
+	vips_partition(ps, v, kw);
 	if (v->nopreempt && v->priority == 255) {
 		cfg_warn(ps, kw,
 			 "vrrp_instance %s: nopreempt does not apply to priority 255: cleared",
@@ -309,7 +359,8 @@ static bool vip_is_option(const char *s, bool *has_arg)
 }
 
 /* Reads "IP[/len]" with a message that says which half is wrong. */
-static bool vip_addr(struct cfg_parser *ps, const struct cfg_tok *t, struct cfg_prefix *pfx)
+static bool vip_addr(struct cfg_parser *ps, const struct cfg_tok *t, const char *kw,
+		     struct cfg_prefix *pfx)
 {
 	struct cfg_prefix any;
 	const char *slash = strchr(t->s, '/');
@@ -320,25 +371,24 @@ static bool vip_addr(struct cfg_parser *ps, const struct cfg_tok *t, struct cfg_
 		char *addr = strndup(t->s, (size_t)(slash - t->s));
 
 		if (addr != NULL && cfg_parse_prefix(addr, &any, false)) {
-			cfg_err(ps, t, "virtual_ipaddress: bad prefix length in '%s' (0..32)",
-				t->s);
+			cfg_err(ps, t, "%s: bad prefix length in '%s' (0..32)", kw, t->s);
 			free(addr);
 			return false;
 		}
 		free(addr);
 	}
 	if (strchr(t->s, ':') != NULL)
-		cfg_err(ps, t, "virtual_ipaddress: '%s': halb supports IPv4 only", t->s);
+		cfg_err(ps, t, "%s: '%s': halb supports IPv4 only", kw, t->s);
 	else if (t->s[0] >= '0' && t->s[0] <= '9')
-		cfg_err(ps, t, "virtual_ipaddress: '%s' is not an IPv4 address", t->s);
+		cfg_err(ps, t, "%s: '%s' is not an IPv4 address", kw, t->s);
 	else
-		cfg_err(ps, t, "virtual_ipaddress: '%s' is neither an address nor an option", t->s);
+		cfg_err(ps, t, "%s: '%s' is neither an address nor an option", kw, t->s);
 	return false;
 }
 
 /* The options after one address; returns the index after them. */
-static size_t vip_options(struct cfg_parser *ps, struct cfg_vip *vip, const struct cfg_tok *v,
-			  size_t i, size_t n)
+static size_t vip_options(struct cfg_parser *ps, const char *kw, struct cfg_vip *vip,
+			  const struct cfg_tok *v, size_t i, size_t n)
 {
 	bool has_arg;
 
@@ -348,7 +398,7 @@ static size_t vip_options(struct cfg_parser *ps, struct cfg_vip *vip, const stru
 			continue;
 		}
 		if (i + 1 >= n) {
-			cfg_err(ps, &v[i], "virtual_ipaddress: %s needs a value", v[i].s);
+			cfg_err(ps, &v[i], "%s: %s needs a value", kw, v[i].s);
 			return n;
 		}
 		if (strcmp(v[i].s, "dev") == 0 && cfg_arg_ifname(ps, &v[i + 1], "dev"))
@@ -360,54 +410,108 @@ static size_t vip_options(struct cfg_parser *ps, struct cfg_vip *vip, const stru
 	return i;
 }
 
-/* IP[/len] [dev IF] [label L] ...; several addresses may share a line. */
-static void vip_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+void cfg_vip_line(struct cfg_parser *ps, const char *kw, struct cfg_vip **arr, size_t *n_arr,
+		  bool excluded, const struct cfg_tok *v, size_t n)
 {
-	struct cfg_vrrp_instance *inst = obj;
 	size_t i = 0;
 
 	while (i < n) {
 		struct cfg_prefix pfx;
 		struct cfg_vip *vip;
 
-		if (!vip_addr(ps, &v[i], &pfx)) {
+		if (!vip_addr(ps, &v[i], kw, &pfx)) {
 			struct cfg_vip skipped = { 0 };
 
 			/* Check the options all the same, then go on. */
-			i = vip_options(ps, &skipped, v, i + 1, n);
+			i = vip_options(ps, kw, &skipped, v, i + 1, n);
 			free(skipped.dev);
 			free(skipped.label);
 			continue;
 		}
-		vip = CFG_GROW(ps, &v[i], inst->vips, inst->n_vips);
+		vip = CFG_GROW(ps, &v[i], *arr, *n_arr);
 		if (vip == NULL)
 			return;
 		vip->pfx = pfx;
+		vip->excluded = excluded;
 		vip->loc = cfg_tok_loc(ps, &v[i]);
-		i = vip_options(ps, vip, v, i + 1, n);
+		i = vip_options(ps, kw, vip, v, i + 1, n);
 	}
+}
+
+static void vip_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vrrp_instance *inst = obj;
+
+	cfg_vip_line(ps, "virtual_ipaddress", &inst->vips, &inst->n_vips, false, v, n);
+}
+
+static void vip_excluded_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vrrp_instance *inst = obj;
+
+	cfg_vip_line(ps, "virtual_ipaddress_excluded", &inst->vips, &inst->n_vips, true, v, n);
+}
+
+static void vroute_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
+{
+	struct cfg_vrrp_instance *inst = obj;
+
+	cfg_route_line(ps, "virtual_routes", &inst->vroutes, &inst->n_vroutes, v, n);
+}
+
+/* min_ttl N / max_ttl N after a peer's address (0..255, as keepalived). */
+static size_t peer_ttl_opts(struct cfg_parser *ps, struct cfg_ttl_range *t, const struct cfg_tok *v,
+			    size_t i, size_t n)
+{
+	while (i < n && (strcmp(v[i].s, "min_ttl") == 0 || strcmp(v[i].s, "max_ttl") == 0)) {
+		bool min = strcmp(v[i].s, "min_ttl") == 0;
+		char what[32];
+		unsigned int ttl;
+
+		if (i + 1 >= n) {
+			cfg_err(ps, &v[i], "unicast_peer: %s needs a value", v[i].s);
+			return n;
+		}
+		snprintf(what, sizeof(what), "unicast_peer %s", v[i].s);
+		if (cfg_arg_uint(ps, &v[i + 1], what, 0, 255, &ttl)) {
+			if (min)
+				t->min = (uint8_t)ttl;
+			else
+				t->max = (uint8_t)ttl;
+		}
+		i += 2;
+	}
+	if (t->min > t->max)
+		cfg_err(ps, &v[i - 1], "unicast_peer: min_ttl %u is above max_ttl %u", t->min,
+			t->max);
+	return i;
 }
 
 /* IP [min_ttl N] [max_ttl N] ... */
 static void peer_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
 {
 	struct cfg_vrrp_instance *inst = obj;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	while (i < n) {
 		uint32_t addr, *slot;
+		struct cfg_ttl_range *ttl;
+		size_t m;
 
-		if (strcmp(v[i].s, "min_ttl") == 0 || strcmp(v[i].s, "max_ttl") == 0) {
-			cfg_err(ps, &v[i], "unicast_peer: %s is not supported by halb: %s", v[i].s,
-				NOT_YET);
+		if (!cfg_arg_ipv4(ps, &v[i], "unicast_peer", &addr)) {
 			i++;
 			continue;
 		}
-		if (!cfg_arg_ipv4(ps, &v[i], "unicast_peer", &addr))
-			continue;
+		m = inst->n_unicast_peers;
+		ttl = CFG_GROW(ps, &v[i], inst->peer_ttl, m);
+		if (ttl == NULL)
+			return;
 		slot = CFG_GROW(ps, &v[i], inst->unicast_peers, inst->n_unicast_peers);
 		if (slot == NULL)
 			return;
 		*slot = addr;
+		*ttl = (struct cfg_ttl_range){ .min = 0, .max = 255 };
+		i = peer_ttl_opts(ps, ttl, v, i + 1, n);
 	}
 }
 
@@ -507,6 +611,52 @@ static void *inst_garp_refresh_repeat(struct cfg_parser *ps, void *obj, const st
 	return NULL;
 }
 
+/* garp_lower_prio_delay SECS (whole seconds, as keepalived) */
+static void *inst_garp_lower_delay(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	unsigned int ms;
+
+	if (cfg_arg_ms(ps, &st->v[1], cfg_kw_name(st), false, 0, CFG_SEC_MAX_MS, &ms))
+		v->garp_lower_prio_delay_ms = ms;
+	return NULL;
+}
+
+/* garp_lower_prio_repeat N: 0 sends none */
+static void *inst_garp_lower_repeat(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	unsigned int n;
+
+	if (cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 0, INT32_MAX, &n))
+		v->garp_lower_prio_repeat = n;
+	return NULL;
+}
+
+/* lower_prio_no_advert [bool], higher_prio_send_advert [bool] */
+static void *inst_prio_advert(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+	const char *kw = cfg_kw_name(st);
+	bool on = true;
+
+	if (st->n > 1 && !cfg_arg_bool(ps, &st->v[1], kw, &on))
+		return NULL;
+	if (strcmp(kw, "lower_prio_no_advert") == 0)
+		v->lower_prio_no_advert = on;
+	else
+		v->higher_prio_send_advert = on;
+	return NULL;
+}
+
+static void *inst_unicast_ttl(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+
+	cfg_arg_uint(ps, &st->v[1], cfg_kw_name(st), 1, 255, &v->unicast_ttl);
+	return NULL;
+}
+
 /* dont_track_primary, skip_check_adv_addr [bool], check_unicast_src */
 static void *inst_flag(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
@@ -557,15 +707,16 @@ static const struct cfg_kw instance_kw[] = {
 	  "halb always drops unicast adverts from an address that is no unicast_peer" },
 	{ "track_file", 0, 0, NULL, NULL, track_file_value },
 	{ "track_process", 0, 0, NULL, NULL, track_process_value },
+	{ "virtual_ipaddress_excluded", 0, 0, NULL, NULL, vip_excluded_value },
+	{ "virtual_routes", 0, 0, NULL, NULL, vroute_value },
+	{ "garp_lower_prio_delay", 1, 1, inst_garp_lower_delay, NULL, NULL },
+	{ "garp_lower_prio_repeat", 1, 1, inst_garp_lower_repeat, NULL, NULL },
+	{ "lower_prio_no_advert", 0, 1, inst_prio_advert, NULL, NULL },
+	{ "higher_prio_send_advert", 0, 1, inst_prio_advert, NULL, NULL },
+	{ "unicast_ttl", 1, 1, inst_unicast_ttl, NULL, NULL },
 	/* what changes where traffic goes or when, and halb does not do */
-	CFG_KW_REFUSE("virtual_ipaddress_excluded", NOT_YET),
-	CFG_KW_REFUSE("virtual_routes", NOT_YET),
-	CFG_KW_REFUSE("virtual_rules", NOT_YET),
-	CFG_KW_REFUSE("garp_lower_prio_delay", NOT_YET),
-	CFG_KW_REFUSE("garp_lower_prio_repeat", NOT_YET),
-	CFG_KW_REFUSE("lower_prio_no_advert", NOT_YET),
-	CFG_KW_REFUSE("higher_prio_send_advert", NOT_YET),
-	CFG_KW_REFUSE("unicast_ttl", NOT_YET),
+	CFG_KW_REFUSE("virtual_rules", "not implemented: halb's dataplane has one routing table "
+				       "and no policy rules"),
 	CFG_KW_REFUSE("unicast_fault_no_peer", NOT_YET),
 	CFG_KW_REFUSE("notify_deleted", NOT_YET),
 	CFG_KW_REFUSE("notify_master_rx_lower_pri", NOT_YET),

@@ -59,6 +59,8 @@ void cfg_keepalived_defaults(struct cfg_keepalived *k)
 	g->smtp_port = 25;
 	g->smtp_connect_timeout_ms = 30000;
 	g->vrrp_garp_master_delay_ms = 5000;
+	g->vrrp_garp_lower_prio_delay_ms = -1;
+	g->vrrp_garp_lower_prio_repeat = -1;
 	g->vrrp_garp_master_repeat = 5;
 	g->vrrp_garp_master_refresh_ms = 0;
 	g->vrrp_garp_master_refresh_repeat = 1;
@@ -101,6 +103,8 @@ void cfg_instance_free_fields(struct cfg_vrrp_instance *v)
 	}
 	free(v->vips);
 	free(v->unicast_peers);
+	free(v->peer_ttl);
+	cfg_sroute_free(v->vroutes, v->n_vroutes);
 	for (size_t i = 0; i < v->n_track_if; i++)
 		free(v->track_if[i].name);
 	free(v->track_if);
@@ -160,6 +164,8 @@ static void global_free(struct cfg_global *g)
 	free(g->script_user);
 	free(g->script_group);
 	cfg_sync_free(&g->lvs_sync);
+	cfg_fifo_free(&g->notify_fifo);
+	cfg_fifo_free(&g->vrrp_notify_fifo);
 }
 
 void cfg_keepalived_free(struct cfg_keepalived *k)
@@ -191,6 +197,12 @@ void cfg_keepalived_free(struct cfg_keepalived *k)
 	for (size_t i = 0; i < k->n_vs; i++)
 		cfg_vs_free_fields(&k->vs[i]);
 	free(k->vs);
+	for (size_t i = 0; i < k->n_static_addrs; i++) {
+		free(k->static_addrs[i].dev);
+		free(k->static_addrs[i].label);
+	}
+	free(k->static_addrs);
+	cfg_sroute_free(k->static_routes, k->n_static_routes);
 	for (size_t i = 0; i < k->n_vs_groups; i++) {
 		free(k->vs_groups[i].name);
 		free(k->vs_groups[i].entries);

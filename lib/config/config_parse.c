@@ -177,8 +177,9 @@ static void skip_unknown(struct cfg_parser *ps, const struct cfg_block *blk, siz
 			 kwt->s, blk->name);
 		skip_block(ps, kwt);
 	} else {
-		cfg_warn(ps, kwt, "unknown keyword '%s' in %s skipped (keepalived does not know it "
-				  "either)",
+		cfg_warn(ps, kwt,
+			 "unknown keyword '%s' in %s skipped (keepalived does not know it "
+			 "either)",
 			 kwt->s, blk->name);
 	}
 }
@@ -316,10 +317,12 @@ static const struct cfg_kw top_kw[] = {
 	{ "virtual_server_group", 1, 1, cfg_vsg_open, NULL, cfg_vsg_value },
 	{ "virtual_server", 1, 2, cfg_vs_open, &cfg_vs_block, NULL },
 	/* what changes where traffic goes or when, and halb does not do */
-	CFG_KW_REFUSE("static_ipaddress", NOT_YET),
-	CFG_KW_REFUSE("static_routes", NOT_YET),
-	CFG_KW_REFUSE("static_rules", NOT_YET),
-	CFG_KW_REFUSE("track_group", "applies to static addresses and routes, not implemented yet"),
+	{ "static_ipaddress", 0, 0, NULL, NULL, cfg_static_addr_value },
+	{ "static_routes", 0, 0, NULL, NULL, cfg_static_route_value },
+	CFG_KW_REFUSE("static_rules", "not implemented: halb's dataplane has one routing table "
+				      "and no policy rules"),
+	CFG_KW_REFUSE("track_group", "not implemented: static addresses and routes stay for as "
+				     "long as halb runs"),
 	CFG_KW_REFUSE("bfd_instance", "halb does not implement BFD"),
 	CFG_KW_REFUSE("SSL", "not implemented: SSL_GET presents no client certificate and does "
 			     "not verify the server's"),

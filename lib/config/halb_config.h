@@ -90,6 +90,9 @@ struct cfg_prefix {
 	uint8_t plen; /**< 0..32 */
 };
 
+/** Addresses one VRRP advert holds (its Count field is 8 bits). */
+#define CFG_VRRP_MAX_ADV_ADDRS 255u
+
 /** One line of virtual_ipaddress: IP[/len] [dev IF] [label L]
  * (keepalived also accepts "brd", "scope", "noprefixroute": accepted, kept
  * out of the model). */
@@ -97,6 +100,37 @@ struct cfg_vip {
 	struct cfg_prefix pfx; /**< plen 32 when not given */
 	char *dev;             /**< NULL: the instance's interface */
 	char *label;           /**< NULL when not given */
+	bool excluded;         /**< virtual_ipaddress_excluded (or past the advert's room) */
+	struct cfg_loc loc;
+};
+
+/** One route of static_routes or virtual_routes, in ip-route syntax:
+ * DEST [src IP] [via|gw GW] [dev IF] [metric N] (DEST a prefix or
+ * "default"). What else ip-route takes is refused by halb -t. */
+struct cfg_sroute {
+	struct cfg_prefix prefix;
+	uint32_t via;    /**< 0: on the link of dev */
+	uint32_t src;    /**< 0: none (the kernel's preferred source only) */
+	uint32_t metric; /**< the kernel's route priority; 0: none */
+	char *dev;       /**< NULL: the port whose connected prefix holds via */
+	struct cfg_loc loc;
+};
+
+/** A script run on an event: "KEYWORD SCRIPT [USER [GROUP]]", keepalived's
+ * notify_*, notify_up/down and quorum_up/down. cmd NULL: not set. */
+struct cfg_script {
+	char *cmd;   /**< the command line */
+	char *user;  /**< NULL: script_user (keepalived_script, else root) */
+	char *group; /**< NULL: the user's group (script_group without user) */
+};
+
+/** notify_fifo / vrrp_notify_fifo PATH [USER [GROUP]] and its _script: a
+ * FIFO halb writes a line to on every VRRP transition, keepalived's
+ * "INSTANCE \"VI_1\" MASTER 100". path NULL: not set. */
+struct cfg_fifo {
+	char *path;
+	char *user, *group;       /**< owner of a FIFO halb creates; NULL: root */
+	struct cfg_script script; /**< started with the path as its argument */
 	struct cfg_loc loc;
 };
 
@@ -141,6 +175,14 @@ struct cfg_global {
 	unsigned int vrrp_garp_master_refresh_repeat; /**< 1 */
 	unsigned int vrrp_version;                    /**< 2 or 3; default 2 */
 	uint32_t vrrp_mcast_group4;                   /**< 224.0.0.18 */
+	long vrrp_garp_lower_prio_delay_ms;           /**< -1: vrrp_garp_master_delay */
+	long vrrp_garp_lower_prio_repeat;             /**< -1: vrrp_garp_master_repeat */
+	bool vrrp_lower_prio_no_advert;
+	bool vrrp_higher_prio_send_advert;
+	unsigned int vrrp_startup_delay_ms; /**< 0: none */
+	struct cfg_fifo notify_fifo;        /**< notify_fifo */
+	struct cfg_fifo vrrp_notify_fifo;   /**< vrrp_notify_fifo */
+	bool fifo_write_vrrp_states_on_reload;
 	struct cfg_sync lvs_sync;
 	struct cfg_loc loc;
 };
@@ -229,14 +271,6 @@ enum cfg_auth_type {
 	CFG_AUTH_AH, /**< parsed; rejected by halb -t (not implemented) */
 };
 
-/** A script run on an event: "KEYWORD SCRIPT [USER [GROUP]]", keepalived's
- * notify_*, notify_up/down and quorum_up/down. cmd NULL: not set. */
-struct cfg_script {
-	char *cmd;   /**< the command line */
-	char *user;  /**< NULL: script_user (keepalived_script, else root) */
-	char *group; /**< NULL: the user's group (script_group without user) */
-};
-
 /** The notify hooks shared by instances and sync groups. */
 struct cfg_notify {
 	struct cfg_script master, backup, fault, stop, any; /**< any = "notify" */
@@ -253,9 +287,10 @@ struct cfg_vrrp_instance {
 	unsigned int advert_int_ms; /**< 1000; v2: whole seconds */
 	unsigned int version;       /**< 0: global vrrp_version */
 	enum cfg_auth_type auth_type;
-	char auth_pass[9]; /**< NUL-terminated, at most 8 bytes */
-	struct cfg_vip *vips;
+	char auth_pass[9];    /**< NUL-terminated, at most 8 bytes */
+	struct cfg_vip *vips; /**< the advertised ones first, then the excluded */
 	size_t n_vips;
+	size_t n_vips_adv; /**< the first n_vips_adv are in adverts (at most 255) */
 	bool nopreempt;
 	unsigned int preempt_delay_ms;
 	/* -1: inherit vrrp_garp_master_* from global_defs */
@@ -269,6 +304,19 @@ struct cfg_vrrp_instance {
 	uint32_t unicast_src_ip;
 	uint32_t *unicast_peers;
 	size_t n_unicast_peers;
+	/** per unicast_peer: the TTL range its adverts must arrive with
+	 * (min_ttl 0 and max_ttl 255 when not given) */
+	struct cfg_ttl_range {
+		uint8_t min, max;
+	} * peer_ttl;
+	unsigned int unicast_ttl; /**< TTL of unicast adverts sent; 255 */
+	/* -1: inherit the vrrp_* setting of global_defs */
+	long garp_lower_prio_delay_ms;
+	long garp_lower_prio_repeat;
+	int lower_prio_no_advert;
+	int higher_prio_send_advert;
+	struct cfg_sroute *vroutes; /**< virtual_routes: in force while MASTER */
+	size_t n_vroutes;
 	struct cfg_track_if *track_if;
 	size_t n_track_if;
 	struct cfg_track_script *track_scripts;
@@ -479,6 +527,10 @@ struct cfg_keepalived {
 	size_t n_vs;
 	struct cfg_vs_group *vs_groups;
 	size_t n_vs_groups;
+	struct cfg_vip *static_addrs; /**< static_ipaddress: on the TAP for good */
+	size_t n_static_addrs;
+	struct cfg_sroute *static_routes; /**< static_routes */
+	size_t n_static_routes;
 	char **files; /**< every file read, first the main one; cfg_loc.file
 		       * points into this list */
 	size_t n_files;
@@ -537,6 +589,7 @@ struct cfg_kernel_route {
 	struct cfg_prefix prefix;
 	uint32_t via;    /**< gateway; 0: the prefix is on the link */
 	uint32_t metric; /**< 0: the kernel's default */
+	uint32_t src;    /**< preferred source; 0: none */
 	struct cfg_loc loc;
 };
 

@@ -224,6 +224,8 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 		 opt->file_prefix ? opt->file_prefix : "");
 	c->opt.file_prefix = c->file_prefix;
 	c->started = ctl_now_real();
+	for (size_t f = 0; f < RTE_DIM(c->fifos); f++)
+		c->fifos[f].fd = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	if (dataplane_create(c, err, errlen) != 0)
 		goto fail;
@@ -238,6 +240,7 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 		goto fail;
 	}
 	ctl_static_vips(c);
+	ctl_static_apply(c, NULL);
 	if (ctl_check_start(c) != 0) {
 		log_error(err, errlen, "cannot start the health checks");
 		goto fail;
@@ -250,7 +253,8 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 		log_error(err, errlen, "cannot start the connection sync daemon");
 		goto fail;
 	}
-	if (ctl_vrrp_start(c, NULL) != 0) {
+	ctl_fifo_start(c);
+	if (ctl_vrrp_start(c, NULL, NULL) != 0) {
 		log_error(err, errlen, "cannot start VRRP: out of memory");
 		goto fail;
 	}
@@ -425,6 +429,7 @@ void ctl_destroy(struct ctl *c)
 	pthread_mutex_lock(&c->lock);
 	ctl_check_stop(c);
 	ctl_vrrp_free(ctl_vrrp_detach(c));
+	ctl_fifo_stop(c);
 	ctl_sync_stop(c);
 	ctl_svc_fini(c);
 	for (uint16_t p = 0; p < c->n_ports; p++)

@@ -78,6 +78,14 @@ struct ctl_counters {
 	uint64_t drops[FWD_DROP_COUNT];
 };
 
+/* An open notify FIFO (ctl_fifo.c). */
+struct ctl_fifo {
+	char *path;
+	int fd;       /* -1: none */
+	bool created; /* halb made it: removed at exit */
+	uint64_t written, dropped;
+};
+
 struct ctl {
 	struct ctl_options opt; /* file_prefix points at file_prefix below */
 	char file_prefix[128];
@@ -92,6 +100,7 @@ struct ctl {
 	struct rte_rcu_qsbr *qsbr;
 	struct fwd_env env;
 	struct route_table *routes;
+	bool routes_dirty; /* static or virtual routes changed: rebuild before publishing */
 	struct fwd_txq tap_tx[FWD_MAX_PORTS]; /* frames for each TAP */
 	struct fwd_txq nic_tx[FWD_MAX_PORTS]; /* frames for each port's control queue */
 	struct neigh_ops nops;
@@ -110,6 +119,7 @@ struct ctl {
 	bool hold_publish;     /* batching changes: one snapshot at the end */
 	bool publish_due;      /* health changed: publish before the loop waits */
 	ev_prepare publish_prepare;
+	struct ctl_fifo fifos[2]; /* notify_fifo, vrrp_notify_fifo */
 
 	/* the loop */
 	struct ev_loop *loop;
@@ -143,6 +153,29 @@ void ctl_tx(struct ctl *c, uint8_t p, struct rte_mbuf *m);
 void ctl_send_garp(struct ctl *c, uint8_t p, rte_be32_t addr);
 /* Whether addr (network order) is one of the director's on port p. */
 bool ctl_addr_is_ours(const struct ctl *c, uint8_t p, rte_be32_t addr);
+
+/* ctl_fifo.c: notify_fifo and vrrp_notify_fifo */
+/* Opens (again after a reload: only a changed path) the FIFOs of c->k. */
+void ctl_fifo_start(struct ctl *c);
+void ctl_fifo_stop(struct ctl *c);
+/* Writes keepalived's line: KIND "NAME" STATE PRIO. */
+void ctl_fifo_write(struct ctl *c, const char *kind, const char *name, const char *state,
+		    unsigned int prio);
+
+/* ctl_static.c: static_ipaddress, static_routes, virtual_routes */
+/* Puts c->k's static addresses and routes on the TAPs (the difference from
+ * old after a reload; old NULL at start). */
+void ctl_static_apply(struct ctl *c, const struct cfg_keepalived *old);
+/* Instance inst's virtual_routes in (add) or out of force. */
+void ctl_vroutes(struct ctl *c, size_t inst, bool add);
+/* Rebuilds c->routes when the routes in force changed (before a publish). */
+int ctl_routes_refresh(struct ctl *c);
+/* Appends the static addresses to a's n entries; returns the new count. */
+uint32_t ctl_static_addr_specs(const struct ctl *c, struct svc_spec_addr *a, uint32_t n);
+/* How many entries ctl_static_addr_specs() may append at most. */
+size_t ctl_static_addrs_max(const struct ctl *c);
+/* Resolves (and pins) the gateways of the routes in force. */
+void ctl_static_pin(struct ctl *c);
 
 /* ctl_sync.c: the connection sync daemon (lvs_sync_daemon) */
 #define CTL_SYNC_RATE 1000 /* messages a second, unless limits.sync says */
@@ -192,12 +225,15 @@ void ctl_static_vips_drop(struct ctl *c, const uint32_t *old, size_t n_old);
 /* ctl_vrrp.c */
 /* Starts VRRP for c->k; after a reload, instances and scripts of old with
  * the same names go on where they were. */
-int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old);
+int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old, const struct cfg_keepalived *old_k);
 /* Reload, before c->k changes: instances that new_k drops resign, and
  * VIPs that leave an instance this director holds leave the TAP. */
 void ctl_vrrp_retire(struct ctl *c, const struct cfg_keepalived *new_k);
 /* Reload: stops the running VRRP (timers, scripts) and hands it over. */
 struct ctl_vrrp *ctl_vrrp_detach(struct ctl *c);
+/* Writes every instance's and group's state to the notify FIFOs
+ * (fifo_write_vrrp_states_on_reload). */
+void ctl_vrrp_fifo_states(struct ctl *c);
 void ctl_vrrp_input(struct ctl *c, struct rte_mbuf *m);
 /* SIGTERM: every MASTER resigns (priority 0) and releases its VIPs. */
 void ctl_vrrp_shutdown(struct ctl *c);

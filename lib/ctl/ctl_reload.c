@@ -111,15 +111,8 @@ static void kroutes_apply(struct ctl *c, uint16_t p, const struct cfg_port *o,
 }
 
 /* Port addresses, routes and the idle sleep of the new dataplane file. */
-static int dataplane_apply(struct ctl *c, const struct cfg_dataplane *d2)
+static void dataplane_apply(struct ctl *c, const struct cfg_dataplane *d2)
 {
-	struct route_table *rt = route_table_build(d2, c->ports[0].socket);
-
-	if (rt == NULL) {
-		HALB_LOG(ctl, ERR, "reload: cannot build the new routing table: %s",
-			 rte_strerror(rte_errno));
-		return -1;
-	}
 	for (uint16_t p = 0; p < c->n_ports; p++) {
 		const struct cfg_port *o = &c->d->ports[p], *n = &d2->ports[p];
 
@@ -137,9 +130,9 @@ static int dataplane_apply(struct ctl *c, const struct cfg_dataplane *d2)
 		c->env.ports[p].addr = n->n_addrs ? rte_cpu_to_be_32(n->addrs[0].addr) : 0;
 	}
 	c->env.idle_sleep_us = d2->idle_sleep_us;
-	/* The old table goes with the last snapshot that uses it. */
-	c->routes = rt;
-	return 0;
+	/* The routing table is built again, with keepalived.conf's routes,
+	 * before the next publication (ctl_routes_refresh). */
+	c->routes_dirty = true;
 }
 
 static void log_diags(const struct cfg_diags *d)
@@ -197,8 +190,8 @@ int ctl_reload(struct ctl *c)
 			 "Reload: '%s' changed in %s: restart halb to apply the dataplane file; "
 			 "keepalived.conf is applied",
 			 restart, c->opt.dataplane_conf);
-	if (dp == d2 && dataplane_apply(c, d2) != 0)
-		dp = c->d;
+	if (dp == d2)
+		dataplane_apply(c, d2);
 
 	old_static = calloc(c->n_vs_rt + 1, sizeof(*old_static));
 	n_old_static = old_static ? ctl_static_vip_list(c, old_static) : 0;
@@ -223,12 +216,16 @@ int ctl_reload(struct ctl *c)
 	 * and follows its instance as VRRP takes up where it was. */
 	if (ctl_sync_start(c) != 0)
 		HALB_LOG(ctl, ERR, "Reload: cannot start the connection sync daemon");
-	if (ctl_check_reload(c) != 0 || ctl_vrrp_start(c, old_v) != 0) {
+	ctl_fifo_start(c);
+	if (ctl_check_reload(c) != 0 || ctl_vrrp_start(c, old_v, old_k) != 0) {
 		/* Out of memory half-way: nothing sane to go back to. */
 		HALB_LOG(ctl, CRIT, "Reload failed half-way (out of memory): stopping");
 		raise(SIGTERM);
 	}
+	if (c->k->global.fifo_write_vrrp_states_on_reload)
+		ctl_vrrp_fifo_states(c);
 	ctl_static_vips(c);
+	ctl_static_apply(c, old_k);
 	if (ctl_publish(c) != 0)
 		HALB_LOG(ctl, ERR, "Reload: cannot publish the services: %s",
 			 rte_strerror(rte_errno));

@@ -430,7 +430,7 @@ static uint32_t addr_specs(const struct ctl *c, struct svc_spec_addr *a)
 	for (size_t r = 0; r < c->d->n_routes; r++)
 		if (c->d->routes[r].via != 0)
 			add_addr(a, &n, c->d->routes[r].via, SVC_AF_TRUSTED, SVC_PORT_ANY);
-	return n;
+	return ctl_static_addr_specs(c, a, n);
 }
 
 /* Snapshot entries: one per address and port a virtual server serves (a
@@ -447,7 +447,7 @@ static size_t members_total(const struct cfg_keepalived *k)
 
 static uint32_t addrs_max(const struct ctl *c)
 {
-	uint32_t n = (uint32_t)(members_total(c->k) + c->d->n_routes);
+	uint32_t n = (uint32_t)(members_total(c->k) + c->d->n_routes + ctl_static_addrs_max(c));
 
 	for (size_t p = 0; p < c->d->n_ports; p++)
 		n += (uint32_t)c->d->ports[p].n_addrs;
@@ -507,8 +507,11 @@ int ctl_publish(struct ctl *c)
 
 	if (specs == NULL || rs == NULL || addrs == NULL)
 		goto out;
+	if (ctl_routes_refresh(c) != 0) /* the old table stays; retried next time */
+		HALB_LOG(ctl, ERR, "the static and virtual routes are not in force");
 	neigh_pin_begin(c->env.neigh);
 	pin_gateways(c);
+	ctl_static_pin(c);
 	for (size_t i = 0; i < k->n_vs; i++) {
 		const struct cfg_virtual_server *v = &k->vs[i];
 
@@ -565,7 +568,9 @@ void ctl_instance_own(struct ctl *c, size_t i, bool own)
 				 (v->pfx.addr >> 16) & 255, (v->pfx.addr >> 8) & 255,
 				 v->pfx.addr & 255, cp ? cp->kernel_if : "?", strerror(-rc));
 	}
-	if (!own && ctl_publish(c) != 0)
+	/* virtual_routes after the VIPs, which they may use as source */
+	ctl_vroutes(c, i, own);
+	if ((!own || in->n_vroutes > 0) && ctl_publish(c) != 0)
 		HALB_LOG(ctl, ERR, "(%s) cannot publish the services: %s", in->name,
 			 rte_strerror(rte_errno));
 	ctl_check_ownership(c);

@@ -96,6 +96,7 @@ static void on_transition(struct ctl_vi *vi, const struct vrrp_actions *a)
 		 vrrp_state_name(a->to), a->reason ? " (" : "", a->reason ? a->reason : "",
 		 a->reason ? ")" : "");
 	record(vi, a);
+	ctl_fifo_write(c, "INSTANCE", vi->cfg->name, vrrp_state_name(a->to), vi->fsm.priority);
 	ctl_vrrp_notify_run(c, &vi->cfg->notify, "INSTANCE", vi->cfg->name, a->to,
 			    vi->fsm.priority);
 	ctl_vrrp_mail(c, vi->cfg->smtp_alert, vi->cfg->name, a->to, vi->fsm.priority);
@@ -171,10 +172,14 @@ static int vi_init(struct ctl *c, struct ctl_vi *vi, size_t i)
 		     : (cp && cp->n_addrs)  ? cp->addrs[0].addr
 					    : 0;
 	vi->vips = calloc(in->n_vips ? in->n_vips : 1, sizeof(*vi->vips));
-	if (vi->vips == NULL)
+	vi->peer_ttl = calloc(in->n_unicast_peers ? in->n_unicast_peers : 1, sizeof(*vi->peer_ttl));
+	if (vi->vips == NULL || vi->peer_ttl == NULL)
 		return -1;
 	for (size_t a = 0; a < in->n_vips; a++)
 		vi->vips[a] = in->vips[a].pfx.addr;
+	for (size_t a = 0; a < in->n_unicast_peers; a++)
+		vi->peer_ttl[a] = (struct vrrp_ttl_range){ .min = in->peer_ttl[a].min,
+							   .max = in->peer_ttl[a].max };
 
 	vrrp_params_init(&vi->p);
 	vi->p.version = (uint8_t)(in->version ? in->version : g->vrrp_version);
@@ -193,6 +198,19 @@ static int vi_init(struct ctl *c, struct ctl_vi *vi, size_t i)
 	    (uint32_t)inherit(in->garp_master_refresh_ms, g->vrrp_garp_master_refresh_ms);
 	vi->p.garp_master_refresh_repeat = (unsigned int)inherit(
 	    in->garp_master_refresh_repeat, g->vrrp_garp_master_refresh_repeat);
+	/* the lower priority GARPs: the instance's, else global_defs', else
+	 * the master GARPs' settings (keepalived) */
+	vi->p.garp_lower_prio_delay_ms = (uint32_t)inherit(
+	    in->garp_lower_prio_delay_ms,
+	    inherit(g->vrrp_garp_lower_prio_delay_ms, vi->p.garp_master_delay_ms));
+	vi->p.garp_lower_prio_repeat = (unsigned int)inherit(
+	    in->garp_lower_prio_repeat,
+	    inherit(g->vrrp_garp_lower_prio_repeat, vi->p.garp_master_repeat));
+	vi->p.lower_prio_no_advert =
+	    in->lower_prio_no_advert >= 0 ? in->lower_prio_no_advert : g->vrrp_lower_prio_no_advert;
+	vi->p.higher_prio_send_advert = in->higher_prio_send_advert >= 0
+					    ? in->higher_prio_send_advert
+					    : g->vrrp_higher_prio_send_advert;
 	vi->p.sync_group = vi->group >= 0;
 	vrrp_params_normalise(&vi->p, &fixed);
 	if (fixed != 0)
@@ -206,10 +224,12 @@ static int vi_init(struct ctl *c, struct ctl_vi *vi, size_t i)
 										  : VRRP_AUTH_NONE,
 		.interval_cs = (uint16_t)(in->advert_int_ms / 10),
 		.vips = vi->vips,
-		.n_vips = in->n_vips,
+		.n_vips = in->n_vips_adv, /* virtual_ipaddress_excluded is not advertised */
 		.unicast = in->n_unicast_peers > 0,
+		.check_unicast_src = true,
 		.peers = in->unicast_peers,
 		.n_peers = in->n_unicast_peers,
+		.peer_ttl = vi->peer_ttl,
 		.addr_check = VRRP_ADDR_CHECK_KEEPALIVED,
 	};
 	/* zero-padded to 8 bytes, as keepalived */
@@ -249,7 +269,59 @@ static void vi_carry(struct ctl_vi *vi, const struct ctl_vi *ov)
 	vi_arm(vi);
 }
 
-int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old)
+/* A sync group whose name and members did not change keeps its state
+ * (MASTER, BACKUP, FAULT) across a reload; another starts in INIT and
+ * follows its members' next steps. */
+static void group_carry(struct ctl_vgroup *g, const struct ctl_vrrp *old)
+{
+	for (size_t i = 0; old != NULL && i < old->n_groups; i++) {
+		const struct cfg_sync_group *o = old->groups[i].cfg;
+		bool same = strcmp(o->name, g->cfg->name) == 0 && o->n_members == g->cfg->n_members;
+
+		for (size_t m = 0; same && m < o->n_members; m++)
+			same = strcmp(o->members[m], g->cfg->members[m]) == 0;
+		if (same)
+			g->sync = old->groups[i].sync;
+	}
+}
+
+static void on_startup_done(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct ctl *c = t->data;
+
+	(void)loop;
+	(void)revents;
+	if (c->vrrp == NULL)
+		return;
+	/* over, whatever the clocks say: libev's and fwd_clock_ms() may differ
+	 * by a millisecond, and nothing else would start the instances */
+	c->vrrp->startup_until = 0;
+	HALB_LOG(ctl, NOTICE, "vrrp_startup_delay over: starting the VRRP instances");
+	for (size_t i = 0; i < c->vrrp->n_vi; i++)
+		ctl_vi_track_update(&c->vrrp->vi[i]);
+}
+
+/* vrrp_startup_delay, from the start of halb (a reload goes on with it). */
+static void startup_delay(struct ctl *c, struct ctl_vrrp *v, const struct ctl_vrrp *old)
+{
+	uint64_t now = ctl_vrrp_now_ms();
+
+	v->startup_until = old != NULL ? old->startup_until
+			   : c->k->global.vrrp_startup_delay_ms > 0
+			       ? now + c->k->global.vrrp_startup_delay_ms
+			       : 0;
+	ev_timer_init(&v->startup_timer, on_startup_done, 0, 0);
+	v->startup_timer.data = c;
+	if (v->startup_until <= now)
+		return;
+	if (old == NULL)
+		HALB_LOG(ctl, NOTICE, "vrrp_startup_delay: VRRP instances start in %.1f s",
+			 (double)(v->startup_until - now) / 1000.0);
+	ev_timer_set(&v->startup_timer, (double)(v->startup_until - now) / 1000.0, 0);
+	ev_timer_start(c->loop, &v->startup_timer);
+}
+
+int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old, const struct cfg_keepalived *old_k)
 {
 	const struct cfg_keepalived *k = c->k;
 	struct ctl_vrrp *v = calloc(1, sizeof(*v));
@@ -272,7 +344,9 @@ int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old)
 	for (size_t g = 0; g < v->n_groups; g++) {
 		v->groups[g].cfg = &k->groups[g];
 		vrrp_sync_init(&v->groups[g].sync);
+		group_carry(&v->groups[g], old);
 	}
+	startup_delay(c, v, old);
 	for (size_t i = 0; i < v->n_vi; i++)
 		if (vi_init(c, &v->vi[i], i) != 0)
 			return -1;
@@ -288,10 +362,22 @@ int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old)
 			 (unsigned int)(k->n_scripts + 5 * (k->n_instances + k->n_groups)) *
 				 PROC_FDS_PER_SCRIPT +
 			     16);
-	ctl_vrrp_tracking_start(c, v, old);
+	ctl_vrrp_tracking_start(c, v, old, old_k);
 	for (size_t i = 0; i < v->n_vi; i++)
 		ctl_vi_track_update(&v->vi[i]); /* starts those with nothing pending */
 	return 0;
+}
+
+void ctl_vrrp_fifo_states(struct ctl *c)
+{
+	struct ctl_vrrp *v = c->vrrp;
+
+	for (size_t i = 0; v != NULL && i < v->n_vi; i++)
+		ctl_fifo_write(c, "INSTANCE", v->vi[i].cfg->name,
+			       vrrp_state_name(v->vi[i].fsm.state), v->vi[i].fsm.priority);
+	for (size_t g = 0; v != NULL && g < v->n_groups; g++)
+		ctl_fifo_write(c, "GROUP", v->groups[g].cfg->name,
+			       vrrp_state_name(v->groups[g].sync.state), 0);
 }
 
 /* Whether addr is among the VIPs of new_k's instance called name. */
@@ -349,6 +435,7 @@ struct ctl_vrrp *ctl_vrrp_detach(struct ctl *c)
 	if (v == NULL)
 		return NULL;
 	ctl_vrrp_tracking_stop(c, v);
+	ev_timer_stop(c->loop, &v->startup_timer);
 	for (size_t i = 0; i < v->n_vi; i++)
 		ev_timer_stop(c->loop, &v->vi[i].timer);
 	c->vrrp = NULL;
@@ -362,6 +449,7 @@ void ctl_vrrp_shutdown(struct ctl *c)
 	if (v == NULL)
 		return;
 	ctl_vrrp_tracking_stop(c, v);
+	ev_timer_stop(c->loop, &v->startup_timer);
 	/* The notify scripts these steps start (notify_stop) are left to run
 	 * to their end, as keepalived's are. */
 	for (size_t i = 0; i < v->n_vi; i++) {
@@ -378,6 +466,7 @@ void ctl_vrrp_free(struct ctl_vrrp *v)
 		return;
 	for (size_t i = 0; i < v->n_vi; i++) {
 		free(v->vi[i].vips);
+		free(v->vi[i].peer_ttl);
 		free(v->vi[i].items);
 		free(v->vi[i].tracks);
 	}

@@ -60,7 +60,8 @@ struct ctl_vi {
 	struct vrrp_params p;
 	struct vrrp_check_params chk;
 	struct vrrp_fsm fsm;
-	uint32_t *vips;
+	uint32_t *vips; /* all of them; the first cfg->n_vips_adv are advertised */
+	struct vrrp_ttl_range *peer_ttl;
 	uint32_t src_ip;
 	struct vrrp_track_item *items;
 	struct vi_track *tracks;
@@ -103,7 +104,9 @@ struct ctl_vrrp {
 	size_t n_procs;
 	uint64_t rejects[VRRP_REJECT_COUNT]; /* before an instance was found */
 	bool logged[VRRP_REJECT_COUNT];
-	ev_timer link_timer; /* also reads track_files and counts processes */
+	ev_timer link_timer;    /* also reads track_files and counts processes */
+	uint64_t startup_until; /* ms: vrrp_startup_delay ends (0: none) */
+	ev_timer startup_timer;
 };
 
 static inline uint64_t ctl_vrrp_now_ms(void)
@@ -135,8 +138,10 @@ int ctl_vi_tracks(struct ctl_vi *vi);
 /* Recomputes what tracking says and tells the state machine (starts the
  * instance once nothing it waits for is pending). */
 void ctl_vi_track_update(struct ctl_vi *vi);
-/* Starts the script timers and link checks; old: the state to carry. */
-void ctl_vrrp_tracking_start(struct ctl *c, struct ctl_vrrp *v, const struct ctl_vrrp *old);
+/* Starts the script timers and link checks; old (of configuration old_k):
+ * the state to carry across a reload. */
+void ctl_vrrp_tracking_start(struct ctl *c, struct ctl_vrrp *v, const struct ctl_vrrp *old,
+			     const struct cfg_keepalived *old_k);
 void ctl_vrrp_tracking_stop(struct ctl *c, struct ctl_vrrp *v);
 
 /* ctl_vrrp_wire.c */

@@ -44,6 +44,7 @@ void ctl_vgroup_sync(struct ctl_vi *vi, const struct vrrp_actions *a)
 	if (cg->sync.state != before) {
 		HALB_LOG(ctl, NOTICE, "VRRP_Group(%s) Syncing instances to %s state", g->name,
 			 vrrp_state_name(cg->sync.state));
+		ctl_fifo_write(vi->c, "GROUP", g->name, vrrp_state_name(cg->sync.state), 0);
 		ctl_vrrp_notify_run(vi->c, &g->notify, "GROUP", g->name, cg->sync.state, 0);
 		ctl_vrrp_mail(vi->c, g->smtp_alert, g->name, cg->sync.state, 0);
 	}

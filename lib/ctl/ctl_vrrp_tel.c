@@ -62,7 +62,7 @@ static json_t *vi_json(const struct ctl *c, const struct ctl_vi *vi)
 						       "reason", t->reason ? t->reason : ""));
 	}
 	return json_pack(
-	    "{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:i, s:f, s:o, s:o, s:I, s:I, "
+	    "{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:i, s:f, s:o, s:I, s:o, s:I, s:I, "
 	    "s:o, s:o, s:o}",
 	    "name", vi->cfg->name, "state", vrrp_state_name(vi->fsm.state), "interface",
 	    vi->cfg->interface, "vrid", vi->cfg->vrid, "version", vi->p.version, "priority",
@@ -71,7 +71,8 @@ static json_t *vi_json(const struct ctl *c, const struct ctl_vi *vi)
 	    : vi->fsm.master_ip ? ctl_ip_json(vi->fsm.master_ip)
 				: json_null(),
 	    "master_priority", master ? vi->fsm.priority : vi->fsm.master_priority, "advert_int",
-	    vi->p.advert_int_ms / 1000.0, "vips", vips, "sync_group",
+	    vi->p.advert_int_ms / 1000.0, "vips", vips, "vips_advertised",
+	    (json_int_t)vi->cfg->n_vips_adv, "sync_group",
 	    vi->group >= 0 ? json_string(v->groups[vi->group].cfg->name) : json_null(),
 	    "adverts_sent", (json_int_t)vi->sent, "adverts_received", (json_int_t)vi->received,
 	    "rejects", rejects, "trackers", trackers, "transitions", trans);

@@ -32,6 +32,9 @@ void ctl_vi_track_update(struct ctl_vi *vi)
 					 .priority = prio,
 					 .fault = fault };
 
+		/* vrrp_startup_delay: no instance starts before it ends */
+		if (ctl_vrrp_now_ms() < vi->c->vrrp->startup_until)
+			return;
 		if (vrrp_track_pending(vi->items, vi->n_items))
 			return;
 		vi->started = true;
@@ -362,15 +365,89 @@ void ctl_vrrp_tracking_stop(struct ctl *c, struct ctl_vrrp *v)
 	ev_timer_stop(c->loop, &v->link_timer);
 }
 
-static const struct ctl_vscript *old_script(const struct ctl_vrrp *old, const char *name)
+static bool str_same(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* A vrrp_script is the same across a reload when what decides its result
+ * is: command line, user and group, interval, timeout, rise and fall (and
+ * init_fail). Its weight is the tracking's, not the script's: a new weight
+ * applies at once to the result the script already has. */
+static bool script_same(const struct cfg_vrrp_script *a, const struct cfg_vrrp_script *b)
+{
+	return str_same(a->script, b->script) && str_same(a->user, b->user) &&
+	       str_same(a->group, b->group) && a->interval_ms == b->interval_ms &&
+	       a->timeout_ms == b->timeout_ms && a->rise == b->rise && a->fall == b->fall &&
+	       a->init_fail == b->init_fail;
+}
+
+static const struct ctl_vscript *old_script(const struct ctl_vrrp *old,
+					    const struct cfg_vrrp_script *cfg)
 {
 	for (size_t i = 0; old != NULL && i < old->n_scripts; i++)
-		if (strcmp(old->scripts[i].cfg->name, name) == 0)
-			return &old->scripts[i];
+		if (strcmp(old->scripts[i].cfg->name, cfg->name) == 0)
+			return script_same(old->scripts[i].cfg, cfg) ? &old->scripts[i] : NULL;
 	return NULL;
 }
 
-void ctl_vrrp_tracking_start(struct ctl *c, struct ctl_vrrp *v, const struct ctl_vrrp *old)
+/* A vrrp_track_process keeps its count and state (and a quorum change
+ * still waiting out its delay) when it watches the same processes. */
+static bool process_same(const struct cfg_track_process *a, const struct cfg_track_process *b)
+{
+	if (strcmp(a->name, b->name) != 0 || a->argc != b->argc || a->has_params != b->has_params ||
+	    a->param_match != b->param_match || a->full_command != b->full_command)
+		return false;
+	for (size_t i = 0; i < a->argc; i++)
+		if (strcmp(a->argv[i], b->argv[i]) != 0)
+			return false;
+	return true;
+}
+
+static void procs_carry(struct ctl *c, struct ctl_vrrp *v, const struct ctl_vrrp *old,
+			const struct cfg_keepalived *old_k)
+{
+	for (size_t i = 0; old != NULL && old_k != NULL && i < v->n_procs; i++)
+		for (size_t j = 0; j < old->n_procs && j < old_k->n_track_processes; j++)
+			if (process_same(&c->k->track_processes[i], &old_k->track_processes[j]))
+				v->procs[i] = old->procs[j];
+}
+
+/* Every tracked item from its source as it is now: a script's state, a
+ * process's quorum, a file's number, and after a reload (links) a port's
+ * link. After a reload this is what the instance goes on with, not "not
+ * yet run" and "link up". (At start a link counts as up until the first
+ * poll, a second later, while the port comes up.) */
+static void items_from_sources(struct ctl *c, struct ctl_vi *vi, bool links)
+{
+	struct ctl_vrrp *v = c->vrrp;
+
+	for (size_t t = 0; t < vi->n_items; t++) {
+		struct vrrp_track_item *it = &vi->items[t];
+		size_t idx = vi->tracks[t].index;
+
+		switch (vi->tracks[t].kind) {
+		case VI_TRACK_SCRIPT:
+			it->state = v->scripts[idx].st.state;
+			break;
+		case VI_TRACK_PROCESS:
+			it->state = idx < v->n_procs ? v->procs[idx].state : it->state;
+			break;
+		case VI_TRACK_FILE:
+			if (idx < v->n_files && v->files[idx].read)
+				vrrp_track_file_set(it, v->files[idx].number);
+			break;
+		case VI_TRACK_LINK:
+			if (links)
+				it->state =
+				    port_link_up(&c->ports[idx]) ? VRRP_TRACK_UP : VRRP_TRACK_DOWN;
+			break;
+		}
+	}
+}
+
+void ctl_vrrp_tracking_start(struct ctl *c, struct ctl_vrrp *v, const struct ctl_vrrp *old,
+			     const struct cfg_keepalived *old_k)
 {
 	const struct cfg_keepalived *k = c->k;
 
@@ -385,10 +462,13 @@ void ctl_vrrp_tracking_start(struct ctl *c, struct ctl_vrrp *v, const struct ctl
 		vrrp_script_init(&cs->st, cs->cfg->rise, cs->cfg->fall);
 		if (cs->cfg->init_fail)
 			cs->st.state = VRRP_TRACK_DOWN;
-		os = old_script(old, cs->cfg->name);
+		os = old_script(old, cs->cfg);
 		if (os != NULL) {
-			cs->st.state = os->st.state; /* a reload is no new start */
+			cs->st = os->st; /* a reload is no new start: state and run count */
 			memcpy(cs->last, os->last, sizeof(cs->last));
+		} else if (old != NULL) {
+			HALB_LOG(ctl, INFO, "VRRP_Script(%s) is new or changed: starts afresh",
+				 cs->cfg->name);
 		}
 		ev_timer_init(&cs->timer, on_script_timer, 0.0, every);
 		cs->timer.data = cs;
@@ -405,8 +485,11 @@ void ctl_vrrp_tracking_start(struct ctl *c, struct ctl_vrrp *v, const struct ctl
 	/* a reload is no new start: init_file only at start */
 	if (old == NULL)
 		files_init(k);
+	procs_carry(c, v, old, old_k);
 	files_poll(c);
 	procs_poll(c);
+	for (size_t i = 0; i < v->n_vi; i++)
+		items_from_sources(c, &v->vi[i], old != NULL);
 	ev_timer_init(&v->link_timer, on_link_timer, LINK_CHECK_INTERVAL, LINK_CHECK_INTERVAL);
 	v->link_timer.data = c;
 	ev_timer_start(c->loop, &v->link_timer);

@@ -24,6 +24,40 @@ static void mcast_mac(uint32_t group, struct rte_ether_addr *mac)
 	mac->addr_bytes[5] = group & 0xff;
 }
 
+static bool is_group(uint32_t dst, const struct ctl *c)
+{
+	return dst == c->k->global.vrrp_mcast_group4 || (dst >> 28) == 0xe;
+}
+
+/* A unicast advert goes where halb's routing table says: to the peer when
+ * it is on a connected prefix, else to the route's gateway, out of the
+ * route's port (a peer behind a router hears it). The next hop's MAC comes
+ * from the neighbour table; until it is known the advert waits there. A
+ * peer no route reaches is tried on the instance's port, as a neighbour. */
+static void unicast_send(struct ctl_vi *vi, struct rte_mbuf *m, uint32_t dst)
+{
+	struct ctl *c = vi->c;
+	rte_be32_t nh = rte_cpu_to_be_32(dst);
+	uint8_t port = vi->port, nport;
+	struct rte_ether_addr dmac;
+	int32_t slot;
+
+	if (route_lookup(c->routes, nh, &nh, &port) != 0) {
+		nh = rte_cpu_to_be_32(dst);
+		port = vi->port;
+	}
+	memset(&dmac, 0, sizeof(dmac));
+	pkt_push_ether(m, &c->ports[port].mac, &dmac, RTE_ETHER_TYPE_IPV4);
+	slot = neigh_find(c->env.neigh, nh);
+	if (slot >= 0 && neigh_slot_get(c->env.neigh, (uint32_t)slot, &dmac, &nport) &&
+	    nport == port) {
+		rte_ether_addr_copy(&dmac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
+		ctl_tx(c, port, m);
+		return;
+	}
+	neigh_hold(c->env.neigh, nh, port, m, ctl_vrrp_now_ms(), &c->nops);
+}
+
 static void advert_send_to(struct ctl_vi *vi, uint8_t priority, uint32_t dst)
 {
 	struct ctl *c = vi->c;
@@ -32,12 +66,12 @@ static void advert_send_to(struct ctl_vi *vi, uint8_t priority, uint32_t dst)
 			      .priority = priority,
 			      .interval_cs = (uint16_t)(vi->p.advert_int_ms / 10),
 			      .addrs = vi->vips,
-			      .n_addrs = vi->cfg->n_vips,
+			      .n_addrs = vi->cfg->n_vips_adv,
 			      .auth_type = vi->chk.auth_type,
 			      .src = vi->src_ip,
 			      .dst = dst,
 			      .ip_id = vi->ip_id++ };
-	size_t len = vrrp_encoded_len(vi->p.version, vi->cfg->n_vips);
+	size_t len = vrrp_encoded_len(vi->p.version, vi->cfg->n_vips_adv);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
 	struct rte_ether_addr dmac;
 	void *ip;
@@ -47,34 +81,21 @@ static void advert_send_to(struct ctl_vi *vi, uint8_t priority, uint32_t dst)
 		return;
 	}
 	memcpy(tx.auth_pass, vi->chk.auth_pass, sizeof(tx.auth_pass));
+	if (!is_group(dst, c))
+		tx.ttl = (uint8_t)vi->cfg->unicast_ttl;
 	ip = rte_pktmbuf_append(m, (uint16_t)len);
 	if (ip == NULL || vrrp_encode(ip, len, &tx) < 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	vi->sent++;
-	if (dst == c->k->global.vrrp_mcast_group4 || (dst >> 28) == 0xe) {
+	if (is_group(dst, c)) {
 		mcast_mac(dst, &dmac);
 		pkt_push_ether(m, &c->ports[vi->port].mac, &dmac, RTE_ETHER_TYPE_IPV4);
 		ctl_tx(c, vi->port, m);
 		return;
 	}
-	/* A unicast peer: its MAC from the neighbour table, or wait for it. */
-	memset(&dmac, 0, sizeof(dmac));
-	pkt_push_ether(m, &c->ports[vi->port].mac, &dmac, RTE_ETHER_TYPE_IPV4);
-	{
-		int32_t slot = neigh_find(c->env.neigh, rte_cpu_to_be_32(dst));
-		uint8_t port;
-
-		if (slot >= 0 && neigh_slot_get(c->env.neigh, (uint32_t)slot, &dmac, &port)) {
-			rte_ether_addr_copy(&dmac,
-					    &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
-			ctl_tx(c, vi->port, m);
-		} else {
-			neigh_hold(c->env.neigh, rte_cpu_to_be_32(dst), vi->port, m,
-				   ctl_vrrp_now_ms(), &c->nops);
-		}
-	}
+	unicast_send(vi, m, dst);
 }
 
 void ctl_vi_advert_send(struct ctl_vi *vi, uint8_t priority)

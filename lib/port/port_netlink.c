@@ -102,6 +102,8 @@ int port_kernel_route(const struct port_rt *p, const struct cfg_kernel_route *r,
 		mnl_attr_put_u32(nlh, RTA_GATEWAY, htonl(r->via));
 	if (r->metric)
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+	if (r->src)
+		mnl_attr_put_u32(nlh, RTA_PREFSRC, htonl(r->src));
 	mnl_attr_put_u32(nlh, RTA_OIF, p->ifindex);
 	rc = nl_request(nlh, buf, sizeof(buf));
 	return !add && rc == -ESRCH ? 0 : rc;

@@ -43,6 +43,20 @@ struct route_table {
  */
 struct route_table *route_table_build(const struct cfg_dataplane *p, int socket);
 
+/** A route from keepalived.conf (static_routes, an instance's
+ * virtual_routes): via 0 is on the link of port; port -1 is the one whose
+ * connected prefix holds via. */
+struct route_extra {
+	struct cfg_prefix prefix;
+	uint32_t via; /**< host order */
+	int port;
+};
+
+/** route_table_build() and then the n_x extra routes, which win over the
+ * dataplane file's for the same prefix. */
+struct route_table *route_table_build_ex(const struct cfg_dataplane *p, const struct route_extra *x,
+					 size_t n_x, int socket);
+
 void route_table_free(struct route_table *rt);
 
 /**

@@ -33,10 +33,31 @@ static int connected_port(const struct cfg_dataplane *p, uint32_t addr)
 	return -1;
 }
 
+/* One route's next hop at nh[i]; the default route is kept aside. */
+static int route_add(struct route_table *rt, uint32_t i, const struct cfg_prefix *pf,
+		     struct route_nh nh)
+{
+	rt->nh[i] = nh;
+	if (pf->plen == 0) {
+		/* rte_lpm_add refuses depth 0: the default route is what a
+		 * lookup falls back to (the last one given wins, as a later
+		 * route for the same prefix does below). */
+		rt->dflt = (int32_t)i;
+		return 0;
+	}
+	return rte_lpm_add(rt->lpm, pf->addr & prefix_mask(pf->plen), pf->plen, i) < 0 ? -1 : 0;
+}
+
 struct route_table *route_table_build(const struct cfg_dataplane *p, int socket)
 {
+	return route_table_build_ex(p, NULL, 0, socket);
+}
+
+struct route_table *route_table_build_ex(const struct cfg_dataplane *p, const struct route_extra *x,
+					 size_t n_x, int socket)
+{
 	static unsigned int generation;
-	size_t n_nh = p->n_routes;
+	size_t n_nh = p->n_routes + n_x;
 	struct rte_lpm_config lc = { .number_tbl8s = 256 };
 	struct route_table *rt;
 	char name[RTE_LPM_NAMESIZE];
@@ -72,17 +93,21 @@ struct route_table *route_table_build(const struct cfg_dataplane *p, int socket)
 			rte_errno = EHOSTUNREACH;
 			goto fail;
 		}
-		rt->nh[i] =
-		    (struct route_nh){ .gw = rte_cpu_to_be_32(ro->via), .port = (uint8_t)port };
-		if (ro->prefix.plen == 0) {
-			/* rte_lpm_add refuses depth 0: the default route is
-			 * what a lookup falls back to (the last one given wins,
-			 * as a later route for the same prefix does below). */
-			rt->dflt = (int32_t)i;
-			continue;
+		if (route_add(rt, i, &ro->prefix,
+			      (struct route_nh){ .gw = rte_cpu_to_be_32(ro->via),
+						 .port = (uint8_t)port }) != 0)
+			goto fail;
+	}
+	for (size_t r = 0; r < n_x; r++, i++) {
+		int port = x[r].port >= 0 ? x[r].port : connected_port(p, x[r].via);
+
+		if (port < 0) {
+			rte_errno = EHOSTUNREACH;
+			goto fail;
 		}
-		if (rte_lpm_add(rt->lpm, ro->prefix.addr & prefix_mask(ro->prefix.plen),
-				ro->prefix.plen, i) < 0)
+		if (route_add(rt, i, &x[r].prefix,
+			      (struct route_nh){ .gw = rte_cpu_to_be_32(x[r].via),
+						 .port = (uint8_t)port }) != 0)
 			goto fail;
 	}
 	rt->n_nh = i;

@@ -86,6 +86,7 @@ enum vrrp_reject {
 	VRRP_REJECT_INTERVAL_MISMATCH,  /**< v2 Adver Int differs from ours */
 	VRRP_REJECT_DST_MISMATCH,       /**< multicast advert on a unicast instance or vice versa */
 	VRRP_REJECT_UNKNOWN_PEER,       /**< unicast source is not a unicast_peer */
+	VRRP_REJECT_TTL_RANGE,          /**< unicast TTL outside the peer's min_ttl..max_ttl */
 	VRRP_REJECT_ADDR_MISMATCH,      /**< address count or list differs (see vrrp_addr_check) */
 	VRRP_REJECT_COUNT
 };
@@ -134,6 +135,12 @@ enum vrrp_addr_check {
 	VRRP_ADDR_CHECK_LOG_ONLY,
 };
 
+/** A unicast peer's TTL range (keepalived's min_ttl/max_ttl after the
+ * peer's address): 0..255 when not configured. */
+struct vrrp_ttl_range {
+	uint8_t min, max;
+};
+
 /** The receiving instance, as vrrp_advert_check() needs it. Caller-owned; the
  * arrays must outlive the call. */
 struct vrrp_check_params {
@@ -149,6 +156,9 @@ struct vrrp_check_params {
 	bool check_unicast_src; /**< unicast source must be one of peers (keepalived's option) */
 	const uint32_t *peers;
 	size_t n_peers;
+	/** NULL, or one range per peer: a unicast advert from that peer whose
+	 * TTL is outside it is rejected (VRRP_REJECT_TTL_RANGE) */
+	const struct vrrp_ttl_range *peer_ttl;
 	enum vrrp_addr_check addr_check;
 };
 
@@ -164,8 +174,9 @@ struct vrrp_check_params {
  * v2 Auth Type, v2 password (compared in constant time), v2 interval (a
  * mismatch is a reject, as keepalived: two masters must not share a VRID with
  * different timers; v3 accepts it and flags it, the backup learns the
- * master's interval), multicast vs unicast destination, unicast source, and
- * last the address count/list (see enum vrrp_addr_check).
+ * master's interval), multicast vs unicast destination, unicast source, the
+ * unicast peer's TTL range, and last the address count/list (see enum
+ * vrrp_addr_check).
  *
  * @param flags  if not NULL, receives VRRP_CHECK_* bits (0 when none).
  * @return VRRP_OK or the reason to drop the advert.
@@ -186,6 +197,7 @@ struct vrrp_tx {
 	uint32_t src;                          /**< our primary address (or unicast_src_ip) */
 	uint32_t dst;                          /**< VRRP_MCAST_GROUP4 or a unicast peer */
 	uint16_t ip_id; /**< caller's counter; keepalived counts from 1 and skips 0 */
+	uint8_t ttl;    /**< IP TTL; 0 means VRRP_TTL (unicast_ttl may lower it) */
 };
 
 /** Length of the packet vrrp_encode() builds for version and n_addrs, or 0 when
@@ -193,7 +205,7 @@ struct vrrp_tx {
 size_t vrrp_encoded_len(unsigned int version, size_t n_addrs);
 
 /**
- * Builds a complete IPv4 packet: header (TOS 0xc0, no DF, TTL 255, protocol
+ * Builds a complete IPv4 packet: header (TOS 0xc0, no DF, TTL tx->ttl or 255, protocol
  * 112, checksum), then the VRRP advert with its checksum (v2 over the message
  * with the Authentication Data; v3 with the IPv4 pseudo-header).
  *

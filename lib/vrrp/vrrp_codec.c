@@ -46,6 +46,7 @@ static const char *const reject_names[VRRP_REJECT_COUNT] = {
 	[VRRP_REJECT_INTERVAL_MISMATCH] = "interval_mismatch",
 	[VRRP_REJECT_DST_MISMATCH] = "dst_mismatch",
 	[VRRP_REJECT_UNKNOWN_PEER] = "unknown_peer",
+	[VRRP_REJECT_TTL_RANGE] = "ttl_out_of_range",
 	[VRRP_REJECT_ADDR_MISMATCH] = "addr_mismatch",
 };
 
@@ -145,7 +146,7 @@ static void encode_ip(uint8_t *ip, const struct vrrp_tx *tx, size_t total)
 	put16(ip + 2, (uint16_t)total);
 	put16(ip + 4, tx->ip_id);
 	/* flags and fragment offset stay 0: keepalived sets no DF */
-	ip[8] = VRRP_TTL;
+	ip[8] = tx->ttl != 0 ? tx->ttl : VRRP_TTL;
 	ip[9] = VRRP_IPPROTO;
 	put32(ip + 12, tx->src);
 	put32(ip + 16, tx->dst);
@@ -355,6 +356,18 @@ static enum vrrp_reject check_v2(const struct vrrp_check_params *c, const struct
 	return VRRP_OK;
 }
 
+/* keepalived: a unicast advert from a known peer must arrive with a TTL in
+ * that peer's min_ttl..max_ttl. */
+static bool ttl_out_of_range(const struct vrrp_check_params *c, const struct vrrp_advert *a)
+{
+	if (c->peer_ttl == NULL)
+		return false;
+	for (size_t i = 0; i < c->n_peers; i++)
+		if (c->peers[i] == a->src)
+			return a->ttl < c->peer_ttl[i].min || a->ttl > c->peer_ttl[i].max;
+	return false;
+}
+
 static bool ttl_checked(const struct vrrp_check_params *c)
 {
 	return !c->unicast || c->unicast_check_ttl;
@@ -383,6 +396,8 @@ enum vrrp_reject vrrp_advert_check(const struct vrrp_check_params *c, const stru
 	if (r == VRRP_OK && c->unicast && c->check_unicast_src &&
 	    !addr_in(a->src, c->peers, c->n_peers))
 		r = VRRP_REJECT_UNKNOWN_PEER;
+	if (r == VRRP_OK && c->unicast && ttl_out_of_range(c, a))
+		r = VRRP_REJECT_TTL_RANGE;
 	if (r == VRRP_OK) {
 		unsigned int m = addr_mismatch(c, a);
 

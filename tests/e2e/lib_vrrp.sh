@@ -16,6 +16,8 @@
 #   vt_vrrp NAME INST EXPR      EXPR (python) on instance INST of /halb/vrrp, as i
 #   vt_became NAME INST STATE   ms (wall clock) of INST's last transition to STATE
 #   vt_state_line NAME INST     "STATE prio P/E master M" for the report lines
+#   vt_dataplane PREFIX CIDR [ROUTES]  a one-port, one-worker dataplane file
+#                               (port eth1 on nic0 at CIDR, 512 MB of EAL memory)
 
 vt_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -84,4 +86,16 @@ vt_became() {
 
 vt_state_line() {
 	vt_vrrp "$1" "$2" '"%s prio %d/%d master %s" % (i["state"], i["priority"], i["effective_priority"], i["master"])'
+}
+
+vt_dataplane() {
+	cat <<-EOF
+		eal = ["--no-huge", "-m", "512", "--no-pci", "--file-prefix", "$1"];
+		workers = 1;
+		idle_sleep_us = 100;
+		connections = 4096;
+		ports = ( { name = "eth1"; device = "net_af_packet0,iface=nic0,qpairs=1";
+		            addresses = ["$2"]; } );
+		routes = ( ${3:-} );
+	EOF
 }

@@ -670,7 +670,8 @@ static void test_all_schedulers(void **state)
 		struct cfg_keepalived *k;
 
 		snprintf(text, sizeof(text),
-			 "virtual_server 10.0.0.1 80 { protocol TCP\n lb_algo %s\n real_server 10.0.1.1 80 {\n "
+			 "virtual_server 10.0.0.1 80 { protocol TCP\n lb_algo %s\n real_server "
+			 "10.0.1.1 80 {\n "
 			 "}\n}\n",
 			 cfg_sched_name((enum cfg_sched)s));
 		k = parse(text, &d);
@@ -917,7 +918,8 @@ static void test_one_line_blocks(void **state)
 	    "vrrp_instance VI_1{state BACKUP interface eth1 virtual_router_id 7 priority 90\n"
 	    "  authentication { auth_type PASS auth_pass along }\n"
 	    "  virtual_ipaddress{10.0.0.7}}\n"
-	    "virtual_server 10.0.0.7 80 { protocol TCP lb_algo wrr lb_kind DR real_server 10.0.1.1 80 { "
+	    "virtual_server 10.0.0.7 80 { protocol TCP lb_algo wrr lb_kind DR real_server 10.0.1.1 "
+	    "80 { "
 	    "weight 3 HTTP_GET { url { path / status_code 200 } connect_timeout 2 } } }\n"
 	    "vrrp_instance VI_2\n"
 	    "{\n"
@@ -1032,8 +1034,8 @@ static void test_unknown_keyword_and_block(void **state)
 			   "  router_id r1\n"
 			   "  frobnicate 1 2 3\n"
 			   "}\n"
-			   "static_ipaddress {\n" /* 5 */
-			   "  10.9.9.9/24 dev eth0\n"
+			   "static_rules {\n" /* 5 */
+			   "  from 10.9.9.9/24 table 5\n"
 			   "  nested { vrrp_instance X { } }\n"
 			   "}\n"
 			   "vrrp_instance VI_1 {\n"
@@ -1050,10 +1052,10 @@ static void test_unknown_keyword_and_block(void **state)
 	struct cfg_keepalived *k = parse(text, &d);
 
 	(void)state;
-	/* refused: static_ipaddress, a keepalived block halb does not do */
+	/* refused: static_rules, a keepalived block halb does not do */
 	assert_null(k);
 	assert_int_equal(d.errors, 1);
-	assert_diag(&d, CFG_ERROR, 5, "static_ipaddress is not supported by halb");
+	assert_diag(&d, CFG_ERROR, 5, "static_rules is not supported by halb");
 	cfg_diags_free(&d);
 	/* keepalived does not know the others either: skipped with a warning,
 	 * as keepalived skips them (halb -t fails on them: d.unknown); the
@@ -1145,14 +1147,18 @@ static void test_error_lines(void **state)
 	expect_one_error("virtual_server 10.0.0.1 80 {\n protocol ICMP\n"
 			 " real_server 10.0.1.1 80 { }\n}\n",
 			 2, "unknown protocol 'ICMP'");
-	expect_one_error("virtual_server 10.0.0.300 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 1,
-			 "'10.0.0.300' is not an IPv4 address");
-	expect_one_error("virtual_server 10.0.0.1 65536 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 1,
-			 "65536 is out of range (0..65535)");
-	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 0 { }\n}\n", 2,
-			 "real_server port 0 is out of range (1..65535)");
-	expect_one_error("virtual_server 10.0.0.1 0 { protocol TCP\n lb_kind DR\n real_server 10.0.1.1 { }\n}\n",
-			 1, "port 0 (all ports) needs persistence_timeout");
+	expect_one_error(
+	    "virtual_server 10.0.0.300 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 1,
+	    "'10.0.0.300' is not an IPv4 address");
+	expect_one_error(
+	    "virtual_server 10.0.0.1 65536 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 1,
+	    "65536 is out of range (0..65535)");
+	expect_one_error(
+	    "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 0 { }\n}\n", 2,
+	    "real_server port 0 is out of range (1..65535)");
+	expect_one_error(
+	    "virtual_server 10.0.0.1 0 { protocol TCP\n lb_kind DR\n real_server 10.0.1.1 { }\n}\n",
+	    1, "port 0 (all ports) needs persistence_timeout");
 	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n"
 			 "  weight 65536\n }\n}\n",
 			 3, "weight 65536 is out of range (0..65535)");
@@ -1165,8 +1171,8 @@ static void test_error_lines(void **state)
 			 "weight -254 is out of range");
 	expect_one_error("virtual_server fwmark 1 {\n real_server 10.0.1.1 80 { }\n}\n", 1,
 			 "virtual_server fwmark is not supported by halb");
-	expect_one_error("virtual_server group G { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 1,
-			 "virtual_server group G: no virtual_server_group of that name");
+	expect_one_error("virtual_server group G { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n",
+			 1, "virtual_server group G: no virtual_server_group of that name");
 	expect_one_error("virtual_server 10.0.0.1 {\n real_server 10.0.1.1 80 { }\n}\n", 1,
 			 "missing port");
 	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n"
@@ -1255,9 +1261,10 @@ static void test_duplicates(void **state)
 			 "vrrp_sync_group G { group { C D } }\n" MIN_INSTANCE("A", 1)
 			     MIN_INSTANCE("B", 2) MIN_INSTANCE("C", 3) MIN_INSTANCE("D", 4),
 			 2, "vrrp_sync_group G is already defined");
-	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n"
-			 "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n",
-			 4, "virtual_server 10.0.0.1 80 TCP is already defined at test.conf:1");
+	expect_one_error(
+	    "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n"
+	    "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n",
+	    4, "virtual_server 10.0.0.1 80 TCP is already defined at test.conf:1");
 	expect_one_error("virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n"
 			 " real_server 10.0.1.1 80 { }\n}\n",
 			 3, "real_server 10.0.1.1 80 is already defined");
@@ -1265,9 +1272,10 @@ static void test_duplicates(void **state)
 
 static void test_same_vs_other_protocol(void **state)
 {
-	const char *text = "virtual_server 10.0.0.1 53 { protocol TCP\n real_server 10.0.1.1 53 { }\n}\n"
-			   "virtual_server 10.0.0.1 53 {\n protocol udp\n"
-			   " real_server 10.0.1.1 53 { }\n}\n";
+	const char *text =
+	    "virtual_server 10.0.0.1 53 { protocol TCP\n real_server 10.0.1.1 53 { }\n}\n"
+	    "virtual_server 10.0.0.1 53 {\n protocol udp\n"
+	    " real_server 10.0.1.1 53 { }\n}\n";
 	struct cfg_diags d = { 0 };
 	struct cfg_keepalived *k = parse(text, &d);
 
@@ -1992,8 +2000,8 @@ static void test_check_global_version(void **state)
 
 static void test_check_virtual_servers(void **state)
 {
-	const char *text = MIN_INSTANCE("VI_1", 1) /* VIP 10.0.0.1 */
-	    "virtual_server 10.0.0.1 443 { protocol TCP\n"      /* 8 */
+	const char *text = MIN_INSTANCE("VI_1", 1)         /* VIP 10.0.0.1 */
+	    "virtual_server 10.0.0.1 443 { protocol TCP\n" /* 8 */
 	    "  delay_loop 60\n"
 	    "  real_server 10.0.1.1 443 {\n"
 	    "    HTTP_GET {\n" /* 11 */
@@ -2042,8 +2050,9 @@ static void test_check_virtual_servers(void **state)
 /* A model not built by the parser may hold a virtual server twice. */
 static void test_check_duplicate_vs(void **state)
 {
-	const char *text = "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n"
-			   "virtual_server 10.0.0.1 81 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n";
+	const char *text =
+	    "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n"
+	    "virtual_server 10.0.0.1 81 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n";
 	struct cfg_diags d = { 0 };
 	struct cfg_keepalived *k = parse(text, &d);
 

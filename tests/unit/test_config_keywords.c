@@ -149,46 +149,98 @@ static const struct diag_case {
 	  "lvs_timeouts is not supported by halb: not implemented", 1, 0 },
 	{ "global_defs {\n vrrp_iptables\n vrrp_iptables\n nftables\n}\n", CFG_WARNING, 2,
 	  "vrrp_iptables has no effect in halb: halb puts no firewall rules", 0, 2 },
-	{ "global_defs {\n vrrp_startup_delay 5\n}\n", CFG_ERROR, 2,
-	  "vrrp_startup_delay is not supported by halb: not implemented yet", 1, 0 },
+	{ "global_defs {\n vrrp_startup_delay soon\n}\n", CFG_ERROR, 2, "vrrp_startup_delay", 1,
+	  0 },
+	{ "global_defs {\n notify_fifo tmp/fifo\n}\n", CFG_ERROR, 2,
+	  "notify_fifo: tmp/fifo is not an absolute path", 1, 0 },
+	{ "global_defs {\n vrrp_garp_lower_prio_repeat -1\n}\n", CFG_ERROR, 2,
+	  "vrrp_garp_lower_prio_repeat", 1, 0 },
+	{ "global_defs {\n vrrp_lower_prio_no_advert perhaps\n}\n", CFG_ERROR, 2,
+	  "vrrp_lower_prio_no_advert", 1, 0 },
+	{ "global_defs {\n lvs_notify_fifo /tmp/f\n}\n", CFG_ERROR, 2,
+	  "lvs_notify_fifo is not supported by halb: not implemented: halb writes VRRP events", 1,
+	  0 },
 	{ "global_defs {\n nosuch 1\n}\n", CFG_WARNING, 2,
 	  "unknown keyword 'nosuch' in global_defs skipped (keepalived does not know it either)", 0,
 	  1 },
-	{ "static_routes {\n 10.0.0.0/8 via 1.2.3.4\n}\n", CFG_ERROR, 1,
-	  "static_routes is not supported by halb: not implemented yet", 1, 0 },
+	{ "static_routes {\n 10.0.0.0/8 via 1.2.3.4 table 5\n}\n", CFG_ERROR, 2,
+	  "static_routes: 'table' is not supported by halb", 1, 0 },
+	{ "static_routes {\n blackhole 10.0.0.0/8\n}\n", CFG_ERROR, 2,
+	  "static_routes: 'blackhole' is not supported by halb", 1, 0 },
+	{ "static_routes {\n 10.0.0.1/8 via 1.2.3.4\n}\n", CFG_ERROR, 2,
+	  "static_routes: 10.0.0.1/8 has host bits set", 1, 0 },
+	{ "static_routes {\n 10.0.0.0/8 metric\n}\n", CFG_ERROR, 2,
+	  "static_routes: metric needs a value", 1, 0 },
+	{ "static_routes {\n 10.0.0.0/8 src 1.2.3.4\n}\n", CFG_ERROR, 2,
+	  "static_routes: 10.0.0.0/8 needs via GATEWAY or dev IF", 1, 0 },
+	{ "static_routes {\n 10.0.0.0/8 via 1.2.3.4\n 10.1.0.0/16 nexthop via 1.2.3.5\n}\n",
+	  CFG_ERROR, 3, "static_routes: 'nexthop' is not supported by halb", 1, 0 },
+	{ "static_ipaddress {\n 10.9.9.9/24\n}\n", CFG_ERROR, 2,
+	  "static_ipaddress: 10.9.9.9/24 needs dev IF", 1, 0 },
+	{ "static_ipaddress {\n 10.9.9.300/24 dev eth0\n}\n", CFG_ERROR, 2,
+	  "static_ipaddress: '10.9.9.300/24' is not an IPv4 address", 1, 0 },
+	{ "static_rules {\n from 10.0.0.0/8 table 5\n}\n", CFG_ERROR, 1,
+	  "static_rules is not supported by halb: not implemented: halb's dataplane has one "
+	  "routing table",
+	  1, 0 },
 	{ "bfd_instance b {\n neighbor_ip 1.2.3.4\n}\n", CFG_ERROR, 1,
 	  "bfd_instance is not supported by halb: halb does not implement BFD", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  PING_CHECK {\n  }\n }\n}\n",
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  PING_CHECK {\n "
+	  " }\n }\n}\n",
 	  CFG_ERROR, 3, "PING_CHECK is not supported by halb: not implemented yet", 1, 0 },
 	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  UDP_CHECK {\n"
 	  "   payload 00\n  }\n }\n}\n",
 	  CFG_ERROR, 3, "UDP_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  DNS_CHECK { type A }\n"
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  DNS_CHECK { "
+	  "type A }\n"
 	  " }\n}\n",
 	  CFG_ERROR, 3, "DNS_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  SMTP_CHECK {\n  }\n }\n}\n",
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  SMTP_CHECK {\n "
+	  " }\n }\n}\n",
 	  CFG_ERROR, 3, "SMTP_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  FILE_CHECK {\n  }\n }\n}\n",
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  FILE_CHECK {\n "
+	  " }\n }\n}\n",
 	  CFG_ERROR, 3, "FILE_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  BFD_CHECK {\n  }\n }\n}\n",
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  BFD_CHECK {\n  "
+	  "}\n }\n}\n",
 	  CFG_ERROR, 3, "BFD_CHECK is not supported by halb: halb does not implement BFD", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n ops\n real_server 10.0.1.1 80 { }\n}\n", CFG_ERROR, 2,
-	  "ops is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  uthreshold 10\n }\n}\n",
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n ops\n real_server 10.0.1.1 80 { }\n}\n",
+	  CFG_ERROR, 2, "ops is not supported by halb", 1, 0 },
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  uthreshold "
+	  "10\n }\n}\n",
 	  CFG_ERROR, 3, "uthreshold is not supported by halb", 1, 0 },
 	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
 	  " virtual_ipaddress { 10.0.0.1 }\n use_vmac\n}\n",
 	  CFG_ERROR, 5, "use_vmac is not supported by halb", 1, 0 },
 	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
-	  " virtual_ipaddress { 10.0.0.1 }\n virtual_ipaddress_excluded {\n  10.0.0.2\n }\n}\n",
-	  CFG_ERROR, 5, "virtual_ipaddress_excluded is not supported by halb", 1, 0 },
+	  " virtual_ipaddress { 10.0.0.1 }\n virtual_ipaddress_excluded {\n  10.0.0.2/40\n }\n}\n",
+	  CFG_ERROR, 6, "virtual_ipaddress_excluded: bad prefix length in '10.0.0.2/40'", 1, 0 },
 	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
-	  " virtual_ipaddress { 10.0.0.1 }\n unicast_peer {\n  10.0.0.9 min_ttl 2\n }\n}\n",
-	  CFG_ERROR, 6, "min_ttl is not supported by halb", 1, 0 },
+	  " virtual_ipaddress { 10.0.0.1 }\n unicast_peer {\n  10.0.0.9 min_ttl 300\n }\n}\n",
+	  CFG_ERROR, 6, "unicast_peer min_ttl", 1, 0 },
 	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
-	  " virtual_ipaddress { 10.0.0.1 }\n lower_prio_no_advert\n higher_prio_send_advert\n"
-	  " garp_lower_prio_delay 5\n garp_lower_prio_repeat 2\n}\n",
-	  CFG_ERROR, 7, "garp_lower_prio_delay is not supported by halb", 4, 0 },
+	  " virtual_ipaddress { 10.0.0.1 }\n unicast_peer {\n  10.0.0.9 min_ttl 200 max_ttl 100\n"
+	  " }\n}\n",
+	  CFG_ERROR, 6, "unicast_peer: min_ttl 200 is above max_ttl 100", 1, 0 },
+	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
+	  " virtual_ipaddress { 10.0.0.1 }\n unicast_peer {\n  10.0.0.9 max_ttl\n }\n}\n",
+	  CFG_ERROR, 6, "unicast_peer: max_ttl needs a value", 1, 0 },
+	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
+	  " virtual_ipaddress { 10.0.0.1 }\n unicast_ttl 0\n}\n",
+	  CFG_ERROR, 5, "unicast_ttl", 1, 0 },
+	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
+	  " virtual_ipaddress { 10.0.0.1 }\n lower_prio_no_advert maybe\n}\n",
+	  CFG_ERROR, 5, "lower_prio_no_advert", 1, 0 },
+	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
+	  " virtual_ipaddress { 10.0.0.1 }\n garp_lower_prio_repeat x\n}\n",
+	  CFG_ERROR, 5, "garp_lower_prio_repeat", 1, 0 },
+	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
+	  " virtual_ipaddress { 10.0.0.1 }\n virtual_routes {\n  10.8.0.0/16 via 10.0.0.254 "
+	  "proto kernel\n }\n}\n",
+	  CFG_ERROR, 6, "virtual_routes: 'proto' is not supported by halb", 1, 0 },
+	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
+	  " virtual_ipaddress { 10.0.0.1 }\n virtual_rules {\n  from 10.0.0.1 table 7\n }\n}\n",
+	  CFG_ERROR, 5, "virtual_rules is not supported by halb", 1, 0 },
 	{ "vrrp_instance V {\n interface eth1\n virtual_router_id 1\n"
 	  " virtual_ipaddress { 10.0.0.1 }\n strict_mode\n}\n",
 	  CFG_WARNING, 5, "strict_mode has no effect in halb", 0, 1 },

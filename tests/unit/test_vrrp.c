@@ -411,7 +411,7 @@ static void test_codec_check_rejects(void **state)
 	CHECK((void)0, (void)0, VRRP_OK);
 	assert_int_equal(flags, 0);
 	CHECK(tx.vrid = 52, (void)0, VRRP_REJECT_VRID_MISMATCH);
-	/* TTL: rebuilt by hand since vrrp_encode always writes 255 */
+	/* TTL: rebuilt by hand (vrrp_encode writes 255 unless tx.ttl says) */
 	tx = seed_tx(2);
 	c = seed_check(2);
 	n = (size_t)encode(&tx, p);
@@ -442,6 +442,32 @@ static void test_codec_check_rejects(void **state)
 	CHECK(tx.dst = seed_backup,
 	      (c.unicast = true, c.check_unicast_src = true, c.peers = &seed_master, c.n_peers = 1),
 	      VRRP_OK);
+	/* unicast_peer min_ttl/max_ttl: tx.ttl is what unicast_ttl sends */
+	{
+		const struct vrrp_ttl_range from_far = { .min = 250, .max = 255 },
+					    from_near = { .min = 0, .max = 254 },
+					    one_hop = { .min = 63, .max = 63 };
+
+		CHECK((tx.dst = seed_backup, tx.ttl = 64),
+		      (c.unicast = true, c.peers = &seed_master, c.n_peers = 1,
+		       c.peer_ttl = &from_far),
+		      VRRP_REJECT_TTL_RANGE);
+		CHECK((tx.dst = seed_backup, tx.ttl = 250),
+		      (c.unicast = true, c.peers = &seed_master, c.n_peers = 1,
+		       c.peer_ttl = &from_far),
+		      VRRP_OK);
+		CHECK(tx.dst = seed_backup,
+		      (c.unicast = true, c.peers = &seed_master, c.n_peers = 1,
+		       c.peer_ttl = &from_near),
+		      VRRP_REJECT_TTL_RANGE);
+		CHECK((tx.dst = seed_backup, tx.ttl = 63),
+		      (c.unicast = true, c.peers = &seed_master, c.n_peers = 1,
+		       c.peer_ttl = &one_hop),
+		      VRRP_OK);
+		assert_int_equal(p[8], 63); /* the TTL written */
+		/* the range is of unicast adverts: a multicast one needs 255 */
+		CHECK(tx.ttl = 63, c.peer_ttl = &one_hop, VRRP_REJECT_BAD_TTL);
+	}
 
 	/* addresses: keepalived drops, the RFC lets the owner through, log-only
 	 * accepts; the flags say what differed in every mode */
