@@ -2,7 +2,8 @@
 """A legitimate client during a flood, for test_flood.sh.
 
 Asks every --interval seconds, each ask a new TCP connection (HTTP GET of
---path) or one UDP datagram echoed back, each within --timeout seconds, in
+--path) or a UDP datagram echoed back (sent again each second without an
+answer, as a resolver does), each within --timeout seconds, in
 one process, so that what is measured is the network and halb, not how fast
 a loaded machine starts programs. Runs until the file --stop appears, or for
 --count asks, then prints "ok total slowest_ms" (the slowest answered ask),
@@ -31,12 +32,24 @@ def ask_http(host, port, path, timeout):
 
 
 def ask_udp(host, port, timeout):
+    """One datagram echoed back; sent again each second without an answer,
+    as a resolver retries, until timeout (TCP's SYN is retried the same way
+    by the kernel)."""
+    end = time.monotonic() + timeout
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(timeout)
         s.connect((host, port))
-        s.send(b"halb")
-        if s.recv(64) != b"halb":
-            raise ConnectionError("wrong echo")
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("timed out")
+            s.send(b"halb")
+            s.settimeout(min(1.0, left))
+            try:
+                if s.recv(64) != b"halb":
+                    raise ConnectionError("wrong echo")
+                return
+            except socket.timeout:
+                continue
 
 
 def main():

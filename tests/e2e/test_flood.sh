@@ -66,7 +66,8 @@ tb_wait 30 sh -c "[ \"\$(ip netns exec $TB-client curl -s -m 1 $URL)\" ]" ||
 ASK=$TOP/tests/e2e/ask_client.py
 # The client's asks, one process each run: "http" (VIP:80) or "udp" (VIP:53).
 # An ask succeeds when answered within 3 s, as a user would still count it
-# (a lost SYN is sent again after 1 s); the slowest answer is printed.
+# (a lost SYN is sent again after 1 s, a lost datagram too, as a resolver
+# does); the slowest answer is printed.
 ask() {
 	local kind=$1 port=80
 	shift
