@@ -191,7 +191,7 @@ void check_attempt_done(struct check *c, enum check_verdict v, const char *resul
 {
 	struct check_engine *e = c->e;
 	enum check_fsm_event ev;
-	char target[32];
+	char target[32], res[sizeof(c->last_result)];
 	va_list ap;
 
 	if (fmt != NULL) {
@@ -201,6 +201,9 @@ void check_attempt_done(struct check *c, enum check_verdict v, const char *resul
 	} else {
 		snprintf(c->reason, sizeof(c->reason), "%s", result);
 	}
+	/* result may live in what the probe frees */
+	snprintf(res, sizeof(res), "%s", result);
+	result = res;
 	check_probe_stop(c);
 	c->running = false;
 	if (v == CHECK_LOCAL_ERROR) {
