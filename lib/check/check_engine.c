@@ -21,6 +21,7 @@
  * Turning a configuration into checkers, and reloads, are in check_reload.c.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +155,7 @@ static void check_probe_stop(struct check *c)
 static void check_log_result(struct check *c, enum check_fsm_event ev)
 {
 	const char *type = cfg_check_name(c->def.type);
+	const char *proto = c->vs_proto == IPPROTO_UDP ? "udp" : "tcp";
 	char target[32], ip[16];
 
 	check_target_str(c, target, sizeof(target));
@@ -174,11 +176,11 @@ static void check_log_result(struct check *c, enum check_fsm_event ev)
 		HALB_LOG(check, INFO, "%s on %s failed: %s", type, target, c->reason);
 		cfg_ipv4_str(c->def.ip, ip);
 		if (c->fsm.failures > 1)
-			HALB_LOG(check, WARNING, "Check on service [%s]:tcp:%u failed after %u %s.",
-				 ip, c->def.port, c->fsm.failures - 1,
+			HALB_LOG(check, WARNING, "Check on service [%s]:%s:%u failed after %u %s.",
+				 ip, proto, c->def.port, c->fsm.failures - 1,
 				 c->fsm.failures == 2 ? "retry" : "retries");
 		else
-			HALB_LOG(check, WARNING, "Check on service [%s]:tcp:%u failed.", ip,
+			HALB_LOG(check, WARNING, "Check on service [%s]:%s:%u failed.", ip, proto,
 				 c->def.port);
 		break;
 	}

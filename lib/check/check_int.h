@@ -168,6 +168,7 @@ struct check_engine {
 	SSL_CTX *ssl_ctx;
 	uint8_t *dgram_buf; /* a datagram being read: CHECK_DGRAM_BUF bytes */
 	uint64_t rand;      /* xorshift state: DNS ids, echo ids */
+	bool icmp_raw_said; /* PING_CHECK's raw socket was logged */
 	struct check_vs *vs;
 	size_t n_vs;
 	struct check_rs *rs;

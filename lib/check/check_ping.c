@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "check_int.h"
 
@@ -117,8 +118,15 @@ static int ping_socket(struct check *c)
 
 	/* EACCES: our group is outside ping_group_range */
 	c->icmp_raw = fd < 0 && (errno == EACCES || errno == EPERM);
-	if (c->icmp_raw)
+	if (c->icmp_raw) {
 		fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+		if (!c->e->icmp_raw_said)
+			HALB_LOG(check, INFO,
+				 "PING_CHECK: net.ipv4.ping_group_range leaves out group %u: "
+				 "echoes go out of raw ICMP sockets",
+				 (unsigned int)getegid());
+		c->e->icmp_raw_said = true;
+	}
 	if (check_socket_setup(c, fd, false) < 0)
 		return -1;
 	if (c->icmp_raw)
