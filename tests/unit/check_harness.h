@@ -2,13 +2,16 @@
 /*
  * The engine tests' harness, shared by test_check.c and test_check_probe.c:
  * a configuration of one virtual server with n real servers (tconf_new), the
- * reports the engine makes (recs), its log in memory, and bounded waits on
- * the libev default loop (run_until, wait_report, wait_checks).
+ * reports the engine makes (recs), its log in memory, bounded waits on the
+ * libev default loop (run_until, wait_report, wait_checks), and a port
+ * nothing listens on (closed_port).
  */
 #ifndef HALB_TEST_CHECK_HARNESS_H
 #define HALB_TEST_CHECK_HARNESS_H
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +229,19 @@ HARNESS_UNUSED static bool checks_done(const void *arg)
 HARNESS_UNUSED static void wait_checks(uint64_t n, double max_s)
 {
 	assert_true(run_until(checks_done, &n, max_s));
+}
+
+/* A port nothing listens on. */
+HARNESS_UNUSED static uint16_t closed_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	close(fd);
+	return ntohs(sa.sin_port);
 }
 
 #endif /* HALB_TEST_CHECK_HARNESS_H */

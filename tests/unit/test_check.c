@@ -682,19 +682,6 @@ static void tserver_stop(struct tserver *s)
 	close(s->lfd);
 }
 
-/* A port nothing listens on. */
-static uint16_t closed_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(LOOPBACK) };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
 /* A TLS server context with a self-signed certificate made on the spot. */
 static SSL_CTX *tls_server_ctx(void)
 {

@@ -775,6 +775,47 @@ static void test_engine_file(void **state)
 	free(t);
 }
 
+/* A reload keeps a checker whose definition did not change (its counters go
+ * on) and starts afresh one whose name, payload or helo changed. */
+static void test_engine_reload_probe(void **state)
+{
+	static const uint8_t p1[] = "a", p2[] = "b";
+	struct userver dns;
+	struct tconf *t;
+	uint64_t before;
+
+	(void)state;
+	userver_start(&dns, true, 0); /* answers as DNS and echoes as UDP */
+	t = tconf_new(3, CFG_CHECK_DNS, dns.port);
+	t->ck[0].dns_type = 1;
+	t->ck[0].dns_name = "a.test";
+	t->ck[1].type = CFG_CHECK_UDP;
+	t->ck[1].payload = (uint8_t *)p1;
+	t->ck[1].payload_len = 1;
+	t->ck[1].require_reply = true;
+	t->ck[1].max_reply_len = 255;
+	t->ck[2].type = CFG_CHECK_SMTP;
+	t->ck[2].helo_name = "one";
+	t->rs[2].port = closed_port();
+	assert_int_equal(check_engine_apply(eng, &t->k), 0);
+	wait_checks(2, 3.0);
+	before = status_of(0).checks;
+	assert_int_equal(check_engine_apply(eng, &t->k), 0);
+	assert_true(status_of(0).checks >= before);
+	assert_true(status_of(1).checks >= 1);
+	assert_true(status_of(2).checks >= 1);
+	t->ck[0].dns_name = "b.test";
+	t->ck[1].payload = (uint8_t *)p2;
+	t->ck[2].helo_name = "two";
+	assert_int_equal(check_engine_apply(eng, &t->k), 0);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(status_of(i).checks, 0);
+	check_engine_free(eng);
+	eng = NULL;
+	userver_stop(&dns);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +832,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_engine_dns, engine_setup, engine_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_smtp, engine_setup, engine_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_file, engine_setup, engine_teardown),
+		cmocka_unit_test_setup_teardown(test_engine_reload_probe, engine_setup,
+						engine_teardown),
 	};
 
 	ev_default_loop(0);
