@@ -324,7 +324,8 @@ void check_update_suspension(struct check *c, bool at_once)
 {
 	uint64_t now = check_now_ms(c->e);
 	const struct check_vs *v = &c->e->vs[c->vs];
-	bool suspend = v->ha_suspend && !v->active;
+	/* keepalived's FILE_CHECK follows its file whatever ha_suspend says */
+	bool suspend = v->ha_suspend && !v->active && c->def.type != CFG_CHECK_FILE;
 
 	if (suspend == c->suspended)
 		return;

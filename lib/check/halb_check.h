@@ -350,9 +350,9 @@ int check_engine_apply(struct check_engine *e, const struct cfg_keepalived *k);
 
 /**
  * ha_suspend: the checkers of virtual server vs run only while it is active
- * (the director owns its address). Deactivating aborts attempts in flight
- * and keeps the health as it was; activating starts an attempt at once.
- * Without ha_suspend on that virtual server this only records the flag.
+ * (the director owns its address); FILE_CHECK always runs, as keepalived's. Deactivating aborts
+ * attempts in flight and keeps the health as it was; activating starts an attempt at once. Without
+ * ha_suspend on that virtual server this only records the flag.
  */
 void check_engine_set_active(struct check_engine *e, size_t vs, bool active);
 

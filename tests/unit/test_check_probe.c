@@ -747,8 +747,10 @@ static void test_engine_file(void **state)
 	t->ck[0].file_weight = 0; /* a number other than 0: down */
 	t->ck[1].file_weight = 3; /* the number times 3 moves the weight */
 	t->rs[1].weight = 10;
-	t->vs.alpha = true; /* no effect: the file is read at once */
+	t->vs.alpha = true;      /* no effect: the file is read at once */
+	t->vs.ha_suspend = true; /* no effect either: never suspended */
 	assert_int_equal(check_engine_apply(eng, &t->k), 0);
+	assert_true(status_of(0).running);
 	/* the first reports already say what the file says */
 	assert_false(last_rec(0)->up);
 	assert_true(last_rec(1)->up);
