@@ -24,25 +24,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <rte_ip.h>
+
 #include "check_int.h"
 
 #define ECHO_REQUEST 8
 #define ECHO_REPLY   0
 
 /* ---------------------------------------------------------------- pure */
-
-static uint16_t ping_checksum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
 
 void check_icmp_echo(uint8_t *buf, uint16_t id, uint16_t seq)
 {
@@ -57,9 +46,9 @@ void check_icmp_echo(uint8_t *buf, uint16_t id, uint16_t seq)
 	buf[7] = (uint8_t)seq;
 	for (size_t i = 8; i < CHECK_ICMP_ECHO_LEN; i++)
 		buf[i] = (uint8_t)pattern[(i - 8) % (sizeof(pattern) - 1)];
-	sum = ping_checksum(buf, CHECK_ICMP_ECHO_LEN);
-	buf[2] = (uint8_t)(sum >> 8);
-	buf[3] = (uint8_t)sum;
+	/* DPDK's sum is in the buffer's byte order: stored as it is */
+	sum = (uint16_t)~rte_raw_cksum(buf, CHECK_ICMP_ECHO_LEN);
+	memcpy(buf + 2, &sum, sizeof(sum));
 }
 
 bool check_icmp_is_reply(const uint8_t *buf, size_t len, bool ip_header, uint16_t id, uint16_t seq)
