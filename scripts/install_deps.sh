@@ -2,9 +2,9 @@
 # Installs everything halb needs to build, test and run its demo on Debian 12:
 # the build chain and libraries, the packaging tools (debhelper, for the
 # .deb), the test tools (nginx, curl, keepalived as a VRRP peer, scapy, an
-# SMTP sink, a Prometheus text parser, man) and the benchmark tools.
-# Idempotent: when every package is already installed it does nothing and
-# touches no network.
+# SMTP sink, dnsmasq as a DNS server for DNS_CHECK, a Prometheus text parser,
+# man) and the benchmark tools. Idempotent: when every package is already
+# installed it does nothing and touches no network.
 set -eu
 
 PKGS="build-essential meson ninja-build pkg-config clang libclang-rt-14-dev
@@ -14,7 +14,7 @@ libcmocka-dev libjansson-dev libmnl-dev libev-dev libmicrohttpd-dev libsystemd-d
 debhelper dpkg-dev fakeroot man-db groff-base systemd
 iproute2 nftables iputils-ping psmisc procps kmod ethtool
 nginx-light curl tcpdump tshark keepalived
-python3 python3-scapy python3-aiosmtpd python3-prometheus-client
+python3 python3-scapy python3-aiosmtpd python3-prometheus-client dnsmasq-base
 valgrind wrk haproxy hping3"
 
 missing=""

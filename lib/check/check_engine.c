@@ -6,25 +6,28 @@
  *
  * Each checker (struct check) owns two libev timers: `round` starts the next
  * attempt when the state machine says it is due; `deadline` bounds a network
- * attempt's connection (connect_timeout: connect, request and the complete
- * response). The probes in check_tcp.c, check_get.c and check_misc.c end an
- * attempt with check_attempt_done(), which is the one place where health
- * changes, log lines are written and the next attempt is scheduled.
+ * attempt (connect_timeout: connect, request and the complete response; an
+ * echo or datagram and its answer). The probes (check_tcp.c, check_get.c,
+ * check_misc.c, check_ping.c, check_dgram.c, check_smtp.c, check_file.c)
+ * end an attempt with check_attempt_done(), which is the one place where
+ * health changes, log lines are written and the next attempt is scheduled.
  *
  * Real servers are the unit the caller sees: one is up while all of its
  * checkers are up, and its effective weight is the configured one adjusted
- * by misc_dynamic results (keepalived's cur_weight arithmetic). Checkers are
- * kept in configuration order so that a real server's checkers are a
- * contiguous run of e->checks.
+ * by misc_dynamic results and FILE_CHECK numbers (keepalived's cur_weight
+ * arithmetic). Checkers are kept in configuration order so that a real
+ * server's checkers are a contiguous run of e->checks.
  *
  * Turning a configuration into checkers, and reloads, are in check_reload.c.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check_int.h"
 
@@ -48,6 +51,15 @@ const char *check_errno_str(int err, char *buf, size_t len)
 	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
 		buf[0] = (char)(buf[0] - 'A' + 'a');
 	return buf;
+}
+
+/* xorshift64: DNS query ids and echo ids need to be unlikely, not secret. */
+uint64_t check_rand(struct check_engine *e)
+{
+	e->rand ^= e->rand << 13;
+	e->rand ^= e->rand >> 7;
+	e->rand ^= e->rand << 17;
+	return e->rand;
 }
 
 uint64_t check_now_ms(const struct check_engine *e)
@@ -79,6 +91,11 @@ static void check_rs_eval(const struct check_engine *e, const struct check_rs *r
 		if (c->dyn_weight >= 0) {
 			/* keepalived: cur_weight = status - 2 - iweight */
 			w += c->dyn_weight - r->weight;
+			*dynamic = true;
+		}
+		if (c->has_file_delta) {
+			/* keepalived: cur_weight = number * weight */
+			w += c->file_delta;
 			*dynamic = true;
 		}
 	}
@@ -138,6 +155,7 @@ static void check_probe_stop(struct check *c)
 static void check_log_result(struct check *c, enum check_fsm_event ev)
 {
 	const char *type = cfg_check_name(c->def.type);
+	const char *proto = c->vs_proto == IPPROTO_UDP ? "udp" : "tcp";
 	char target[32], ip[16];
 
 	check_target_str(c, target, sizeof(target));
@@ -158,11 +176,11 @@ static void check_log_result(struct check *c, enum check_fsm_event ev)
 		HALB_LOG(check, INFO, "%s on %s failed: %s", type, target, c->reason);
 		cfg_ipv4_str(c->def.ip, ip);
 		if (c->fsm.failures > 1)
-			HALB_LOG(check, WARNING, "Check on service [%s]:tcp:%u failed after %u %s.",
-				 ip, c->def.port, c->fsm.failures - 1,
+			HALB_LOG(check, WARNING, "Check on service [%s]:%s:%u failed after %u %s.",
+				 ip, proto, c->def.port, c->fsm.failures - 1,
 				 c->fsm.failures == 2 ? "retry" : "retries");
 		else
-			HALB_LOG(check, WARNING, "Check on service [%s]:tcp:%u failed.", ip,
+			HALB_LOG(check, WARNING, "Check on service [%s]:%s:%u failed.", ip, proto,
 				 c->def.port);
 		break;
 	}
@@ -175,7 +193,7 @@ void check_attempt_done(struct check *c, enum check_verdict v, const char *resul
 {
 	struct check_engine *e = c->e;
 	enum check_fsm_event ev;
-	char target[32];
+	char target[32], res[sizeof(c->last_result)];
 	va_list ap;
 
 	if (fmt != NULL) {
@@ -185,6 +203,9 @@ void check_attempt_done(struct check *c, enum check_verdict v, const char *resul
 	} else {
 		snprintf(c->reason, sizeof(c->reason), "%s", result);
 	}
+	/* result may live in what the probe frees */
+	snprintf(res, sizeof(res), "%s", result);
+	result = res;
 	check_probe_stop(c);
 	c->running = false;
 	if (v == CHECK_LOCAL_ERROR) {
@@ -206,8 +227,11 @@ void check_attempt_done(struct check *c, enum check_verdict v, const char *resul
 			 v == CHECK_PASS ? "ok" : result);
 	if (ev == CHECK_FSM_UP || ev == CHECK_FSM_DOWN)
 		c->since = check_realtime();
-	if (ev == CHECK_FSM_DOWN)
-		c->dyn_weight = -1; /* keepalived drops cur_weight with the server */
+	if (ev == CHECK_FSM_DOWN) {
+		/* keepalived drops cur_weight with the server */
+		c->dyn_weight = -1;
+		c->has_file_delta = false;
+	}
 	check_log_result(c, ev);
 	check_schedule(c);
 	check_rs_report(e, c->slot, false);
@@ -219,14 +243,36 @@ static void check_attempt_begin(struct check *c)
 		return;
 	c->running = true;
 	c->url = 0;
-	if (c->def.type == CFG_CHECK_MISC) {
+	switch (c->def.type) {
+	case CFG_CHECK_MISC:
 		check_misc_start(c);
-	} else if (c->def.type != CFG_CHECK_TCP && c->def.n_urls == 0) {
-		/* keepalived: no url, nothing to fetch, the server is up. */
-		check_attempt_done(c, CHECK_PASS, "ok", "no url to check");
-	} else {
+		break;
+	case CFG_CHECK_FILE:
+		check_file_start(c);
+		break;
+	case CFG_CHECK_PING:
+		check_deadline_start(c);
+		check_ping_start(c);
+		break;
+	case CFG_CHECK_UDP:
+	case CFG_CHECK_DNS:
+		check_deadline_start(c);
+		check_dgram_start(c);
+		break;
+	case CFG_CHECK_HTTP:
+	case CFG_CHECK_SSL:
+		if (c->def.n_urls == 0) {
+			/* keepalived: no url, nothing to fetch, the server is up
+			 * (halb -t refuses it). */
+			check_attempt_done(c, CHECK_PASS, "ok", "no url to check");
+			break;
+		}
+		/* fall through */
+	case CFG_CHECK_TCP:
+	case CFG_CHECK_SMTP:
 		check_deadline_start(c);
 		check_tcp_start(c);
+		break;
 	}
 }
 
@@ -248,6 +294,10 @@ static const char *check_phase_str(enum check_phase p)
 		return "sending the request";
 	case CHECK_RECEIVING:
 		return "waiting for the complete response";
+	case CHECK_WAITING:
+		return "waiting for the answer";
+	case CHECK_TALKING:
+		return "in the SMTP conversation";
 	default:
 		return "running";
 	}
@@ -259,6 +309,10 @@ static void check_deadline_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	if (c->def.type == CFG_CHECK_UDP && !c->def.require_reply) {
+		check_udp_deadline(c);
+		return;
+	}
 	check_attempt_done(c, CHECK_FAIL, "timeout", "timeout after %u ms %s",
 			   c->def.connect_timeout_ms, check_phase_str(c->phase));
 }
@@ -270,7 +324,8 @@ void check_update_suspension(struct check *c, bool at_once)
 {
 	uint64_t now = check_now_ms(c->e);
 	const struct check_vs *v = &c->e->vs[c->vs];
-	bool suspend = v->ha_suspend && !v->active;
+	/* keepalived's FILE_CHECK follows its file whatever ha_suspend says */
+	bool suspend = v->ha_suspend && !v->active && c->def.type != CFG_CHECK_FILE;
 
 	if (suspend == c->suspended)
 		return;
@@ -346,6 +401,18 @@ bool check_engine_rs_health(const struct check_engine *e, size_t vs, size_t rs, 
 	return false;
 }
 
+static void check_status_target(const struct check *c, char *buf, size_t len)
+{
+	char ip[16];
+
+	if (c->def.type == CFG_CHECK_FILE)
+		snprintf(buf, len, "%s", c->def.file_path != NULL ? c->def.file_path : "");
+	else if (c->def.type == CFG_CHECK_PING)
+		snprintf(buf, len, "%s", cfg_ipv4_str(c->def.ip, ip));
+	else
+		check_target_str(c, buf, len);
+}
+
 size_t check_engine_status(const struct check_engine *e, struct check_status *out, size_t max)
 {
 	for (size_t i = 0; i < e->n_checks && i < max; i++) {
@@ -358,6 +425,7 @@ size_t check_engine_status(const struct check_engine *e, struct check_status *ou
 		st->type = c->def.type;
 		st->ip = c->def.ip;
 		st->port = c->def.port;
+		check_status_target(c, st->target, sizeof(st->target));
 		st->up = c->fsm.up;
 		st->running = !c->suspended;
 		snprintf(st->last_result, sizeof(st->last_result), "%s", c->last_result);
@@ -385,6 +453,16 @@ struct check_engine *check_engine_create(struct ev_loop *loop, const struct chec
 		free(e);
 		return NULL;
 	}
+	e->dgram_buf = malloc(CHECK_DGRAM_BUF);
+	if (e->dgram_buf == NULL) {
+		SSL_CTX_free(e->ssl_ctx);
+		free(e);
+		return NULL;
+	}
+	e->rand = ((uint64_t)getpid() << 32) ^ (uint64_t)(check_realtime() * 1e6) ^
+		  (uint64_t)(uintptr_t)e;
+	if (e->rand == 0)
+		e->rand = 0x9e3779b97f4a7c15ULL;
 	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
 		signal(SIGPIPE, SIG_IGN);
 	return e;
@@ -400,5 +478,6 @@ void check_engine_free(struct check_engine *e)
 	free(e->rs);
 	free(e->vs);
 	SSL_CTX_free(e->ssl_ctx);
+	free(e->dgram_buf);
 	free(e);
 }

@@ -5,7 +5,9 @@
 /*
  * What the engine (check_engine.c, check_reload.c) and the probes share: check_tcp.c
  * (sockets, TCP_CHECK), check_ssl.c (TLS), check_get.c (the HTTP_GET and
- * SSL_GET conversation) and check_misc.c (MISC_CHECK through lib/proc).
+ * SSL_GET conversation), check_misc.c (MISC_CHECK through lib/proc),
+ * check_ping.c (PING_CHECK), check_dgram.c (UDP_CHECK and DNS_CHECK),
+ * check_smtp.c (SMTP_CHECK) and check_file.c (FILE_CHECK).
  *
  * An attempt begins in the engine (check_attempt_begin), which starts the
  * probe of the checker's type; the probe ends it exactly once with
@@ -28,6 +30,8 @@
 #include "halb_proc.h"
 
 HALB_LOG_DECLARE(check);
+
+#define CHECK_DGRAM_BUF 65536 /* the largest datagram a probe reads */
 
 /* A url of HTTP_GET/SSL_GET with its Host header resolved. */
 struct check_url {
@@ -54,6 +58,24 @@ struct check_def {
 	bool misc_dynamic;
 	char *user, *group;
 	bool script_security;
+	/* UDP_CHECK */
+	uint8_t *payload; /* NULL: CHECK_UDP_DEFAULT_PAYLOAD */
+	size_t payload_len;
+	bool require_reply;
+	uint8_t *reply, *reply_care;
+	size_t reply_len;
+	unsigned int min_reply_len, max_reply_len;
+	/* DNS_CHECK */
+	uint16_t dns_type;
+	char *dns_name;
+	/* SMTP_CHECK */
+	char *helo_name;
+	/* FILE_CHECK: the track_file's path and init_file, the weight */
+	char *file_path;
+	bool file_init;
+	long file_init_value;
+	int file_weight;
+	bool file_reverse;
 	/* timing */
 	unsigned int connect_timeout_ms;
 	unsigned int retry;
@@ -69,6 +91,8 @@ enum check_phase {
 	CHECK_SENDING,
 	CHECK_RECEIVING,
 	CHECK_SCRIPT,
+	CHECK_WAITING, /* a datagram sent, waiting for the answer */
+	CHECK_TALKING, /* SMTP: the conversation */
 };
 
 enum check_verdict {
@@ -104,7 +128,14 @@ struct check {
 	size_t req_len, req_off;
 	struct check_http_reader *rd;
 	struct proc *proc;
-	int dyn_weight; /* misc_dynamic: the weight asked for; -1: none */
+	uint16_t seq;            /* PING_CHECK's echo sequence, DNS_CHECK's query id */
+	bool icmp_raw;           /* PING_CHECK on a raw socket (ping_group_range) */
+	struct check_smtp *smtp; /* SMTP_CHECK's conversation */
+	int dyn_weight;          /* misc_dynamic: the weight asked for; -1: none */
+	bool has_file_delta;     /* FILE_CHECK: its number moves the weight */
+	long file_delta;
+	bool file_known;  /* FILE_CHECK: a number was read */
+	long file_number; /* the last one */
 	/* for check_status */
 	char last_result[64];
 	char reason[160];
@@ -135,6 +166,9 @@ struct check_engine {
 	struct ev_loop *loop;
 	struct check_ops ops;
 	SSL_CTX *ssl_ctx;
+	uint8_t *dgram_buf; /* a datagram being read: CHECK_DGRAM_BUF bytes */
+	uint64_t rand;      /* xorshift state: DNS ids, echo ids */
+	bool icmp_raw_said; /* PING_CHECK's raw socket was logged */
 	struct check_vs *vs;
 	size_t n_vs;
 	struct check_rs *rs;
@@ -189,5 +223,37 @@ void check_ssl_stop(struct check *c);
 /* check_misc.c */
 void check_misc_start(struct check *c);
 void check_misc_stop(struct check *c);
+
+/* check_tcp.c: a socket of type and protocol for c, bound as bindto and
+ * bind_port ask; -1 after ending the attempt (a local error). */
+int check_socket(struct check *c, int type, int protocol, bool bind_port);
+/* The same for a socket fd already made (socket()'s result, errno set when
+ * it is -1). */
+int check_socket_setup(struct check *c, int fd, bool bind_port);
+/* connect() of c->fd to the target (def.ip, def.port). */
+int check_connect(struct check *c);
+/* Ends the attempt for a failed connect()/send()/recv(): a local error
+ * (EMFILE, EADDRNOTAVAIL...) or a failure ("connection refused"). */
+void check_net_failed(struct check *c, int err, const char *what);
+uint64_t check_rand(struct check_engine *e);
+
+/* check_ping.c */
+void check_ping_start(struct check *c);
+
+/* check_dgram.c: UDP_CHECK and DNS_CHECK; the deadline of a UDP_CHECK
+ * without require_reply is a pass (no ICMP error came back). */
+#define CHECK_UDP_DEFAULT_PAYLOAD "halb UDP_CHECK - halb UDP_CHECK "
+void check_dgram_start(struct check *c);
+void check_udp_deadline(struct check *c);
+
+/* check_smtp.c */
+void check_smtp_connected(struct check *c);
+void check_smtp_io(struct check *c, int revents);
+void check_smtp_stop(struct check *c);
+
+/* check_file.c: reads the file now and ends the attempt; check_file_first()
+ * sets a new checker's health from the file before it is reported. */
+void check_file_start(struct check *c);
+void check_file_first(struct check *c);
 
 #endif /* HALB_CHECK_INT_H */

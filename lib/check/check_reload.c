@@ -6,7 +6,7 @@
  * inheritance resolved: target (connect_ip/connect_port, else the real
  * server), Host per url (url, checker, virtual server virtualhost), script
  * user (checker, global script_user, keepalived_script), delay_loop (checker,
- * virtual server, 60 s).
+ * virtual server, 60 s), and for FILE_CHECK its track_file's path.
  *
  * check_engine_apply() prepares the whole next configuration first: arrays,
  * definitions, and a struct check for every checker that is new, so running
@@ -27,6 +27,7 @@
 #define CHECK_DEFAULT_CONNECT_TIMEOUT_MS 5000
 #define CHECK_DEFAULT_DELAY_LOOP_MS      60000
 #define CHECK_WARMUP_MAX_MS              1000 /* new checkers start within this */
+#define CHECK_FILE_POLL_MS               1000 /* FILE_CHECK reads its file this often */
 
 static bool check_str_eq(const char *a, const char *b)
 {
@@ -45,7 +46,29 @@ void check_def_free(struct check_def *d)
 	free(d->misc_path);
 	free(d->user);
 	free(d->group);
+	free(d->payload);
+	free(d->reply);
+	free(d->reply_care);
+	free(d->dns_name);
+	free(d->helo_name);
+	free(d->file_path);
 	memset(d, 0, sizeof(*d));
+}
+
+static bool check_dup_bytes(uint8_t **dst, const uint8_t *src, size_t len)
+{
+	*dst = NULL;
+	if (src == NULL || len == 0)
+		return true;
+	*dst = malloc(len);
+	if (*dst != NULL)
+		memcpy(*dst, src, len);
+	return *dst != NULL;
+}
+
+static bool check_bytes_eq(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	return a == b || (a != NULL && b != NULL && memcmp(a, b, len) == 0);
 }
 
 static bool check_dup(char **dst, const char *src)
@@ -75,6 +98,38 @@ static int check_def_urls(struct check_def *d, const struct cfg_checker *ck, con
 			return -1;
 	}
 	return 0;
+}
+
+/* The settings of PING_CHECK, UDP_CHECK, DNS_CHECK, SMTP_CHECK, FILE_CHECK. */
+static int check_def_probe(struct check_def *d, const struct cfg_keepalived *k,
+			   const struct cfg_checker *ck)
+{
+	const struct cfg_track_file *tf;
+
+	d->require_reply = ck->require_reply;
+	d->min_reply_len = ck->min_reply_len;
+	d->max_reply_len = ck->max_reply_len;
+	d->dns_type = ck->dns_type;
+	d->payload_len = ck->payload_len;
+	d->reply_len = ck->reply_len;
+	if (!check_dup_bytes(&d->payload, ck->payload, ck->payload_len) ||
+	    !check_dup_bytes(&d->reply, ck->reply, ck->reply_len) ||
+	    !check_dup_bytes(&d->reply_care, ck->reply_care, ck->reply_len) ||
+	    !check_dup(&d->dns_name, ck->type == CFG_CHECK_DNS ? ck->dns_name : NULL) ||
+	    !check_dup(&d->helo_name, ck->type == CFG_CHECK_SMTP ? ck->helo_name : NULL))
+		return -1;
+	if (ck->type != CFG_CHECK_FILE || ck->track_file >= k->n_track_files)
+		return 0;
+	tf = &k->track_files[ck->track_file];
+	d->file_weight = ck->file_weight;
+	d->file_reverse = ck->file_reverse;
+	d->file_init = tf->init_file;
+	d->file_init_value = tf->init_value;
+	/* read as it changes: no retry, no timeout */
+	d->retry = 0;
+	d->delay_loop_ms = CHECK_FILE_POLL_MS;
+	d->delay_before_retry_ms = CHECK_FILE_POLL_MS;
+	return check_dup(&d->file_path, tf->file) ? 0 : -1;
 }
 
 /* What checker ck of real server rs of virtual server vs does, with
@@ -113,6 +168,8 @@ static int check_def_build(struct check_def *d, const struct cfg_keepalived *k,
 	    (!check_dup(&d->misc_path, ck->misc_path) || !check_dup(&d->user, user) ||
 	     !check_dup(&d->group, group)))
 		goto nomem;
+	if (check_def_probe(d, k, ck) != 0)
+		goto nomem;
 	return 0;
 nomem:
 	check_def_free(d);
@@ -127,6 +184,20 @@ static bool check_url_same(const struct check_url *a, const struct check_url *b)
 	       (!a->has_digest || strcmp(a->digest, b->digest) == 0);
 }
 
+static bool check_probe_same(const struct check_def *a, const struct check_def *b)
+{
+	return a->payload_len == b->payload_len &&
+	       check_bytes_eq(a->payload, b->payload, a->payload_len) &&
+	       a->require_reply == b->require_reply && a->reply_len == b->reply_len &&
+	       check_bytes_eq(a->reply, b->reply, a->reply_len) &&
+	       check_bytes_eq(a->reply_care, b->reply_care, a->reply_len) &&
+	       a->min_reply_len == b->min_reply_len && a->max_reply_len == b->max_reply_len &&
+	       a->dns_type == b->dns_type && check_str_eq(a->dns_name, b->dns_name) &&
+	       check_str_eq(a->helo_name, b->helo_name) &&
+	       check_str_eq(a->file_path, b->file_path) && a->file_weight == b->file_weight &&
+	       a->file_reverse == b->file_reverse;
+}
+
 /* Same checker, timing aside? */
 static bool check_def_same(const struct check_def *a, const struct check_def *b)
 {
@@ -135,7 +206,7 @@ static bool check_def_same(const struct check_def *a, const struct check_def *b)
 	    a->bind_port != b->bind_port || a->n_urls != b->n_urls ||
 	    a->enable_sni != b->enable_sni || a->misc_dynamic != b->misc_dynamic ||
 	    !check_str_eq(a->misc_path, b->misc_path) || !check_str_eq(a->user, b->user) ||
-	    !check_str_eq(a->group, b->group))
+	    !check_str_eq(a->group, b->group) || !check_probe_same(a, b))
 		return false;
 	for (size_t i = 0; i < a->n_urls; i++)
 		if (!check_url_same(&a->urls[i], &b->urls[i]))
@@ -339,6 +410,11 @@ static void check_start_fresh(struct check *c, struct check_def *def, bool alpha
 	memset(def, 0, sizeof(*def));
 	check_fsm_init(&c->fsm, c->def.retry, c->def.delay_loop_ms, c->def.delay_before_retry_ms,
 		       alpha, check_now_ms(c->e) + spread * nth / (n_fresh ? n_fresh : 1));
+	if (c->def.type == CFG_CHECK_FILE) {
+		/* known at once, as in keepalived: no alpha, no warm-up */
+		check_file_first(c);
+		c->fsm.next_ms = check_now_ms(c->e) + c->def.delay_loop_ms;
+	}
 	c->suspended = true; /* check_update_suspension() starts it */
 }
 

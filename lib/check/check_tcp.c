@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Non-blocking TCP connections for the network checkers, and TCP_CHECK
- * itself (connected = up, as keepalived's tcp_check_thread).
+ * Sockets for the network checkers (check_socket: non-blocking, bound as
+ * bindto and bind_port ask), non-blocking TCP connections, and TCP_CHECK
+ * itself (connected = up, as keepalived's tcp_check_thread). HTTP_GET,
+ * SSL_GET and SMTP_CHECK go on from the connected socket.
  *
  * The socket is created SOCK_NONBLOCK, bound when bindto/bind_port ask for
  * it, and connect() either completes at once, fails at once (a loopback
@@ -40,24 +42,25 @@ static bool check_local_errno(int err)
 	       err == EADDRNOTAVAIL || err == EADDRINUSE || err == EAGAIN;
 }
 
-static void check_connect_failed(struct check *c, int err)
+void check_net_failed(struct check *c, int err, const char *what)
 {
 	char msg[96];
 
 	check_errno_str(err, msg, sizeof(msg));
 	if (check_local_errno(err))
-		check_attempt_done(c, CHECK_LOCAL_ERROR, msg, "connect: %s", msg);
+		check_attempt_done(c, CHECK_LOCAL_ERROR, msg, "%s: %s", what, msg);
 	else
 		check_attempt_done(c, CHECK_FAIL, msg, NULL);
 }
 
 static void check_tcp_connected(struct check *c)
 {
-	if (c->def.type == CFG_CHECK_TCP) {
+	if (c->def.type == CFG_CHECK_TCP)
 		check_attempt_done(c, CHECK_PASS, "connected", NULL);
-		return;
-	}
-	check_get_connected(c);
+	else if (c->def.type == CFG_CHECK_SMTP)
+		check_smtp_connected(c);
+	else
+		check_get_connected(c);
 }
 
 static void check_io_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -68,56 +71,79 @@ static void check_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	if (c->phase != CHECK_CONNECTING) {
-		check_get_io(c, revents);
+		if (c->def.type == CFG_CHECK_SMTP)
+			check_smtp_io(c, revents);
+		else
+			check_get_io(c, revents);
 		return;
 	}
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
 	if (err != 0) {
-		check_connect_failed(c, err);
+		check_net_failed(c, err, "connect");
 		return;
 	}
 	check_tcp_connected(c);
 }
 
-static int check_bind(struct check *c)
+static int check_bind(struct check *c, bool bind_port)
 {
+	uint16_t port = bind_port ? c->def.bind_port : 0;
 	struct sockaddr_in sa =
-	    check_sockaddr(c->def.has_bindto ? c->def.bindto : INADDR_ANY, c->def.bind_port);
+	    check_sockaddr(c->def.has_bindto ? c->def.bindto : INADDR_ANY, port);
 	int one = 1;
 
-	if (!c->def.has_bindto && c->def.bind_port == 0)
+	if (!c->def.has_bindto && port == 0)
 		return 0;
-	if (c->def.bind_port != 0)
+	if (port != 0)
 		setsockopt(c->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	return bind(c->fd, (struct sockaddr *)&sa, sizeof(sa));
 }
 
-void check_tcp_start(struct check *c)
+int check_socket_setup(struct check *c, int fd, bool bind_port)
 {
-	struct sockaddr_in sa = check_sockaddr(c->def.ip, c->def.port);
 	char msg[96];
 
-	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = fd;
 	if (c->fd < 0) {
 		check_errno_str(errno, msg, sizeof(msg));
 		check_attempt_done(c, CHECK_LOCAL_ERROR, msg, "socket: %s", msg);
-		return;
+		return -1;
 	}
-	if (check_bind(c) != 0) {
+	if (check_bind(c, bind_port) != 0) {
 		check_errno_str(errno, msg, sizeof(msg));
 		check_attempt_done(c, CHECK_LOCAL_ERROR, msg, "bind: %s", msg);
-		return;
+		return -1;
 	}
+	return c->fd;
+}
+
+int check_socket(struct check *c, int type, int protocol, bool bind_port)
+{
+	return check_socket_setup(c, socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol),
+				  bind_port);
+}
+
+int check_connect(struct check *c)
+{
+	struct sockaddr_in sa = check_sockaddr(c->def.ip, c->def.port);
+
+	return connect(c->fd, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+void check_tcp_start(struct check *c)
+{
+	if (check_socket(c, SOCK_STREAM, 0, true) < 0)
+		return;
 	ev_io_init(&c->io, check_io_cb, c->fd, EV_WRITE);
 	c->io.data = c;
 	c->phase = CHECK_CONNECTING;
-	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+	if (check_connect(c) == 0) {
 		check_tcp_connected(c);
 		return;
 	}
 	if (errno != EINPROGRESS) {
-		check_connect_failed(c, errno);
+		check_net_failed(c, errno, "connect");
 		return;
 	}
 	ev_io_start(c->e->loop, &c->io);
@@ -135,4 +161,5 @@ void check_net_stop(struct check *c)
 	free(c->req);
 	c->req = NULL;
 	c->req_len = c->req_off = 0;
+	check_smtp_stop(c);
 }

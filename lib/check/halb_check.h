@@ -4,13 +4,16 @@
 
 /**
  * @file
- * Health checks of real servers: keepalived's HTTP_GET, SSL_GET, TCP_CHECK
- * and MISC_CHECK, with keepalived's timing (delay_loop, retry,
- * delay_before_retry, alpha) and wording in the log.
+ * Health checks of real servers: keepalived's HTTP_GET, SSL_GET, TCP_CHECK,
+ * MISC_CHECK, PING_CHECK, UDP_CHECK, DNS_CHECK, SMTP_CHECK and FILE_CHECK,
+ * with keepalived's timing (delay_loop, retry, delay_before_retry, alpha)
+ * and wording in the log.
  *
- * Four pieces:
+ * Five pieces:
  * - The HTTP response reader, pure: bytes in as they arrive, out comes
  *   incomplete / complete (status, MD5 of the body) / error (reason).
+ * - The other protocols' pure parts: the SMTP dialogue, DNS query and
+ *   reply, the UDP reply match, ICMP echo, a FILE_CHECK's number.
  * - The checker state machine, pure, with the clock passed in: what one
  *   attempt's success or failure means and when the next attempt is due.
  * - keepalived's quorum rule, pure.
@@ -103,6 +106,124 @@ bool check_http_status_ok(const struct cfg_url *url, int status);
 int check_http_request(char *buf, size_t len, const char *path, const char *host, uint32_t ip,
 		       uint16_t port);
 
+/* ------------------------------------------------------------- SMTP dialogue */
+
+/** Longest reply line kept (RFC 5321's 512 with CRLF); the rest of a longer
+ * line is skipped, only its code matters. */
+#define CHECK_SMTP_LINE_MAX 512
+
+enum check_smtp_step {
+	CHECK_SMTP_READ,  /**< feed more bytes */
+	CHECK_SMTP_WRITE, /**< send check_smtp's out[0..out_len-1], then feed on */
+	CHECK_SMTP_OK,    /**< the server passed */
+	CHECK_SMTP_FAIL,  /**< why says why */
+};
+
+/**
+ * keepalived's SMTP_CHECK conversation: the greeting must be 220, then
+ * "HELO name" must get 250, then "QUIT" must get a reply (any code, as
+ * keepalived). Replies may span lines ("250-..." until "250 ..."); the
+ * code of the last line counts.
+ */
+struct check_smtp {
+	int stage;                      /**< private */
+	char line[CHECK_SMTP_LINE_MAX]; /**< private: the line being read */
+	size_t line_len;                /**< private */
+	bool line_long;                 /**< private: past CHECK_SMTP_LINE_MAX */
+	int code;                       /**< the last complete reply's code */
+	char out[CHECK_SMTP_LINE_MAX];  /**< what to send on CHECK_SMTP_WRITE */
+	size_t out_len;
+	char why[160]; /**< on CHECK_SMTP_FAIL */
+	char helo[256];
+};
+
+/** Starts a conversation; helo NULL is keepalived's smtpchecker.keepalived.org. */
+void check_smtp_begin(struct check_smtp *s, const char *helo);
+
+/**
+ * Feeds len bytes the server sent. Stops after the reply that asks for a
+ * step: *used says how many bytes were taken (feed the rest after the
+ * write). Bytes after OK or FAIL are not looked at.
+ */
+enum check_smtp_step check_smtp_feed(struct check_smtp *s, const char *data, size_t len,
+				     size_t *used);
+
+/** The server closed the connection: FAIL with the stage it was in. */
+enum check_smtp_step check_smtp_eof(struct check_smtp *s);
+
+/* --------------------------------------------------------------------- DNS */
+
+/** Bytes a DNS_CHECK query can take: header, name, type, class. */
+#define CHECK_DNS_QUERY_MAX (12 + 255 + 4)
+
+/**
+ * Writes keepalived's DNS_CHECK query: id, RD set, one question of type
+ * (class IN) for name ("." or NULL: the root; a last dot is optional).
+ * @return its length, or -1 when name is not a valid DNS name or len is
+ *   too short.
+ */
+int check_dns_query(uint8_t *buf, size_t len, uint16_t id, uint16_t type, const char *name);
+
+enum check_dns_verdict {
+	CHECK_DNS_IGNORE, /**< not the answer: too short, another id, a query */
+	CHECK_DNS_OK,     /**< the answer, RCODE NOERROR */
+	CHECK_DNS_ERROR,  /**< the answer, with an error RCODE */
+};
+
+/** Judges a datagram as keepalived does; *rcode gets the RCODE of an answer. */
+enum check_dns_verdict check_dns_reply(const uint8_t *buf, size_t len, uint16_t id, int *rcode);
+
+/** "NXDOMAIN", "SERVFAIL"... for an RCODE; "RCODE n" for others. */
+const char *check_dns_rcode_str(int rcode, char *buf, size_t len);
+
+/* --------------------------------------------------------------- UDP reply */
+
+/**
+ * UDP_CHECK's verdict on a reply of len bytes: its length must lie in
+ * min..max, and its first min(len, want_len) bytes must match want on the
+ * bits care sets (care NULL: every bit).
+ * @return NULL when it matches, else why not (a static string).
+ */
+const char *check_udp_reply_mismatch(const uint8_t *data, size_t len, const uint8_t *want,
+				     const uint8_t *care, size_t want_len, unsigned int min,
+				     unsigned int max);
+
+/* --------------------------------------------------------------- ICMP echo */
+
+/** Bytes of a PING_CHECK echo request: header and payload. */
+#define CHECK_ICMP_ECHO_LEN 64
+
+/** Writes an echo request (with its checksum) of CHECK_ICMP_ECHO_LEN bytes. */
+void check_icmp_echo(uint8_t *buf, uint16_t id, uint16_t seq);
+
+/**
+ * Whether a datagram is the reply to echo (id, seq): with ip_header, it
+ * starts with the IPv4 header (a raw socket) and the id must match too;
+ * without, it is what an ICMP datagram socket gives, whose id the kernel
+ * owns and has already matched.
+ */
+bool check_icmp_is_reply(const uint8_t *buf, size_t len, bool ip_header, uint16_t id, uint16_t seq);
+
+/* -------------------------------------------------------------- FILE_CHECK */
+
+/**
+ * The number a track_file holds, read as keepalived does: strtol in any
+ * base C accepts (12, 0x1f, 017); empty or no number is 0.
+ * @return false when the number is outside the int32 range (keepalived
+ *   ignores such a file and keeps the last number).
+ */
+bool check_file_number(const char *text, long *value);
+
+/**
+ * What FILE_CHECK makes of a number (keepalived's track_file rules): with
+ * weight 0, the checker is down while the number is not 0 (is 0, with
+ * reverse); otherwise *delta = number * weight (negated with reverse),
+ * added to the real server's weight, and the checker is down only when
+ * that reaches INT_MIN.
+ * @return whether the checker is up.
+ */
+bool check_file_verdict(long number, int weight, bool reverse, long *delta);
+
 /* -------------------------------------------------------- checker state machine */
 
 /**
@@ -178,8 +299,10 @@ struct check_ops {
 struct check_status {
 	size_t vs, rs; /**< indexes in the applied configuration */
 	enum cfg_check_type type;
-	uint32_t ip;   /**< target: connect_ip, else the real server */
-	uint16_t port; /**< target: connect_port, else the real server's */
+	uint32_t ip;      /**< target: connect_ip, else the real server */
+	uint16_t port;    /**< target: connect_port, else the real server's */
+	char target[160]; /**< "IP:PORT"; "IP" for PING_CHECK, the file's path
+			   *   for FILE_CHECK */
 	bool up;
 	bool running;          /**< false while suspended (ha_suspend) */
 	char last_result[64];  /**< "ok", "connection refused", "timeout",
@@ -227,9 +350,9 @@ int check_engine_apply(struct check_engine *e, const struct cfg_keepalived *k);
 
 /**
  * ha_suspend: the checkers of virtual server vs run only while it is active
- * (the director owns its address). Deactivating aborts attempts in flight
- * and keeps the health as it was; activating starts an attempt at once.
- * Without ha_suspend on that virtual server this only records the flag.
+ * (the director owns its address); FILE_CHECK always runs, as keepalived's. Deactivating aborts
+ * attempts in flight and keeps the health as it was; activating starts an attempt at once. Without
+ * ha_suspend on that virtual server this only records the flag.
  */
 void check_engine_set_active(struct check_engine *e, size_t vs, bool active);
 

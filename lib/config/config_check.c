@@ -206,6 +206,8 @@ static void check_checker(const struct cfg_real_server *rs, const struct cfg_che
 	if (c->type == CFG_CHECK_HTTP && port == 443)
 		cfg_diag_add(d, CFG_WARNING, &c->loc,
 			     "HTTP_GET to port 443: SSL_GET is probably meant");
+	if (c->type == CFG_CHECK_FILE)
+		return; /* read as it changes: no timeout, no retry */
 	if (worst > c->delay_loop_ms)
 		cfg_diag_add(d, CFG_WARNING, &c->loc,
 			     "%s: a failing check takes up to %llu.%03llu s ((retry+1) * timeout + "

@@ -176,6 +176,11 @@ extern const struct cfg_block cfg_rs_block;
 extern const struct cfg_block cfg_http_block;
 extern const struct cfg_block cfg_tcp_block;
 extern const struct cfg_block cfg_misc_block;
+extern const struct cfg_block cfg_ping_block;
+extern const struct cfg_block cfg_udp_block;
+extern const struct cfg_block cfg_dns_block;
+extern const struct cfg_block cfg_smtp_block;
+extern const struct cfg_block cfg_file_block;
 
 /* The blocks the top level opens: each returns the object its block fills. */
 void *cfg_global_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
@@ -206,8 +211,47 @@ void cfg_fifo_free(struct cfg_fifo *f);
 /* global_defs notify_fifo, vrrp_notify_fifo and their _script. */
 void *cfg_kw_fifo(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
 
-/* Opens HTTP_GET, SSL_GET, TCP_CHECK or MISC_CHECK in a real server. */
+/* Opens a checker (HTTP_GET, SSL_GET, TCP_CHECK, MISC_CHECK, PING_CHECK,
+ * UDP_CHECK, DNS_CHECK, SMTP_CHECK, FILE_CHECK) in a real server. */
 void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+/* config_kw_check.c: the settings every checker (and an SMTP_CHECK host)
+ * shares, for the tables of config_kw_probe.c too. */
+void *cfg_chk_timing(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_chk_connect_ip(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_chk_connect_port(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_chk_bindto(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+void *cfg_chk_bind_port(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st);
+
+/* clang-format off */
+#define CFG_CHECK_COMMON_KW \
+	{ "retry", 1, 1, cfg_chk_timing, NULL, NULL, 0, NULL, false }, \
+	{ "delay_before_retry", 1, 1, cfg_chk_timing, NULL, NULL, 0, NULL, false }, \
+	{ "delay_loop", 1, 1, cfg_chk_timing, NULL, NULL, 0, NULL, false }, \
+	CFG_KW_REFUSE("warmup", "not implemented: a checker's first attempt is one delay_loop " \
+				"after start"), \
+	CFG_KW_REFUSE("alpha", "not implemented on a checker: use alpha on the virtual_server"), \
+	CFG_KW_NOOP("log_all_failures", "halb logs every checker state change, and each failure " \
+					"at DEBUG")
+
+/* Where a checker's packets go and come from, ports aside. */
+#define CFG_CHECK_ADDR_KW \
+	{ "connect_ip", 1, 1, cfg_chk_connect_ip, NULL, NULL, 0, NULL, false }, \
+	{ "bindto", 1, 1, cfg_chk_bindto, NULL, NULL, 0, NULL, false }, \
+	{ "connect_timeout", 1, 1, cfg_chk_timing, NULL, NULL, 0, NULL, false }, \
+	CFG_KW_REFUSE("bind_if", "not implemented: checks leave through the kernel's route (use " \
+				 "bindto)"), \
+	CFG_KW_REFUSE("fwmark", "not implemented: halb marks no checker traffic")
+
+#define CFG_CHECK_PORT_KW \
+	{ "connect_port", 1, 1, cfg_chk_connect_port, NULL, NULL, 0, NULL, false }, \
+	{ "bind_port", 1, 1, cfg_chk_bind_port, NULL, NULL, 0, NULL, false }
+/* clang-format on */
+
+/* Makes each host block of the SMTP_CHECKs of rs a checker of its own, in
+ * place, as keepalived 2.2 does (config_resolve.c, before inheritance). */
+void cfg_smtp_expand(struct cfg_parser *ps, struct cfg_real_server *rs);
+/* Frees what a checker owns (not the checker itself). */
+void cfg_checker_free(struct cfg_checker *c);
 
 /* config_kw_sync.c: lvs_sync_daemon (global_defs) and the older
  * lvs_sync_daemon_interface (vrrp_instance); after the file is read, the

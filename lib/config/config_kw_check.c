@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The health checkers of a real server: HTTP_GET and SSL_GET with their url
- * blocks, TCP_CHECK and MISC_CHECK, as keepalived 2.2 reads them
- * (check_api.c, check_http.c, check_tcp.c, check_misc.c). A new checker has
- * every inheritable setting at CFG_UNSET; config_resolve.c fills them from
- * the real server, the virtual server or keepalived's defaults.
- * nb_get_retry is keepalived's old name for retry and still works, with a
- * warning.
+ * The health checkers of a real server as keepalived 2.2 reads them
+ * (check_api.c and check_<type>.c): HTTP_GET and SSL_GET with their url
+ * blocks, TCP_CHECK and MISC_CHECK here; PING_CHECK, UDP_CHECK, DNS_CHECK,
+ * SMTP_CHECK (with its host blocks) and FILE_CHECK in config_kw_probe.c. A
+ * new checker has every inheritable setting at CFG_UNSET; config_resolve.c
+ * fills them from the real server, the virtual server or keepalived's
+ * defaults. nb_get_retry is keepalived's old name for retry and still
+ * works, with a warning.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -21,24 +22,26 @@ void *cfg_checker_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *
 	struct cfg_real_server *rs = obj;
 	const char *kw = cfg_kw_name(st);
 	struct cfg_checker *c = CFG_GROW(ps, st->v, rs->checkers, rs->n_checkers);
+	enum cfg_check_type t = CFG_CHECK_HTTP;
 
 	if (c == NULL)
 		return NULL;
-	c->type = strcmp(kw, "HTTP_GET") == 0    ? CFG_CHECK_HTTP
-		  : strcmp(kw, "SSL_GET") == 0   ? CFG_CHECK_SSL
-		  : strcmp(kw, "TCP_CHECK") == 0 ? CFG_CHECK_TCP
-						 : CFG_CHECK_MISC;
+	while (strcmp(cfg_check_name(t), kw) != 0 && t < CFG_CHECK_FILE)
+		t++;
+	c->type = t;
 	c->connect_timeout_ms = CFG_UNSET;
 	c->retry = CFG_UNSET;
 	c->delay_before_retry_ms = CFG_UNSET;
 	c->delay_loop_ms = CFG_UNSET;
+	c->max_reply_len = 255;
+	c->dns_type = 6; /* SOA */
 	c->loc = cfg_tok_loc(ps, st->v);
 	return c;
 }
 
 /* ------------------------------------------------------------ common settings */
 
-static void *chk_timing(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+void *cfg_chk_timing(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_checker *c = obj;
 	const char *kw = cfg_kw_name(st);
@@ -56,7 +59,7 @@ static void *chk_timing(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 	return NULL;
 }
 
-static void *chk_connect_ip(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+void *cfg_chk_connect_ip(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_checker *c = obj;
 
@@ -65,7 +68,7 @@ static void *chk_connect_ip(struct cfg_parser *ps, void *obj, const struct cfg_s
 	return NULL;
 }
 
-static void *chk_connect_port(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+void *cfg_chk_connect_port(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_checker *c = obj;
 
@@ -73,7 +76,7 @@ static void *chk_connect_port(struct cfg_parser *ps, void *obj, const struct cfg
 	return NULL;
 }
 
-static void *chk_bindto(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+void *cfg_chk_bindto(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_checker *c = obj;
 
@@ -82,7 +85,7 @@ static void *chk_bindto(struct cfg_parser *ps, void *obj, const struct cfg_stmt 
 	return NULL;
 }
 
-static void *chk_bind_port(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+void *cfg_chk_bind_port(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_checker *c = obj;
 
@@ -221,32 +224,11 @@ static void *http_sni(struct cfg_parser *ps, void *obj, const struct cfg_stmt *s
 	return NULL;
 }
 
-/* clang-format off */
-#define CHECK_COMMON_KW \
-	{ "retry", 1, 1, chk_timing, NULL, NULL, 0, NULL }, \
-	{ "delay_before_retry", 1, 1, chk_timing, NULL, NULL, 0, NULL }, \
-	{ "delay_loop", 1, 1, chk_timing, NULL, NULL, 0, NULL }, \
-	CFG_KW_REFUSE("warmup", "not implemented: a checker's first attempt is one delay_loop " \
-				"after start"), \
-	CFG_KW_REFUSE("alpha", "not implemented on a checker: use alpha on the virtual_server"), \
-	CFG_KW_NOOP("log_all_failures", "halb logs every checker state change, and each failure " \
-					"at DEBUG")
-
-#define CHECK_CONNECT_KW \
-	{ "connect_ip", 1, 1, chk_connect_ip, NULL, NULL, 0, NULL }, \
-	{ "connect_port", 1, 1, chk_connect_port, NULL, NULL, 0, NULL }, \
-	{ "bindto", 1, 1, chk_bindto, NULL, NULL, 0, NULL }, \
-	{ "bind_port", 1, 1, chk_bind_port, NULL, NULL, 0, NULL }, \
-	{ "connect_timeout", 1, 1, chk_timing, NULL, NULL, 0, NULL }, \
-	CFG_KW_REFUSE("bind_if", "not implemented: checks leave through the kernel's route (use " \
-				 "bindto)"), \
-	CFG_KW_REFUSE("fwmark", "not implemented: halb marks no checker traffic")
-/* clang-format on */
-
 static const struct cfg_kw http_kw[] = {
-	CHECK_COMMON_KW,
-	CHECK_CONNECT_KW,
-	{ "nb_get_retry", 1, 1, chk_timing, NULL, NULL },
+	CFG_CHECK_COMMON_KW,
+	CFG_CHECK_ADDR_KW,
+	CFG_CHECK_PORT_KW,
+	{ "nb_get_retry", 1, 1, cfg_chk_timing, NULL, NULL },
 	{ "virtualhost", 1, 1, http_virtualhost, NULL, NULL },
 	{ "enable_sni", 0, 1, http_sni, NULL, NULL },
 	{ "url", 0, 0, url_open, &url_block, NULL },
@@ -261,8 +243,9 @@ const struct cfg_block cfg_http_block = { "HTTP_GET/SSL_GET", http_kw, http_end 
 /* ------------------------------------------------------------------ TCP_CHECK */
 
 static const struct cfg_kw tcp_kw[] = {
-	CHECK_COMMON_KW,
-	CHECK_CONNECT_KW,
+	CFG_CHECK_COMMON_KW,
+	CFG_CHECK_ADDR_KW,
+	CFG_CHECK_PORT_KW,
 	CFG_KW_END,
 };
 
@@ -325,7 +308,7 @@ static void *misc_user(struct cfg_parser *ps, void *obj, const struct cfg_stmt *
 }
 
 static const struct cfg_kw misc_kw[] = {
-	CHECK_COMMON_KW,
+	CFG_CHECK_COMMON_KW,
 	{ "misc_path", 1, CFG_ARGS_ANY, misc_path, NULL, NULL, 0,
 	  "the whole line is the command and its arguments (keepalived 2.2 drops the words after "
 	  "the first of an unquoted line: halb warns)",

@@ -173,8 +173,9 @@ static void vs_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, u
 		cfg_warn(ps, kw, "virtual_server has no real_server");
 	if (!cfg_saw(&cfg_vs_block, seen, "protocol")) {
 		vs->protocol = IPPROTO_UDP;
-		cfg_warn(ps, kw, "virtual_server has no protocol: UDP, as keepalived 2.2 defaults to "
-				 "(write protocol TCP for a TCP service)");
+		cfg_warn(ps, kw,
+			 "virtual_server has no protocol: UDP, as keepalived 2.2 defaults to "
+			 "(write protocol TCP for a TCP service)");
 	}
 }
 
@@ -471,13 +472,15 @@ static const struct cfg_kw rs_kw[] = {
 	{ "SSL_GET", 0, 0, cfg_checker_open, &cfg_http_block, NULL },
 	{ "TCP_CHECK", 0, 0, cfg_checker_open, &cfg_tcp_block, NULL },
 	{ "MISC_CHECK", 0, 0, cfg_checker_open, &cfg_misc_block, NULL },
+	{ "PING_CHECK", 0, 0, cfg_checker_open, &cfg_ping_block, NULL },
+	{ "UDP_CHECK", 0, 0, cfg_checker_open, &cfg_udp_block, NULL },
+	{ "DNS_CHECK", 0, 0, cfg_checker_open, &cfg_dns_block, NULL },
+	{ "SMTP_CHECK", 0, 0, cfg_checker_open, &cfg_smtp_block, NULL },
+	{ "FILE_CHECK", 0, 0, cfg_checker_open, &cfg_file_block, NULL },
 	/* what changes where traffic goes or when, and halb does not do */
-	CFG_KW_REFUSE("PING_CHECK", NOT_YET),
-	CFG_KW_REFUSE("UDP_CHECK", NOT_YET),
-	CFG_KW_REFUSE("DNS_CHECK", NOT_YET),
-	CFG_KW_REFUSE("SMTP_CHECK", NOT_YET),
-	CFG_KW_REFUSE("FILE_CHECK", NOT_YET),
-	CFG_KW_REFUSE("BFD_CHECK", "halb does not implement BFD"),
+	CFG_KW_REFUSE("BFD_CHECK", "BFD sessions are out of scope: halb's checks are kernel "
+				   "sockets through the TAP, BFD needs its own fast timers and "
+				   "peers (docs/CHECKS.md)"),
 	CFG_KW_REFUSE("lvs_method", "not implemented: every real server is reached with its "
 				    "virtual server's lb_kind"),
 	CFG_KW_REFUSE("uthreshold", "not implemented: halb limits no real server's connections"),

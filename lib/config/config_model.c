@@ -48,6 +48,16 @@ const char *cfg_check_name(enum cfg_check_type t)
 		return "TCP_CHECK";
 	case CFG_CHECK_MISC:
 		return "MISC_CHECK";
+	case CFG_CHECK_PING:
+		return "PING_CHECK";
+	case CFG_CHECK_UDP:
+		return "UDP_CHECK";
+	case CFG_CHECK_DNS:
+		return "DNS_CHECK";
+	case CFG_CHECK_SMTP:
+		return "SMTP_CHECK";
+	case CFG_CHECK_FILE:
+		return "FILE_CHECK";
 	}
 	return NULL;
 }
@@ -120,7 +130,7 @@ void cfg_instance_free_fields(struct cfg_vrrp_instance *v)
 	notify_free(&v->notify);
 }
 
-static void checker_free(struct cfg_checker *c)
+void cfg_checker_free(struct cfg_checker *c)
 {
 	for (size_t i = 0; i < c->n_urls; i++) {
 		free(c->urls[i].path);
@@ -131,6 +141,14 @@ static void checker_free(struct cfg_checker *c)
 	free(c->misc_path);
 	free(c->user);
 	free(c->group);
+	free(c->payload);
+	free(c->reply);
+	free(c->reply_care);
+	free(c->dns_name);
+	free(c->helo_name);
+	for (size_t i = 0; i < c->n_hosts; i++)
+		cfg_checker_free(&c->hosts[i]);
+	free(c->hosts);
 }
 
 static void rs_free(struct cfg_real_server *rs)
@@ -138,7 +156,7 @@ static void rs_free(struct cfg_real_server *rs)
 	script_free(&rs->notify_up);
 	script_free(&rs->notify_down);
 	for (size_t i = 0; i < rs->n_checkers; i++)
-		checker_free(&rs->checkers[i]);
+		cfg_checker_free(&rs->checkers[i]);
 	free(rs->checkers);
 }
 

@@ -11,7 +11,8 @@
  *   groups is an error, as in keepalived);
  * - each checker's connect_timeout, retry, delay_before_retry and delay_loop
  *   come from the checker, else its real server, else its virtual server,
- *   else keepalived's default for the checker's type (check_data.c);
+ *   else keepalived's default for the checker's type (check_data.c); the
+ *   host blocks of an SMTP_CHECK become checkers of their own first;
  * - a real server without its own inhibit_on_failure takes the virtual
  *   server's.
  */
@@ -159,22 +160,28 @@ static void resolve_checker(struct cfg_checker *c, const struct cfg_real_server 
 			    const struct cfg_virtual_server *vs)
 {
 	bool http = c->type == CFG_CHECK_HTTP || c->type == CFG_CHECK_SSL;
+	unsigned int retry = c->type == CFG_CHECK_MISC ? 0 : c->type == CFG_CHECK_DNS ? 3 : 1;
 
 	c->connect_timeout_ms =
 	    pick(c->connect_timeout_ms, rs->connect_timeout_ms, vs->connect_timeout_ms, 5000);
-	c->retry = pick(c->retry, rs->retry, vs->retry, c->type == CFG_CHECK_MISC ? 0 : 1);
-	c->delay_before_retry_ms = pick(c->delay_before_retry_ms, rs->delay_before_retry_ms,
-					vs->delay_before_retry_ms, http ? 3000 : 1000);
+	c->retry = pick(c->retry, rs->retry, vs->retry, retry);
 	c->delay_loop_ms = pick(c->delay_loop_ms, rs->delay_loop_ms, vs->delay_loop_ms, 60000);
+	/* DNS_CHECK retries after delay_loop unless told otherwise */
+	c->delay_before_retry_ms =
+	    pick(c->delay_before_retry_ms, rs->delay_before_retry_ms, vs->delay_before_retry_ms,
+		 http                       ? 3000
+		 : c->type == CFG_CHECK_DNS ? c->delay_loop_ms
+					    : 1000);
 }
 
-static void resolve_vs(struct cfg_virtual_server *vs)
+static void resolve_vs(struct cfg_parser *ps, struct cfg_virtual_server *vs)
 {
 	for (size_t r = 0; r < vs->n_rs; r++) {
 		struct cfg_real_server *rs = &vs->rs[r];
 
 		if (!rs->inhibit_on_failure_set)
 			rs->inhibit_on_failure = vs->inhibit_on_failure;
+		cfg_smtp_expand(ps, rs);
 		for (size_t c = 0; c < rs->n_checkers; c++)
 			resolve_checker(&rs->checkers[c], rs, vs);
 	}
@@ -275,5 +282,5 @@ void cfg_resolve(struct cfg_parser *ps)
 	resolve_vrrp(ps);
 	cfg_sync_resolve(ps);
 	for (size_t i = 0; i < k->n_vs; i++)
-		resolve_vs(&k->vs[i]);
+		resolve_vs(ps, &k->vs[i]);
 }

@@ -378,9 +378,15 @@ enum cfg_check_type {
 	CFG_CHECK_SSL,      /**< SSL_GET */
 	CFG_CHECK_TCP,      /**< TCP_CHECK */
 	CFG_CHECK_MISC,     /**< MISC_CHECK */
+	CFG_CHECK_PING,     /**< PING_CHECK */
+	CFG_CHECK_UDP,      /**< UDP_CHECK */
+	CFG_CHECK_DNS,      /**< DNS_CHECK */
+	CFG_CHECK_SMTP,     /**< SMTP_CHECK */
+	CFG_CHECK_FILE,     /**< FILE_CHECK */
 };
 
-/** "HTTP_GET", "SSL_GET", "TCP_CHECK", "MISC_CHECK". */
+/** "HTTP_GET", "SSL_GET", "TCP_CHECK", "MISC_CHECK", "PING_CHECK",
+ * "UDP_CHECK", "DNS_CHECK", "SMTP_CHECK", "FILE_CHECK". */
 const char *cfg_check_name(enum cfg_check_type t);
 
 /** url { path P; status_code C|C1-C2 ...; digest HEX; virtualhost H } */
@@ -421,6 +427,29 @@ struct cfg_checker {
 	unsigned int misc_timeout_ms; /**< 0: delay_loop */
 	bool misc_dynamic;
 	char *user, *group; /**< MISC_CHECK user; NULL: global script_user */
+	/* UDP_CHECK: payload (NULL: 32 bytes of halb's own), require_reply
+	 * with the expected bytes, care holding the bits that must match
+	 * (0 for an x nibble), min/max_reply_len 0 and 255. */
+	uint8_t *payload;
+	size_t payload_len;
+	bool require_reply;
+	uint8_t *reply, *reply_care;
+	size_t reply_len;
+	unsigned int min_reply_len, max_reply_len;
+	/* DNS_CHECK: type (default 6, SOA) and name (NULL: "."). */
+	uint16_t dns_type;
+	char *dns_name;
+	/* SMTP_CHECK: helo_name (NULL: smtpchecker.keepalived.org). Its host
+	 * blocks become checkers of their own when the file is resolved, as in
+	 * keepalived 2.2 (n_hosts is 0 afterwards). */
+	char *helo_name;
+	struct cfg_checker *hosts;
+	size_t n_hosts;
+	/* FILE_CHECK: the track_file (index into cfg_keepalived.track_files)
+	 * and the weight (default: the track_file's) applied to its number. */
+	size_t track_file;
+	int file_weight;
+	bool file_reverse;
 	struct cfg_loc loc;
 };
 

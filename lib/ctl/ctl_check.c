@@ -213,14 +213,11 @@ static json_t *check_json(const struct ctl *c, const struct check_status *st)
 {
 	const struct cfg_virtual_server *v = &c->k->vs[st->vs];
 	const struct cfg_real_server *r = &v->rs[st->rs];
-	char target[32];
 
-	snprintf(target, sizeof(target), "%u.%u.%u.%u:%u", st->ip >> 24, (st->ip >> 16) & 255,
-		 (st->ip >> 8) & 255, st->ip & 255, st->port);
 	return json_pack("{s:o, s:i, s:s, s:o, s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:f, s:i, s:I}",
 			 "vip", ctl_ip_json(v->addr), "vport", v->port, "protocol",
 			 v->protocol == IPPROTO_UDP ? "UDP" : "TCP", "rip", ctl_ip_json(r->addr),
-			 "rport", r->port, "type", cfg_check_name(st->type), "target", target,
+			 "rport", r->port, "type", cfg_check_name(st->type), "target", st->target,
 			 "state", st->up ? "UP" : "DOWN", "running", st->running, "last_result",
 			 st->last_result, "reason", st->reason, "since", st->since, "failures",
 			 (int)st->failures, "checks", (json_int_t)st->checks);

@@ -45,12 +45,12 @@ static const struct {
 	{ "bfd_instance", NULL, "the top level", "bfd_instance" },
 	{ "garp_group", NULL, "the top level", "garp_group" },
 	{ "SSL", NULL, "the top level", "SSL" },
-	{ "SMTP_CHECK", NULL, "real_server", "SMTP_CHECK" },
-	{ "host", NULL, "real_server", "SMTP_CHECK" },
-	{ "DNS_CHECK", NULL, "real_server", "DNS_CHECK" },
-	{ "UDP_CHECK", NULL, "real_server", "UDP_CHECK" },
-	{ "PING_CHECK", NULL, "real_server", "PING_CHECK" },
-	{ "FILE_CHECK", NULL, "real_server", "FILE_CHECK" },
+	{ "SMTP_CHECK", "SMTP_CHECK", NULL, NULL },
+	{ "host", "host", NULL, NULL },
+	{ "DNS_CHECK", "DNS_CHECK", NULL, NULL },
+	{ "UDP_CHECK", "UDP_CHECK", NULL, NULL },
+	{ "PING_CHECK", "PING_CHECK", NULL, NULL },
+	{ "FILE_CHECK", "FILE_CHECK", NULL, NULL },
 	{ "BFD_CHECK", NULL, "real_server", "BFD_CHECK" },
 };
 
@@ -185,25 +185,9 @@ static const struct diag_case {
 	  1, 0 },
 	{ "bfd_instance b {\n neighbor_ip 1.2.3.4\n}\n", CFG_ERROR, 1,
 	  "bfd_instance is not supported by halb: halb does not implement BFD", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  PING_CHECK {\n "
-	  " }\n }\n}\n",
-	  CFG_ERROR, 3, "PING_CHECK is not supported by halb: not implemented yet", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  UDP_CHECK {\n"
-	  "   payload 00\n  }\n }\n}\n",
-	  CFG_ERROR, 3, "UDP_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  DNS_CHECK { "
-	  "type A }\n"
-	  " }\n}\n",
-	  CFG_ERROR, 3, "DNS_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  SMTP_CHECK {\n "
-	  " }\n }\n}\n",
-	  CFG_ERROR, 3, "SMTP_CHECK is not supported by halb", 1, 0 },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  FILE_CHECK {\n "
-	  " }\n }\n}\n",
-	  CFG_ERROR, 3, "FILE_CHECK is not supported by halb", 1, 0 },
 	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  BFD_CHECK {\n  "
 	  "}\n }\n}\n",
-	  CFG_ERROR, 3, "BFD_CHECK is not supported by halb: halb does not implement BFD", 1, 0 },
+	  CFG_ERROR, 3, "BFD_CHECK is not supported by halb: BFD sessions are out of scope", 1, 0 },
 	{ "virtual_server 10.0.0.1 80 { protocol TCP\n ops\n real_server 10.0.1.1 80 { }\n}\n",
 	  CFG_ERROR, 2, "ops is not supported by halb", 1, 0 },
 	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 {\n  uthreshold "
