@@ -154,7 +154,7 @@ static const struct command commands[] = {
 	},
 	{
 	    .name = "conns",
-	    .synopsis = "[--vip A[:P]] [--rs A[:P]] [--client A[:P]] [--limit N] [--count]",
+	    .synopsis = "[--vip A[:P]] [--rs A[:P]] [--client A[:P]] [-n N | --limit N] [--count]",
 	    .summary = "connection entries, as ipvsadm -L -c -n",
 	    .help = "Entries of the connection table (/halb/conns) in the layout of\n"
 		    "ipvsadm -L -c -n, all of them, read from halb a page at a time;\n"
@@ -164,9 +164,10 @@ static const struct command commands[] = {
 		    "  -t, -u VIP:PORT the same, for the TCP or UDP service\n"
 		    "  --rs A[:P]      only connections to this real server\n"
 		    "  --client A[:P]  only connections from this client\n"
-		    "  --limit N       stop after N entries (a note on stderr says so)\n"
+		    "  -n N, --limit N stop after N entries (a note on stderr says so)\n"
 		    "  --count         totals only: connections by state, templates\n"
-		    "  -n, --numeric   accepted for ipvsadm habits: output is always numeric\n"
+		    "  -n, --numeric   (without a number) accepted for ipvsadm habits: output\n"
+		    "                  is always numeric\n"
 		    "  --sort          accepted and ignored, as ipvsadm -L -c does\n",
 	    .shortopts = GLOBAL_SHORTOPTS "nt:u:",
 	    .longopts = conns_longopts,
@@ -653,9 +654,26 @@ int run_named(const char *name, struct opts *o)
 	return run_session(find_command(name), o);
 }
 
+/* `conns -n N` is the number of entries (halb's own spelling, kept);
+ * `-n` alone is ipvsadm's --numeric. */
+static void conns_n_is_limit(const struct command *cmd, int argc, char **argv)
+{
+	static char limit[] = "--limit";
+
+	if (strcmp(cmd->name, "conns") != 0)
+		return;
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "-n") == 0 && argv[i + 1][0] != '\0' &&
+		    strspn(argv[i + 1], "0123456789") == strlen(argv[i + 1]))
+			argv[i] = limit;
+}
+
 static int run_command(const struct command *cmd, int argc, char **argv, struct opts *o)
 {
-	int n, rc = parse_options(argc, argv, cmd, false, o);
+	int n, rc;
+
+	conns_n_is_limit(cmd, argc, argv);
+	rc = parse_options(argc, argv, cmd, false, o);
 
 	if (rc != GO_ON)
 		return rc;
@@ -665,12 +683,6 @@ static int run_command(const struct command *cmd, int argc, char **argv, struct 
 		if (rc != GO_ON)
 			return rc;
 	} else if (n > 0) {
-		if (strcmp(cmd->name, "conns") == 0 &&
-		    strspn(argv[optind], "0123456789") == strlen(argv[optind]))
-			return usage_error(cmd->name,
-					   "unexpected argument '%s' (-n is --numeric; the "
-					   "number of entries is --limit N)",
-					   argv[optind]);
 		return usage_error(cmd->name, "unexpected argument '%s'", argv[optind]);
 	}
 	watch_title(o, argc, argv);

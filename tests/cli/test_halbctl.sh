@@ -196,6 +196,7 @@ check conns 0 --socket "$S" conns
 check conns 0 --socket "$S" conns -n
 check conns 0 --socket "$S" conns --sort
 check conns-2 0 --socket "$S" conns --limit 2
+check conns-n-2 0 --socket "$S" conns -n 2
 check conns-count 0 --socket "$S" conns --count
 check vrrp 0 --socket "$S" vrrp
 check stats 0 --socket "$S" stats
