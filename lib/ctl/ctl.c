@@ -166,6 +166,7 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 		fp->mtu = (uint16_t)d->ports[p].mtu;
 		fp->addr = d->ports[p].n_addrs ? rte_cpu_to_be_32(d->ports[p].addrs[0].addr) : 0;
 		fp->ctl_txq = c->ports[p].ctl_txq;
+		fp->ip_cksum = c->ports[p].tx_ip_cksum;
 		HALB_LOG(ctl, INFO, "port %s: %s, TAP %s, %s", d->ports[p].name, d->ports[p].device,
 			 d->ports[p].kernel_if,
 			 fp->ctl_txq >= 0 ? "control TX queue of its own"

@@ -143,6 +143,21 @@ static void send_frame(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, i
 	fwd_to_control(w, m, PKT_CTL_RESOLVE, FWD_POL_RESOLVE, FWD_DROP_RESOLVE_POLICED);
 }
 
+/* The checksum of an IPv4 header halb wrote whole, l2_len bytes into m:
+ * the NIC's when it offers it, else computed here. */
+static void ip_cksum(const struct fwd_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		     uint8_t port, uint8_t l2_len)
+{
+	ip->hdr_checksum = 0;
+	if (w->env->ports[port].ip_cksum) {
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+		m->l2_len = l2_len;
+		m->l3_len = (uint16_t)rte_ipv4_hdr_len(ip);
+		return;
+	}
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
 /* Cuts m (DF clear, over the port's MTU) into fragments and sends them. */
 static void send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port,
 			   int32_t neigh_slot, rte_be32_t nexthop)
@@ -168,17 +183,15 @@ static void send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t por
 		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(frags[i], struct rte_ipv4_hdr *);
 		uint8_t *p;
 
-		/* rte_ip_frag leaves the sum to a NIC offload */
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		p = (uint8_t *)rte_pktmbuf_prepend(frags[i], meta.l2_len);
-
 		if (p == NULL) {
 			rte_pktmbuf_free(frags[i]);
 			w->st.drops[FWD_DROP_NO_MBUF]++;
 			w->st.dropped++;
 			continue;
 		}
+		/* rte_ip_frag leaves the sum to a NIC offload */
+		ip_cksum(w, frags[i], ip, port, meta.l2_len);
 		memcpy(p, l2, meta.l2_len);
 		*pkt_meta(frags[i]) = meta;
 		pkt_meta(frags[i])->is_fragment = true;
@@ -317,8 +330,7 @@ void fwd_xmit_tun(struct fwd_worker *w, const struct svc_snapshot *snap, struct 
 	outer->next_proto_id = IPPROTO_IPIP;
 	outer->src_addr = port->addr;
 	outer->dst_addr = rs->addr;
-	outer->hdr_checksum = 0;
-	outer->hdr_checksum = rte_ipv4_cksum(outer);
+	ip_cksum(w, m, outer, rs->out_port, meta->l2_len);
 	meta->l3_len = sizeof(*outer);
 	meta->l4_proto = IPPROTO_IPIP;
 	fwd_send_to(w, snap, m, rs->out_port, rs->neigh, rs->nexthop);

@@ -99,6 +99,7 @@ struct fwd_port {
 	uint16_t mtu;
 	rte_be32_t addr; /**< primary address (TUN's outer source, ICMP) */
 	int16_t ctl_txq; /**< control TX queue, or -1: through worker 0 */
+	bool ip_cksum;   /**< the NIC sums the IPv4 headers halb writes whole */
 };
 
 /** A token bucket: rate per second, burst at most. */

@@ -40,6 +40,7 @@ struct port_rt {
 	int socket; /**< NUMA node of the NIC (0 when unknown) */
 	uint16_t n_rxq, n_txq;
 	int16_t ctl_txq;      /**< dedicated control TX queue, or -1 */
+	bool tx_ip_cksum;     /**< the NIC computes IPv4 header checksums it is asked to */
 	unsigned int ifindex; /**< the TAP's kernel interface index */
 	char tap_name[64];
 };

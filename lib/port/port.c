@@ -45,7 +45,7 @@ int port_device_socket(const char *device)
 
 /* Sets up and starts an ethdev with the given queue counts. */
 static int dev_start(uint16_t id, uint16_t n_rx, uint16_t n_tx, uint16_t mtu,
-		     struct rte_mempool *pool, int socket, char *err, size_t errlen)
+		     struct rte_mempool *pool, int socket, bool *ip_cksum, char *err, size_t errlen)
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf = { 0 };
@@ -65,6 +65,15 @@ static int dev_start(uint16_t id, uint16_t n_rx, uint16_t n_tx, uint16_t mtu,
 		conf.rx_adv_conf.rss_conf.rss_hf =
 		    (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) &
 		    info.flow_type_rss_offloads;
+	}
+	/* IPv4 header checksums of headers halb writes whole (TUN's outer
+	 * header, fragments) go to the NIC when it can; the rewrites of DR
+	 * and NAT patch sums incrementally, cheaper than preparing an
+	 * offload (docs/DESIGN.md). */
+	if (ip_cksum != NULL) {
+		*ip_cksum = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0;
+		if (*ip_cksum)
+			conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
 	}
 	rc = rte_eth_dev_configure(id, n_rx, n_tx, &conf);
 	if (rc != 0)
@@ -129,7 +138,8 @@ static int tap_open(struct port_rt *p, struct rte_mempool *pool, char *err, size
 				 strerror(-rc));
 	if (rte_eth_dev_get_port_by_name(p->tap_name, &p->tap_id) != 0)
 		return log_error(err, errlen, "TAP %s created but not found", p->tap_name);
-	if (dev_start(p->tap_id, 1, 1, (uint16_t)p->cfg->mtu, pool, p->socket, err, errlen) != 0)
+	if (dev_start(p->tap_id, 1, 1, (uint16_t)p->cfg->mtu, pool, p->socket, NULL, err, errlen) !=
+	    0)
 		return -1;
 	p->ifindex = if_nametoindex(p->cfg->kernel_if);
 	if (p->ifindex == 0)
@@ -180,8 +190,8 @@ int port_open(struct port_rt *p, const struct cfg_port *cfg, uint8_t index, uint
 		p->ctl_txq = (int16_t)n_workers;
 		p->n_txq = n_workers + 1;
 	}
-	if (dev_start(p->port_id, p->n_rxq, p->n_txq, (uint16_t)cfg->mtu, pool, p->socket, why,
-		      sizeof(why)) != 0)
+	if (dev_start(p->port_id, p->n_rxq, p->n_txq, (uint16_t)cfg->mtu, pool, p->socket,
+		      &p->tx_ip_cksum, why, sizeof(why)) != 0)
 		return log_error(err, errlen, "port %s (%s): %s", cfg->name, cfg->device, why);
 	rte_eth_macaddr_get(p->port_id, &p->mac);
 	if (tap_open(p, pool, why, sizeof(why)) != 0)

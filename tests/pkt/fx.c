@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "fx.h"
@@ -88,6 +89,25 @@ static void drop_totals(struct fx *x, uint64_t *out)
 			out[d] += x->e.w[i]->st.drops[d];
 }
 
+/* What a NIC with IPv4 checksum offload does to a frame the worker asked
+ * it to sum: the header at l2_len, l3_len long, its checksum field zero. */
+static void nic_offload(struct fx *x, struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip;
+
+	if (!(m->ol_flags & RTE_MBUF_F_TX_IP_CKSUM))
+		return;
+	x->offloaded++;
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, m->l2_len);
+	if (!(m->ol_flags & RTE_MBUF_F_TX_IPV4) || m->l3_len != rte_ipv4_hdr_len(ip) ||
+	    (ip->version_ihl >> 4) != 4 || ip->hdr_checksum != 0) {
+		fx_fail(x, "checksum offload asked with l2_len %u l3_len %u, checksum %#x",
+			m->l2_len, m->l3_len, ip->hdr_checksum);
+		return;
+	}
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
 static void gather(struct fx *x, const uint64_t *before)
 {
 	uint64_t after[FWD_DROP_COUNT];
@@ -96,6 +116,8 @@ static void gather(struct fx *x, const uint64_t *before)
 
 	for (uint8_t p = 0; p < PKTENV_PORTS; p++) {
 		x->got.n_tx[p] = pktenv_take_tx(&x->e, p, x->got.tx[p], FX_MAX_GOT);
+		for (unsigned int i = 0; i < x->got.n_tx[p]; i++)
+			nic_offload(x, x->got.tx[p][i]);
 		while ((n = pktenv_take_tx(&x->e, p, extra, RTE_DIM(extra))) > 0) {
 			fx_fail(x, "more than %d frames out of port %u", FX_MAX_GOT, p);
 			rte_pktmbuf_free_bulk(extra, n);

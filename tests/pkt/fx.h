@@ -104,8 +104,9 @@ struct fx {
 	uint8_t in_port; /* the port frames arrive on (0) */
 	unsigned int step;
 	bool failed;
-	char first[512]; /* the first failure */
-	char *log;       /* details: hex diffs */
+	char first[512];        /* the first failure */
+	unsigned int offloaded; /* frames whose IPv4 checksum the "NIC" made */
+	char *log;              /* details: hex diffs */
 	size_t log_len;
 	FILE *logf;
 	struct fx_got got;

@@ -448,6 +448,16 @@ static void tun_ipip(struct fx *x)
 	fx_step(x, &in, fx_tx(0, &out));
 }
 
+/* With a NIC that sums IPv4 headers, TUN's outer header is left to it:
+ * the frame on the wire is the same. */
+static void tun_ip_cksum_offload(struct fx *x)
+{
+	x->e.env.ports[0].ip_cksum = true;
+	tun_ipip(x);
+	FX_CHECK(x, x->offloaded == 3, "%u outer headers left to the NIC, expected 3",
+		 x->offloaded);
+}
+
 /* Checks that the frames x got on port 0 are the fragments of the IP
  * packet p (rendered), each within the MTU with a right header checksum,
  * their data in order and whole. */
@@ -546,6 +556,14 @@ static void tun_too_big(struct fx *x)
 	}
 }
 
+/* The same fragments when the NIC sums their headers. */
+static void tun_fragments_offload(struct fx *x)
+{
+	x->e.env.ports[0].ip_cksum = true;
+	tun_too_big(x);
+	FX_CHECK(x, x->offloaded > 0, "no fragment's header was left to the NIC");
+}
+
 const struct fixture pkt_forward_fixtures[] = {
 	{ "dr_syn_then_ack", 0, dr_syn_then_ack },
 	{ "dr_other_prefixes", 0, dr_other_prefixes },
@@ -563,5 +581,7 @@ const struct fixture pkt_forward_fixtures[] = {
 	{ "nat_udp_checksums", 0, nat_udp_checksums },
 	{ "tun_ipip", 0, tun_ipip },
 	{ "tun_too_big", 0, tun_too_big },
+	{ "tun_ip_cksum_offload", 0, tun_ip_cksum_offload },
+	{ "tun_fragments_offload", 0, tun_fragments_offload },
 };
 const size_t pkt_forward_n = RTE_DIM(pkt_forward_fixtures);
