@@ -69,29 +69,6 @@ struct m_sample {
 	char port_names[FWD_MAX_PORTS][16]; /* 1..15 bytes (the parser's rule) */
 };
 
-/* The connection tables' fill, summed over the workers' tables. */
-struct m_conns {
-	uint64_t live, embryonic, capacity;
-	uint64_t reasons[CONN_REASON_COUNT];
-};
-
-/* The one place that knows how the connection tables count (each worker
- * owns one; their counters are the owner's, read here as the telemetry
- * reads them, a torn read being possible). */
-static void conn_fill(const struct ctl *c, struct m_conns *out)
-{
-	memset(out, 0, sizeof(*out));
-	for (uint16_t w = 0; w < c->n_workers; w++) {
-		const struct conn_table_stats *t = conn_table_stats(c->env.workers[w]->conns);
-
-		out->live += t->live;
-		out->embryonic += t->embryonic;
-		out->capacity += (uint64_t)t->capacity + t->capacity6;
-		for (int r = 0; r < CONN_REASON_COUNT; r++)
-			out->reasons[r] += t->reasons[r];
-	}
-}
-
 /* ------------------------------------------------------------- 1. take */
 
 static void take_rs(const struct ctl *c, struct m_rs *out, const struct cfg_real_server *r,
@@ -481,7 +458,7 @@ static void write_ports(struct metrics_buf *b, const struct ctl *c, const struct
 static void write_workers(struct metrics_buf *b, const struct ctl *c, const struct m_sample *m)
 {
 	uint64_t drops[FWD_DROP_COUNT] = { 0 };
-	struct m_conns cn;
+	struct conn_table_stats cn;
 	struct lbl x;
 
 	metrics_family(b, "halb_worker_polls_total", METRICS_COUNTER,
@@ -521,7 +498,7 @@ static void write_workers(struct metrics_buf *b, const struct ctl *c, const stru
 		lbl_add(&x, "reason", "%s", fwd_drop_name(d));
 		metrics_sample_u64(b, "halb_drops_total", x.l, x.n, drops[d] + m->cst.drops[d]);
 	}
-	conn_fill(c, &cn);
+	ctl_conns_sum(c, &cn);
 	metrics_family(b, "halb_connections", METRICS_GAUGE,
 		       "Connections in the workers' connection tables (templates apart).");
 	metrics_sample_u64(b, "halb_connections", NULL, 0, cn.live);
@@ -530,7 +507,8 @@ static void write_workers(struct metrics_buf *b, const struct ctl *c, const stru
 	metrics_sample_u64(b, "halb_connections_embryonic", NULL, 0, cn.embryonic);
 	metrics_family(b, "halb_connection_table_size", METRICS_GAUGE,
 		       "Entries the workers' connection tables hold in all.");
-	metrics_sample_u64(b, "halb_connection_table_size", NULL, 0, cn.capacity);
+	metrics_sample_u64(b, "halb_connection_table_size", NULL, 0,
+			   (uint64_t)cn.capacity + cn.capacity6);
 	metrics_family(b, "halb_connection_table_events_total", METRICS_COUNTER,
 		       "Entries evicted and connections refused, by reason.");
 	for (int r = 0; r < CONN_REASON_COUNT; r++) {

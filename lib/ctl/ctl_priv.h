@@ -285,6 +285,10 @@ const char *ctl_proto_name(uint8_t proto);
 /* The weight in force for stat slot stat in the current snapshot; -1 when
  * the real server is not in it. Under the lock. */
 long ctl_weight_in_force(const struct ctl *c, uint32_t stat);
+
+/* The workers' connection tables summed (their counters are the owners',
+ * read as they are: a torn read is possible). */
+void ctl_conns_sum(const struct ctl *c, struct conn_table_stats *t);
 int ctl_tel_init(struct ctl *c);
 
 /* ctl_page.c: the parameters of a list or change request, "k=v,k=v". */

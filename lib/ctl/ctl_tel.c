@@ -175,24 +175,30 @@ static json_t *worker_json(const struct ctl *c, const struct fwd_worker *w)
 	return o;
 }
 
+void ctl_conns_sum(const struct ctl *c, struct conn_table_stats *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (uint16_t i = 0; i < c->n_workers; i++) {
+		const struct conn_table_stats *w = conn_table_stats(c->env.workers[i]->conns);
+
+		t->live += w->live;
+		t->embryonic += w->embryonic;
+		t->capacity += w->capacity;
+		t->capacity6 += w->capacity6;
+		t->embryonic_max += w->embryonic_max;
+		t->created += w->created;
+		for (int r = 0; r < CONN_REASON_COUNT; r++)
+			t->reasons[r] += w->reasons[r];
+	}
+}
+
 /* The tables of every worker together, and the persistence templates. */
 static json_t *conns_total_json(const struct ctl *c)
 {
 	const struct conn_tmpls_stats *ts = conn_tmpls_stats(c->env.tmpls);
-	struct conn_table_stats t = { 0 };
+	struct conn_table_stats t;
 
-	for (uint16_t i = 0; i < c->n_workers; i++) {
-		const struct conn_table_stats *w = conn_table_stats(c->env.workers[i]->conns);
-
-		t.live += w->live;
-		t.embryonic += w->embryonic;
-		t.capacity += w->capacity;
-		t.capacity6 += w->capacity6;
-		t.embryonic_max += w->embryonic_max;
-		t.created += w->created;
-		for (int r = 0; r < CONN_REASON_COUNT; r++)
-			t.reasons[r] += w->reasons[r];
-	}
+	ctl_conns_sum(c, &t);
 	return json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "table", table_json(&t), "templates",
 			 "live", (json_int_t)ts->live, "capacity", (json_int_t)ts->capacity,
 			 "created", (json_int_t)ts->created, "evicted", (json_int_t)ts->evicted,
@@ -326,13 +332,13 @@ static json_t *vs_json(struct ctl *c, size_t i)
 	const struct svc_snapshot *s = c->env.svc.cur;
 	json_t *o;
 
-	o = json_pack("{s:o, s:i, s:s, s:s, s:o, s:s, s:i, s:o, s:b, s:b}", "vip",
-		      ctl_ip_json(v->addr), "port", v->port, "protocol", ctl_proto_name(v->protocol),
-		      "scheduler", cfg_sched_name(v->sched), "sched_flags", sched_flags_json(v),
-		      "forward", cfg_fwd_name(v->fwd), "persistence", (int)v->persistence_timeout,
-		      "granularity", ctl_ip_json(v->persistence_granularity), "owned",
-		      s != NULL && (s->stat_flags[vs->stat] & SVC_SF_OWNED), "quorum_up",
-		      vs->quorum_up);
+	o = json_pack(
+	    "{s:o, s:i, s:s, s:s, s:o, s:s, s:i, s:o, s:b, s:b}", "vip", ctl_ip_json(v->addr),
+	    "port", v->port, "protocol", ctl_proto_name(v->protocol), "scheduler",
+	    cfg_sched_name(v->sched), "sched_flags", sched_flags_json(v), "forward",
+	    cfg_fwd_name(v->fwd), "persistence", (int)v->persistence_timeout, "granularity",
+	    ctl_ip_json(v->persistence_granularity), "owned",
+	    s != NULL && (s->stat_flags[vs->stat] & SVC_SF_OWNED), "quorum_up", vs->quorum_up);
 	counters_set(o, c, vs->stat);
 	return o;
 }

@@ -14,16 +14,6 @@
 
 #include "ctl_vrrp_int.h"
 
-static void mcast_mac(uint32_t group, struct rte_ether_addr *mac)
-{
-	mac->addr_bytes[0] = 0x01;
-	mac->addr_bytes[1] = 0x00;
-	mac->addr_bytes[2] = 0x5e;
-	mac->addr_bytes[3] = (group >> 16) & 0x7f;
-	mac->addr_bytes[4] = (group >> 8) & 0xff;
-	mac->addr_bytes[5] = group & 0xff;
-}
-
 static bool is_group(uint32_t dst, const struct ctl *c)
 {
 	return dst == c->k->global.vrrp_mcast_group4 || (dst >> 28) == 0xe;
@@ -90,7 +80,7 @@ static void advert_send_to(struct ctl_vi *vi, uint8_t priority, uint32_t dst)
 	}
 	vi->sent++;
 	if (is_group(dst, c)) {
-		mcast_mac(dst, &dmac);
+		pkt_mcast_mac(dst, &dmac);
 		pkt_push_ether(m, &c->ports[vi->port].mac, &dmac, RTE_ETHER_TYPE_IPV4);
 		ctl_tx(c, vi->port, m);
 		return;
