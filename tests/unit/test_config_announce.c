@@ -3,7 +3,8 @@
  * The dataplane file's announce group (route health injection,
  * docs/SCALEOUT.md): its fields and defaults, each error at its line, and
  * cfg_check's warning for a scheduler that cannot keep a flow on its real
- * server when the router moves it to another director. One row per case.
+ * server when the router moves it to another director (one row per case);
+ * and conf/scaleout/ as shipped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,7 +56,7 @@ static void test_fields(void **state)
 	}
 }
 
-/* The first diagnostic of d is sev at line, and contains msg. */
+/* d holds a diagnostic of severity sev at line whose message contains msg. */
 static void expect_diag(const struct cfg_diags *d, enum cfg_severity sev, int line, const char *msg,
 			size_t i)
 {
@@ -145,12 +146,39 @@ static void test_check_scheduler(void **state)
 	}
 }
 
+/* conf/scaleout/ as shipped: clean, announce on, every service on mh. */
+static void test_scaleout_sample(void **state)
+{
+	struct cfg_diags d = { 0 };
+	struct cfg_keepalived *k =
+	    cfg_keepalived_load(HALB_SOURCE_ROOT "/conf/scaleout/keepalived.conf", &d);
+	struct cfg_dataplane *p =
+	    cfg_dataplane_load(HALB_SOURCE_ROOT "/conf/scaleout/director.cfg", &d);
+
+	(void)state;
+	if (k == NULL || p == NULL || cfg_check(k, p, &d) != 0 || d.n != 0) {
+		cfg_diags_print(stderr, &d);
+		fail_msg("conf/scaleout/ is not clean");
+	}
+	assert_int_equal(k->n_instances, 0);
+	assert_int_equal(k->n_vs, 2);
+	for (size_t i = 0; i < k->n_vs; i++)
+		assert_int_equal(k->vs[i].sched, CFG_SCHED_MH);
+	assert_true(p->announce.enabled);
+	assert_string_equal(p->announce.interface, "halb-announce");
+	assert_int_equal(p->announce.stop_delay_ms, 1500);
+	cfg_keepalived_free(k);
+	cfg_dataplane_free(p);
+	cfg_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_check_scheduler),
+		cmocka_unit_test(test_scaleout_sample),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
