@@ -100,6 +100,10 @@ tb_in client ethtool -K eth0 tx off >/dev/null 2>&1
 # a small receive buffer keeps the rate-limited downloads on the wire, not
 # parked in the client's socket buffer
 tb_in client sysctl -qw net.ipv4.tcp_rmem="4096 65536 131072"
+# The router hashes a veth packet by its socket's hash, which Linux would
+# change on a retransmission timeout: not here, as a router hashing the
+# 5-tuple of a packet from a NIC would not either.
+tb_in client sysctl -qw net.core.txrehash=0
 tb_in router sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1 \
 	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 tb_in router nft -f - <<-EOF

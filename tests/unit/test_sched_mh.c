@@ -206,6 +206,7 @@ static void assert_moves_share(uint32_t n_moved, double share, const char *what)
 	double f = (double)n_moved / KEYS, var = share * (1 - share) / KEYS;
 	double lo = share, hi = share * (1 + EXTRA_MAX);
 
+	print_message("  %-24s %.4f of the keys moved (1/M = %.4f)\n", what, f, share);
 	if ((f < lo && (lo - f) * (lo - f) > 25 * var) ||
 	    (f > hi && (f - hi) * (f - hi) > 25 * var))
 		fail_msg("%s: %.4f of the keys moved, expected %.4f to %.4f, give or take five "
