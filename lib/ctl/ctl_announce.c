@@ -118,15 +118,6 @@ static size_t facts_build(struct ctl *c, struct announce_fact *f)
 	return n;
 }
 
-static size_t members_total(const struct cfg_keepalived *k)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < k->n_vs; i++)
-		n += k->vs[i].n_members;
-	return n;
-}
-
 /* ------------------------------------------------------------- changing */
 
 /* ": vrrp_instance NAME is not MASTER" for the instance holding addr. */
@@ -218,7 +209,7 @@ void ctl_announce_update(struct ctl *c, bool adds)
 
 	if (a == NULL)
 		return;
-	f = calloc(members_total(c->k) + 1, sizeof(*f));
+	f = calloc(ctl_members_total(c->k) + 1, sizeof(*f));
 	if (f == NULL) {
 		HALB_LOG(ctl, ERR, "cannot update the announced VIPs: out of memory");
 		return;

@@ -221,6 +221,9 @@ int ctl_publish(struct ctl *c);
 /* Whether the dataplane serves virtual server i: no vrrp_instance holds its
  * VIP, or the one that does is MASTER. */
 bool ctl_vs_owned(const struct ctl *c, size_t i);
+/* The addresses and ports the virtual servers of k serve (a group's
+ * members each). */
+size_t ctl_members_total(const struct cfg_keepalived *k);
 void ctl_rates_update(struct ctl *c, double interval_s);
 /* The counters slot of real server rip:rport (or the sorry server) of
  * service vip:vport/proto, if one was ever given. */

@@ -436,7 +436,7 @@ static uint32_t addr_specs(const struct ctl *c, struct svc_spec_addr *a)
 /* Snapshot entries: one per address and port a virtual server serves (a
  * virtual_server group has several, sharing one entry's real servers and
  * counters). */
-static size_t members_total(const struct cfg_keepalived *k)
+size_t ctl_members_total(const struct cfg_keepalived *k)
 {
 	size_t n = 0;
 
@@ -447,7 +447,7 @@ static size_t members_total(const struct cfg_keepalived *k)
 
 static uint32_t addrs_max(const struct ctl *c)
 {
-	uint32_t n = (uint32_t)(members_total(c->k) + c->d->n_routes + ctl_static_addrs_max(c));
+	uint32_t n = (uint32_t)(ctl_members_total(c->k) + c->d->n_routes + ctl_static_addrs_max(c));
 
 	for (size_t p = 0; p < c->d->n_ports; p++)
 		n += (uint32_t)c->d->ports[p].n_addrs;
@@ -497,7 +497,7 @@ static void pin_gateways(struct ctl *c)
 int ctl_publish(struct ctl *c)
 {
 	const struct cfg_keepalived *k = c->k;
-	size_t n_specs = 0, total = members_total(k);
+	size_t n_specs = 0, total = ctl_members_total(k);
 	struct svc_spec *specs = calloc(total ? total : 1, sizeof(*specs));
 	struct svc_spec_rs **rs = calloc(k->n_vs ? k->n_vs : 1, sizeof(*rs));
 	struct svc_spec_addr *addrs = calloc(addrs_max(c) + 1, sizeof(*addrs));

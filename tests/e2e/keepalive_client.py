@@ -10,9 +10,7 @@ to appear and asks again on every connection at once, each within
    to an answer, "first_ms": the shortest, "broken_ports": the local ports
    of the connections that broke, "answer_ms": {local port: ms to its
    answer}}
-Connections that broke are not asked again. With --ports FILE, the local
-port of every connection is written there, one a line, once all are open.
-Usage:
+Connections that broke are not asked again. Usage:
   keepalive_client.py --vip IP --n 50 --ready FILE --report PREFIX GO...
 """
 import argparse
@@ -58,7 +56,6 @@ def main():
     p.add_argument("--report", required=True)
     p.add_argument("--timeout", type=float, default=20.0)
     p.add_argument("--wait", type=float, default=180.0)
-    p.add_argument("--ports")
     p.add_argument("go", nargs="+")
     a = p.parse_args()
 
@@ -66,9 +63,6 @@ def main():
     for _ in range(a.n):
         s = socket.create_connection((a.vip, 80), timeout=5)
         conns.append([s, ask(s, a.vip, 5), s.getsockname()[1]])
-    if a.ports:
-        with open(a.ports, "w") as f:
-            f.write("".join("%d\n" % c[0].getsockname()[1] for c in conns))
     with open(a.ready, "w") as f:
         f.write(" ".join(sorted(set(c[1] for c in conns))) + "\n")
 

@@ -16,13 +16,12 @@
 #  3. a VIP whose real servers all fail is withdrawn by every director
 #     within one check interval plus BGP's update time (printed).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sync_lib.sh" # the keep-alive client's rounds and reports
 
 SO=$TOP/conf/scaleout
 VIP=10.100.0.1
 VIP2=10.100.0.2
 CLIENT_IP=192.168.1.2
-KA=$TOP/tests/e2e/keepalive_client.py
-export TB_KEEPALIVE_S=300
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 lb_ip() { echo "10.0.0.1${1#lb}"; }
@@ -69,23 +68,6 @@ conns_of() {
 }
 
 reloaded() { [ "$(tb_json "$1" version 'r["reloads"]')" -ge 1 ]; }
-
-# report ROUND FIELD: the keep-alive client's report of a round.
-report() {
-	tb_wait 60 test -s "$TB_DIR/ka.report.$1" || tb_fail "no report of round $1: $(cat "$TB_DIR/ka.log")"
-	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' \
-		"$TB_DIR/ka.report.$1" "$2"
-}
-
-# round N WHAT: starts round N and checks that no connection broke.
-round() {
-	local n broken same
-	touch "$TB_DIR/go.$1"
-	n=$(report "$1" n) broken=$(report "$1" broken) same=$(report "$1" same_rs)
-	echo "  $2: $broken of $n keep-alive connections broken, $same kept their real server, slowest answer $(report "$1" gap_ms) ms"
-	[ "$broken" = 0 ] || tb_fail "$2: $broken connections broke: $(report "$1" errors)"
-	[ "$same" = "$n" ] || tb_fail "$2: $((n - same)) connections were answered by another real server"
-}
 
 tb_init sco
 tb_host router 10.0.0.1/24
@@ -155,10 +137,7 @@ echo "  90 new connections: $ok answered; per director: ${spread%, }"
 [ "$ok" = 90 ] || tb_fail "$((90 - ok)) of 90 new connections failed"
 
 # 2. 200 keep-alive connections and a download through lb1, then join and leave
-tb_in client python3 "$KA" --vip $VIP --n 200 --timeout 20 --ready "$TB_DIR/ka.ready" \
-	--ports "$TB_DIR/ka.ports" --report "$TB_DIR/ka.report" \
-	"$TB_DIR/go.1" "$TB_DIR/go.2" "$TB_DIR/go.3" >"$TB_DIR/ka.log" 2>&1 &
-tb_wait 60 test -s "$TB_DIR/ka.ready" || tb_fail "keep-alive connections not opened: $(cat "$TB_DIR/ka.log")"
+client_start ka 200 "$TB_DIR/go.1" "$TB_DIR/go.2" "$TB_DIR/go.3"
 echo "  200 keep-alive connections open, answered by: $(cat "$TB_DIR/ka.ready")"
 # two downloads from ports outside the ephemeral range, rate-limited
 paths_reset
@@ -178,7 +157,8 @@ tb_wait 30 nexthops_are $VIP "10.0.0.11 10.0.0.12 10.0.0.13 10.0.0.14 " ||
 	tb_fail "lb4 did not join: $(nexthops $VIP | tr '\n' ' ')"
 echo "  lb4 joins: announced $(($(ms) - t0)) ms after halb started ($(tb_json lb4 announce 'r["vips"][0]["reason"]'))"
 paths_reset
-round 1 "lb4 joined"
+touch "$TB_DIR/go.1"
+check_round ka 1 "lb4 joined"
 paths_save "$TB_DIR/paths.1"
 
 # (one SIGTERM only: a second one cuts the stop delay short)
@@ -192,7 +172,8 @@ tb_wait 20 sh -c "! kill -0 $pid" || tb_fail "halb in lb1 did not stop on SIGTER
 wait "$pid" || tb_fail "halb in lb1 exited with status $? on SIGTERM"
 echo "  SIGTERM lb1: withdrawn from the router after $((t1 - t0)) ms, halb stopped after $(($(ms) - t0)) ms (stop_delay_ms 1500); $(grep -c ' 10.0.0.11$' "$TB_DIR/paths.1") flows were on lb1"
 paths_reset
-round 2 "lb1 left (SIGTERM)"
+touch "$TB_DIR/go.2"
+check_round ka 2 "lb1 left (SIGTERM)"
 sleep 0.5 # the downloads' next packets
 paths_save "$TB_DIR/ka.routes"
 victims=$(grep -c ' 10.0.0.12$' "$TB_DIR/ka.routes")
@@ -205,7 +186,7 @@ tb_wait 5 sh -c "! ip -n $TB-lb2 link show halb-announce" ||
 	tb_fail "lb2's announce interface outlived halb"
 # Which connections the router had on lb2 (their packets met nobody until
 # BFD told the router), and of the others how many broke: none may.
-report 3 n >/dev/null
+report ka 3 n >/dev/null
 read -r broken lost_live slow_victims slow_others < <(python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -214,9 +195,9 @@ ms = {p: t for p, t in r["answer_ms"].items()}
 print(len(r["broken_ports"]), sum(1 for p in r["broken_ports"] if str(p) not in gone),
       sum(1 for p in gone if ms.get(p, 0) > 500), sum(1 for p, t in ms.items() if p not in gone and t > 500))' \
 	"$TB_DIR/ka.report.3" "$TB_DIR/ka.routes")
-echo "  kill -9 lb2: $broken of 200 keep-alive connections broken; $victims were hashed to lb2 ($slow_victims of them answered after more than 500 ms, $slow_others of the others), $lost_live broken among those on live directors; slowest answer $(report 3 gap_ms) ms, $(report 3 same_rs) kept their real server"
+echo "  kill -9 lb2: $broken of 200 keep-alive connections broken; $victims were hashed to lb2 ($slow_victims of them answered after more than 500 ms, $slow_others of the others), $lost_live broken among those on live directors; slowest answer $(report ka 3 gap_ms) ms, $(report ka 3 same_rs) kept their real server"
 [ "$lost_live" = 0 ] || tb_fail "kill -9 lb2 broke $lost_live connections the router kept on live directors"
-[ "$(report 3 same_rs)" = "$(report 3 ok)" ] || tb_fail "kill -9 lb2: connections answered by another real server"
+[ "$(report ka 3 same_rs)" = "$(report ka 3 ok)" ] || tb_fail "kill -9 lb2: connections answered by another real server"
 
 for p in 61001 61002; do
 	pid=$(eval echo "\$DL_PID_$p")
