@@ -612,6 +612,8 @@ const char *const *cfg_dataplane_keys(const char *group)
 		return route_names;
 	if (strcmp(group, "limits") == 0)
 		return limit_names;
+	if (strcmp(group, "announce") == 0)
+		return announce_names;
 	return NULL;
 }
 

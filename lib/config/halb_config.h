@@ -709,7 +709,8 @@ const char *cfg_dataplane_file_prefix(const struct cfg_dataplane *p);
 /**
  * The settings the dataplane parser knows, NULL-terminated: at the top
  * level (group NULL), in each port (group "ports"), each route (group
- * "routes") or in limits (group "limits"). What halb.cfg(5) documents is
+ * "routes"), in limits (group "limits") or in announce (group "announce").
+ * What halb.cfg(5) documents is
  * checked against these.
  * @return the list, or NULL for an unknown group.
  */
