@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs everything halb needs to build, test and run its demo on Debian 12:
 # the build chain and libraries, the packaging tools (debhelper, for the
-# .deb), the test tools (nginx, curl, keepalived as a VRRP peer, scapy, an
-# SMTP sink, dnsmasq as a DNS server for DNS_CHECK, a Prometheus text parser,
+# .deb), the test tools (nginx, curl, keepalived as a VRRP peer, BIRD as a
+# BGP router and speaker, scapy, an SMTP sink, dnsmasq as a DNS server for
+# DNS_CHECK, a Prometheus text parser,
 # man) and the benchmark tools. Idempotent: when every package is already
 # installed it does nothing and touches no network.
 set -eu
@@ -13,7 +14,7 @@ libdpdk-dev dpdk dpdk-dev libnuma-dev libconfig-dev libssl-dev libcurl4-openssl-
 libcmocka-dev libjansson-dev libmnl-dev libev-dev libmicrohttpd-dev libsystemd-dev
 debhelper dpkg-dev fakeroot man-db groff-base systemd
 iproute2 nftables iputils-ping psmisc procps kmod ethtool
-nginx-light curl tcpdump tshark keepalived
+nginx-light curl tcpdump tshark keepalived bird2
 python3 python3-scapy python3-aiosmtpd python3-prometheus-client dnsmasq-base
 valgrind wrk haproxy hping3"
 
@@ -43,7 +44,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends $missing
 # The packaged daemons are only tools for the tests: never leave them running
 # in the host namespace.
-for s in nginx keepalived haproxy; do
+for s in nginx keepalived haproxy bird; do
 	if command -v systemctl >/dev/null 2>&1; then
 		systemctl disable --now "$s" >/dev/null 2>&1 || true
 	fi

@@ -121,6 +121,7 @@ static const struct option service_longopts[] = { GLOBAL_LONGOPTS,
 static int run_vrrp(struct session *s);
 static int run_sync(struct session *s);
 static int run_ports(struct session *s);
+static int run_announce(struct session *s);
 static int run_version(struct session *s);
 
 static const struct command commands[] = {
@@ -243,6 +244,19 @@ static const struct command commands[] = {
 		    "group, port and TTL; messages and connections sent and received,\n"
 		    "installed, refreshed, and those left out, with why.\n",
 	    .run = run_sync,
+	},
+	{
+	    .name = "announce",
+	    .synopsis = "",
+	    .summary = "route health injection: which VIPs are announced, and why",
+	    .help = "Route health injection (/halb/announce, docs/SCALEOUT.md): the\n"
+		    "interface whose addresses a routing daemon announces, then each VIP:\n"
+		    "whether it is on that interface, since when, how many times it was\n"
+		    "announced or withdrawn, and why (served: served with quorum;\n"
+		    "not_served: its vrrp_instance is not MASTER; checks_pending: the\n"
+		    "health checks have not all given a first verdict; quorum_lost;\n"
+		    "stopping; kernel_error), with the reason in words.\n",
+	    .run = run_announce,
 	},
 	{
 	    .name = "version",
@@ -564,6 +578,11 @@ static int run_sync(struct session *s)
 static int run_ports(struct session *s)
 {
 	return run_plain(s, "/halb/ports", view_ports);
+}
+
+static int run_announce(struct session *s)
+{
+	return run_plain(s, "/halb/announce", view_announce);
 }
 
 static int run_version(struct session *s)

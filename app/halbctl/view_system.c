@@ -151,6 +151,43 @@ void view_checks(FILE *out, const json_t *checks)
 		    check_row);
 }
 
+static void announce_row(struct table *t, const json_t *v)
+{
+	char b[4][FMT_LEN], why[FMT_LEN];
+	int on = jv_bool(v, "announced");
+	const char *cells[] = {
+		fmt_field(v, "vip", b[0]),
+		on < 0 ? FMT_MISSING
+		: on   ? "yes"
+		       : "no",
+		fmt_time(v, "since", b[1]),
+		fmt_field(v, "changes", b[2]),
+		fmt_field(v, "why", b[3]),
+		jv_str(v, "reason") != NULL ? fmt_text(jv_str(v, "reason"), why) : FMT_MISSING,
+	};
+
+	table_add(t, cells);
+}
+
+void view_announce(FILE *out, const json_t *announce)
+{
+	static const char *const head[] = {
+		"VIP", "Announced", "Since", "Changes", "Why", "Reason"
+	};
+	char b[3][FMT_LEN];
+
+	if (jv_bool(announce, "enabled") != 1) {
+		fprintf(out, "Route health injection is off (no announce group in the dataplane "
+			     "file).\n");
+		return;
+	}
+	fprintf(out, "Interface %s: %s of %zu VIPs announced; a stop withdraws them %s ms first\n",
+		fmt_field(announce, "interface", b[0]), fmt_field(announce, "announced", b[1]),
+		json_array_size(jv_array(announce, "vips")),
+		fmt_field(announce, "stop_delay_ms", b[2]));
+	print_table(out, jv_array(announce, "vips"), 6, head, "llllll", "No VIPs.", announce_row);
+}
+
 void view_version(FILE *out, const json_t *version)
 {
 	static const struct kv_field fields[] = {

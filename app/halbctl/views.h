@@ -8,7 +8,8 @@
  * the value of a reply (an object; main.c checks that much) and prints it to
  * out. Missing or odd fields print as "-"; no view fails on a reply's shape.
  * view_ipvs.c: list, conns (ipvsadm layouts); view_vrrp.c: vrrp;
- * view_stats.c: stats; view_system.c: ports, neigh, checks, version.
+ * view_stats.c: stats; view_system.c: ports, neigh, checks, announce,
+ * version.
  */
 
 #include <stdbool.h>
@@ -80,6 +81,9 @@ void view_checks_count(FILE *out, const json_t *counts);
 
 /** /halb/sync: set-up, role, what was sent and received. */
 void view_sync(FILE *out, const json_t *sync);
+
+/** /halb/announce: the announce interface, then a row per VIP. */
+void view_announce(FILE *out, const json_t *announce);
 
 /** /halb/version as label/value lines. */
 void view_version(FILE *out, const json_t *version);

@@ -6,7 +6,8 @@
  * port, VRRPv2 with a fraction of a second, AH authentication, a gateway no
  * port reaches); warnings are what keepalived would run but an operator
  * likely did not mean (HTTP_GET aimed at an HTTPS port, checker retries
- * that outlast delay_loop, a unicast source that is not the director's).
+ * that outlast delay_loop, a unicast source that is not the director's, a
+ * scheduler that cannot keep flows across directors behind ECMP).
  * Every message carries the FILE:LINE of the object it is about.
  */
 #include <netinet/in.h>
@@ -337,6 +338,29 @@ static void check_sync(const struct cfg_keepalived *k, const struct cfg_dataplan
 			     s->interface);
 }
 
+/* Route health injection puts several directors behind one ECMP router: a
+ * flow the router moves to another director is adopted there only when its
+ * scheduler maps it to the same server everywhere (docs/SCALEOUT.md). */
+static void check_announce(const struct cfg_keepalived *k, const struct cfg_dataplane *p,
+			   struct cfg_diags *d)
+{
+	if (!p->announce.enabled)
+		return;
+	for (size_t i = 0; i < k->n_vs; i++) {
+		const struct cfg_virtual_server *vs = &k->vs[i];
+
+		if (vs->sched != CFG_SCHED_MH && vs->sched != CFG_SCHED_SH &&
+		    vs->sched != CFG_SCHED_DH)
+			cfg_diag_add(d, CFG_WARNING, &vs->loc,
+				     "virtual_server: lb_algo %s with announce (%s:%d): a "
+				     "connection the router moves to another director breaks "
+				     "there; lb_algo mh maps it to the same real server on every "
+				     "director",
+				     cfg_sched_name(vs->sched), p->announce.loc.file,
+				     p->announce.loc.line);
+	}
+}
+
 /* ----------------------------------------------------------------- dataplane */
 
 static void check_routes(const struct cfg_dataplane *p, struct cfg_diags *d)
@@ -372,6 +396,7 @@ unsigned int cfg_check(const struct cfg_keepalived *k, const struct cfg_dataplan
 		if (p != NULL) {
 			check_sync(k, p, d);
 			check_static(k, p, d);
+			check_announce(k, p, d);
 		}
 	}
 	if (p != NULL)

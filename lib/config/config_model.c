@@ -254,6 +254,7 @@ void cfg_dataplane_free(struct cfg_dataplane *p)
 	}
 	free(p->ports);
 	free(p->routes);
+	free(p->announce.interface);
 	free(p->file);
 	free(p);
 }

@@ -546,13 +546,58 @@ static void read_routes(struct dp *dp, const config_setting_t *root)
 			   &p->routes[p->n_routes++]);
 }
 
+/* ------------------------------------------------------------------- announce */
+
+#define DP_ANNOUNCE_IF       "halb-announce"
+#define DP_MAX_STOP_DELAY_MS 600000
+
+static const char *const announce_names[] = { "interface", "stop_delay_ms", NULL };
+
+/* announce = { interface = "halb-announce"; stop_delay_ms = 2000; }; */
+static void read_announce(struct dp *dp, const config_setting_t *root)
+{
+	const config_setting_t *g = config_setting_get_member(root, "announce");
+	struct cfg_announce *a = &dp->p->announce;
+	const char *name;
+
+	if (g == NULL)
+		return;
+	a->loc = (struct cfg_loc){ dp->p->file, (int)config_setting_source_line(g) };
+	if (!config_setting_is_group(g)) {
+		dp_err(dp, g,
+		       "announce must be a group: announce = { interface = \"%s\"; "
+		       "stop_delay_ms = 2000; };",
+		       DP_ANNOUNCE_IF);
+		return;
+	}
+	warn_unknown(dp, g, announce_names, " in announce");
+	a->enabled = true;
+	read_uint(dp, g, "stop_delay_ms", 0, DP_MAX_STOP_DELAY_MS, 2000, &a->stop_delay_ms);
+	name = read_str(dp, g, "interface", false, "announce");
+	if (name == NULL)
+		name = DP_ANNOUNCE_IF;
+	if (!cfg_ifname_ok(name)) {
+		dp_err(dp, config_setting_get_member(g, "interface"),
+		       "interface '%s' is not a valid interface name (1..15 bytes, no '/', ':' "
+		       "or blanks)",
+		       name);
+		return;
+	}
+	for (size_t i = 0; i < dp->p->n_ports; i++)
+		if (dp->p->ports[i].kernel_if != NULL &&
+		    strcmp(dp->p->ports[i].kernel_if, name) == 0)
+			dp_err(dp, g, "announce interface %s is the TAP of port %s", name,
+			       dp->p->ports[i].name != NULL ? dp->p->ports[i].name : "?");
+	a->interface = dup_or_err(dp, g, name);
+}
+
 /* ----------------------------------------------------------------------- file */
 
 static const char *const top_names[] = { "eal",         "workers",    "idle_sleep_us",
 					 "connections", "neighbours", "templates",
 					 "embryonic",   "sloppy_tcp", "limits",
 					 "ports",       "routes",     "metrics_listen",
-					 NULL };
+					 "announce",    NULL };
 
 static const char *const limit_names[] = { "kernel", "trusted", "arp",  "resolve",
 					   "learn",  "icmp",    "sync", NULL };
@@ -567,6 +612,8 @@ const char *const *cfg_dataplane_keys(const char *group)
 		return route_names;
 	if (strcmp(group, "limits") == 0)
 		return limit_names;
+	if (strcmp(group, "announce") == 0)
+		return announce_names;
 	return NULL;
 }
 
@@ -663,6 +710,7 @@ static void read_root(struct dp *dp, const config_setting_t *root)
 	read_ports(dp, root);
 	read_routes(dp, root);
 	read_metrics(dp, root);
+	read_announce(dp, root);
 }
 
 /* libconfig would open any file an @include names. */

@@ -653,6 +653,17 @@ struct cfg_limits {
 	unsigned int sync;    /**< connection sync messages sent (per director) */
 };
 
+/** Route health injection (docs/SCALEOUT.md): the VIPs this director
+ * serves with quorum are addresses of a kernel interface that a routing
+ * daemon (BIRD's direct protocol) announces. */
+struct cfg_announce {
+	bool enabled;               /**< the file has an announce group */
+	char *interface;            /**< the interface halb creates; "halb-announce" */
+	unsigned int stop_delay_ms; /**< SIGTERM: withdrawn, then forwarding this long;
+				     * default 2000 */
+	struct cfg_loc loc;
+};
+
 struct cfg_dataplane {
 	char **eal; /**< EAL arguments, without the program name */
 	size_t n_eal;
@@ -672,6 +683,7 @@ struct cfg_dataplane {
 	bool has_metrics;      /**< metrics_listen is set: serve /metrics */
 	uint32_t metrics_addr; /**< its address (0: every address) */
 	uint16_t metrics_port;
+	struct cfg_announce announce;
 	char *file;
 };
 
@@ -697,7 +709,8 @@ const char *cfg_dataplane_file_prefix(const struct cfg_dataplane *p);
 /**
  * The settings the dataplane parser knows, NULL-terminated: at the top
  * level (group NULL), in each port (group "ports"), each route (group
- * "routes") or in limits (group "limits"). What halb.cfg(5) documents is
+ * "routes"), in limits (group "limits") or in announce (group "announce").
+ * What halb.cfg(5) documents is
  * checked against these.
  * @return the list, or NULL for an unknown group.
  */

@@ -240,6 +240,8 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 		log_error(err, errlen, "cannot set up the services: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
+	if (ctl_announce_start(c, err, errlen) != 0)
+		goto fail;
 	ctl_static_vips(c);
 	ctl_static_apply(c, NULL);
 	if (ctl_check_start(c) != 0) {
@@ -264,7 +266,7 @@ struct ctl *ctl_create(struct cfg_keepalived *k, struct cfg_dataplane *d,
 	if (c->tel == NULL)
 		HALB_LOG(ctl, WARNING, "telemetry socket unavailable: %s", strerror(errno));
 	else if (ctl_tel_init(c) != 0 || ctl_vrrp_tel_init(c) != 0 || ctl_check_tel_init(c) != 0 ||
-		 ctl_sync_tel_init(c) != 0)
+		 ctl_sync_tel_init(c) != 0 || ctl_announce_tel_init(c) != 0)
 		HALB_LOG(ctl, WARNING, "telemetry commands could not all be registered");
 	if (ctl_metrics_start(c, err, errlen) != 0)
 		goto fail;
@@ -325,17 +327,27 @@ static void on_stop(struct ev_loop *loop, ev_signal *s, int revents)
 {
 	struct ctl *c = s->data;
 	static ev_timer grace;
+	double delay;
 
 	(void)revents;
-	if (c->stopping)
+	if (c->stopping) {
+		/* a second signal cuts the announce stop delay short */
+		HALB_LOG(ctl, NOTICE, "Stopping halb now (%s)", strsignal(s->signum));
+		ev_timer_stop(loop, &grace);
+		ev_timer_init(&grace, on_stop_grace, STOP_GRACE, 0);
+		ev_timer_start(loop, &grace);
 		return;
+	}
 	c->stopping = true;
 	state_change(c, CTL_STATE_STOPPING);
 	HALB_LOG(ctl, NOTICE, "Stopping halb (%s)", strsignal(s->signum));
+	/* Routes first: the routers move the flows while the dataplane
+	 * still forwards what reaches it. */
+	delay = ctl_announce_stop(c);
 	ctl_vrrp_shutdown(c);
 	ctl_check_stop(c);
 	ctl_io_flush(c);
-	ev_timer_init(&grace, on_stop_grace, STOP_GRACE, 0);
+	ev_timer_init(&grace, on_stop_grace, delay > STOP_GRACE ? delay : STOP_GRACE, 0);
 	ev_timer_start(loop, &grace);
 }
 
@@ -428,6 +440,7 @@ void ctl_destroy(struct ctl *c)
 	tel_server_stop(c->tel);
 	c->tel = NULL;
 	pthread_mutex_lock(&c->lock);
+	ctl_announce_free(c);
 	ctl_check_stop(c);
 	ctl_vrrp_free(ctl_vrrp_detach(c));
 	ctl_fifo_stop(c);

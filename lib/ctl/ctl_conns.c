@@ -204,9 +204,9 @@ static json_t *conn_json(const struct ctl_conn_info *ci)
 {
 	json_t *o =
 	    json_pack("{s:s, s:o, s:i, s:o, s:i, s:o, s:i, s:s, s:s, s:i, s:b, s:b}", "protocol",
-		      ctl_proto_name(ci->proto), "client", addr_json(ci->af, ci->caddr), "client_port",
-		      ci->cport, "vip", addr_json(ci->af, ci->vaddr), "vport", ci->vport, "rip",
-		      addr_json(ci->af, ci->daddr), "rport", ci->dport, "forward",
+		      ctl_proto_name(ci->proto), "client", addr_json(ci->af, ci->caddr),
+		      "client_port", ci->cport, "vip", addr_json(ci->af, ci->vaddr), "vport",
+		      ci->vport, "rip", addr_json(ci->af, ci->daddr), "rport", ci->dport, "forward",
 		      ci->tmpl ? "-" : cfg_fwd_name(ci->fwd), "state", conn_state_name(ci->state),
 		      "expires", (int)ci->expires_s, "template", ci->tmpl, "assured", ci->assured);
 

@@ -4,6 +4,7 @@
  *   ctl.c       start-up, the event loop, signals, stop
  *   ctl_io.c    the exception path: worker rings, TAPs, ARP, neighbours
  *   ctl_svc.c   stat slots, service snapshots, VIP ownership, rates
+ *   ctl_announce.c  route health injection: the announced VIPs
  *   ctl_defence.c  logs when a worker's flood defences engage and let go
  *   ctl_sync.c  the connection sync daemon
  *   ctl_tel.c   the halb telemetry commands
@@ -115,9 +116,10 @@ struct ctl {
 	bool *inst_master;      /* per vrrp_instance: holds its VIPs */
 	struct ctl_vrrp *vrrp;
 	struct check_engine *checks;
-	struct ctl_sync *sync; /* the connection sync daemon, or NULL */
-	bool hold_publish;     /* batching changes: one snapshot at the end */
-	bool publish_due;      /* health changed: publish before the loop waits */
+	struct ctl_sync *sync;         /* the connection sync daemon, or NULL */
+	struct ctl_announce *announce; /* route health injection, or NULL */
+	bool hold_publish;             /* batching changes: one snapshot at the end */
+	bool publish_due;              /* health changed: publish before the loop waits */
 	ev_prepare publish_prepare;
 	struct ctl_fifo fifos[2]; /* notify_fifo, vrrp_notify_fifo */
 
@@ -190,6 +192,19 @@ void ctl_sync_input(struct ctl *c, struct rte_mbuf *m);
 void ctl_sync_role(struct ctl *c, size_t inst, bool master);
 int ctl_sync_tel_init(struct ctl *c);
 
+/* ctl_announce.c: route health injection */
+/* Creates the announce interface when the dataplane file asks for it. */
+int ctl_announce_start(struct ctl *c, char *err, size_t errlen);
+/* From ctl_publish: withdrawals (adds false) before a snapshot, then
+ * announcements (adds true) after it. */
+void ctl_announce_update(struct ctl *c, bool adds);
+/* SIGTERM (c->stopping set): withdraws every VIP; returns how long the
+ * dataplane should go on forwarding (seconds, 0 when nothing was announced). */
+double ctl_announce_stop(struct ctl *c);
+/* Removes the interface (with its addresses). */
+void ctl_announce_free(struct ctl *c);
+int ctl_announce_tel_init(struct ctl *c);
+
 /* ctl_defence.c */
 /* Every second: logs each worker's defences that engaged or let go. */
 void ctl_defence_tick(struct ctl *c, uint64_t now_ms);
@@ -203,6 +218,12 @@ void ctl_svc_fini(struct ctl *c);
  * their slots; health comes from the checks) and instances. */
 int ctl_svc_reload(struct ctl *c, const struct cfg_keepalived *old_k);
 int ctl_publish(struct ctl *c);
+/* Whether the dataplane serves virtual server i: no vrrp_instance holds its
+ * VIP, or the one that does is MASTER. */
+bool ctl_vs_owned(const struct ctl *c, size_t i);
+/* The addresses and ports the virtual servers of k serve (a group's
+ * members each). */
+size_t ctl_members_total(const struct cfg_keepalived *k);
 void ctl_rates_update(struct ctl *c, double interval_s);
 /* The counters slot of real server rip:rport (or the sorry server) of
  * service vip:vport/proto, if one was ever given. */
@@ -215,7 +236,8 @@ uint8_t ctl_port_of(const struct ctl *c, uint32_t addr);
 void ctl_instance_own(struct ctl *c, size_t i, bool own);
 
 /* Puts the VIPs of virtual servers that no vrrp_instance manages on the
- * TAPs (they are always served) and announces them. */
+ * TAPs (they are always served) and announces them with gratuitous ARP
+ * (without announce: with it, routing does). */
 void ctl_static_vips(struct ctl *c);
 /* The static VIPs now (out has room for one per virtual server). */
 size_t ctl_static_vip_list(const struct ctl *c, uint32_t *out);

@@ -15,9 +15,10 @@
  * that left expire on their next packet as IPVS's expire_nodest_conn.
  *
  * Dataplane changes that need new ports, queues or tables (ports, devices,
- * workers, table sizes, EAL arguments) cannot be applied to a running
- * process: they are logged and left for a restart. Port addresses, routes,
- * the kernel's routes on the TAPs and idle_sleep_us are applied.
+ * workers, table sizes, EAL arguments, the announce interface) cannot be
+ * applied to a running process: they are logged and left for a restart.
+ * Port addresses, routes, the kernel's routes on the TAPs, idle_sleep_us and
+ * announce's stop_delay_ms are applied.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -55,6 +56,9 @@ static const char *needs_restart(const struct cfg_dataplane *a, const struct cfg
 	if (a->has_metrics != b->has_metrics || a->metrics_addr != b->metrics_addr ||
 	    a->metrics_port != b->metrics_port)
 		return "metrics_listen";
+	if (a->announce.enabled != b->announce.enabled ||
+	    (a->announce.enabled && strcmp(a->announce.interface, b->announce.interface) != 0))
+		return "announce";
 	for (size_t p = 0; p < a->n_ports; p++) {
 		const struct cfg_port *x = &a->ports[p], *y = &b->ports[p];
 

@@ -319,7 +319,7 @@ uint8_t ctl_port_of(const struct ctl *c, uint32_t addr)
 	return 0;
 }
 
-static bool vs_owned(const struct ctl *c, size_t i)
+bool ctl_vs_owned(const struct ctl *c, size_t i)
 {
 	int owner = c->vs[i].owner;
 
@@ -418,10 +418,10 @@ static uint32_t addr_specs(const struct ctl *c, struct svc_spec_addr *a)
 		uint8_t rs = SVC_AF_RS | (v->fwd == CFG_FWD_NAT ? SVC_AF_NAT_RS : 0);
 
 		for (size_t m = 0; m < v->n_members; m++)
-			add_addr(a, &n, v->members[m].addr,
-				 SVC_AF_SERVICE | SVC_AF_VIP | (vs_owned(c, i) ? SVC_AF_OWNED : 0),
-				 c->vs[i].owner < 0 ? ctl_port_of(c, v->members[m].addr)
-						    : SVC_PORT_ANY);
+			add_addr(
+			    a, &n, v->members[m].addr,
+			    SVC_AF_SERVICE | SVC_AF_VIP | (ctl_vs_owned(c, i) ? SVC_AF_OWNED : 0),
+			    c->vs[i].owner < 0 ? ctl_port_of(c, v->members[m].addr) : SVC_PORT_ANY);
 		for (size_t r = 0; r < v->n_rs; r++)
 			add_addr(a, &n, v->rs[r].addr, rs, SVC_PORT_ANY);
 		if (v->has_sorry_server)
@@ -436,7 +436,7 @@ static uint32_t addr_specs(const struct ctl *c, struct svc_spec_addr *a)
 /* Snapshot entries: one per address and port a virtual server serves (a
  * virtual_server group has several, sharing one entry's real servers and
  * counters). */
-static size_t members_total(const struct cfg_keepalived *k)
+size_t ctl_members_total(const struct cfg_keepalived *k)
 {
 	size_t n = 0;
 
@@ -447,7 +447,7 @@ static size_t members_total(const struct cfg_keepalived *k)
 
 static uint32_t addrs_max(const struct ctl *c)
 {
-	uint32_t n = (uint32_t)(members_total(c->k) + c->d->n_routes + ctl_static_addrs_max(c));
+	uint32_t n = (uint32_t)(ctl_members_total(c->k) + c->d->n_routes + ctl_static_addrs_max(c));
 
 	for (size_t p = 0; p < c->d->n_ports; p++)
 		n += (uint32_t)c->d->ports[p].n_addrs;
@@ -473,7 +473,7 @@ static void vs_spec(struct ctl *c, size_t i, uint32_t vip, uint16_t vport, struc
 	sp->persist_s = v->persistence_timeout;
 	sp->persist_mask = v->persistence_granularity;
 	sp->stat = c->vs[i].stat;
-	sp->owned = vs_owned(c, i);
+	sp->owned = ctl_vs_owned(c, i);
 	sp->rs = rs;
 	sp->n_rs = n_rs;
 }
@@ -497,7 +497,7 @@ static void pin_gateways(struct ctl *c)
 int ctl_publish(struct ctl *c)
 {
 	const struct cfg_keepalived *k = c->k;
-	size_t n_specs = 0, total = members_total(k);
+	size_t n_specs = 0, total = ctl_members_total(k);
 	struct svc_spec *specs = calloc(total ? total : 1, sizeof(*specs));
 	struct svc_spec_rs **rs = calloc(k->n_vs ? k->n_vs : 1, sizeof(*rs));
 	struct svc_spec_addr *addrs = calloc(addrs_max(c) + 1, sizeof(*addrs));
@@ -530,7 +530,11 @@ int ctl_publish(struct ctl *c)
 		rc = -rte_errno;
 		goto out;
 	}
+	/* A VIP stops attracting traffic before the dataplane stops serving
+	 * it, and attracts it only once served. */
+	ctl_announce_update(c, false);
 	svc_publish(&c->env.svc, snap);
+	ctl_announce_update(c, true);
 	rc = 0;
 out:
 	for (size_t i = 0; rs != NULL && i < k->n_vs; i++)
@@ -631,7 +635,10 @@ void ctl_static_vips(struct ctl *c)
 			HALB_LOG(ctl, WARNING, "cannot add VIP %u.%u.%u.%u to %s", vip >> 24,
 				 (vip >> 16) & 255, (vip >> 8) & 255, vip & 255,
 				 c->d->ports[p].kernel_if);
-		ctl_send_garp(c, p, rte_cpu_to_be_32(vip));
+		/* Announced by routing, a VIP is every director's at once: none
+		 * claims it on the link. */
+		if (c->announce == NULL)
+			ctl_send_garp(c, p, rte_cpu_to_be_32(vip));
 	}
 	ctl_io_flush(c);
 }

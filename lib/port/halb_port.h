@@ -81,6 +81,32 @@ int port_kernel_route(const struct port_rt *p, const struct cfg_kernel_route *r,
 /** "0.0.0.0/0 via 172.17.0.1 metric 100" for messages. @return buf */
 const char *port_route_str(const struct cfg_kernel_route *r, char *buf, size_t len);
 
+/** Same, on the interface of index ifindex. */
+int port_ifindex_addr(unsigned int ifindex, uint32_t addr, uint8_t plen, const char *label,
+		      bool add);
+
+/** A kernel interface of halb's own that carries no traffic (a TUN device,
+ * up): its addresses are for a routing daemon to read. It lives while halb
+ * holds it open, so it goes with halb however halb ends. */
+struct port_kif {
+	int fd; /**< -1: closed */
+	unsigned int ifindex;
+	char name[16];
+};
+
+/**
+ * Creates the interface name and brings it up.
+ * @return 0, or -1 with a message in err (the name is taken, no
+ *   /dev/net/tun, no CAP_NET_ADMIN).
+ */
+int port_kif_open(struct port_kif *k, const char *name, char *err, size_t errlen);
+
+/** Removes the interface (and its addresses). Closed twice is harmless. */
+void port_kif_close(struct port_kif *k);
+
+/** Adds (add true) or removes addr/32 on it: 0 or a negative errno. */
+int port_kif_addr(const struct port_kif *k, uint32_t addr, bool add);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Addresses and routes on the TAP's kernel side through rtnetlink, with
- * libmnl: one request, one acknowledgement, on a short-lived socket (rare
- * operations: start-up, VRRP transitions, reloads).
+ * Addresses and routes on the TAP's kernel side (addresses also on another
+ * interface of halb's, port_kif.c) through rtnetlink, with libmnl: one
+ * request, one acknowledgement, on a short-lived socket (rare operations:
+ * start-up, VRRP transitions, reloads, announcements).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -48,6 +49,12 @@ fail:
 int port_kernel_addr(const struct port_rt *p, uint32_t addr, uint8_t plen, const char *label,
 		     bool add)
 {
+	return port_ifindex_addr(p->ifindex, addr, plen, label, add);
+}
+
+int port_ifindex_addr(unsigned int ifindex, uint32_t addr, uint8_t plen, const char *label,
+		      bool add)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
@@ -62,7 +69,7 @@ int port_kernel_addr(const struct port_rt *p, uint32_t addr, uint8_t plen, const
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = plen;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = p->ifindex;
+	ifa->ifa_index = ifindex;
 	mnl_attr_put_u32(nlh, IFA_LOCAL, be);
 	mnl_attr_put_u32(nlh, IFA_ADDRESS, be);
 	if (add && plen < 31) {

@@ -24,7 +24,12 @@
  * at offset = h1 % M and steps by skip = h2 % (M - 1) + 1. Destinations take
  * turns, each claiming its next free slot `weight / gcd` times per round
  * (scaled down so the largest takes at most 2^(bits/2) per round, bits the
- * size of M, as the kernel's rshift), until every slot is claimed. A
+ * size of M, as the kernel's rshift), until every slot is claimed. They take
+ * their turns in the order of their address and port, not of the
+ * configuration (the kernel takes its list's order): the table is a function
+ * of the destination *set*, so directors whose keepalived.conf lists the
+ * same real servers in another order, or added one at another place, still
+ * agree on every flow (docs/SCALEOUT.md). A
  * destination's place in the table depends only on its own permutation and
  * the others', so removing one of N moves about 1/N of the keys. Unusable
  * destinations claim no slot, so every slot's destination is usable and
@@ -168,6 +173,7 @@ static unsigned int sched_ilog2(uint32_t v)
 
 /* A usable destination's walk over the table while it is being filled. */
 struct sched_mh_perm {
+	uint32_t dest;  /* its index in s->dests */
 	uint32_t next;  /* the next slot it tries */
 	uint32_t skip;  /* 1..m-1; m prime, so the walk visits every slot */
 	uint32_t turns; /* slots claimed per round */
@@ -181,7 +187,7 @@ static void sched_mh_turns(const struct sched *s, struct sched_mh_perm *perm, ui
 	unsigned int bits = (sched_ilog2(m) + 1) / 2, shift = 0, used;
 
 	for (k = 0; k < s->n_usable; k++) {
-		uint32_t w = s->dests[s->usable[k]].weight;
+		uint32_t w = s->dests[perm[k].dest].weight;
 
 		g = sched_gcd(w, g);
 		if (w > max)
@@ -191,18 +197,36 @@ static void sched_mh_turns(const struct sched *s, struct sched_mh_perm *perm, ui
 	if (used > bits)
 		shift = used - bits;
 	for (k = 0; k < s->n_usable; k++) {
-		uint32_t t = (s->dests[s->usable[k]].weight / g) >> shift;
+		uint32_t t = (s->dests[perm[k].dest].weight / g) >> shift;
 
 		perm[k].turns = t > 0 ? t : 1;
 	}
+}
+
+/* Claiming order: by address and port, then by index (two entries for one
+ * server keep the configuration's order). */
+static int sched_mh_cmp(const void *a, const void *b, void *arg)
+{
+	const struct sched *s = arg;
+	const struct sched_mh_perm *x = a, *y = b;
+	const struct sched_dest *dx = &s->dests[x->dest], *dy = &s->dests[y->dest];
+
+	if (dx->addr != dy->addr)
+		return dx->addr < dy->addr ? -1 : 1;
+	if (dx->port != dy->port)
+		return dx->port < dy->port ? -1 : 1;
+	return x->dest < y->dest ? -1 : x->dest > y->dest;
 }
 
 static void sched_mh_permute(const struct sched *s, struct sched_mh_perm *perm, uint32_t m)
 {
 	uint32_t k;
 
+	for (k = 0; k < s->n_usable; k++)
+		perm[k].dest = s->usable[k];
+	qsort_r(perm, s->n_usable, sizeof(*perm), sched_mh_cmp, (void *)s);
 	for (k = 0; k < s->n_usable; k++) {
-		const struct sched_dest *d = &s->dests[s->usable[k]];
+		const struct sched_dest *d = &s->dests[perm[k].dest];
 
 		perm[k].next =
 		    (uint32_t)(sched_mh_hash(d->addr, d->port, SCHED_MH_SALT_OFFSET) % m);
@@ -229,7 +253,7 @@ static void sched_mh_populate(struct sched *s, struct sched_mh_perm *perm, uint3
 						c -= m;
 				}
 				perm[k].next = c;
-				s->table[c] = (int32_t)s->usable[k];
+				s->table[c] = (int32_t)perm[k].dest;
 				if (++filled == m)
 					return;
 			}
@@ -252,8 +276,8 @@ int sched_mh_build(struct sched *s, uint32_t m)
 		free(perm);
 		return -1;
 	}
-	sched_mh_turns(s, perm, m);
 	sched_mh_permute(s, perm, m);
+	sched_mh_turns(s, perm, m);
 	sched_mh_populate(s, perm, m);
 	free(perm);
 	return 0;

@@ -203,6 +203,7 @@ check stats 0 --socket "$S" stats
 check neigh 0 --socket "$S" neigh
 check ports 0 --socket "$S" ports
 check checks 0 --socket "$S" checks
+check announce 0 --socket "$S" announce
 check checks-count 0 --socket "$S" checks --count
 check version 0 --socket "$S" version
 check weight 0 --socket "$S" weight 172.17.100.100:80 172.17.1.7:80 0
@@ -286,6 +287,7 @@ check odd-list 0 --socket "$O" list
 check odd-list-stats 0 --socket "$O" list --stats
 check odd-vrrp 0 --socket "$O" vrrp
 check odd-stats 0 --socket "$O" stats
+check odd-announce 0 --socket "$O" announce
 
 echo "== failures"
 check no-socket 1 -P no-such-halb-prefix list

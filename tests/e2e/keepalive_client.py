@@ -7,7 +7,9 @@ to appear and asks again on every connection at once, each within
 --timeout seconds. After each round it writes REPORT.<round> as JSON:
   {"n": N, "ok": answered, "broken": not answered, "same_rs": answered by
    the real server of the first request, "gap_ms": the longest time from GO
-   to an answer, "first_ms": the shortest}
+   to an answer, "first_ms": the shortest, "broken_ports": the local ports
+   of the connections that broke, "answer_ms": {local port: ms to its
+   answer}}
 Connections that broke are not asked again. Usage:
   keepalive_client.py --vip IP --n 50 --ready FILE --report PREFIX GO...
 """
@@ -60,7 +62,7 @@ def main():
     conns = []
     for _ in range(a.n):
         s = socket.create_connection((a.vip, 80), timeout=5)
-        conns.append([s, ask(s, a.vip, 5)])
+        conns.append([s, ask(s, a.vip, 5), s.getsockname()[1]])
     with open(a.ready, "w") as f:
         f.write(" ".join(sorted(set(c[1] for c in conns))) + "\n")
 
@@ -95,6 +97,8 @@ def main():
             "gap_ms": int(max(times)) if times else None,
             "first_ms": int(min(times)) if times else None,
             "errors": sorted(set(r[1] for r in results if r[0] is None))[:5],
+            "broken_ports": [c[2] for c, r in zip(conns, results) if r[0] is None],
+            "answer_ms": {c[2]: int(r[1]) for c, r in zip(conns, results) if r[0] is not None},
         }
         with open("%s.%d" % (a.report, rnd), "w") as f:
             json.dump(report, f)
