@@ -126,7 +126,7 @@ static void print_conns(FILE *out, const json_t *conns)
 	const json_t *t = json_object_get(conns, "table"),
 		     *tp = json_object_get(conns, "templates");
 	static const char *const reasons[] = { "evict_embryonic_budget", "evict_table_full",
-					       "evict_bucket_full",      "evict_queue_wrap",
+					       "evict_bucket_full",      "queue_full",
 					       "refuse_table_full",      "refuse_bucket_full" };
 	long long cap = num(t, "capacity");
 	bool any = false;

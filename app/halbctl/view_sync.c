@@ -30,6 +30,7 @@ void view_sync(FILE *out, const json_t *sync)
 		{ "messages", "Messages", KV_PLAIN },
 		{ "conns", "Connections", KV_PLAIN },
 		{ "installed", "Installed", KV_PLAIN },
+		{ "replaced", "Replaced (other server)", KV_PLAIN },
 		{ "refreshed", "Refreshed", KV_PLAIN },
 		{ "templates", "Templates", KV_PLAIN },
 		{ "kept_local", "Kept local", KV_PLAIN },

@@ -35,6 +35,7 @@ struct conn_bucket {
  * 900 s to 120 s) without moving it in the wheel, so it is looked at again
  * at least this often: it leaves at most this late. */
 #define WHEEL_RECHECK_S 60u
+#define EVICT_VISITS    64u /* queue entries an eviction or a trim looks at, at most */
 
 struct conn_table {
 	struct conn_bucket *bk;

@@ -61,7 +61,7 @@ static const char *const reason_names[CONN_REASON_COUNT] = {
 	[CONN_EVICT_EMBRYONIC_BUDGET] = "evict_embryonic_budget",
 	[CONN_EVICT_TABLE_FULL] = "evict_table_full",
 	[CONN_EVICT_BUCKET_FULL] = "evict_bucket_full",
-	[CONN_EVICT_QUEUE_WRAP] = "evict_queue_wrap",
+	[CONN_QUEUE_FULL] = "queue_full",
 	[CONN_REFUSE_TABLE_FULL] = "refuse_table_full",
 	[CONN_REFUSE_BUCKET_FULL] = "refuse_bucket_full",
 };
@@ -116,6 +116,9 @@ static void entry_free(struct conn_table *t, struct conn *c, uint32_t ref)
 
 	__atomic_store_n(&c->flags, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&c->gen, (uint8_t)(c->gen + 1), __ATOMIC_RELEASE);
+	/* the new generation is visible before any store that follows (a
+	 * seqlock's writer: a reader that copies them sees the change) */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	c->next = *head;
 	*head = ref;
 }
@@ -399,6 +402,16 @@ static void fifo_push(struct conn_table *t, uint32_t ref, uint8_t gen)
 	t->fifo_n++;
 }
 
+/* Whether the queue's entry v no longer stands for a live embryonic
+ * connection (it went, or got past its handshake). */
+static inline bool fifo_stale(const struct conn_table *t, uint64_t v)
+{
+	const struct conn *c = entry(t, (uint32_t)v);
+
+	return !(c->flags & CONN_F_LIVE) || c->gen != (uint8_t)(v >> 32) ||
+	       (c->flags & CONN_F_ASSURED);
+}
+
 static uint64_t fifo_pop(struct conn_table *t)
 {
 	uint64_t v = t->fifo[t->fifo_head];
@@ -407,6 +420,29 @@ static uint64_t fifo_pop(struct conn_table *t)
 		t->fifo_head = 0;
 	t->fifo_n--;
 	return v;
+}
+
+/*
+ * Forgets stale entries at the queue's head, looking at most at n: each new
+ * embryonic connection trims two, so that the queue holds little more than
+ * the live embryonic connections and an eviction finds one at once. A full
+ * queue (a handshake that lives long at the head holds the stale entries
+ * behind it) sends live ones to the tail to reach the stale ones: room in
+ * the queue is never made by evicting a connection.
+ */
+static void fifo_trim(struct conn_table *t, uint32_t n, bool full)
+{
+	while (n-- > 0 && t->fifo_n > 0) {
+		uint64_t v = t->fifo[t->fifo_head];
+
+		if (!fifo_stale(t, v) && !full)
+			return;
+		fifo_pop(t);
+		if (!fifo_stale(t, v))
+			fifo_push(t, (uint32_t)v, (uint8_t)(v >> 32));
+		else if (full)
+			return; /* room made */
+	}
 }
 
 static void index_del_conn(struct conn_table *t, struct conn *c, uint32_t ref)
@@ -442,7 +478,8 @@ static void conn_remove(struct conn_table *t, struct conn *c, uint32_t ref, conn
 
 void conn_kill(struct conn_table *t, struct conn *c, conn_gone_fn gone, void *ctx)
 {
-	conn_remove(t, c, ref_of(t, c), gone, ctx);
+	if (c->flags & CONN_F_LIVE) /* a second kill of one entry does nothing */
+		conn_remove(t, c, ref_of(t, c), gone, ctx);
 }
 
 /*
@@ -453,13 +490,12 @@ void conn_kill(struct conn_table *t, struct conn *c, conn_gone_fn gone, void *ct
 static bool evict_oldest(struct conn_table *t, enum conn_reason why, bool want_family, bool v6,
 			 conn_gone_fn gone, void *ctx)
 {
-	for (uint32_t n = t->fifo_n; n > 0; n--) {
+	for (uint32_t n = RTE_MIN(t->fifo_n, EVICT_VISITS); n > 0; n--) {
 		uint64_t v = fifo_pop(t);
 		uint32_t ref = (uint32_t)v;
 		struct conn *c = entry(t, ref);
 
-		if (!(c->flags & CONN_F_LIVE) || c->gen != (uint8_t)(v >> 32) ||
-		    (c->flags & CONN_F_ASSURED))
+		if (fifo_stale(t, v))
 			continue; /* gone, or past its handshake: forgotten */
 		if (want_family && !!(ref & CONN_REF_V6) != v6) {
 			fifo_push(t, ref, c->gen);
@@ -619,6 +655,7 @@ struct conn *conn_create(struct conn_table *t, const struct conn_init *ci, uint3
 	/* Filled but not LIVE until indexed: a reader meeting it skips it. */
 	c->flags = flags & (uint8_t)~CONN_F_LIVE;
 	__atomic_store_n(&c->gen, (uint8_t)(c->gen + 1), __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_RELEASE); /* before fill's stores, as above */
 	fill(c, ci, now_s);
 	key_hash(t, &ci->key, &h_in);
 	if (index_add_room(t, &h_in, ref, gone, ctx) != 0)
@@ -635,9 +672,13 @@ struct conn *conn_create(struct conn_table *t, const struct conn_init *ci, uint3
 	wheel_file(t, c, ref);
 	if (!(flags & CONN_F_ASSURED)) {
 		if (t->fifo_n == t->fifo_size)
-			evict_oldest(t, CONN_EVICT_QUEUE_WRAP, false, false, gone, ctx);
+			fifo_trim(t, EVICT_VISITS, true);
+		else
+			fifo_trim(t, 2, false);
 		if (t->fifo_n < t->fifo_size)
 			fifo_push(t, ref, c->gen);
+		else
+			t->st.reasons[CONN_QUEUE_FULL]++;
 		t->st.embryonic++;
 	}
 	t->st.live++;

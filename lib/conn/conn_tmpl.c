@@ -145,12 +145,19 @@ static void dying_sweep(struct conn_tmpls *ts)
 			tmpl_free(ts, t, idx);
 			continue;
 		}
-		__atomic_store_n(&t->dead, T_HELD, __ATOMIC_RELEASE);
 		t->prev = T_NIL;
 		t->next = ts->held;
 		if (ts->held != T_NIL)
 			ts->t[ts->held].prev = idx;
 		ts->held = idx;
+		/* The last unbind may have come between the load above and
+		 * this store, seen T_DYING and left: look again (both sides
+		 * store, then load, sequentially consistent). */
+		__atomic_store_n(&t->dead, T_HELD, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&t->n_controlled, __ATOMIC_SEQ_CST) == 0) {
+			held_unlink(ts, t);
+			tmpl_free(ts, t, idx);
+		}
 	}
 }
 
@@ -185,8 +192,8 @@ void conn_tmpl_unbind(struct conn_tmpls *ts, uint32_t idx)
 {
 	struct conn_tmpl *t = &ts->t[idx];
 
-	if (__atomic_sub_fetch(&t->n_controlled, 1, __ATOMIC_ACQ_REL) != 0 ||
-	    __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE) != T_HELD)
+	if (__atomic_sub_fetch(&t->n_controlled, 1, __ATOMIC_SEQ_CST) != 0 ||
+	    __atomic_load_n(&t->dead, __ATOMIC_SEQ_CST) != T_HELD)
 		return; /* a dying one still in its grace period: the sweep frees it */
 	rte_spinlock_lock(&ts->lock);
 	if (t->dead == T_HELD && __atomic_load_n(&t->n_controlled, __ATOMIC_ACQUIRE) == 0) {

@@ -155,7 +155,7 @@ enum conn_reason {
 	CONN_EVICT_EMBRYONIC_BUDGET = 0, /**< embryonic_max live embryonic ones */
 	CONN_EVICT_TABLE_FULL,           /**< no free entry: the oldest embryonic went */
 	CONN_EVICT_BUCKET_FULL,          /**< both buckets full: an embryonic one there went */
-	CONN_EVICT_QUEUE_WRAP,           /**< a full queue's oldest, still embryonic */
+	CONN_QUEUE_FULL, /**< an embryonic connection not queued: the queue was full (not evicted) */
 	CONN_REFUSE_TABLE_FULL,          /**< full of assured connections */
 	CONN_REFUSE_BUCKET_FULL,         /**< both buckets full of assured connections */
 	CONN_REASON_COUNT

@@ -68,6 +68,7 @@ void ctl_limits(struct fwd_limits *out, const struct cfg_limits *in)
 		[FWD_POL_KERNEL] = in->kernel, [FWD_POL_TRUSTED] = in->trusted,
 		[FWD_POL_ARP] = in->arp,       [FWD_POL_RESOLVE] = in->resolve,
 		[FWD_POL_LEARN] = in->learn,   [FWD_POL_ICMP] = in->icmp,
+		[FWD_POL_SYNC] = in->sync,
 	};
 
 	*out = fwd_limits_default;

@@ -18,7 +18,7 @@ static uint64_t evicted(const struct fwd_worker *w)
 	const struct conn_table_stats *t = conn_table_stats(w->conns);
 
 	return t->reasons[CONN_EVICT_EMBRYONIC_BUDGET] + t->reasons[CONN_EVICT_TABLE_FULL] +
-	       t->reasons[CONN_EVICT_BUCKET_FULL] + t->reasons[CONN_EVICT_QUEUE_WRAP];
+	       t->reasons[CONN_EVICT_BUCKET_FULL];
 }
 
 static uint64_t refused(const struct fwd_worker *w)

@@ -147,8 +147,7 @@ static void conn_record(const struct ctl *c, const struct fwd_sync *r, struct sy
 	dest_of(c, r->rs_stat, s);
 }
 
-static void tmpl_record(const struct ctl *c, const struct conn_tmpl *t, uint32_t now_s,
-			struct sync_conn *s)
+static void tmpl_record(const struct ctl *c, const struct conn_tmpl *t, struct sync_conn *s)
 {
 	const struct svc_snapshot *snap = c->env.svc.cur;
 	const struct svc_rs *rs = snap != NULL ? snap->rs_of[t->rs_stat] : NULL;
@@ -163,7 +162,10 @@ static void tmpl_record(const struct ctl *c, const struct conn_tmpl *t, uint32_t
 				 .state = t->assured ? SYNC_TPL_S_ASSURED : SYNC_TPL_S_NONE,
 				 .flags = SYNC_F_TEMPLATE | fwd_flags(fwd),
 				 .vport = t->key.vport,
-				 .timeout = t->expires > now_s ? t->expires - now_s : 1 };
+				 /* a template's timeout, as IPVS sends it: the
+				  * persistence timeout (it may control connections
+				  * the backup does not bind to it) */
+				 .timeout = t->timeout_s ? t->timeout_s : 1 };
 	memcpy(s->caddr, t->key.caddr, 16);
 	memcpy(s->vaddr, t->key.vaddr, 16);
 	dest_of(c, t->rs_stat, s);
@@ -249,7 +251,7 @@ static void tmpl_add(struct ctl *c, uint32_t idx, uint32_t now_s, uint64_t now_m
 	    (s->tmpl_sent[idx] != 0 && now_s - s->tmpl_sent[idx] < TMPL_EVERY_S) ||
 	    __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE))
 		return;
-	tmpl_record(c, t, now_s, &sc);
+	tmpl_record(c, t, &sc);
 	if (record_add(c, &sc, now_ms))
 		s->tmpl_sent[idx] = now_s;
 }
@@ -343,7 +345,7 @@ static void refresh_walk(struct ctl *c, uint32_t now_s, uint64_t now_ms)
 			     conn_tmpls_read(c->env.tmpls, &s->walk_tmpl, &tp);) {
 				if (!tp.assured)
 					continue;
-				tmpl_record(c, &tp, now_s, &sc);
+				tmpl_record(c, &tp, &sc);
 				if (!record_add(c, &sc, now_ms))
 					return;
 			}
@@ -646,6 +648,7 @@ static json_t *tel_sync(void *ctx, const char *params)
 		w.installed += x->installed;
 		w.refreshed += x->refreshed;
 		w.kept_local += x->kept_local;
+		w.replaced += x->replaced;
 		w.refused += x->refused;
 	}
 	for (int e = 1; e < SYNC_E_COUNT; e++)
@@ -667,11 +670,11 @@ static json_t *tel_sync(void *ctx, const char *params)
 		      "requests", (json_int_t)s->st.requests_sent));
 	json_object_set_new(
 	    o, "received",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 		      "messages", (json_int_t)s->st.messages_received, "conns",
 		      (json_int_t)s->st.conns_received, "installed", (json_int_t)w.installed,
-		      "refreshed", (json_int_t)w.refreshed, "templates",
-		      (json_int_t)s->st.templates, "kept_local",
+		      "replaced", (json_int_t)w.replaced, "refreshed", (json_int_t)w.refreshed,
+		      "templates", (json_int_t)s->st.templates, "kept_local",
 		      (json_int_t)(w.kept_local + s->st.kept_local), "ignored",
 		      (json_int_t)s->st.ignored, "skipped", (json_int_t)s->st.skipped, "refused",
 		      (json_int_t)(w.refused + s->st.refused), "dropped", (json_int_t)s->st.dropped,

@@ -52,6 +52,7 @@ static const char *const drop_names[FWD_DROP_COUNT] = {
 	[FWD_DROP_NEIGH_UNRESOLVED] = "neigh_unresolved",
 	[FWD_DROP_NEIGH_QUEUE_FULL] = "neigh_queue_full",
 	[FWD_DROP_NEIGH_TABLE_FULL] = "neigh_table_full",
+	[FWD_DROP_SYNC_POLICED] = "sync_policed",
 };
 
 const char *fwd_drop_name(enum fwd_drop d)
@@ -323,18 +324,25 @@ static void fwd_dispatch(struct fwd_worker *w, const struct svc_snapshot *snap,
 			 struct rte_mbuf **cand, struct conn_key *keys, uint32_t nc)
 {
 	struct conn *conns[FWD_BURST];
-	uint8_t dirs[FWD_BURST];
+	uint8_t dirs[FWD_BURST], gens[FWD_BURST];
 	struct burst_made made;
 	uint32_t hits;
 
 	hits = conn_lookup_bulk(w->conns, keys, nc, conns, dirs);
+	for (uint32_t i = 0; i < nc; i++)
+		if (hits & (1u << i))
+			gens[i] = conns[i]->gen;
 	made.n = 0;
 	made.filter[0] = made.filter[1] = 0;
 	for (uint32_t i = 0; i < nc; i++) {
 		struct conn *c = NULL;
 		uint8_t dir = CONN_DIR_IN;
 
-		if (hits & (1u << i)) {
+		/* An earlier packet of the burst may have killed or evicted the
+		 * connection found (and its entry made another): a hit holds
+		 * only while its entry is live in the same generation. */
+		if ((hits & (1u << i)) && (conns[i]->flags & CONN_F_LIVE) &&
+		    conns[i]->gen == gens[i]) {
 			c = conns[i];
 			dir = dirs[i];
 		} else if (made.n > 0) {

@@ -77,7 +77,13 @@ void fwd_local(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte
 	if (ip->dst_addr == w->env->sync_group && w->env->sync_group != 0 &&
 	    meta->l4_proto == IPPROTO_UDP && !meta->is_fragment &&
 	    ((const rte_be16_t *)fwd_l4(m, meta))[1] == w->env->sync_port) {
-		/* the sync daemon's, before anything for the kernel */
+		/* the sync daemon's, before anything for the kernel; policed,
+		 * so that a flood at the group cannot crowd adverts out of the
+		 * priority ring */
+		if (!fwd_police(w, FWD_POL_SYNC)) {
+			fwd_drop(w, m, FWD_DROP_SYNC_POLICED);
+			return;
+		}
 		fwd_to_control_prio(w, m, PKT_CTL_SYNC);
 		return;
 	}

@@ -63,6 +63,21 @@ static void install(struct fwd_worker *w, const struct fwd_sync *r)
 	uint8_t dir;
 	struct conn *c = conn_lookup(w->conns, &r->key, &dir);
 
+	if (c != NULL && (c->flags & CONN_F_SYNCED) &&
+	    (c->rs_stat != r->rs_stat ||
+	     (c->flags >> CONN_F_FWD_SHIFT) != (r->flags >> CONN_F_FWD_SHIFT))) {
+		/* The flow is bound elsewhere now (its client port was reused
+		 * after TIME_WAIT, another server chosen): as IPVS's
+		 * ip_vs_proc_conn, an active one replaces the old copy, an
+		 * inactive one leaves it. */
+		if (!conn_state_active(r->state)) {
+			w->sst.refreshed++;
+			return;
+		}
+		conn_kill(w->conns, c, fwd_conn_gone, w);
+		w->sst.replaced++;
+		c = NULL;
+	}
 	if (c != NULL) {
 		int delta;
 

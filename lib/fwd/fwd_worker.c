@@ -31,13 +31,15 @@ const struct fwd_limits fwd_limits_default = {
 		  [FWD_POL_ARP] = 1000,
 		  [FWD_POL_RESOLVE] = 10000,
 		  [FWD_POL_LEARN] = 1000,
-		  [FWD_POL_ICMP] = 1000 },
+		  [FWD_POL_ICMP] = 1000,
+		  [FWD_POL_SYNC] = 1000 },
 	.burst = { [FWD_POL_KERNEL] = 1000,
 		   [FWD_POL_TRUSTED] = 2000,
 		   [FWD_POL_ARP] = 200,
 		   [FWD_POL_RESOLVE] = 1000,
 		   [FWD_POL_LEARN] = 200,
-		   [FWD_POL_ICMP] = 100 },
+		   [FWD_POL_ICMP] = 100,
+		   [FWD_POL_SYNC] = 200 },
 };
 
 static uint64_t clock_mult; /* ms per TSC cycle, as a 32.32 fixed point */

@@ -86,6 +86,7 @@ enum fwd_drop {
 	FWD_DROP_NEIGH_UNRESOLVED, /**< counted by the control core */
 	FWD_DROP_NEIGH_QUEUE_FULL, /**< counted by the control core */
 	FWD_DROP_NEIGH_TABLE_FULL, /**< counted by the control core */
+	FWD_DROP_SYNC_POLICED,     /**< sync messages over their token bucket */
 	FWD_DROP_COUNT
 };
 
@@ -117,6 +118,7 @@ enum fwd_policer {
 	FWD_POL_RESOLVE,    /**< frames waiting for a neighbour */
 	FWD_POL_LEARN,      /**< ARP records about known neighbours */
 	FWD_POL_ICMP,       /**< ICMP errors the worker originates */
+	FWD_POL_SYNC,       /**< sync messages received, for the control core */
 	FWD_POL_COUNT
 };
 
@@ -170,7 +172,8 @@ struct fwd_sync_stats {
 	uint64_t events, events_dropped; /**< sent to the control core, or not (ring full) */
 	uint64_t installed, refreshed;   /**< received connections made or updated */
 	uint64_t kept_local;             /**< received, but a connection of its own stood */
-	uint64_t refused;                /**< received, no room in the table */
+	uint64_t replaced; /**< a synced copy bound to another server, made anew (IPVS) */
+	uint64_t refused;  /**< received, no room in the table */
 };
 
 /** A neighbour fact from ARP, for the control core (struct in the learn ring). */

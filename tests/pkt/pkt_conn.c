@@ -3,6 +3,8 @@
  * Packet fixtures: persistence, changing services, the table, scheduling, expiry (the scene is in
  * scene.h).
  */
+#include <rte_ring_elem.h>
+
 #include "scene.h"
 
 /* --------------------------------------------------------- persistence */
@@ -362,6 +364,130 @@ static void sched_state_kept(struct fx *x)
 	syn_to(x, 40004, 81, MAC_RS2);
 }
 
+/* Two segments of one connection in one burst, its real server removed:
+ * the first ends the connection, the second finds it gone (it must not
+ * end it again: the entry would be freed twice). */
+static void burst_kill_then_hit(struct fx *x)
+{
+	struct fx_svc s = DR;
+	struct pb_ip a1 = pb_tcp(CLIENT, 40000, VIP, 80, PB_TH_ACK), a2 = a1;
+	struct pb_frame f1, f2;
+	const struct pb_frame *in[2] = { &f1, &f2 };
+	const struct conn_table_stats *st = conn_table_stats(x->e.w[0]->conns);
+	struct conn *c1, *c2;
+
+	setup(x, &s, 1);
+	dr_syn(x, CLIENT, 40000, MAC_RS1);
+	s.rs[0] = s.rs[1];
+	s.n_rs = 1;
+	if (fx_services(x, &s, 1) != 0)
+		fx_fail(x, "cannot publish");
+	a2.payload_len = 10;
+	f1 = from_gw(&a1);
+	f2 = from_gw(&a2);
+	x->step++;
+	if (!fx_inject(x, in, 2))
+		return;
+	FX_CHECK(x,
+		 x->got.drops[FWD_DROP_REAL_SERVER_GONE] == 1 &&
+		     x->got.drops[FWD_DROP_NO_CONNECTION] == 1,
+		 "real_server_gone %" PRIu64 ", no_connection %" PRIu64,
+		 x->got.drops[FWD_DROP_REAL_SERVER_GONE], x->got.drops[FWD_DROP_NO_CONNECTION]);
+	fx_release(x);
+	FX_CHECK(x, st->live == 0 && st->embryonic == 0, "live %u embryonic %u", st->live,
+		 st->embryonic);
+	FX_CHECK(x, fx_counters(x, VIP, 80, TCP, RS1, 80).inactive == 0, "RS1's inactive drifted");
+	dr_syn(x, CLIENT2, 1, MAC_RS2);
+	dr_syn(x, CLIENT2, 2, MAC_RS2);
+	c1 = fx_conn(x, CLIENT2, 1, VIP, 80, TCP);
+	c2 = fx_conn(x, CLIENT2, 2, VIP, 80, TCP);
+	FX_CHECK(x, c1 != NULL && c2 != NULL && c1 != c2, "two new connections share an entry");
+}
+
+/* A burst's SYN evicts (budget 1) the embryonic connection a later packet
+ * of the same burst found, and its entry is reused: that packet must not
+ * follow the new connection. */
+static void burst_evict_then_hit(struct fx *x)
+{
+	struct pb_ip syn2 = pb_tcp(CLIENT2, 2000, VIP, 80, PB_TH_SYN);
+	struct pb_ip ack1 = pb_tcp(CLIENT, 1000, VIP, 80, PB_TH_ACK);
+	struct pb_frame f1 = from_gw(&syn2), f2 = from_gw(&ack1);
+	const struct pb_frame *in[2] = { &f1, &f2 };
+	struct conn *c;
+
+	setup(x, &DR, 1);
+	dr_syn(x, CLIENT, 1000, MAC_RS1);
+	x->step++;
+	if (!fx_inject(x, in, 2))
+		return;
+	FX_CHECK(x, x->got.n_tx[0] == 1 && x->got.drops[FWD_DROP_NO_CONNECTION] == 1,
+		 "%u frames sent, %" PRIu64 " no_connection: CLIENT's ACK followed another's "
+		 "connection",
+		 x->got.n_tx[0], x->got.drops[FWD_DROP_NO_CONNECTION]);
+	fx_release(x);
+	c = fx_conn(x, CLIENT2, 2000, VIP, 80, TCP);
+	FX_CHECK(x, c != NULL && c->state == CONN_S_SYN_RECV,
+		 "CLIENT2's connection moved by CLIENT's ACK");
+}
+
+/* ---------------------------------------------------------- synced */
+
+/* A synced connection's record, as the control core hands it to a worker. */
+static struct fwd_sync synced(struct fx *x, uint32_t rs, uint8_t state)
+{
+	struct fwd_sync r = { .rs_stat = (uint16_t)fx_stat(x, VIP, 80, TCP, rs, 80),
+			      .state = state,
+			      .flags = (uint8_t)(CONN_F_ASSURED | CFG_FWD_DR << CONN_F_FWD_SHIFT),
+			      .timeout_s = 100 };
+
+	r.key = (struct conn_key){ .af = 4,
+				   .proto = TCP,
+				   .sport = rte_cpu_to_be_16(40000),
+				   .dport = rte_cpu_to_be_16(80),
+				   .v4 = { rte_cpu_to_be_32(CLIENT), rte_cpu_to_be_32(VIP) } };
+	return r;
+}
+
+/* Received connections: installed; a later message naming another real
+ * server replaces the copy when the connection is active (the client's
+ * port was reused and scheduled elsewhere, as IPVS's receiver sees it),
+ * and leaves it when inactive; the flow then follows the copy. */
+static void sync_replaces_copy(struct fx *x)
+{
+	struct fwd_worker *w = x->e.w[0];
+	struct pb_ip ack = pb_tcp(CLIENT, 40000, VIP, 80, PB_TH_ACK);
+	struct pb_frame in = from_gw(&ack), out = to_fwd(MAC_RS2, 0, &ack);
+	struct fwd_sync r[3];
+	struct conn *c;
+
+	setup(x, &DR, 1);
+	w->sync_in = rte_ring_create_elem("fx_sync_in", sizeof(struct fwd_sync), 16,
+					  SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (w->sync_in == NULL) {
+		fx_fail(x, "no ring");
+		return;
+	}
+	r[0] = synced(x, RS1, CONN_S_ESTABLISHED);
+	r[1] = synced(x, RS2, CONN_S_ESTABLISHED);
+	r[2] = synced(x, RS1, CONN_S_CLOSE);
+	for (int i = 0; i < 3; i++) {
+		rte_ring_sp_enqueue_elem(w->sync_in, &r[i], sizeof(r[i]));
+		fwd_sync_install(w, 8);
+		c = fx_conn(x, CLIENT, 40000, VIP, 80, TCP);
+		FX_CHECK(x, c != NULL && (c->flags & CONN_F_SYNCED), "record %d: no synced copy", i);
+		if (c == NULL)
+			break;
+		FX_CHECK(x, c->rs_stat == (i == 0 ? r[0].rs_stat : r[1].rs_stat),
+			 "record %d: bound to stat %u", i, c->rs_stat);
+	}
+	FX_CHECK(x, w->sst.installed == 2 && w->sst.replaced == 1,
+		 "installed %" PRIu64 ", replaced %" PRIu64, w->sst.installed, w->sst.replaced);
+	FX_CHECK(x, fx_counters(x, VIP, 80, TCP, RS1, 80).active == 0, "RS1 still counts it");
+	fx_step(x, &in, fx_tx(0, &out));
+	rte_ring_free(w->sync_in);
+	w->sync_in = NULL;
+}
+
 /* ------------------------------------------------------------- expiry */
 
 /* A connection expires within a second of its timeout while the wheel
@@ -424,6 +550,9 @@ const struct fixture pkt_conn_fixtures[] = {
 	{ "rr_1_1", 8192, rr_1_1 },
 	{ "wrr_1_2", 8192, wrr_1_2 },
 	{ "sched_state_kept", 0, sched_state_kept },
+	{ "burst_kill_then_hit", 0, burst_kill_then_hit },
+	{ "burst_evict_then_hit", 0, burst_evict_then_hit, NULL, 1 },
+	{ "sync_replaces_copy", 0, sync_replaces_copy },
 	{ "conn_expires_on_time", 0, conn_expires_on_time },
 	{ "conn_expiry_over_many_turns", 8192, conn_expiry_over_many_turns },
 };

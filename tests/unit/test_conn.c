@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <netinet/in.h>
 #include <rte_eal.h>
+#include <rte_random.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -448,6 +449,40 @@ static void test_embryonic_budget(void **state)
 	conn_table_free(t);
 }
 
+/* Ordinary traffic: every connection completes its handshake, half the
+ * table in use, many times its size made over time. The eviction queue
+ * keeps only what is still embryonic: it never fills, nothing is evicted,
+ * and a handshake in progress (the only one) stays. */
+static void test_embryonic_queue_churn(void **state)
+{
+	const uint32_t cap = 4096, half = cap / 2;
+	struct conn_table *t = table(cap, 0);
+	const struct conn_table_stats *st = conn_table_stats(t);
+	struct conn **live = calloc(half, sizeof(*live));
+	struct conn_key hs = key(0x0b000001, 1, IPPROTO_TCP);
+	uint8_t dir;
+
+	(void)state;
+	assert_non_null(live);
+	for (uint32_t i = 0; i < 3 * cap; i++) {
+		uint32_t j = i < half ? i : (uint32_t)(rte_rand() % half);
+
+		if (i >= half)
+			conn_kill(t, live[j], NULL, NULL);
+		live[j] = make(t, key(0x0a000000u + i, 2, IPPROTO_TCP), CFG_FWD_DR, 1);
+		assert_non_null(live[j]);
+		conn_touch(t, live[j], IN, ACK, 1);
+		if (i == cap)
+			assert_non_null(make(t, hs, CFG_FWD_DR, 1));
+	}
+	assert_int_equal(st->embryonic, 1);
+	assert_non_null(conn_lookup(t, &hs, &dir));
+	for (int r = 0; r < CONN_REASON_COUNT; r++)
+		assert_int_equal(st->reasons[r], 0);
+	free(live);
+	conn_table_free(t);
+}
+
 /* A full table: the oldest embryonic connection makes room (evict_table_full);
  * a table full of assured ones refuses (refuse_table_full). IPv4 and IPv6
  * entries are apart: an IPv6 connection needs an IPv6 one to go. */
@@ -804,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_expiry_budget),
 		cmocka_unit_test(test_embryonic_budget),
+		cmocka_unit_test(test_embryonic_queue_churn),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_concurrent_readers),
