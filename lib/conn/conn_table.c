@@ -838,7 +838,14 @@ int conn_resync(struct conn_table *t, struct conn *c, uint8_t state, uint16_t ti
 	    !(c->flags & CONN_F_ASSURED))
 		assure(t, c);
 	c->state = state;
-	set_expires(c, now_s + timeout_s);
+	if (due_in(c, now_s) > (int32_t)timeout_s) {
+		/* sooner than where the wheel has it: filed again */
+		set_expires(c, now_s + timeout_s);
+		list_unlink(t, c);
+		wheel_file(t, c, ref_of(t, c));
+	} else {
+		set_expires(c, now_s + timeout_s);
+	}
 	return (int)conn_state_active(state) - (int)conn_state_active(old);
 }
 

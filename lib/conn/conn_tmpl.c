@@ -322,8 +322,10 @@ void conn_tmpls_expire(struct conn_tmpls *ts, uint32_t now_s, uint32_t budget)
 			budget--;
 			if (__atomic_load_n(&t->n_controlled, __ATOMIC_ACQUIRE) > 0 &&
 			    __atomic_load_n(&t->expires, __ATOMIC_RELAXED) <= now_s)
-				/* it lives while it controls connections */
-				__atomic_store_n(&t->expires, now_s + 1, __ATOMIC_RELAXED);
+				/* it lives while it controls connections: looked at
+				 * again a timeout later, as IPVS re-arms it */
+				__atomic_store_n(&t->expires, now_s + t->timeout_s,
+						 __ATOMIC_RELAXED);
 			if (__atomic_load_n(&t->expires, __ATOMIC_RELAXED) > now_s) {
 				/* filed again, a slot on at least */
 				wheel_unlink(ts, t);
@@ -346,7 +348,15 @@ const struct conn_tmpls_stats *conn_tmpls_stats(const struct conn_tmpls *ts)
 
 bool conn_tmpls_read(const struct conn_tmpls *ts, uint32_t *pos, struct conn_tmpl *out)
 {
-	for (; *pos < ts->capacity; (*pos)++) {
+	return conn_tmpls_read_upto(ts, pos, UINT32_MAX, out);
+}
+
+bool conn_tmpls_read_upto(const struct conn_tmpls *ts, uint32_t *pos, uint32_t end,
+			  struct conn_tmpl *out)
+{
+	const uint32_t n = RTE_MIN(ts->capacity, end);
+
+	for (; *pos < n; (*pos)++) {
 		const struct conn_tmpl *t = &ts->t[*pos];
 		uint32_t serial = __atomic_load_n(&t->serial, __ATOMIC_ACQUIRE);
 

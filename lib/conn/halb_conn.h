@@ -155,9 +155,10 @@ enum conn_reason {
 	CONN_EVICT_EMBRYONIC_BUDGET = 0, /**< embryonic_max live embryonic ones */
 	CONN_EVICT_TABLE_FULL,           /**< no free entry: the oldest embryonic went */
 	CONN_EVICT_BUCKET_FULL,          /**< both buckets full: an embryonic one there went */
-	CONN_QUEUE_FULL, /**< an embryonic connection not queued: the queue was full (not evicted) */
-	CONN_REFUSE_TABLE_FULL,          /**< full of assured connections */
-	CONN_REFUSE_BUCKET_FULL,         /**< both buckets full of assured connections */
+	CONN_QUEUE_FULL, /**< an embryonic connection not queued: the queue was full (not evicted)
+			  */
+	CONN_REFUSE_TABLE_FULL,  /**< full of assured connections */
+	CONN_REFUSE_BUCKET_FULL, /**< both buckets full of assured connections */
 	CONN_REASON_COUNT
 };
 
@@ -415,6 +416,11 @@ const struct conn_tmpls_stats *conn_tmpls_stats(const struct conn_tmpls *ts);
 
 /** Any thread: the next live template at or after *pos, copied into out. */
 bool conn_tmpls_read(const struct conn_tmpls *ts, uint32_t *pos, struct conn_tmpl *out);
+
+/** The same, looking no further than position end (exclusive); false
+ * when none is live in [*pos, end), *pos then end or the capacity. */
+bool conn_tmpls_read_upto(const struct conn_tmpls *ts, uint32_t *pos, uint32_t end,
+			  struct conn_tmpl *out);
 
 #ifdef __cplusplus
 }

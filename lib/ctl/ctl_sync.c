@@ -312,46 +312,75 @@ static void view_record(const struct conn_view *v, uint32_t now_s, struct fwd_sy
 	}
 }
 
+/* A full pass, fast, from the start: what a new backup needs. */
+static void resync_start(struct ctl_sync *s)
+{
+	s->walk_worker = 0;
+	s->walk_pos = 0;
+	s->walk_tmpl = 0;
+	s->resync_until_walked = 1;
+}
+
+/* The templates' part of the walk: at most budget positions. @return
+ * the positions used, or UINT64_MAX when the bucket ran dry. */
+static uint64_t walk_templates(struct ctl *c, uint64_t budget, uint64_t now_ms)
+{
+	struct ctl_sync *s = c->sync;
+	const uint32_t start = s->walk_tmpl;
+	const uint32_t end = (uint32_t)RTE_MIN((uint64_t)start + budget, UINT32_MAX);
+	struct conn_tmpl tp;
+	struct sync_conn sc;
+
+	while (conn_tmpls_read_upto(c->env.tmpls, &s->walk_tmpl, end, &tp)) {
+		if (!tp.assured)
+			continue;
+		tmpl_record(c, &tp, &sc);
+		if (!record_add(c, &sc, now_ms)) {
+			s->walk_tmpl--; /* again when the bucket has tokens */
+			return UINT64_MAX;
+		}
+	}
+	return s->walk_tmpl - start;
+}
+
 /* Reads a share of the tables (all of it, fast, after a resync request)
- * and sends the connections worth it. */
+ * and sends the connections worth it, then the templates: positions, not
+ * entries, so that a pass takes REFRESH_S however full the tables are. */
 static void refresh_walk(struct ctl *c, uint32_t now_s, uint64_t now_ms)
 {
 	struct ctl_sync *s = c->sync;
-	uint64_t total = 0, budget;
+	uint64_t total = conn_tmpls_stats(c->env.tmpls)->capacity, budget;
 
-	for (uint16_t w = 0; w < c->n_workers; w++) {
-		const struct conn_table_stats *t = conn_table_stats(c->env.workers[w]->conns);
-
-		total += (uint64_t)t->capacity + t->capacity6;
-	}
-	/* positions, not connections: a pass takes REFRESH_S however full */
+	for (uint16_t w = 0; w < c->n_workers; w++)
+		total += conn_table_positions(c->env.workers[w]->conns);
 	budget = s->resync_until_walked ? RESYNC_VISIT : total / (REFRESH_S * 1000) + 1;
 	while (budget > 0) {
-		const struct conn_table *t = c->env.workers[s->walk_worker]->conns;
-		const uint64_t start = s->walk_pos;
+		const struct conn_table *t;
+		uint64_t start = s->walk_pos;
 		struct conn_view v;
 		struct fwd_sync r;
 		struct sync_conn sc;
 
-		if (!conn_table_read_upto(t, &s->walk_pos, start + budget, &v)) {
-			if (s->walk_pos < conn_table_positions(t))
-				return; /* the budget is spent */
-			/* this table is done: the next, or the templates, or a new pass */
-			s->walk_pos = 0;
-			if (++s->walk_worker < c->n_workers)
-				continue;
+		if (s->walk_worker == c->n_workers) { /* the templates */
+			uint64_t used = walk_templates(c, budget, now_ms);
+
+			if (used == UINT64_MAX || used >= budget)
+				return;
+			/* done: a new pass */
 			s->walk_worker = 0;
-			for (struct conn_tmpl tp;
-			     conn_tmpls_read(c->env.tmpls, &s->walk_tmpl, &tp);) {
-				if (!tp.assured)
-					continue;
-				tmpl_record(c, &tp, &sc);
-				if (!record_add(c, &sc, now_ms))
-					return;
-			}
 			s->walk_tmpl = 0;
 			s->resync_until_walked = 0;
 			return;
+		}
+		t = c->env.workers[s->walk_worker]->conns;
+		if (!conn_table_read_upto(t, &s->walk_pos, start + budget, &v)) {
+			if (s->walk_pos < conn_table_positions(t))
+				return; /* the budget is spent */
+			budget -= RTE_MIN(budget, s->walk_pos - start);
+			/* this table is done: the next, or the templates */
+			s->walk_pos = 0;
+			s->walk_worker++;
+			continue;
 		}
 		budget -= RTE_MIN(budget, s->walk_pos - start);
 		if (!view_worth(&v))
@@ -391,7 +420,7 @@ void ctl_sync_role(struct ctl *c, size_t inst, bool master)
 		s->request_at = fwd_clock_ms() + REQUEST_AGAIN;
 	} else {
 		/* the backup's copies come from this director now: all of them */
-		s->resync_until_walked = 1;
+		resync_start(s);
 		s->request_at = 0;
 	}
 }
@@ -511,7 +540,7 @@ static void message_in(struct ctl *c, const uint8_t *p, size_t len)
 	if (msg.request) {
 		s->st.requests_received++;
 		if (s->master)
-			s->resync_until_walked = 1;
+			resync_start(s);
 		return;
 	}
 	s->st.messages_received++;
