@@ -483,6 +483,44 @@ static void test_embryonic_queue_churn(void **state)
 	conn_table_free(t);
 }
 
+/* The same with a few handshakes under way at the queue's head the whole
+ * time, behind which the stale entries pile up: the full queue sends them
+ * round, never evicts them. */
+static void test_no_eviction_without_pressure(void **state)
+{
+	struct conn_table *t = table(64, 0); /* the default budget: 16 */
+	const struct conn_table_stats *st = conn_table_stats(t);
+	struct tally tl = { 0 };
+	struct conn *slow[4];
+	uint8_t dir;
+
+	(void)state;
+	for (uint32_t i = 0; i < 4; i++) /* their ACKs come at the end */
+		slow[i] = make_as(t, key(9000 + i, 1, IPPROTO_TCP), CFG_FWD_DR, CONN_S_SYN_RECV,
+				  false, 1, &tl);
+	for (uint32_t i = 0; i < 10000; i++) {
+		struct conn *c =
+		    make_as(t, key(i, 2, IPPROTO_TCP), CFG_FWD_DR, CONN_S_SYN_RECV, false, 1, &tl);
+
+		assert_non_null(c);
+		if (i % 3 != 0)
+			tl.active += conn_touch(t, c, IN, ACK, 1); /* completes */
+		conn_kill(t, c, gone, &tl);                        /* and goes, or gives up */
+	}
+	for (uint32_t i = 0; i < 4; i++) {
+		struct conn_key k = key(9000 + i, 1, IPPROTO_TCP);
+
+		assert_ptr_equal(conn_lookup(t, &k, &dir), slow[i]);
+		tl.active += conn_touch(t, slow[i], IN, ACK, 1);
+	}
+	for (unsigned int r = 0; r < CONN_REASON_COUNT; r++)
+		assert_int_equal(st->reasons[r], 0);
+	assert_int_equal(st->live, 4);
+	assert_int_equal(st->embryonic, 0);
+	assert_int_equal(tl.active, 4);
+	conn_table_free(t);
+}
+
 /* A full table: the oldest embryonic connection makes room (evict_table_full);
  * a table full of assured ones refuses (refuse_table_full). IPv4 and IPv6
  * entries are apart: an IPv6 connection needs an IPv6 one to go. */
@@ -840,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_expiry_budget),
 		cmocka_unit_test(test_embryonic_budget),
 		cmocka_unit_test(test_embryonic_queue_churn),
+		cmocka_unit_test(test_no_eviction_without_pressure),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_concurrent_readers),
