@@ -54,6 +54,7 @@ struct conn_table {
 	uint32_t cursor;  /* next second to turn */
 	uint32_t pending; /* the rest of a slot the budget cut short */
 	uint32_t slot[WHEEL_SLOTS];
+	uint16_t es_timeout; /* ESTABLISHED's, for conn_touch's common case */
 	size_t memory;
 	struct conn_table_stats st;
 };

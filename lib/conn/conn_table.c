@@ -41,6 +41,7 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 #include <rte_random.h>
+#include <rte_tcp.h>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -812,6 +813,13 @@ int conn_touch(struct conn_table *t, struct conn *c, enum conn_dir dir, uint8_t 
 {
 	uint8_t old = c->state, new_;
 
+	/* Every row of the state table leaves an established connection
+	 * established but for a FIN or a RST: most packets only refresh it. */
+	if (old == CONN_S_ESTABLISHED && (c->flags & CONN_F_ASSURED) &&
+	    !(tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG)) && c->proto == IPPROTO_TCP) {
+		set_expires(c, now_s + t->es_timeout);
+		return 0;
+	}
 	if (c->proto != IPPROTO_TCP) {
 		/* UDP: a second packet in, or any reply, assures it. */
 		new_ = CONN_S_UDP;
@@ -926,6 +934,7 @@ struct conn_table *conn_table_create(const struct conn_table_params *p)
 	t->st.capacity = p->capacity;
 	t->st.capacity6 = p->capacity6;
 	t->st.embryonic_max = p->embryonic_max ? p->embryonic_max : (p->capacity + 3) / 4;
+	t->es_timeout = (uint16_t)conn_state_timeout(CONN_S_ESTABLISHED);
 	/* A NAT connection has two keys: a table of them all is what the
 	 * index is sized for (6.4 bytes a slot at 80% load: 16 bytes a
 	 * connection). */
