@@ -3,8 +3,9 @@
  * A worker's connection table (see halb_conn.h for the model).
  *
  * Index: n_buckets cache lines (struct conn_bucket), each with ten slots of
- * a 16-bit signature and an entry reference. A key hashes (CRC32C with two
- * secret seeds) to two buckets; it lives in the first when there is room,
+ * a 16-bit signature and an entry reference. A key hashes (CRC32C and a
+ * mix of it, with secret seeds) to two buckets and a signature; it lives
+ * in the first bucket when there is room,
  * else in the second, and the first counts it in `overflow`, so a lookup
  * reads the second only when the first has overflowed. No chains: a bucket
  * pair holds at most twenty keys, so keys crafted to collide cost the
@@ -131,16 +132,34 @@ struct khash {
 	uint16_t sig;
 };
 
+/* Murmur3's finaliser: every bit of x moves every bit of the result. */
+static inline uint32_t fmix32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x85ebca6bu;
+	x ^= x >> 13;
+	x *= 0xc2b2ae35u;
+	x ^= x >> 16;
+	return x;
+}
+
+/*
+ * The key's CRC32C (seed1) picks its first bucket; a non-linear mix of it
+ * (seed2) its second bucket and its signature. Not a second CRC of the key
+ * with another seed: CRC is linear, so two CRCs of one key differ by a
+ * constant of the seeds, and the signature, made of both, was the same for
+ * every key (every slot of a bucket matched, and each lookup compared the
+ * keys of the whole bucket: several dependent misses instead of one).
+ */
 static inline void key_hash(const struct conn_table *t, const struct conn_key *k, struct khash *h)
 {
 	uint64_t ports = (uint64_t)k->sport | (uint64_t)k->dport << 16 | (uint64_t)k->proto << 32;
-	uint32_t a = t->seed1, b = t->seed2;
+	uint32_t a = t->seed1, b;
 
 	if (k->af == 4) {
 		uint64_t addrs = (uint64_t)k->v4.src | (uint64_t)k->v4.dst << 32;
 
 		a = rte_hash_crc_8byte(addrs, a);
-		b = rte_hash_crc_8byte(addrs, b);
 	} else {
 		const uint8_t *p = k->v6.src; /* src and dst: 32 bytes in a row */
 
@@ -149,16 +168,16 @@ static inline void key_hash(const struct conn_table *t, const struct conn_key *k
 
 			memcpy(&w, p + 8 * i, sizeof(w));
 			a = rte_hash_crc_8byte(w, a);
-			b = rte_hash_crc_8byte(w, b);
 		}
 	}
 	a = rte_hash_crc_8byte(ports, a);
-	b = rte_hash_crc_8byte(ports, b);
+	b = fmix32(a ^ t->seed2);
 	h->b1 = (uint32_t)(((uint64_t)a * t->n_buckets) >> 32);
 	h->b2 = (uint32_t)(((uint64_t)b * t->n_buckets) >> 32);
 	if (h->b2 == h->b1)
 		h->b2 = h->b1 + 1 == t->n_buckets ? 0 : h->b1 + 1;
-	h->sig = (uint16_t)(a ^ b);
+	/* the low bits of b: apart from both buckets' (high) bits */
+	h->sig = (uint16_t)b;
 	if (h->sig == 0)
 		h->sig = 1;
 }

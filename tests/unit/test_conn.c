@@ -29,6 +29,7 @@
 #include <rte_malloc.h>
 #include <rte_tcp.h>
 
+#include "conn_int.h" /* the index, to look at its signatures */
 #include "halb_config.h"
 #include "halb_conn.h"
 
@@ -446,6 +447,41 @@ static void test_embryonic_budget(void **state)
 	}
 	assert_int_equal(tl.live, (int64_t)conn_table_stats(t)->live);
 	assert_int_equal(tl.active, 8);
+	conn_table_free(t);
+}
+
+/* Signatures tell apart the keys of a bucket: the clients of a director
+ * differ in a few bits (here only their ports), and a lookup reads the
+ * entry of the first slot whose signature matches. (They were one value
+ * for every key once: two CRCs of a key differ by a constant.) */
+static void test_signatures(void **state)
+{
+	struct conn_table *t = table(8192, 0);
+	static uint8_t seen[65536];
+	uint32_t distinct = 0, slots = 0, same_in_bucket = 0;
+
+	(void)state;
+	memset(seen, 0, sizeof(seen));
+	for (uint32_t i = 0; i < 8192; i++)
+		assert_non_null(make_as(t, key(0xc6120001, (uint16_t)(1024 + i), IPPROTO_TCP),
+					CFG_FWD_DR, CONN_S_ESTABLISHED, true, 1, NULL));
+	for (uint32_t b = 0; b < t->n_buckets; b++) {
+		const struct conn_bucket *bk = &t->bk[b];
+
+		for (int i = 0; i < BUCKET_SLOTS; i++) {
+			if (bk->sig[i] == 0)
+				continue;
+			slots++;
+			distinct += !seen[bk->sig[i]];
+			seen[bk->sig[i]] = 1;
+			for (int j = 0; j < i; j++)
+				same_in_bucket += bk->sig[j] == bk->sig[i];
+		}
+	}
+	assert_int_equal(slots, 8192);
+	/* 8192 random 16-bit values: about 7700 distinct, a few pairs alike */
+	assert_true(distinct > 7000);
+	assert_true(same_in_bucket < 16);
 	conn_table_free(t);
 }
 
@@ -877,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_expiry_budget),
 		cmocka_unit_test(test_embryonic_budget),
+		cmocka_unit_test(test_signatures),
 		cmocka_unit_test(test_embryonic_queue_churn),
 		cmocka_unit_test(test_no_eviction_without_pressure),
 		cmocka_unit_test(test_table_full),
