@@ -258,13 +258,24 @@ static struct rte_ring *ring(const char *what, unsigned int seq, uint16_t i, uns
 
 int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns, uint32_t embryonic_max)
 {
+	const struct pktenv_tables t = {
+		.per_worker = (max_conns + PKTENV_WORKERS - 1) / PKTENV_WORKERS,
+		.embryonic_max = embryonic_max,
+		.templates = max_conns / 4,
+	};
+
+	return pktenv_open_tables(e, b, &t);
+}
+
+int pktenv_open_tables(struct pktenv *e, struct pktenv_base *b, const struct pktenv_tables *t)
+{
 	static unsigned int seq;
 	char name[32];
-	const uint32_t share = (max_conns + PKTENV_WORKERS - 1) / PKTENV_WORKERS;
 	struct conn_table_params cp = { .name = name,
-					.capacity = share,
+					.capacity = t->per_worker,
 					.capacity6 = 64,
-					.embryonic_max = embryonic_max ? embryonic_max : share,
+					.embryonic_max =
+					    t->embryonic_max ? t->embryonic_max : t->per_worker,
 					.socket = SOCKET_ID_ANY };
 
 	memset(e, 0, sizeof(*e));
@@ -281,7 +292,7 @@ int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns, uin
 	e->env.loads.by_stat =
 	    rte_zmalloc("pktenv_loads", sizeof(*e->env.loads.by_stat) * SVC_STAT_MAX, 0);
 	snprintf(name, sizeof(name), "tp%u", seq);
-	e->env.tmpls = conn_tmpls_create(name, RTE_MAX(max_conns / 4, 64u), b->qsbr, SOCKET_ID_ANY);
+	e->env.tmpls = conn_tmpls_create(name, RTE_MAX(t->templates, 64u), b->qsbr, SOCKET_ID_ANY);
 	snprintf(name, sizeof(name), "nb%u", seq);
 	e->env.neigh = neigh_create(name, 64, b->qsbr, SOCKET_ID_ANY);
 	e->routes = director_routes();

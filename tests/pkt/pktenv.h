@@ -94,6 +94,17 @@ struct pktenv {
 int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns,
 		uint32_t embryonic_max);
 
+/* The sizes of a world's tables, for the benchmark (pktenv_open splits
+ * max_conns evenly between the workers, as the daemon does). */
+struct pktenv_tables {
+	uint32_t per_worker;    /* connections of each worker's table */
+	uint32_t embryonic_max; /* per worker; 0: no budget but the table's size */
+	uint32_t templates;     /* persistence templates; 0: at least 64 */
+};
+
+/* pktenv_open with the tables sized by t. @return 0 or -1. */
+int pktenv_open_tables(struct pktenv *e, struct pktenv_base *b, const struct pktenv_tables *t);
+
 /* Frees it all and empties the rings. */
 void pktenv_close(struct pktenv *e);
 
