@@ -2,8 +2,8 @@
 /*
  * What the control core pays: building a Maglev table (sched_create for mh
  * over 10, 100 and 1000 real servers, the default 65537 slots), building and
- * publishing a service snapshot of 10,000 services, and the heap a
- * connection table of a given size takes.
+ * publishing a service snapshot of 10,000 services, decoding sync messages
+ * (sync.c), and the heap a connection table of a given size takes.
  */
 #include <stdlib.h>
 
@@ -28,7 +28,7 @@ static uint64_t heap_used(void)
 	return sum;
 }
 
-uint64_t bench_table_bytes(struct rte_rcu_qsbr *qsbr, uint32_t max_conns)
+uint64_t bench_table_bytes(uint32_t max_conns)
 {
 	static const struct conn_dest dests[1];
 	struct conn_table_params p = {
@@ -37,7 +37,6 @@ uint64_t bench_table_bytes(struct rte_rcu_qsbr *qsbr, uint32_t max_conns)
 	uint64_t before = heap_used(), after;
 	struct conn_table *t;
 
-	(void)qsbr;
 	t = conn_table_create(&p);
 
 	if (t == NULL)
@@ -183,5 +182,5 @@ int bench_control(struct bench *b)
 		fprintf(stderr, "bench: snapshot build failed\n");
 		return -1;
 	}
-	return 0;
+	return bench_wanted_name(b, "sync-decode") ? bench_sync_decode(b) : 0;
 }

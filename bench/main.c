@@ -4,13 +4,15 @@
  *
  * Usage: halb-bench [--quick] [--runs N] [--conns N,N,...] [--packets N]
  *                   [--workers N] [--mem MB] [--sched NAME] [--only CASE]
- *                   [--json FILE] [--no-callgrind]
+ *                   [--json FILE] [--no-callgrind] [--cg-conns N] [--no-hw]
  *
  * Prints the machine, the method, the forwarding table (Mpps per worker,
- * cycles and instructions per packet), the connection table's memory and
- * fill rate, and the control-plane timings; --json writes the same with
- * every run. --quick is a smoke test of a few seconds (one level of 1000
- * connections, two runs, few packets): its numbers are not results.
+ * cycles per packet, hardware counters where the CPU has them), the
+ * instructions and simulated cache misses per packet, the connection
+ * table's memory and fill rate, the SYN floods, connection sync and the
+ * control-plane timings; --json writes the same with every run. --quick is
+ * a smoke test of a few seconds (one level of 1000 connections, two runs,
+ * few packets): its numbers are not results.
  *
  * Exits non-zero when a case lost frames or failed: numbers are never
  * compared with goals here.
@@ -44,6 +46,8 @@ static void usage(FILE *out)
 		"  --only CASE      only the cases whose name contains CASE\n"
 		"  --json FILE      write every number to FILE\n"
 		"  --no-callgrind   skip instructions per packet\n"
+		"  --cg-conns N     the connections of the callgrind pass (default 1000)\n"
+		"  --no-hw          skip the hardware counters\n"
 		"  --keep-preempted also time the rounds the OS switched the worker out of\n",
 		DEFAULT_RUNS, BENCH_RUNS_MAX, DEFAULT_PACKETS);
 }
@@ -89,6 +93,8 @@ static int parse_args(struct bench_opts *o, bool *cg_child, int argc, char **arg
 					       { "only", required_argument, NULL, 'o' },
 					       { "json", required_argument, NULL, 'j' },
 					       { "no-callgrind", no_argument, NULL, 'n' },
+					       { "cg-conns", required_argument, NULL, 'g' },
+					       { "no-hw", no_argument, NULL, 'H' },
 					       { "keep-preempted", no_argument, NULL, 'k' },
 					       { "callgrind-child", no_argument, NULL, 'C' },
 					       { "help", no_argument, NULL, 'h' },
@@ -100,6 +106,8 @@ static int parse_args(struct bench_opts *o, bool *cg_child, int argc, char **arg
 				  .max_workers = 2,
 				  .packets = DEFAULT_PACKETS,
 				  .callgrind = true,
+				  .cg_conns = 1000,
+				  .hw = true,
 				  .new_sched = CFG_SCHED_WLC };
 	parse_levels(o, "1000,1000000,10000000");
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
@@ -148,6 +156,14 @@ static int parse_args(struct bench_opts *o, bool *cg_child, int argc, char **arg
 		case 'k':
 			o->keep_preempted = true;
 			break;
+		case 'g':
+			o->cg_conns = (uint32_t)strtoul(optarg, NULL, 10);
+			if (o->cg_conns < 64 || o->cg_conns > 100000000)
+				return -1;
+			break;
+		case 'H':
+			o->hw = false;
+			break;
 		case 'C':
 			*cg_child = true;
 			break;
@@ -172,16 +188,24 @@ static int parse_args(struct bench_opts *o, bool *cg_child, int argc, char **arg
 	return 0;
 }
 
-/* The EAL memory the largest level needs: its table (about 260 bytes per
- * connection of capacity), the mbufs and the rest, rounded up. */
+/* The EAL memory a level of n needs: two workers' tables of its capacity
+ * (56 bytes a connection each with the index), the flood's templates (an
+ * eighth of it, about 200 bytes each with their hash), the mbufs and the
+ * rest, rounded up. */
+static unsigned int mem_for(uint32_t n)
+{
+	const uint64_t cap = (uint64_t)n + n / 8 + 65536;
+
+	return (unsigned int)(((cap * (2 * 64 + 200 / 8) >> 20) + 512 + 255) / 256 * 256);
+}
+
 static unsigned int mem_needed(const struct bench_opts *o)
 {
-	uint64_t max = 0;
+	uint32_t max = 0;
 
 	for (unsigned int i = 0; i < o->n_levels; i++)
 		max = o->levels[i] > max ? o->levels[i] : max;
-	max += max / 8 + 65536;
-	return (unsigned int)(((max * 260 >> 20) + 512 + 255) / 256 * 256);
+	return mem_for(max);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -220,15 +244,24 @@ static int eal_start(struct bench *b, const char *prog, unsigned int lcores, uns
 	return 0;
 }
 
-/* Under valgrind: each case once, counted between markers (callgrind.c). */
+/* Under valgrind: each case once at one level, counted between markers
+ * (callgrind.c); one lcore, so two workers take turns on it. */
 static int callgrind_child(struct bench *b, const char *prog)
 {
+	struct bench_level lv = { .conns = b->o.cg_conns };
 	int rc;
 
+	b->cg = true;
 	b->o.keep_preempted = true; /* under valgrind every round is slow */
-	if (eal_start(b, prog, 1, 512) != 0)
+	b->o.hw = false;
+	b->o.runs = 1;
+	b->o.packets = 20000;
+	b->o.max_workers = 2;
+	if (eal_start(b, prog, 1, mem_for(b->o.cg_conns)) != 0)
 		return 1;
-	rc = bench_callgrind_cases(b, 20000);
+	rc = bench_level_run(b, &lv);
+	if (rc == 0 && bench_wanted_name(b, "sync-decode"))
+		rc = bench_sync_decode(b);
 	pktenv_base_cleanup();
 	return rc == 0 ? 0 : 1;
 }
@@ -282,6 +315,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (b.n_lcores < b.o.max_workers)
 		b.o.max_workers = b.n_lcores;
+	b.hw_ok = b.o.hw && bench_hw_probe(&b);
 	bench_print_header(&b, stderr);
 	for (unsigned int i = 0; i < b.o.n_levels && rc == 0; i++) {
 		b.levels[i].conns = b.o.levels[i];

@@ -3,8 +3,9 @@
  * What halb-bench prints: the machine and the method first (what was
  * measured, on what, how many runs), then the forwarding table (median and
  * [min-max] over the runs), instructions per packet, the connection table's
- * memory and fill rate, and the control-plane timings. The same numbers,
- * every run included, go to the JSON file.
+ * memory and fill rate, the floods, connection sync and the control-plane
+ * timings. The same numbers, every run included, go to the JSON file
+ * (json.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
 #include <rte_version.h>
 
 #include "bench.h"
@@ -102,7 +102,7 @@ static const char *conns_name(uint32_t n, char *buf, size_t len)
 }
 
 /* The process's peak resident memory (VmHWM) in KiB, 0 when unknown. */
-static unsigned long peak_rss_kib(void)
+unsigned long bench_peak_rss_kib(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	char line[256];
@@ -150,7 +150,7 @@ void bench_print_header(const struct bench *b, FILE *out)
 	fprintf(out,
 		"memory:   EAL --no-huge -m %u (4 KiB pages, no hugepages on this machine);\n"
 		"          peak resident memory so far %.2f GiB\n",
-		b->o.mem_mb, (double)peak_rss_kib() / (1 << 20));
+		b->o.mem_mb, (double)bench_peak_rss_kib() / (1 << 20));
 	if (b->o.keep_preempted)
 		fprintf(out,
 			"          Every round is timed, also those the OS switched out of.\n");
@@ -160,38 +160,145 @@ void bench_print_header(const struct bench *b, FILE *out)
 			"          are left out; the table says how many.\n");
 }
 
-void bench_print_table(const struct bench *b, FILE *out)
+static int cmp_row(const void *a, const void *b)
 {
-	char c1[64], c2[64], c3[64], cn[16];
+	const struct bench_row *x = *(const struct bench_row *const *)a;
+	const struct bench_row *y = *(const struct bench_row *const *)b;
 
-	fprintf(out, "\nForwarding (DR scheduler for new connections: %s; NAT and TUN: rr)\n",
-		cfg_sched_name(b->o.new_sched));
-	fprintf(out, "%-16s %-5s %5s %2s  %-24s %-24s %-22s %s\n", "case", "frame", "conns", "w",
-		"Mpps per worker", "cycles per packet", "Gb/s per worker", "left out");
+	if (x->conns != y->conns)
+		return x->conns < y->conns ? -1 : 1;
+	if (x->c != y->c)
+		return x->c < y->c ? -1 : 1;
+	if (x->frames != y->frames)
+		return x->frames < y->frames ? -1 : 1;
+	return (x->workers > y->workers) - (x->workers < y->workers);
+}
+
+/* The rows in the table's order: level, case, frames, workers. */
+static unsigned int sorted_rows(const struct bench *b, const struct bench_row **out)
+{
+	for (unsigned int i = 0; i < b->n_rows; i++)
+		out[i] = &b->rows[i];
+	qsort(out, b->n_rows, sizeof(out[0]), cmp_row);
+	return b->n_rows;
+}
+
+const struct bench_row *bench_row_find(const struct bench *b, enum bench_case c, uint32_t conns,
+				       unsigned int workers)
+{
 	for (unsigned int i = 0; i < b->n_rows; i++) {
 		const struct bench_row *r = &b->rows[i];
+
+		if (r->c == c && r->conns == conns && r->workers == workers && r->frames == BF_64)
+			return r;
+	}
+	return NULL;
+}
+
+static void print_hw(const struct bench *b, const struct bench_row *const *rows, unsigned int n,
+		     FILE *out)
+{
+	char cn[16];
+	bool any = false;
+
+	for (unsigned int i = 0; i < n; i++)
+		any |= rows[i]->hw_counted;
+	if (!any) {
+		fprintf(out, "\nHardware counters per packet: %s\n",
+			b->hw_note[0] ? b->hw_note
+			: b->o.hw     ? "none counted"
+				      : "not asked for");
+		return;
+	}
+	fprintf(out,
+		"\nHardware counters per packet (one more run per row, user space, the worker's"
+		" rounds only; - : not counted)\n");
+	fprintf(out, "%-20s %-5s %5s %2s", "case", "frame", "conns", "w");
+	for (unsigned int e = 0; e < HW_COUNT; e++)
+		fprintf(out, " %12.12s", bench_hw_name(e));
+	fprintf(out, " %6s\n", "IPC");
+	for (unsigned int i = 0; i < n; i++) {
+		const struct bench_row *r = rows[i];
+
+		if (!r->hw_counted)
+			continue;
+		fprintf(out, "%-20s %-5s %5s %2u", bench_case_name(r->c),
+			bench_frames_name(r->frames), conns_name(r->conns, cn, sizeof(cn)),
+			r->workers);
+		for (unsigned int e = 0; e < HW_COUNT; e++)
+			if (r->hw[e] < 0)
+				fprintf(out, " %12s", "-");
+			else
+				fprintf(out, " %12.2f", r->hw[e]);
+		if (r->hw[HW_CYCLES] > 0 && r->hw[HW_INSTRUCTIONS] >= 0)
+			fprintf(out, " %6.2f\n", r->hw[HW_INSTRUCTIONS] / r->hw[HW_CYCLES]);
+		else
+			fprintf(out, " %6s\n", "-");
+	}
+}
+
+static void print_forwarding(const struct bench *b, FILE *out)
+{
+	const struct bench_row *rows[RTE_DIM(b->rows)];
+	const unsigned int n = sorted_rows(b, rows);
+	char c1[64], c2[64], c3[64], cn[16];
+
+	fprintf(out,
+		"\nForwarding (DR scheduler for new connections: %s; NAT and TUN: rr;"
+		" nat-reply-cross: per packet entering, both workers' cycles)\n",
+		cfg_sched_name(b->o.new_sched));
+	fprintf(out, "%-20s %-5s %5s %2s  %-24s %-24s %-22s %s\n", "case", "frame", "conns", "w",
+		"Mpps per worker", "cycles per packet", "Gb/s per worker", "left out");
+	for (unsigned int i = 0; i < n; i++) {
+		const struct bench_row *r = rows[i];
 
 		fmt_series(c1, sizeof(c1), &r->mpps, 2);
 		fmt_series(c2, sizeof(c2), &r->cycles, 0);
 		fmt_series(c3, sizeof(c3), &r->gbps, 2);
-		fprintf(out, "%-16s %-5s %5s %2u  %-24s %-24s %-22s %.2f%%%s\n",
+		fprintf(out, "%-20s %-5s %5s %2u  %-24s %-24s %-22s %.2f%%%s\n",
 			bench_case_name(r->c), bench_frames_name(r->frames),
 			conns_name(r->conns, cn, sizeof(cn)), r->workers, c1, c2, c3,
 			r->rounds ? 100.0 * (double)r->skipped / (double)r->rounds : 0.0,
 			r->anomalies ? "  (frames lost!)" : "");
 	}
+	print_hw(b, rows, n, out);
+}
 
-	fprintf(out, "\nInstructions per packet (callgrind, inside fwd_worker_poll, 1K connections,"
-		     " 1 worker, 64-byte frames)\n");
-	if (b->n_ir == 0)
+static void print_instructions(const struct bench *b, FILE *out)
+{
+	char cn[16];
+
+	fprintf(out,
+		"\nInstructions and simulated cache misses per unit (callgrind, %s connections,"
+		" inside fwd_worker_poll\nor sync_decode; 1 worker, 64-byte frames;"
+		" nat-reply-cross: 2 workers, per packet entering)\n",
+		conns_name(b->o.cg_conns, cn, sizeof(cn)));
+	if (b->n_ir == 0) {
 		fprintf(out, "  not measured: %s\n", b->ir_note ? b->ir_note : "--no-callgrind");
-	for (unsigned int i = 0; i < b->n_ir; i++)
-		fprintf(out, "  %-16s %7.1f  (%" PRIu64 " packets)\n", bench_case_name(b->ir[i].c),
-			b->ir[i].per_packet, b->ir[i].packets);
+		return;
+	}
+	fprintf(out, "  %-22s %12s %11s %10s  %s\n", "", "instructions", "L1d misses", "LL misses",
+		"per");
+	for (unsigned int i = 0; i < b->n_ir; i++) {
+		const struct bench_ir *ir = &b->ir[i];
 
-	fprintf(out, "\nConnection table: heap taken by conn_table_create for a table of exactly\n"
-		     "N connections (any method: two keys are provisioned per connection), and\n"
-		     "for the table the runs used (N plus room for the new-connection churn)\n");
+		if (ir->cache_sim)
+			fprintf(out, "  %-22s %12.1f %11.2f %10.2f  %s (%" PRIu64 ")\n", ir->name,
+				ir->ir, ir->d1, ir->ll, ir->unit, ir->units);
+		else
+			fprintf(out, "  %-22s %12.1f %11s %10s  %s (%" PRIu64 ")\n", ir->name,
+				ir->ir, "-", "-", ir->unit, ir->units);
+	}
+}
+
+static void print_tables(const struct bench *b, FILE *out)
+{
+	char cn[16];
+
+	fprintf(out,
+		"\nConnection table: heap taken by conn_table_create for a table of exactly\n"
+		"N connections (any method: the index has room for two keys a connection),\n"
+		"and for a worker's table in the one-worker runs (N plus room for the churn)\n");
 	fprintf(out, "%-6s %10s %12s %10s %10s   %s\n", "conns", "MiB", "bytes/conn", "run table",
 		"MiB", "fill from empty, inserts/s (DR, NAT, TUN; 1 worker, SYNs)");
 	for (unsigned int i = 0; i < b->o.n_levels; i++) {
@@ -208,6 +315,106 @@ void bench_print_table(const struct bench *b, FILE *out)
 			(double)l->table_bytes / (1 << 20), l->fill_per_s[0] / 1e6,
 			l->fill_per_s[1] / 1e6, l->fill_per_s[2] / 1e6);
 	}
+}
+
+static void print_floods(const struct bench *b, FILE *out)
+{
+	char cn[16];
+
+	if (b->n_floods == 0)
+		return;
+	fprintf(out,
+		"\nSYN flood at the worker's full rate (DR, random sources, 1 worker; embryonic"
+		" budget 25%% of the\nworker's table; room: the embryonic connections that fit"
+		" beside the level's established ones).\nLegitimate clients: a SYN every %u flood"
+		" SYNs, its ACK one RTT later (D packets at the flood's rate)\n",
+		b->floods[0].legit_every);
+	fprintf(out, "%-6s %-20s %8s %8s %6s %7s %10s   %s\n", "conns", "case", "budget", "room",
+		"Mpps", "cyc/SYN", "room/rate", "handshakes completed, ACK after RTT (D)");
+	for (unsigned int i = 0; i < b->n_floods; i++) {
+		const struct bench_flood *f = &b->floods[i];
+		const struct bench_row *r = bench_row_find(b, f->c, f->conns, 1);
+
+		fprintf(out, "%-6s %-20s %8u %8u %6.2f %7.0f %8.1f ms ",
+			conns_name(f->conns, cn, sizeof(cn)), bench_case_name(f->c), f->budget,
+			f->room, f->mpps, r ? series_median(&r->cycles) : 0,
+			f->mpps > 0 ? f->room / (f->mpps * 1e3) : 0);
+		for (unsigned int k = 0; k < f->n_rtt; k++)
+			fprintf(out, "  %g ms (%" PRIu64 "): %.1f%%", f->share[k].rtt_ms,
+				f->share[k].delay,
+				f->share[k].acks ? 100.0 * (double)f->share[k].completed /
+						       (double)f->share[k].acks
+						 : 0.0);
+		fprintf(out, "\n       evictions:");
+		for (unsigned int k = 0; k < CONN_REASON_COUNT; k++)
+			if (f->reasons[k] != 0)
+				fprintf(out, " %s %" PRIu64, conn_reason_name(k), f->reasons[k]);
+		if (f->tmpl.created != 0)
+			fprintf(out,
+				"; templates: %u of %u live, created %" PRIu64 ", evicted %" PRIu64
+				", refused %" PRIu64,
+				f->tmpl.live, f->tmpl.capacity, f->tmpl.created, f->tmpl.evicted,
+				f->tmpl.refused);
+		fprintf(out, "; established kept: %s\n", f->established_kept ? "all" : "NO");
+	}
+}
+
+static void print_sync(const struct bench *b, FILE *out)
+{
+	char cn[16], c1[64], c2[64];
+	bool head = false;
+
+	fprintf(out, "\nConnection sync\n");
+	for (unsigned int i = 0; i < b->o.n_levels; i++) {
+		const uint32_t n = b->levels[i].conns;
+		const struct bench_row *off = bench_row_find(b, BC_DR_CONN, n, 1);
+		const struct bench_row *on = bench_row_find(b, BC_DR_CONN_SYNC, n, 1);
+		double c_off, c_on;
+
+		if (off == NULL || on == NULL || on->sent == 0)
+			continue;
+		if (!head)
+			fprintf(out,
+				"  sender, on the worker: dr-conn with sync_out NULL and set, 1"
+				" worker, cycles per connection (SYN, ACK, FIN)\n");
+		head = true;
+		c_off = 3 * series_median(&off->cycles);
+		c_on = 3 * series_median(&on->cycles);
+		fprintf(out,
+			"    %-6s off %6.0f  on %6.0f  sync: %+5.0f cycles per connection, %.2f "
+			"records each\n",
+			conns_name(n, cn, sizeof(cn)), c_off, c_on, c_on - c_off,
+			(double)on->sync_events / ((double)on->sent / 3));
+	}
+	if (b->ctl.decode_cycles.n > 0) {
+		const double cyc = series_median(&b->ctl.decode_cycles);
+
+		fmt_series(c1, sizeof(c1), &b->ctl.decode_cycles, 1);
+		fprintf(
+		    out,
+		    "  receiver, control core: sync_decode of full IPVS v1 messages (1472 bytes,"
+		    " %u connections):\n    %s cycles per connection, %.1f M connections/s\n",
+		    b->ctl.decode_per_msg, c1, b->tsc_hz / cyc / 1e6);
+	}
+	for (unsigned int i = 0; i < b->n_syncs; i++) {
+		const struct bench_sync *s = &b->syncs[i];
+
+		fmt_series(c1, sizeof(c1), &s->install, 0);
+		fmt_series(c2, sizeof(c2), &s->refresh, 0);
+		if (i == 0)
+			fprintf(out,
+				"  receiver, worker: fwd_sync_install from sync_in, whole rounds,"
+				" cycles per connection\n");
+		fprintf(out, "    %-6s installed %s (%.2f M/s), refreshed %s (%.2f M/s)\n",
+			conns_name(s->conns, cn, sizeof(cn)), c1,
+			b->tsc_hz / series_median(&s->install) / 1e6, c2,
+			b->tsc_hz / series_median(&s->refresh) / 1e6);
+	}
+}
+
+static void print_control(const struct bench *b, FILE *out)
+{
+	char c1[64], c2[64];
 
 	fprintf(out, "\nControl plane (ms unless said; median [min-max] of %u runs)\n",
 		b->ctl.maglev_ms[0].n);
@@ -222,85 +429,15 @@ void bench_print_table(const struct bench *b, FILE *out)
 		b->ctl.snap_services, c1, c2);
 	fmt_series(c1, sizeof(c1), &b->ctl.snap_flap_ms, 1);
 	fprintf(out, "  the same after one real server's health changed: build %s\n", c1);
+}
+
+void bench_print_table(const struct bench *b, FILE *out)
+{
+	print_forwarding(b, out);
+	print_instructions(b, out);
+	print_tables(b, out);
+	print_floods(b, out);
+	print_sync(b, out);
+	print_control(b, out);
 	fprintf(out, "\ntotal time %.0f s\n", b->seconds);
-}
-
-/* ---------------------------------------------------------------- JSON */
-
-static json_t *series_json(const struct bench_series *s)
-{
-	json_t *runs = json_array();
-
-	for (unsigned int i = 0; i < s->n; i++)
-		json_array_append_new(runs, json_real(s->v[i]));
-	return json_pack("{s:f, s:f, s:f, s:o}", "median", series_median(s), "min", series_min(s),
-			 "max", series_max(s), "runs", runs);
-}
-
-int bench_write_json(const struct bench *b, const char *path)
-{
-	char model[256];
-	double mhz;
-	json_t *root, *rows = json_array(), *ir = json_array(), *levels = json_array();
-	int rc;
-
-	bench_cpu(model, sizeof(model), &mhz);
-	for (unsigned int i = 0; i < b->n_rows; i++) {
-		const struct bench_row *r = &b->rows[i];
-
-		json_array_append_new(
-		    rows,
-		    json_pack("{s:s, s:s, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "case",
-			      bench_case_name(r->c), "frames", bench_frames_name(r->frames),
-			      "conns", (json_int_t)r->conns, "workers", (json_int_t)r->workers,
-			      "mpps_per_worker", series_json(&r->mpps), "cycles_per_packet",
-			      series_json(&r->cycles), "gbps_per_worker", series_json(&r->gbps),
-			      "packets", (json_int_t)r->packets, "anomalies",
-			      (json_int_t)r->anomalies, "rounds", (json_int_t)r->rounds,
-			      "rounds_left_out", (json_int_t)r->skipped));
-	}
-	for (unsigned int i = 0; i < b->n_ir; i++)
-		json_array_append_new(ir, json_pack("{s:s, s:f, s:I}", "case",
-						    bench_case_name(b->ir[i].c), "per_packet",
-						    b->ir[i].per_packet, "packets",
-						    (json_int_t)b->ir[i].packets));
-	for (unsigned int i = 0; i < b->o.n_levels; i++) {
-		const struct bench_level *l = &b->levels[i];
-
-		json_array_append_new(
-		    levels,
-		    json_pack("{s:I, s:I, s:b, s:I, s:I, s:f, s:[f,f,f]}", "conns",
-			      (json_int_t)l->conns, "exact_table_bytes", (json_int_t)l->exact_bytes,
-			      "capacity", (json_int_t)l->capacity, "fitted", l->fitted,
-			      "table_bytes", (json_int_t)l->table_bytes, "bytes_per_conn",
-			      l->conns ? (double)l->exact_bytes / l->conns : 0.0,
-			      "fill_inserts_per_s", l->fill_per_s[0], l->fill_per_s[1],
-			      l->fill_per_s[2]));
-	}
-	root = json_pack(
-	    "{s:{s:s, s:f, s:f, s:I, s:s, s:I, s:I}, s:{s:I, s:I, s:I, s:b, s:s}, s:o, s:o, s:s?, "
-	    "s:o, "
-	    "s:{s:o, s:o, s:o, s:I, s:o, s:o, s:o}, s:f}",
-	    "machine", "cpu", model, "cpu_mhz", mhz, "tsc_mhz", b->tsc_hz / 1e6, "lcores",
-	    (json_int_t)b->n_lcores, "dpdk", rte_version(), "eal_mem_mb", (json_int_t)b->o.mem_mb,
-	    "peak_rss_kib", (json_int_t)peak_rss_kib(), "method", "runs", (json_int_t)b->o.runs,
-	    "packets_per_run", (json_int_t)b->o.packets, "rdtsc_overhead",
-	    (json_int_t)b->rdtsc_cost, "quick", b->o.quick, "dr_new_scheduler",
-	    cfg_sched_name(b->o.new_sched), "forwarding", rows, "instructions", ir,
-	    "instructions_note", b->ir_note, "tables", levels, "control", "maglev_10_ms",
-	    series_json(&b->ctl.maglev_ms[0]), "maglev_100_ms", series_json(&b->ctl.maglev_ms[1]),
-	    "maglev_1000_ms", series_json(&b->ctl.maglev_ms[2]), "snapshot_services",
-	    (json_int_t)b->ctl.snap_services, "snapshot_build_ms",
-	    series_json(&b->ctl.snap_build_ms), "snapshot_publish_us",
-	    series_json(&b->ctl.snap_pub_us), "snapshot_flap_build_ms",
-	    series_json(&b->ctl.snap_flap_ms), "seconds", b->seconds);
-	if (root == NULL) {
-		fprintf(stderr, "bench: cannot build the JSON\n");
-		return -1;
-	}
-	rc = json_dump_file(root, path, JSON_INDENT(1));
-	json_decref(root);
-	if (rc != 0)
-		fprintf(stderr, "bench: cannot write %s\n", path);
-	return rc;
 }

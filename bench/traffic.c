@@ -1,26 +1,29 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The forwarding cases: synthetic traffic through the worker's own round.
+ * Synthetic traffic through the worker's own round.
  *
  * Each worker owns RING_MBUFS mbufs, as a NIC owns its RX descriptors, and
  * cycles through them: fill a burst of frames (a template's headers with
  * the flow's addresses and ports, checksums patched), put it in the port's
  * RX ring, time fwd_worker_poll, take the sent frames back from the TX
  * rings. Frames that were not sent (dropped, or handed to the control core)
- * are anomalies: a healthy case has none.
+ * are anomalies: a healthy case has none, but for the legitimate ACKs a
+ * flood's evictions made late, which are counted as such.
  *
  * Flows: client 198.18.0.0/15 (RFC 2544's benchmarking range), address and
- * port from the flow number. Established cases pick flows uniformly at
- * random from those in the table, the hardest pattern for caches; new
- * connections take fresh flow numbers.
+ * port from the flow number. Established traffic picks flows uniformly at
+ * random from the worker's own, the hardest pattern for caches; new
+ * connections take fresh flow numbers; a flood's sources are random in
+ * 100.64.0.0/10.
  *
- * Steady state for new connections: a SYN makes a connection that lives
- * 60 s (SYN_RECV) and then expires through the worker's wheel. The fake
- * clock moves on by 60 s every N new connections, so N stay in the table
- * while each round inserts a burst's worth and the wheel expires as many:
- * the cost of a connection's whole life, not only its insert.
+ * NAT replies "across" (nat-reply-cross) arrive on the worker that does not
+ * own their connection: it redirects them to the owner, whose round
+ * forwards them. The frames then come out of the other worker's TX queue,
+ * so across, each worker takes back what it sent for the other, and frames
+ * are counted over the whole run, both workers drained at its end.
  */
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -29,56 +32,36 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
-#include <rte_ring.h>
+#include <rte_ring_elem.h>
 #include <rte_tcp.h>
 
-#include "bench.h"
-#include "fwd_internal.h" /* fwd_conn_gone, for turning the wheels by hand */
+#include "traffic.h"
 
-#define VIP_DR     PB_IP4(172, 17, 100, 100)
-#define VIP_NAT    PB_IP4(172, 17, 100, 101)
-#define VIP_TUN    PB_IP4(172, 17, 100, 102)
-#define VPORT      80
-#define NAT_RPORT  8080
-#define CLIENT_NET PB_IP4(198, 18, 0, 0)
-#define NEW_FLOWS  (1ull << 30) /* new flows are numbered from here */
-#define RING_MBUFS 512          /* frames in flight per worker */
-#define HDR_LEN    54           /* Ethernet, IPv4, TCP without options */
-#define SYN_RECV_S 60           /* how long a SYN's connection lives */
+#define LIFE_LAG 32 /* whole connections: ACK and FIN 32 connections apart */
 
 static const struct pb_mac MAC_GW = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
 
-static const char *const case_names[BC_COUNT] = {
-	[BC_DR_EST] = "dr-established", [BC_DR_NEW] = "dr-new",       [BC_NAT_REQ] = "nat-request",
-	[BC_NAT_REP] = "nat-reply",     [BC_TUN] = "tun-established",
-};
-
-const char *bench_case_name(enum bench_case c)
-{
-	return c < BC_COUNT ? case_names[c] : "?";
-}
-
-const char *bench_frames_name(enum bench_frames f)
-{
-	return f == BF_64 ? "64" : "imix";
-}
-
-static uint32_t rs_addr(unsigned int r)
+uint32_t rs_addr(unsigned int r)
 {
 	return PB_IP4(172, 17, 1, 10 + r);
 }
 
-static struct pb_mac rs_mac(unsigned int r)
+struct pb_mac rs_mac(unsigned int r)
 {
 	return (struct pb_mac){ { 0x02, 0x00, 0x00, 0x00, 0x01, (uint8_t)(0x10 + r) } };
 }
 
-static inline uint32_t client_addr(uint64_t flow)
+uint32_t method_vip(enum method m)
 {
-	return CLIENT_NET + (uint32_t)(flow >> 14);
+	return m == M_DR ? VIP_DR : m == M_NAT ? VIP_NAT : VIP_TUN;
 }
 
-static inline uint16_t client_port(uint64_t flow)
+uint32_t client_addr(uint64_t flow)
+{
+	return PB_IP4(198, 18, 0, 0) + (uint32_t)(flow >> 14);
+}
+
+uint16_t client_port(uint64_t flow)
 {
 	return (uint16_t)(1024 + (flow & 0x3fff));
 }
@@ -87,36 +70,7 @@ static inline uint16_t client_port(uint64_t flow)
 
 /* Simple IMIX, interleaved: 7 small, 4 medium, 1 large per 12 frames. */
 static const uint8_t imix_class[12] = { 0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1 };
-
-enum method { M_DR, M_NAT, M_TUN };
-
-/* What a worker sends. */
-struct gen {
-	enum method m;
-	bool reply;        /* NAT: real server -> client */
-	uint8_t tcp_flags; /* PB_TH_SYN or PB_TH_ACK */
-	bool imix;
-	bool sequential; /* this worker's flows in order (else at random) */
-	uint64_t next;   /* sequential: the index of the next; new flows: the flow */
-	uint32_t n_flows;
-	/* this worker's flows, as RSS would give each worker its own: the
-	 * flows own[0..n_own) when own is set (NAT: the flows whose clients
-	 * the worker owns), else base..base + n_own (a contiguous range, since
-	 * the connections of one worker are its own memory in a real director,
-	 * never interleaved with another worker's) */
-	const uint32_t *own;
-	uint32_t base, n_own;
-	/* the templates of the three frame sizes */
-	uint8_t hdr[3][HDR_LEN];
-	uint16_t len[3];
-};
-
-static const char *const method_name[] = { "DR", "NAT", "TUN" };
-
-static uint32_t method_vip(enum method m)
-{
-	return m == M_DR ? VIP_DR : m == M_NAT ? VIP_NAT : VIP_TUN;
-}
+static const uint8_t variant_flags[V_COUNT] = { PB_TH_SYN, PB_TH_ACK, PB_TH_FIN | PB_TH_ACK };
 
 static void gen_templates(struct gen *g)
 {
@@ -127,32 +81,59 @@ static void gen_templates(struct gen *g)
 	const uint16_t payload[3] = { 0, sizes[1] - HDR_LEN, sizes[2] - HDR_LEN };
 	uint8_t buf[PB_FRAME_MAX];
 
-	for (unsigned int s = 0; s < 3; s++) {
-		struct pb_ip ip;
-		struct pb_frame f;
+	for (unsigned int v = 0; v < V_COUNT; v++) {
+		for (unsigned int s = 0; s < 3; s++) {
+			struct pb_ip ip;
+			struct pb_frame f;
 
-		if (g->reply) {
-			ip = pb_tcp(rs_addr(0), NAT_RPORT, client_addr(0), client_port(0),
-				    g->tcp_flags);
-			f = pb_eth(pktenv_port_mac[0], rs_mac(0), &ip);
-		} else {
-			ip = pb_tcp(client_addr(0), client_port(0), method_vip(g->m), VPORT,
-				    g->tcp_flags);
-			f = pb_eth(pktenv_port_mac[0], MAC_GW, &ip);
+			if (g->reply) {
+				ip = pb_tcp(rs_addr(0), NAT_RPORT, client_addr(0), client_port(0),
+					    variant_flags[v]);
+				f = pb_eth(pktenv_port_mac[0], rs_mac(0), &ip);
+			} else {
+				ip = pb_tcp(client_addr(0), client_port(0), g->vip, VPORT,
+					    variant_flags[v]);
+				f = pb_eth(pktenv_port_mac[0], MAC_GW, &ip);
+			}
+			f.ip.payload_len = payload[s];
+			f.pad_to = sizes[s];
+			if (pb_render(&f, buf, sizeof(buf)) != sizes[s])
+				rte_panic("bench: template of %u bytes\n", sizes[s]);
+			memcpy(g->hdr[v][s], buf, HDR_LEN);
+			g->len[s] = sizes[s];
 		}
-		f.ip.payload_len = payload[s];
-		f.pad_to = sizes[s];
-		if (pb_render(&f, buf, sizeof(buf)) != sizes[s])
-			rte_panic("bench: template of %u bytes\n", sizes[s]);
-		memcpy(g->hdr[s], buf, HDR_LEN);
-		g->len[s] = sizes[s];
 	}
 }
 
-/* Writes the frame of flow into m (template s), checksums patched; the
- * flow is the j-th of its worker's. */
-static inline void frame_fill(struct rte_mbuf *m, const struct gen *g, unsigned int s,
-			      uint64_t flow, uint64_t j)
+struct gen gen_make(enum gen_kind kind, enum method m, bool reply, uint8_t variant, bool imix)
+{
+	struct gen g = { .kind = kind,
+			 .m = m,
+			 .vip = method_vip(m),
+			 .reply = reply,
+			 .variant = variant,
+			 .imix = imix };
+
+	gen_templates(&g);
+	return g;
+}
+
+void gen_vip(struct gen *g, uint32_t vip)
+{
+	g->vip = vip;
+	gen_templates(g);
+}
+
+/* One frame to make: its template and its client. */
+struct pick {
+	uint8_t v, s;
+	uint32_t caddr;
+	uint16_t cport;
+	uint64_t j; /* the flow's index among its owner's (NAT replies' server) */
+};
+
+/* Writes the frame p into m, checksums patched. */
+static inline void frame_fill(struct rte_mbuf *m, const struct gen *g, const struct pick *p)
 {
 	uint8_t *d;
 	struct rte_ipv4_hdr *ip;
@@ -161,19 +142,19 @@ static inline void frame_fill(struct rte_mbuf *m, const struct gen *g, unsigned 
 	rte_be16_t p0;
 
 	m->data_off = RTE_PKTMBUF_HEADROOM;
-	m->data_len = g->len[s];
-	m->pkt_len = g->len[s];
+	m->data_len = g->len[p->s];
+	m->pkt_len = g->len[p->s];
 	m->ol_flags = 0;
 	d = rte_pktmbuf_mtod(m, uint8_t *);
-	memcpy(d, g->hdr[s], HDR_LEN);
+	memcpy(d, g->hdr[p->v][p->s], HDR_LEN);
 	ip = (struct rte_ipv4_hdr *)(d + 14);
 	tcp = (struct rte_tcp_hdr *)(d + 34);
-	a1 = rte_cpu_to_be_32(client_addr(flow));
-	p0 = rte_cpu_to_be_16(client_port(flow));
+	a1 = rte_cpu_to_be_32(p->caddr);
+	p0 = rte_cpu_to_be_16(p->cport);
 	if (g->reply) {
-		/* rr over the real servers, in the worker's flow order (how it
+		/* rr over the real servers, in the owner's flow order (how it
 		 * filled the table): its j-th went to real server j % BENCH_RS. */
-		unsigned int r = (unsigned int)(j % BENCH_RS);
+		unsigned int r = (unsigned int)(p->j % BENCH_RS);
 		rte_be32_t rs = rte_cpu_to_be_32(rs_addr(r));
 
 		memcpy(d + 6, rs_mac(r).b, 6);
@@ -198,28 +179,39 @@ static inline void frame_fill(struct rte_mbuf *m, const struct gen *g, unsigned 
 
 /* ------------------------------------------------------------ a worker */
 
+/* A flood's legitimate SYN waiting for its ACK. */
+struct pend {
+	uint64_t due, flow;
+};
+
 struct wrun {
 	struct bench *b;
-	struct pktenv *e;
+	struct level *lv;
 	uint16_t id;
 	struct gen g;
-	uint64_t target;     /* packets */
-	uint64_t clock_step; /* ms per round, 16.16 fixed point (new conns) */
+	const struct run_opts *ro;
 	uint64_t rng;
-	bool verify; /* check the first burst's output frames */
+	bool verify;
+	struct hwc hw;
 	/* the mbufs not in a ring: a FIFO, so every one of them cycles */
 	struct rte_mbuf *fifo[RING_MBUFS];
 	unsigned int head, count;
-	uint64_t seq;
+	uint64_t seq, pos;
+	uint64_t spare; /* G_LIFE: SYNs standing in for ACKs before the first */
+	/* G_FLOOD: legitimate SYNs waiting for their ACK, and the next client */
+	struct pend *pend;
+	uint32_t pend_size, pend_head, pend_n;
+	uint64_t syns, legit_next;
 	/* results: rounds during which the OS switched the thread out
 	 * (getrusage's context switches moved) are left out of the timing */
-	uint64_t pkts, anomalies;
+	uint64_t pkts, back, anomalies;
 	uint64_t timed_pkts, timed_bytes, cycles;
 	uint64_t rounds, skipped;
+	uint64_t legit_syns, legit_acks, legit_done, sync_events;
 	int err;
 };
 
-static atomic_int go;
+static atomic_int go, finished;
 
 /* The times the OS has switched this thread out so far. */
 static uint64_t context_switches(void)
@@ -251,8 +243,14 @@ static inline struct rte_mbuf *fifo_pop(struct wrun *r)
 	return m;
 }
 
+/* Keeps m, or frees it when the FIFO is full (across, frames come back to
+ * the worker that forwarded them, not to the one that sent them). */
 static inline void fifo_push(struct wrun *r, struct rte_mbuf *m)
 {
+	if (r->count == RING_MBUFS) {
+		rte_pktmbuf_free(m);
+		return;
+	}
 	r->fifo[(r->head + r->count) % RING_MBUFS] = m;
 	r->count++;
 }
@@ -260,7 +258,7 @@ static inline void fifo_push(struct wrun *r, struct rte_mbuf *m)
 static int fifo_fill(struct wrun *r)
 {
 	while (r->count < RING_MBUFS) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(r->e->base->pool);
+		struct rte_mbuf *m = rte_pktmbuf_alloc(r->lv->e.base->pool);
 
 		if (m == NULL)
 			return -1;
@@ -275,18 +273,114 @@ static void fifo_free(struct wrun *r)
 		rte_pktmbuf_free(fifo_pop(r));
 }
 
-/* The next flow to send, and its index j among the worker's. */
-static inline uint64_t next_flow(struct wrun *r, uint64_t *j)
+/* -------------------------------------------------------- generators */
+
+static void pick_flow(struct pick *p, uint64_t flow)
+{
+	p->caddr = client_addr(flow);
+	p->cport = client_port(flow);
+}
+
+static void next_flows(struct wrun *r, struct pick *p)
+{
+	struct gen *g = &r->g;
+
+	p->v = g->variant;
+	p->j = g->sequential ? g->next++ : ((rng_next(&r->rng) >> 32) * g->n_own) >> 32;
+	pick_flow(p, g->own != NULL ? g->own[p->j] : g->base + p->j);
+}
+
+/* A new NAT flow of two workers is one the worker owns (symmetric RSS). */
+static void next_new(struct wrun *r, struct pick *p)
+{
+	const struct pktenv *e = &r->lv->e;
+	uint64_t flow;
+
+	p->v = V_SYN;
+	p->j = 0;
+	for (;;) {
+		rte_be32_t a;
+
+		flow = r->g.next++;
+		if (r->g.m != M_NAT || e->env.n_workers == 1)
+			break;
+		a = rte_cpu_to_be_32(client_addr(flow));
+		if (fwd_owner(&e->env, 4, &a, rte_cpu_to_be_16(client_port(flow))) == r->id)
+			break;
+	}
+	pick_flow(p, flow);
+}
+
+/* Whole connections: position 3q is the SYN of connection q, 3q + 1 the
+ * ACK of q - LIFE_LAG, 3q + 2 the FIN of q - 2 LIFE_LAG. */
+static void next_life(struct wrun *r, struct pick *p)
+{
+	const uint64_t pos = r->g.next++, q = pos / 3, ph = pos % 3;
+	const uint64_t first = LIFE_FLOWS + ((uint64_t)r->id << 27);
+
+	p->j = 0;
+	if (q < ph * LIFE_LAG) {
+		p->v = V_SYN;
+		pick_flow(p, first + (1ull << 26) + r->spare++);
+		return;
+	}
+	p->v = (uint8_t)ph; /* V_SYN, V_ACK, V_FIN */
+	pick_flow(p, first + q - ph * LIFE_LAG);
+}
+
+static void next_flood(struct wrun *r, struct pick *p)
 {
 	const struct gen *g = &r->g;
 
-	if (g->next >= NEW_FLOWS) {
-		*j = 0;
-		return r->g.next++;
+	p->j = 0;
+	if (r->pend_n > 0 && r->pend[r->pend_head].due <= r->pos) {
+		p->v = V_ACK;
+		pick_flow(p, r->pend[r->pend_head].flow);
+		r->pend_head = (r->pend_head + 1) % r->pend_size;
+		r->pend_n--;
+		r->legit_acks++;
+		return;
 	}
-	*j = g->sequential ? r->g.next++ : ((rng_next(&r->rng) >> 32) * g->n_own) >> 32;
-	return g->own != NULL ? g->own[*j] : g->base + *j;
+	p->v = V_SYN;
+	if (g->legit_every > 0 && r->syns++ % (g->legit_every + 1) == g->legit_every &&
+	    r->pend_n < r->pend_size) {
+		uint64_t flow = r->legit_next++;
+
+		r->pend[(r->pend_head + r->pend_n++) % r->pend_size] =
+		    (struct pend){ .due = r->pos + g->legit_delay, .flow = flow };
+		r->legit_syns++;
+		pick_flow(p, flow);
+		return;
+	}
+	{
+		uint64_t x = rng_next(&r->rng);
+
+		p->caddr = PB_IP4(100, 64, 0, 0) + (uint32_t)(x & 0x3fffff);
+		p->cport = (uint16_t)(1024 + (x >> 32) % 64512);
+	}
 }
+
+static inline void next_pick(struct wrun *r, struct pick *p)
+{
+	switch (r->g.kind) {
+	case G_FLOWS:
+		next_flows(r, p);
+		break;
+	case G_NEW:
+		next_new(r, p);
+		break;
+	case G_LIFE:
+		next_life(r, p);
+		break;
+	case G_FLOOD:
+		next_flood(r, p);
+		break;
+	}
+	p->s = r->g.imix ? imix_class[r->seq++ % RTE_DIM(imix_class)] : 0;
+	r->pos++;
+}
+
+/* ------------------------------------------------------------ a round */
 
 /* Checks a sent frame: every checksum right, sent to a real server's MAC
  * (or the gateway's, for NAT replies). */
@@ -311,18 +405,31 @@ static void verify_sent(struct wrun *r, struct rte_mbuf *m)
 	}
 }
 
-/* Takes back what the round sent or handed over; n went in. */
+/* A flood's frame sent: an ACK is a legitimate handshake completed. */
+static inline void flood_sent(struct wrun *r, const struct rte_mbuf *m)
+{
+	const uint8_t flags = rte_pktmbuf_mtod(m, const uint8_t *)[14 + 20 + 13];
+
+	if ((flags & RTE_TCP_ACK_FLAG) && !(flags & RTE_TCP_SYN_FLAG))
+		r->legit_done++;
+}
+
+/* Takes back what the round sent or handed over (n went in), and the sync
+ * sender's records, as the control core would. */
 static void take_back(struct wrun *r, unsigned int n)
 {
+	struct pktenv *e = &r->lv->e;
 	struct rte_mbuf *m[FWD_BURST * 2];
 	unsigned int got = 0, k;
 
 	for (uint8_t p = 0; p < PKTENV_PORTS; p++) {
-		while ((k = rte_ring_sc_dequeue_burst(r->e->base->tx[p][r->id], (void **)m,
-						      RTE_DIM(m), NULL)) > 0) {
+		while ((k = rte_ring_sc_dequeue_burst(e->base->tx[p][r->id], (void **)m, RTE_DIM(m),
+						      NULL)) > 0) {
 			for (unsigned int i = 0; i < k; i++) {
 				if (r->verify)
 					verify_sent(r, m[i]);
+				if (r->g.kind == G_FLOOD)
+					flood_sent(r, m[i]);
 				fifo_push(r, m[i]);
 			}
 			got += k;
@@ -330,66 +437,123 @@ static void take_back(struct wrun *r, unsigned int n)
 	}
 	r->verify = false;
 	/* Handed to the control core: not forwarded, but ours again. */
-	while ((k = rte_ring_sc_dequeue_burst(r->e->w[r->id]->to_ctl, (void **)m, RTE_DIM(m),
-					      NULL)) > 0) {
+	while ((k = rte_ring_sc_dequeue_burst(e->w[r->id]->to_ctl, (void **)m, RTE_DIM(m), NULL)) >
+	       0) {
 		for (unsigned int i = 0; i < k; i++)
 			fifo_push(r, m[i]);
 		r->anomalies += k;
 	}
-	if (got < n) {
-		r->anomalies += n - got;
-		if (fifo_fill(r) != 0)
-			r->err = -1;
+	if (r->lv->sync_out[r->id] != NULL) {
+		struct fwd_sync s[64];
+
+		while ((k = rte_ring_sc_dequeue_burst_elem(r->lv->sync_out[r->id], s, sizeof(s[0]),
+							   RTE_DIM(s), NULL)) > 0)
+			r->sync_events += k;
 	}
+	r->back += got;
+	if (!r->g.cross && got < n)
+		r->anomalies += n - got;
+	if (r->count < FWD_BURST && fifo_fill(r) != 0)
+		r->err = -1;
+}
+
+/* One round: n (at most a burst) new frames into the RX ring if send, the
+ * worker's round (timed), what it sent taken back. */
+static void wrun_round(struct wrun *r, bool send)
+{
+	struct fwd_worker *w = r->lv->e.w[r->id];
+	struct rte_ring *rx = r->lv->e.base->rx[0][r->id];
+	const struct run_opts *ro = r->ro;
+	struct rte_mbuf *burst[FWD_BURST];
+	unsigned int n = 0;
+	uint64_t t0, t1, bytes = 0, switches;
+	uint32_t got;
+
+	if (send)
+		n = (unsigned int)RTE_MIN(RTE_MIN((uint64_t)FWD_BURST, r->count),
+					  ro->target - r->pkts);
+	for (unsigned int i = 0; i < n; i++) {
+		struct pick p = { 0 };
+
+		next_pick(r, &p);
+		burst[i] = fifo_pop(r);
+		frame_fill(burst[i], &r->g, &p);
+		bytes += r->g.len[p.s];
+	}
+	if (n > 0 && rte_ring_sp_enqueue_burst(rx, (void **)burst, n, NULL) != n) {
+		r->err = -1;
+		return;
+	}
+	switches = r->b->o.keep_preempted ? 0 : context_switches();
+	if (r->hw.any)
+		hwc_enable(&r->hw);
+	t0 = rte_rdtsc();
+	got = fwd_worker_poll(w);
+	t1 = rte_rdtsc();
+	if (r->hw.any)
+		hwc_disable(&r->hw);
+	r->pkts += n;
+	/* A round with work is timed: frames of its own, or (across) of the
+	 * other worker's, redirected here. */
+	if (n > 0 || got > 0) {
+		r->rounds++;
+		if (!r->b->o.keep_preempted && context_switches() != switches) {
+			r->skipped++;
+		} else {
+			r->cycles += t1 - t0 > r->b->rdtsc_cost ? t1 - t0 - r->b->rdtsc_cost : 0;
+			r->timed_pkts += n;
+			r->timed_bytes += bytes;
+		}
+	}
+	take_back(r, n);
+}
+
+/* Across, a worker sends while its frames' owner keeps up (a NIC's RX
+ * queue would hold the excess instead of the redirect ring). */
+static bool may_send(const struct wrun *r)
+{
+	const struct pktenv *e = &r->lv->e;
+
+	if (r->pkts >= r->ro->target || r->err != 0)
+		return false;
+	return !r->g.cross ||
+	       rte_ring_count(e->w[(r->id + 1) % r->ro->workers]->redirect) < 4 * FWD_BURST;
+}
+
+/* The worker's clock for the next round: moved by clock_step per round
+ * (churn), or by the TSC (floods), or left. */
+struct wclock {
+	uint64_t base_ms, acc, tsc0;
+};
+
+static void wclock_tick(struct wrun *r, struct wclock *c)
+{
+	struct fwd_worker *w = r->lv->e.w[r->id];
+
+	if (r->ro->clock_step != 0) {
+		c->acc += r->ro->clock_step;
+		w->now_ms = c->base_ms + (c->acc >> 16);
+	} else if (r->ro->realtime) {
+		w->now_ms =
+		    c->base_ms + (uint64_t)((double)(rte_rdtsc() - c->tsc0) * 1e3 / r->b->tsc_hz);
+	} else {
+		return;
+	}
+	w->now_s = (uint32_t)(w->now_ms / 1000);
 }
 
 static void wrun_loop(struct wrun *r)
 {
-	struct fwd_worker *w = r->e->w[r->id];
-	struct rte_ring *rx = r->e->base->rx[0][r->id];
-	const uint64_t cost = r->b->rdtsc_cost;
-	const bool keep_all = r->b->o.keep_preempted;
-	const uint64_t base_ms = w->now_ms;
-	uint64_t clock = 0;
-	struct rte_mbuf *burst[FWD_BURST];
+	struct wclock c = { .base_ms = r->lv->e.w[r->id]->now_ms, .tsc0 = rte_rdtsc() };
 
-	while (r->pkts < r->target && r->err == 0) {
-		unsigned int n = (unsigned int)RTE_MIN(RTE_MIN((uint64_t)FWD_BURST, r->count),
-						       r->target - r->pkts);
-		uint64_t t0, t1, bytes = 0, switches;
-		uint32_t got;
-
-		for (unsigned int i = 0; i < n; i++) {
-			unsigned int s = r->g.imix ? imix_class[r->seq++ % RTE_DIM(imix_class)] : 0;
-			uint64_t j, flow = next_flow(r, &j);
-
-			burst[i] = fifo_pop(r);
-			frame_fill(burst[i], &r->g, s, flow, j);
-			bytes += r->g.len[s];
-		}
-		if (rte_ring_sp_enqueue_burst(rx, (void **)burst, n, NULL) != n) {
-			r->err = -1;
-			break;
-		}
-		if (r->clock_step != 0) {
-			clock += r->clock_step;
-			w->now_ms = base_ms + (clock >> 16);
-		}
-		switches = keep_all ? 0 : context_switches();
-		t0 = rte_rdtsc();
-		got = fwd_worker_poll(w);
-		t1 = rte_rdtsc();
-		r->pkts += got;
-		r->rounds++;
-		if (!keep_all && context_switches() != switches) {
-			r->skipped++;
-		} else {
-			r->cycles += t1 - t0 > cost ? t1 - t0 - cost : 0;
-			r->timed_pkts += got;
-			r->timed_bytes += bytes;
-		}
-		take_back(r, n);
+	while (r->pkts < r->ro->target && r->err == 0) {
+		wclock_tick(r, &c);
+		wrun_round(r, may_send(r));
 	}
+	/* Across, the other worker still needs this one to forward its frames. */
+	atomic_fetch_add(&finished, 1);
+	while (r->g.cross && r->err == 0 && atomic_load(&finished) < (int)r->ro->workers)
+		wrun_round(r, false);
 }
 
 /* A worker is an RCU reader while it runs; one that has finished goes
@@ -398,563 +562,222 @@ static void wrun_loop(struct wrun *r)
 static int wrun_entry(void *arg)
 {
 	struct wrun *r = arg;
-	struct rte_rcu_qsbr *qsbr = r->e->env.qsbr;
+	struct rte_rcu_qsbr *qsbr = r->lv->e.env.qsbr;
+	char why[128];
 
 	while (atomic_load_explicit(&go, memory_order_acquire) == 0)
 		rte_pause();
+	if (r->ro->count_hw && !hwc_open(&r->hw, why, sizeof(why)))
+		r->err = -1;
 	rte_rcu_qsbr_thread_online(qsbr, r->id);
 	wrun_loop(r);
 	rte_rcu_qsbr_thread_offline(qsbr, r->id);
 	return 0;
 }
 
-/* ------------------------------------------------------------- a level */
-
-struct level {
-	struct bench *b;
-	struct pktenv e;
-	uint32_t n; /* connections in the table */
-	uint64_t seed;
-	uint64_t next_new[RTE_MAX_LCORE]; /* per worker: its next new flow */
-	/* The worker count the table was filled for, and with two, the
-	 * flows of [0, n) whose NAT connections each worker owns. */
-	unsigned int filled_for;
-	uint32_t *own[PKTENV_WORKERS];
-	uint32_t n_own[PKTENV_WORKERS];
-};
-
-struct result {
-	uint64_t pkts, cycles, anomalies, rounds, skipped;
-	double mpps_per_worker, gbps_per_worker;
-};
-
-/*
- * Runs workers (1 or 2) on generator g for target packets each and sums up.
- * Worker 0 is this thread; worker 1 the next lcore. With one worker the
- * other's RCU reader is offline, as a stopped worker's would be.
- */
-static int run_workers(struct level *lv, const struct gen *g, unsigned int workers, uint64_t target,
-		       uint64_t clock_step, bool verify, struct result *res)
+/* One thread runs every worker's rounds in turn (fewer lcores than
+ * workers: the callgrind child). */
+static void lockstep(struct wrun *r, unsigned int workers)
 {
-	struct bench *b = lv->b;
-	struct wrun r[PKTENV_WORKERS];
-	unsigned int lcore = rte_lcore_id();
+	struct wclock c[PKTENV_WORKERS];
+	bool busy = true;
+
+	for (unsigned int k = 0; k < workers; k++) {
+		c[k] = (struct wclock){ .base_ms = r[k].lv->e.w[k]->now_ms, .tsc0 = rte_rdtsc() };
+		rte_rcu_qsbr_thread_online(r[k].lv->e.env.qsbr, k);
+	}
+	while (busy) {
+		busy = false;
+		for (unsigned int k = 0; k < workers; k++) {
+			busy |= r[k].pkts < r[k].ro->target && r[k].err == 0;
+			wclock_tick(&r[k], &c[k]);
+			wrun_round(&r[k], may_send(&r[k]));
+		}
+	}
+}
+
+/* Across: what is still in the redirect rings goes through its owner. */
+static void drain_cross(struct wrun *r, unsigned int workers)
+{
+	uint64_t before, after = 0;
+
+	do {
+		before = after;
+		after = 0;
+		for (unsigned int k = 0; k < workers; k++) {
+			wrun_round(&r[k], false);
+			after += r[k].back;
+		}
+	} while (after != before);
+}
+
+static void wrun_init(struct wrun *r, struct level *lv, const struct gen *g,
+		      const struct run_opts *ro, unsigned int k)
+{
+	const unsigned int workers = ro->workers;
+
+	*r = (struct wrun){ .b = lv->b,
+			    .lv = lv,
+			    .id = (uint16_t)k,
+			    .g = *g,
+			    .ro = ro,
+			    .rng = lv->seed++ * 0x9e3779b97f4a7c15ull + 1,
+			    /* IMIX payloads are left as they are: their TCP
+			     * checksums are not right */
+			    .verify = ro->verify && !g->imix };
+	for (unsigned int e = 0; e < HW_COUNT; e++)
+		r->hw.fd[e] = -1;
+	if (g->m == M_NAT && workers > 1) {
+		/* across: the other worker's flows, that it owns */
+		const unsigned int o = g->cross ? (k + 1) % workers : k;
+
+		r->g.own = lv->own[o];
+		r->g.n_own = lv->n_own[o];
+	} else {
+		r->g.base = (uint32_t)((uint64_t)g->n_flows * k / workers);
+		r->g.n_own = (uint32_t)((uint64_t)g->n_flows * (k + 1) / workers) - r->g.base;
+	}
+	switch (g->kind) {
+	case G_NEW:
+		r->g.next = lv->next_new[k];
+		break;
+	case G_LIFE:
+		r->g.next = lv->next_life[k];
+		break;
+	case G_FLOOD:
+		r->legit_next = lv->next_legit[k];
+		r->pend_size = (uint32_t)(g->legit_delay / (g->legit_every + 1) + 4);
+		r->pend = calloc(r->pend_size, sizeof(*r->pend));
+		if (r->pend == NULL)
+			r->err = -1;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Sums up a run's workers and gives the level back their state. */
+static int wrun_finish(struct level *lv, struct wrun *r, unsigned int workers, struct result *res)
+{
+	uint64_t sent = 0, back = 0;
 	int rc = 0;
 
-	memset(res, 0, sizeof(*res));
-	if (workers > PKTENV_WORKERS || workers > b->n_lcores)
-		return -1;
 	for (unsigned int k = 0; k < workers; k++) {
-		r[k] = (struct wrun){ .b = b,
-				      .e = &lv->e,
-				      .id = (uint16_t)k,
-				      .g = *g,
-				      .target = target,
-				      .clock_step = clock_step,
-				      .rng = lv->seed++ * 0x9e3779b97f4a7c15ull + 1,
-				      /* IMIX payloads are left as they are:
-				       * their TCP checksums are not right */
-				      .verify = verify && !g->imix };
-		if (g->m == M_NAT && workers > 1) {
-			r[k].g.own = lv->own[k];
-			r[k].g.n_own = lv->n_own[k];
-		} else {
-			r[k].g.base = (uint32_t)((uint64_t)g->n_flows * k / workers);
-			r[k].g.n_own =
-			    (uint32_t)((uint64_t)g->n_flows * (k + 1) / workers) - r[k].g.base;
-		}
-		if (g->sequential && g->tcp_flags == PB_TH_SYN && g->next >= NEW_FLOWS) {
-			r[k].g.next = lv->next_new[k];
-			lv->next_new[k] += target;
-		}
-		if (fifo_fill(&r[k]) != 0)
-			return -1;
-	}
-	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
-		rte_rcu_qsbr_thread_offline(b->base.qsbr, k);
-	/* A director of this many workers: NAT's owners are among them. */
-	lv->e.env.n_workers = (uint16_t)workers;
-	atomic_store(&go, 0);
-	for (unsigned int k = 1; k < workers; k++) {
-		lcore = rte_get_next_lcore(lcore, 1, 0);
-		if (rte_eal_remote_launch(wrun_entry, &r[k], lcore) != 0)
-			rc = -1;
-	}
-	atomic_store_explicit(&go, 1, memory_order_release);
-	wrun_entry(&r[0]);
-	rte_eal_mp_wait_lcore();
-	lv->e.env.n_workers = PKTENV_WORKERS;
-	/* Between runs this thread is every worker's reader (pktenv). */
-	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
-		rte_rcu_qsbr_thread_online(b->base.qsbr, k);
-
-	for (unsigned int k = 0; k < workers; k++) {
-		double s = (double)r[k].cycles / b->tsc_hz;
+		double s = (double)r[k].cycles / lv->b->tsc_hz;
 
 		res->pkts += r[k].timed_pkts;
 		res->cycles += r[k].cycles;
 		res->anomalies += r[k].anomalies;
 		res->rounds += r[k].rounds;
 		res->skipped += r[k].skipped;
+		res->legit_syns += r[k].legit_syns;
+		res->legit_acks += r[k].legit_acks;
+		res->legit_done += r[k].legit_done;
+		res->sync_events += r[k].sync_events;
+		sent += r[k].pkts;
+		back += r[k].back;
+		res->sent += r[k].pkts;
 		if (s > 0) {
 			res->mpps_per_worker += (double)r[k].timed_pkts / s / 1e6 / workers;
 			res->gbps_per_worker += (double)r[k].timed_bytes * 8 / s / 1e9 / workers;
 		}
+		if (r[k].hw.any) {
+			uint64_t v[HW_COUNT];
+
+			hwc_read(&r[k].hw, v);
+			for (unsigned int e = 0; e < HW_COUNT; e++)
+				res->hw[e] = v[e] == UINT64_MAX || res->hw[e] == UINT64_MAX
+						 ? UINT64_MAX
+						 : res->hw[e] + v[e];
+			res->hw_counted = true;
+		}
+		hwc_close(&r[k].hw);
 		if (r[k].err != 0)
 			rc = -1;
+		switch (r[k].g.kind) {
+		case G_NEW:
+			lv->next_new[k] = r[k].g.next;
+			break;
+		case G_LIFE:
+			lv->next_life[k] = r[k].g.next;
+			break;
+		case G_FLOOD:
+			lv->next_legit[k] = r[k].legit_next;
+			break;
+		default:
+			break;
+		}
+		free(r[k].pend);
 		fifo_free(&r[k]);
 	}
-	/* The clocks moved separately (new connections): agree on the latest. */
+	if (r[0].g.cross)
+		res->anomalies += sent - back;
+	/* A flood's late legitimate ACKs are dropped: that is what it shows. */
+	if (r[0].g.kind == G_FLOOD) {
+		const uint64_t late = res->legit_acks - res->legit_done;
+
+		if (res->anomalies < late) {
+			fprintf(stderr, "bench: %" PRIu64 " legitimate ACKs forwarded twice?\n",
+				late - res->anomalies);
+			rc = -1;
+		}
+		res->anomalies -= RTE_MIN(late, res->anomalies);
+	}
+	return rc;
+}
+
+int run_workers(struct level *lv, const struct gen *g, const struct run_opts *ro,
+		struct result *res)
+{
+	struct bench *b = lv->b;
+	const unsigned int workers = ro->workers;
+	static struct wrun r[PKTENV_WORKERS];
+	unsigned int lcore = rte_lcore_id();
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (workers > PKTENV_WORKERS || workers == 0 || (g->cross && workers < 2))
+		return -1;
+	for (unsigned int k = 0; k < workers; k++) {
+		wrun_init(&r[k], lv, g, ro, k);
+		if (fifo_fill(&r[k]) != 0)
+			r[k].err = -1;
+	}
+	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
+		rte_rcu_qsbr_thread_offline(b->base.qsbr, k);
+	/* A director of this many workers: NAT's owners are among them. */
+	lv->e.env.n_workers = (uint16_t)workers;
+	atomic_store(&go, 0);
+	atomic_store(&finished, 0);
+	if (workers > b->n_lcores) {
+		char why[128];
+
+		for (unsigned int k = 0; k < workers; k++)
+			if (ro->count_hw && !hwc_open(&r[k].hw, why, sizeof(why)))
+				r[k].err = -1;
+		lockstep(r, workers);
+	} else {
+		for (unsigned int k = 1; k < workers; k++) {
+			lcore = rte_get_next_lcore(lcore, 1, 0);
+			if (rte_eal_remote_launch(wrun_entry, &r[k], lcore) != 0)
+				rc = -1;
+		}
+		atomic_store_explicit(&go, 1, memory_order_release);
+		wrun_entry(&r[0]);
+		rte_eal_mp_wait_lcore();
+	}
+	/* Between runs this thread is every worker's reader (pktenv). */
+	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
+		rte_rcu_qsbr_thread_online(b->base.qsbr, k);
+	if (g->cross)
+		drain_cross(r, workers);
+	lv->e.env.n_workers = PKTENV_WORKERS;
+	if (wrun_finish(lv, r, workers, res) != 0)
+		rc = -1;
+	/* The clocks moved separately: agree on the latest. */
 	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
 		if (lv->e.w[k]->now_ms > lv->e.now_ms)
 			lv->e.now_ms = lv->e.w[k]->now_ms;
 	pktenv_clock(&lv->e, lv->e.now_ms);
-	return rc;
-}
-
-static struct gen gen_make(enum method m, bool reply, uint8_t flags, bool imix)
-{
-	struct gen g = { .m = m, .reply = reply, .tcp_flags = flags, .imix = imix };
-
-	gen_templates(&g);
-	return g;
-}
-
-/* The services and neighbours of every level: one service per method, each
- * with BENCH_RS real servers on port 0's link. */
-static int level_setup(struct level *lv, enum cfg_sched dr_sched)
-{
-	struct pktenv *e = &lv->e;
-	struct svc_spec specs[3];
-	struct svc_spec_rs rs[3][BENCH_RS];
-	struct svc_spec_addr addrs[6];
-	const enum method ms[3] = { M_DR, M_NAT, M_TUN };
-	uint32_t stat = 0;
-	unsigned int n_addrs = 0;
-
-	if (pktenv_neigh_learn(e, PKTENV_GW, MAC_GW) < 0)
-		return -1;
-	for (unsigned int i = 0; i < BENCH_RS; i++)
-		if (pktenv_neigh_learn(e, rs_addr(i), rs_mac(i)) < 0)
-			return -1;
-	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0, SVC_AF_LOCAL };
-	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0B, SVC_AF_LOCAL };
-	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP1, SVC_AF_LOCAL };
-	for (unsigned int s = 0; s < 3; s++) {
-		const uint32_t svc_stat = stat + BENCH_RS + 1;
-
-		for (unsigned int i = 0; i < BENCH_RS; i++) {
-			pktenv_dest(e, stat + 1, rs_addr(i), ms[s] == M_NAT ? NAT_RPORT : VPORT,
-				    svc_stat);
-			rs[s][i] = (struct svc_spec_rs){
-				.addr = rs_addr(i),
-				.port = ms[s] == M_NAT ? NAT_RPORT : VPORT,
-				.weight = 1,
-				.available = true,
-				.stat = ++stat,
-				.neigh = neigh_find(e->env.neigh, rte_cpu_to_be_32(rs_addr(i))),
-				.nexthop = rs_addr(i),
-				.out_port = 0,
-			};
-		}
-		specs[s] = (struct svc_spec){ .vip = method_vip(ms[s]),
-					      .vport = VPORT,
-					      .proto = IPPROTO_TCP,
-					      .fwd = ms[s] == M_DR    ? CFG_FWD_DR
-						     : ms[s] == M_NAT ? CFG_FWD_NAT
-								      : CFG_FWD_TUN,
-					      /* NAT replies are made knowing rr's order */
-					      .sched = ms[s] == M_DR ? dr_sched : CFG_SCHED_RR,
-					      .persist_mask = 0xffffffffu,
-					      .stat = ++stat, /* == svc_stat */
-					      .owned = true,
-					      .rs = rs[s],
-					      .n_rs = BENCH_RS };
-		addrs[n_addrs++] =
-		    (struct svc_spec_addr){ method_vip(ms[s]),
-					    SVC_AF_VIP | SVC_AF_OWNED | SVC_AF_SERVICE };
-	}
-	/* Services republished unchanged keep their scheduler's state; the
-	 * services-free snapshot in between makes rr start over. */
-	if (pktenv_publish(e, specs, 0, addrs, n_addrs) != 0)
-		return -1;
-	return pktenv_publish(e, specs, 3, addrs, n_addrs);
-}
-
-/* Turns every wheel at the current time until it has nothing more to do,
- * a bounded amount at a time, as the worker loop would. */
-static void level_expire(struct level *lv)
-{
-	struct pktenv *e = &lv->e;
-	uint32_t seen;
-
-	do {
-		seen = 0;
-		for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
-			fwd_worker_clock(e->w[i], e->now_ms);
-			seen += fwd_worker_expire(e->w[i], 1024);
-		}
-		pktenv_quiesce(e);
-	} while (seen > 0);
-}
-
-static uint32_t level_live(const struct level *lv)
-{
-	uint32_t n = 0;
-
-	for (uint16_t i = 0; i < PKTENV_WORKERS; i++)
-		n += conn_table_stats(lv->e.w[i]->conns)->live;
-	return n;
-}
-
-/* Fills the table with flows [0, n) of method m, each of `workers` workers
- * its own: SYNs (timed: the fill rate), then ACKs so that every connection
- * is established. */
-static int level_fill(struct level *lv, enum method m, unsigned int workers, double *per_s)
-{
-	struct gen g = gen_make(m, false, PB_TH_SYN, false);
-	const uint32_t before = level_live(lv);
-	struct result res = { 0 };
-
-	/* New services: rr starts at the first server, as the reply
-	 * generator expects (the j-th flow of a worker went to j % BENCH_RS). */
-	if (level_setup(lv, lv->b->o.new_sched) != 0)
-		goto fail;
-	g.sequential = true;
-	g.n_flows = lv->n;
-	if (run_workers(lv, &g, workers, lv->n / workers, 0, true, &res) != 0 || res.anomalies != 0)
-		goto fail;
-	*per_s = res.mpps_per_worker * 1e6;
-	g = gen_make(m, false, PB_TH_ACK, false);
-	g.sequential = true;
-	g.n_flows = lv->n;
-	if (run_workers(lv, &g, workers, lv->n / workers, 0, false, &res) != 0 ||
-	    res.anomalies != 0)
-		goto fail;
-	if (level_live(lv) != before + lv->n)
-		goto fail;
-	lv->filled_for = workers;
-	return 0;
-fail:
-	fprintf(stderr,
-		"bench: filling %u connections (%s) failed: %" PRIu64
-		" frames not forwarded, %u connections live\n",
-		lv->n, method_name[m], res.anomalies, level_live(lv));
-	return -1;
-}
-
-static bool wanted(const struct bench *b, enum bench_case c)
-{
-	return b->o.only == NULL || strstr(bench_case_name(c), b->o.only) != NULL;
-}
-
-/* Why frames were not forwarded: the workers' counters so far. */
-static void report_losses(const struct level *lv)
-{
-	for (unsigned int k = 0; k < PKTENV_WORKERS; k++) {
-		const struct fwd_stats *st = &lv->e.w[k]->st;
-
-		fprintf(stderr, "  worker %u: to control %" PRIu64 ", to kernel %" PRIu64, k,
-			st->to_control, st->to_kernel);
-		for (unsigned int d = 0; d < FWD_DROP_COUNT; d++)
-			if (st->drops[d] != 0)
-				fprintf(stderr, ", %s %" PRIu64, fwd_drop_name(d), st->drops[d]);
-		fputc('\n', stderr);
-	}
-}
-
-/* One row: a warm-up, then the runs. */
-static int row_run(struct level *lv, struct bench_row *row, const struct gen *g,
-		   uint64_t clock_step)
-{
-	struct bench *b = lv->b;
-	struct result res;
-
-	if (run_workers(lv, g, row->workers, b->o.packets / 4 + 1, clock_step, true, &res) != 0)
-		return -1;
-	for (unsigned int i = 0; i < b->o.runs; i++) {
-		if (run_workers(lv, g, row->workers, b->o.packets, clock_step, false, &res) != 0)
-			return -1;
-		series_add(&row->mpps, res.mpps_per_worker);
-		series_add(&row->gbps, res.gbps_per_worker);
-		series_add(&row->cycles, res.pkts ? (double)res.cycles / (double)res.pkts : 0);
-		row->packets += res.pkts;
-		row->anomalies += res.anomalies;
-		row->rounds += res.rounds;
-		row->skipped += res.skipped;
-	}
-	if (row->anomalies != 0)
-		report_losses(lv);
-	fprintf(stderr, "  %-16s %-4s %9u conns %u worker%s %7.2f Mpps/worker %7.1f cycles/pkt\n",
-		bench_case_name(row->c), bench_frames_name(row->frames), row->conns, row->workers,
-		row->workers > 1 ? "s" : " ", series_median(&row->mpps),
-		series_median(&row->cycles));
-	return row->anomalies == 0 ? 0 : -1;
-}
-
-static struct bench_row *row_new(struct bench *b, enum bench_case c, enum bench_frames f,
-				 uint32_t conns, unsigned int workers)
-{
-	struct bench_row *row;
-
-	if (b->n_rows == RTE_DIM(b->rows))
-		return NULL;
-	row = &b->rows[b->n_rows++];
-	*row = (struct bench_row){ .c = c, .frames = f, .conns = conns, .workers = workers };
-	return row;
-}
-
-static int level_empty(struct level *lv);
-static int level_setup(struct level *lv, enum cfg_sched dr_sched);
-
-/* The table filled with method m's n connections, each of `workers` its
- * own share, as the rows of that worker count need it. */
-static int level_ready(struct level *lv, enum method m, unsigned int workers)
-{
-	double ignored;
-
-	if (lv->filled_for == workers)
-		return 0;
-	if (level_empty(lv) != 0)
-		return -1;
-	return level_fill(lv, m, workers, &ignored);
-}
-
-/* The established cases of a method: 64-byte and IMIX, each worker count. */
-static int level_established(struct level *lv, enum bench_case c, enum method m, bool reply)
-{
-	struct bench *b = lv->b;
-
-	if (!wanted(b, c))
-		return 0;
-	for (unsigned int wk = 1; wk <= b->o.max_workers; wk++) {
-		if (level_ready(lv, m, wk) != 0)
-			return -1;
-		for (unsigned int f = 0; f < BF_COUNT; f++) {
-			struct gen g = gen_make(m, reply, PB_TH_ACK, f == BF_IMIX);
-			struct bench_row *row = row_new(b, c, f, lv->n, wk);
-
-			g.n_flows = lv->n;
-			if (row == NULL || row_run(lv, row, &g, 0) != 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-/* The clock step that keeps n connections of SYN_RECV_S alive while each
- * of workers inserts a burst per round: 16.16 ms per round. */
-static uint64_t churn_step(uint32_t n, unsigned int workers)
-{
-	return ((uint64_t)SYN_RECV_S * 1000 << 16) * FWD_BURST * workers / n;
-}
-
-/* Expires every connection (the longest timeout is ESTABLISHED's 900 s).
- * @return 0 when the table is empty. */
-static int level_empty(struct level *lv)
-{
-	const uint32_t live = level_live(lv);
-	const uint64_t t0 = rte_rdtsc();
-
-	pktenv_clock(&lv->e, lv->e.now_ms + 901 * 1000);
-	level_expire(lv);
-	lv->filled_for = 0;
-	fprintf(stderr, "  expired %u connections in %.2f s\n", live,
-		(double)(rte_rdtsc() - t0) / lv->b->tsc_hz);
-	if (level_live(lv) != 0) {
-		fprintf(stderr, "bench: %u connections outlived their timeout\n", level_live(lv));
-		return -1;
-	}
-	return 0;
-}
-
-/* New connections at a steady n: for each worker count, the table is
- * emptied, the workers ramp the SYN_RECV population up to n, then the
- * runs keep it there. */
-static int level_new(struct level *lv)
-{
-	struct bench *b = lv->b;
-	struct gen g = gen_make(M_DR, false, PB_TH_SYN, false);
-	struct result res;
-
-	if (!wanted(b, BC_DR_NEW))
-		return 0;
-	g.sequential = true;
-	g.next = NEW_FLOWS;
-	for (unsigned int wk = 1; wk <= b->o.max_workers; wk++) {
-		struct bench_row *row = row_new(b, BC_DR_NEW, BF_64, lv->n, wk);
-		uint64_t ramp = (lv->n + lv->n / 16) / wk;
-
-		if (row == NULL || level_empty(lv) != 0)
-			return -1;
-		if (run_workers(lv, &g, wk, ramp, churn_step(lv->n, wk), false, &res) != 0 ||
-		    res.anomalies != 0 || row_run(lv, row, &g, churn_step(lv->n, wk)) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-static void level_close(struct level *lv)
-{
-	pktenv_close(&lv->e);
-	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
-		free(lv->own[k]);
-}
-
-/* With two workers, NAT's flows are those whose clients each owns (the
- * first n / 2 of each), as symmetric RSS would deliver them. */
-static int level_owners(struct level *lv)
-{
-	const uint32_t want = lv->n / PKTENV_WORKERS;
-
-	for (unsigned int k = 0; k < PKTENV_WORKERS; k++) {
-		lv->own[k] = malloc(sizeof(uint32_t) * (want ? want : 1));
-		if (lv->own[k] == NULL)
-			return -1;
-	}
-	for (uint32_t f = 0; lv->n_own[0] < want || lv->n_own[1] < want; f++) {
-		rte_be32_t a = rte_cpu_to_be_32(client_addr(f));
-		uint16_t k = fwd_owner(&lv->e.env, 4, &a, rte_cpu_to_be_16(client_port(f)));
-
-		if (lv->n_own[k] < want)
-			lv->own[k][lv->n_own[k]++] = f;
-	}
-	return 0;
-}
-
-static int level_open(struct level *lv, struct bench *b, uint32_t n, uint32_t capacity)
-{
-	memset(lv, 0, sizeof(*lv));
-	lv->b = b;
-	lv->n = n;
-	lv->seed = 1;
-	for (unsigned int k = 0; k < RTE_MAX_LCORE; k++)
-		lv->next_new[k] = NEW_FLOWS + ((uint64_t)k << 29);
-	/* No embryonic budget: the new-connection cases measure a
-	 * connection's whole life, not its eviction. */
-	if (pktenv_open(&lv->e, &b->base, capacity, 0) != 0)
-		return -1;
-	if (level_setup(lv, b->o.new_sched) != 0 || level_owners(lv) != 0) {
-		level_close(lv);
-		return -1;
-	}
-	return 0;
-}
-
-/* The table holds n connections, and room for the churn's slack. */
-static uint32_t level_capacity(uint32_t n)
-{
-	return n + n / 8 + 65536;
-}
-
-static int method_run(struct bench *b, struct bench_level *bl, enum method m)
-{
-	struct level *lv = malloc(sizeof(*lv));
-	int rc = -1;
-
-	if (lv == NULL || level_open(lv, b, bl->conns, bl->capacity) != 0) {
-		free(lv);
-		return -1;
-	}
-	if (level_fill(lv, m, 1, &bl->fill_per_s[m]) != 0)
-		goto out;
-	bl->fill_packets = bl->conns;
-	switch (m) {
-	case M_DR:
-		rc = level_established(lv, BC_DR_EST, M_DR, false);
-		if (rc == 0)
-			rc = level_new(lv);
-		break;
-	case M_NAT:
-		rc = level_established(lv, BC_NAT_REQ, M_NAT, false);
-		if (rc == 0)
-			rc = level_established(lv, BC_NAT_REP, M_NAT, true);
-		break;
-	case M_TUN:
-		rc = level_established(lv, BC_TUN, M_TUN, false);
-		break;
-	}
-out:
-	level_close(lv);
-	free(lv);
-	return rc;
-}
-
-int bench_level_run(struct bench *b, struct bench_level *bl)
-{
-	const bool any[3] = { wanted(b, BC_DR_EST) || wanted(b, BC_DR_NEW),
-			      wanted(b, BC_NAT_REQ) || wanted(b, BC_NAT_REP), wanted(b, BC_TUN) };
-
-	bl->capacity = level_capacity(bl->conns);
-	bl->exact_bytes = bench_table_bytes(b->base.qsbr, bl->conns);
-	bl->table_bytes = bench_table_bytes(b->base.qsbr, bl->capacity);
-	if (bl->table_bytes == 0 || bl->exact_bytes == 0) {
-		fprintf(stderr, "bench: no room for a table of %u connections\n", bl->capacity);
-		return -1;
-	}
-	bl->fitted = true;
-	fprintf(stderr, "%u connections (table of %u: %.1f MiB)\n", bl->conns, bl->capacity,
-		(double)bl->table_bytes / (1 << 20));
-	for (unsigned int m = 0; m < 3; m++)
-		if (any[m] && method_run(b, bl, (enum method)m) != 0)
-			return -1;
-	return 0;
-}
-
-/* ----------------------------------------------------------- callgrind */
-
-int bench_callgrind_cases(struct bench *b, uint64_t packets)
-{
-	const uint32_t n = 1000;
-	const struct {
-		enum bench_case c;
-		enum method m;
-		bool reply;
-	} cases[] = { { BC_DR_EST, M_DR, false },
-		      { BC_NAT_REQ, M_NAT, false },
-		      { BC_NAT_REP, M_NAT, true },
-		      { BC_TUN, M_TUN, false } };
-	struct level *lv = malloc(sizeof(*lv));
-	struct result res;
-	double ignored;
-	int rc = -1;
-
-	if (lv == NULL || level_open(lv, b, n, level_capacity(n)) != 0) {
-		free(lv);
-		return -1;
-	}
-	/* One table holds all three methods' flows: their VIPs differ. */
-	for (unsigned int m = 0; m < 3; m++)
-		if (level_fill(lv, (enum method)m, 1, &ignored) != 0)
-			goto out;
-	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
-		struct gen g = gen_make(cases[i].m, cases[i].reply, PB_TH_ACK, false);
-
-		g.n_flows = n;
-		if (run_workers(lv, &g, 1, packets / 4, 0, true, &res) != 0)
-			goto out;
-		bench_cg_begin();
-		if (run_workers(lv, &g, 1, packets, 0, false, &res) != 0 || res.anomalies != 0)
-			goto out;
-		bench_cg_end(cases[i].c, res.pkts);
-	}
-	{
-		struct gen g = gen_make(M_DR, false, PB_TH_SYN, false);
-
-		g.sequential = true;
-		g.next = NEW_FLOWS;
-		if (level_empty(lv) != 0 ||
-		    run_workers(lv, &g, 1, n + n / 16, churn_step(n, 1), false, &res) != 0)
-			goto out;
-		bench_cg_begin();
-		if (run_workers(lv, &g, 1, packets, churn_step(n, 1), false, &res) != 0 ||
-		    res.anomalies != 0)
-			goto out;
-		bench_cg_end(BC_DR_NEW, res.pkts);
-	}
-	rc = 0;
-out:
-	level_close(lv);
-	free(lv);
 	return rc;
 }
