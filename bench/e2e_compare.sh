@@ -16,6 +16,15 @@
 # connections: SYN, schedule, insert). The balancers take the VIP in turn;
 # the client forgets the VIP's MAC in between.
 #
+# CPU: everything shares the machine's CPUs, so each measurement also reads
+# what the balancer's process used (halb, HAProxy: /proc/PID/stat) and what
+# the whole machine did (busy and softirq time, /proc/stat: the kernel's
+# DR works in softirq, as does every veth hop of every case), and prints
+# requests per CPU-second of each. halb busy-polls: its process uses a CPU
+# whatever the load, so its own per-CPU figure is its rate; halb's frames
+# per second come from its counters. net_af_xdp attaches in the mode the
+# kernel picks (DPDK 22.11's PMD has no option for it); the mode is printed.
+#
 # Usage: bench/e2e_compare.sh [SECONDS] (default 10 per measurement)
 # Needs root, the build (build/app/halb/halb), wrk, haproxy, nginx, nft
 # (scripts/install_deps.sh). Everything it makes is removed on exit.
@@ -32,6 +41,8 @@ RS1=172.17.1.7
 RS2=172.17.22.22
 WRK_CONNS=${WRK_CONNS:-32}
 RESULTS=()
+PPS=()
+XDP_MODE=-
 
 for tool in wrk haproxy nginx nft; do
 	command -v "$tool" >/dev/null || tb_fail "$tool is missing (scripts/install_deps.sh)"
@@ -56,20 +67,45 @@ mac() {
 	ip -n "$TB-$1" -j link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'
 }
 
-# measure LABEL URL: wrk keep-alive and close; appends "LABEL ka close".
+# cpu_now PID: "PROC SOFTIRQ BUSY", clock ticks so far: the process's user
+# and system time (0 without a PID), the machine's softirq and busy time.
+cpu_now() {
+	local proc=0
+	[ -n "$1" ] && [ -r "/proc/$1/stat" ] &&
+		proc=$(sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}')
+	awk -v p="$proc" '/^cpu / {print p, $8, $2 + $3 + $4 + $7 + $8}' /proc/stat
+}
+
+# wrk_cpu URL PID [wrk args]: "REQ/S PROC SOFTIRQ BUSY", the last three in
+# CPU-seconds per second of the run.
+wrk_cpu() {
+	local url=$1 pid=$2 before after rps
+	shift 2
+	before=$(cpu_now "$pid")
+	rps=$(tb_in client wrk -t1 -c"$WRK_CONNS" -d"${SECS}s" "$@" "$url" |
+		awk '/^Requests\/sec/ {print $2}')
+	after=$(cpu_now "$pid")
+	echo "${rps:--} $before $after" | awk -v s="$SECS" -v hz="$(getconf CLK_TCK)" \
+		'{printf "%s %.2f %.2f %.2f\n", $1, ($5 - $2) / hz / s, ($6 - $3) / hz / s, ($7 - $4) / hz / s}'
+}
+
+# measure LABEL URL [PID]: wrk keep-alive and close, with the CPU used;
+# appends "LABEL ka close ka_proc ka_sirq ka_busy cl_proc cl_sirq cl_busy".
 measure() {
-	local label=$1 url=$2 ka cl
+	local label=$1 url=$2 pid=${3:-} ka cl ka_p ka_s ka_b cl_p cl_s cl_b
 	tb_in client ip neigh flush all
 	tb_in client curl -s -m 2 -o /dev/null -f "$url" || {
 		echo "  $label: no answer from $url" >&2
-		RESULTS+=("$label - -")
+		RESULTS+=("$label - - - - - - - -")
 		return
 	}
-	ka=$(tb_in client wrk -t1 -c"$WRK_CONNS" -d"${SECS}s" "$url" | awk '/^Requests\/sec/ {print $2}')
-	cl=$(tb_in client wrk -t1 -c"$WRK_CONNS" -d"${SECS}s" -H 'Connection: close' "$url" |
-		awk '/^Requests\/sec/ {print $2}')
-	echo "  $label: keep-alive ${ka:-?} req/s, connection per request ${cl:-?} req/s" >&2
-	RESULTS+=("$label ${ka:--} ${cl:--}")
+	read -r ka ka_p ka_s ka_b < <(wrk_cpu "$url" "$pid")
+	read -r cl cl_p cl_s cl_b < <(wrk_cpu "$url" "$pid" -H 'Connection: close')
+	[ -n "$pid" ] || { ka_p=-; cl_p=-; }
+	echo "  $label: keep-alive $ka req/s (process $ka_p CPU, machine $ka_b busy," \
+		"$ka_s softirq), connection per request $cl req/s (process $cl_p, machine $cl_b," \
+		"$cl_s)" >&2
+	RESULTS+=("$label $ka $cl $ka_p $ka_s $ka_b $cl_p $cl_s $cl_b")
 }
 
 # ------------------------------------------------------------------ halb
@@ -107,24 +143,30 @@ halb_run() {
 		echo "  $label: halb did not start:" >&2
 		grep -hiE 'error|fail|xdp|cannot|bpf' "$TB_DIR/halb-lb1.log" | tail -n 8 |
 			sed 's/^/    /' >&2
-		RESULTS+=("$label - -")
+		RESULTS+=("$label - - - - - - - -")
 		tb_stop_halb lb1 KILL
 		: >"$TB_DIR/halb-lb1.log"
 		return
 	fi
 	case $device in
 	net_af_xdp*)
-		echo "    nic0: $(ip -n "$TB-lb1" -d link show nic0 | grep -oE 'xdp[a-z]*|prog/xdp id [0-9]+' |
-			tr '\n' ' ')(xdp: native driver mode; xdpgeneric: generic mode)" >&2
+		XDP_MODE=$(ip -n "$TB-lb1" -d link show nic0 | grep -oE '\<xdp(generic|drv|offload)?\>' |
+			head -n 1)
+		echo "    nic0: ${XDP_MODE:-no XDP program} (xdp: native driver mode;" \
+			"xdpgeneric: generic mode)" >&2
 		;;
 	esac
 	if tb_wait 20 tb_vrrp_is lb1 VI_1 MASTER && tb_wait 30 fw_healthy lb1 2; then
-		measure "$label" "http://$VIP/test.html"
-		echo "    halb forwarded $(tb_json lb1 stats 'r["total"]["forwarded"]') frames," \
-			"dropped $(tb_json lb1 stats 'r["total"]["dropped"]')" >&2
+		local f0 f1
+		f0=$(tb_json lb1 stats 'r["total"]["forwarded"]')
+		measure "$label" "http://$VIP/test.html" "$(tb_halb_pid lb1)"
+		f1=$(tb_json lb1 stats 'r["total"]["forwarded"]')
+		echo "    halb forwarded $((f1 - f0)) frames in both runs ($(((f1 - f0) / (2 * SECS)))" \
+			"a second), dropped $(tb_json lb1 stats 'r["total"]["dropped"]') in all" >&2
+		PPS+=("$label $(((f1 - f0) / (2 * SECS)))")
 	else
 		echo "  $label: halb did not become MASTER with healthy servers" >&2
-		RESULTS+=("$label - -")
+		RESULTS+=("$label - - - - - - - -")
 	fi
 	tb_stop_halb lb1
 	: >"$TB_DIR/halb-lb1.log"
@@ -175,7 +217,7 @@ backend rs
 	server rs02 $RS2:80
 EOF
 tb_in hap haproxy -D -f "$TB_DIR/haproxy.cfg" || tb_fail "haproxy did not start"
-measure "HAProxy-TCP" "http://$VIP/test.html"
+measure "HAProxy-TCP" "http://$VIP/test.html" "$(cat "$TB_DIR/haproxy.pid")"
 tb_in hap ip addr del $VIP/32 dev eth0
 
 # ---------------------------------------------------------------- baseline
@@ -184,26 +226,41 @@ measure "direct" "http://$RS1/test.html"
 
 # ----------------------------------------------------------------- results
 
-python3 - "$SECS" "$WRK_CONNS" "${RESULTS[@]}" <<'EOF'
+python3 - "$SECS" "$WRK_CONNS" "$XDP_MODE" "${#PPS[@]}" "${PPS[@]}" "${RESULTS[@]}" <<'EOF'
 import sys
-secs, conns = sys.argv[1], sys.argv[2]
-rows = [r.split() for r in sys.argv[3:]]
-val = {r[0]: (r[1], r[2]) for r in rows}
+secs, conns, xdp_mode, n_pps = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+pps = dict(r.split() for r in sys.argv[5:5 + n_pps])
+rows = [r.split() for r in sys.argv[5 + n_pps:]]
+val = {r[0]: r[1:] for r in rows}
 def f(x):
     try:
         return float(x)
     except ValueError:
         return None
-print(f"\nwrk -t1 -c{conns} -d{secs}s, one run each (requests per second)")
-print(f"{'balancer':<16} {'keep-alive':>11} {'conn/request':>13}")
-for name, (ka, cl) in val.items():
-    print(f"{name:<16} {ka:>11} {cl:>13}")
+def per(a, b):
+    a, b = f(a), f(b)
+    return f"{a / b:9.0f}" if a and b else f"{'-':>9}"
+print(f"\nwrk -t1 -c{conns} -d{secs}s, one run each; halb-af_xdp's nic0: {xdp_mode}")
+print("requests per second, and per CPU-second: of the balancer's process (halb, HAProxy),")
+print("and of the whole machine (everything on it: client, servers, kernel, balancer)")
+for i, title in ((0, "keep-alive"), (1, "connection per request")):
+    print(f"\n{title}")
+    print(f"{'balancer':<16} {'req/s':>9} {'proc CPU':>8} {'req/proc':>9} {'busy':>6} "
+          f"{'softirq':>7} {'req/busy':>9}")
+    for name, v in val.items():
+        rps, proc, sirq, busy = v[i], v[2 + 3 * i], v[3 + 3 * i], v[4 + 3 * i]
+        print(f"{name:<16} {rps:>9} {proc:>8} {per(rps, proc)} {busy:>6} {sirq:>7} "
+              f"{per(rps, busy)}")
+if pps:
+    print("\nhalb's frames forwarded per second over both runs (its counters)")
+    for k, v in pps.items():
+        print(f"  {k:<16} {v:>8}")
 for base in ("halb-af_packet", "halb-af_xdp"):
     if base not in val:
         continue
-    print(f"\nratios {base} / other (keep-alive, conn/request)")
-    for other in ("nft-netdev-DR", "HAProxy-TCP", "direct"):
-        if other not in val:
+    print(f"\nratios {base} / other (requests per second: keep-alive, conn/request)")
+    for other in ("halb-af_xdp", "nft-netdev-DR", "HAProxy-TCP", "direct"):
+        if other not in val or other == base:
             continue
         r = []
         for i in range(2):
