@@ -9,12 +9,15 @@
 # and Mpps per worker, instructions per packet, bytes per connection.
 #
 # Usage: bench/compare.sh [--old REV] [--out DIR] [--conns LIST] [--quick]
-#                         [-- other halb-bench options both know]
+#                         [--e2e] [-- other halb-bench options both know]
 #   --old REV     the old side (default 4b0c35b^)
-#   --out DIR     where the JSON files and the table go (default
-#                 /tmp/halb-compare); the table is DIR/compare.txt
+#   --out DIR     where everything goes (default /tmp/halb-compare): the
+#                 table (compare.txt), each run's output ({old,new}-N.txt)
+#                 and JSON, and both sides' JSON merged (old.json, new.json:
+#                 what docs/benchmarks*.json are)
 #   --conns LIST  the levels (default 1000,1000000,10000000)
 #   --quick       a smoke test of the script: 1000 connections, few packets
+#   --e2e         then bench/e2e_compare.sh 10 too (root; DIR/e2e.txt)
 # Options after -- go to both programs, so only those the old one knows:
 # --runs --packets --workers --mem --sched --only --keep-preempted.
 #
@@ -27,6 +30,7 @@ OLD=4b0c35b^
 OUT=/tmp/halb-compare
 CONNS=1000,1000000,10000000
 QUICK=
+E2E=
 EXTRA=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -34,8 +38,9 @@ while [ $# -gt 0 ]; do
 	--out) OUT=$2; shift ;;
 	--conns) CONNS=$2; shift ;;
 	--quick) QUICK=1; CONNS=1000 ;;
+	--e2e) E2E=1 ;;
 	--) shift; EXTRA=("$@"); break ;;
-	-h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,28p' "$0"; exit 0 ;;
 	*) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -126,17 +131,19 @@ print("load average (1, 5, 15 min) when each run started:")
 for lv in levels:
     print(f"  {conns(int(lv)):>4}: old {load[('old', lv)]}, new {load[('new', lv)]}")
 print()
-print("Forwarding, median over the runs (the rows both programs have)")
-print(f"{'case':<16} {'frame':<5} {'conns':>5} {'w':>2} {'cycles old':>10} {'new':>6} "
-      f"{'new/old':>7} {'Mpps old':>9} {'new':>6}")
+print("Forwarding: cycles per packet, median and least of the runs (the least is the run")
+print("the machine disturbed least), Mpps per worker (median); the rows both programs have")
+print(f"{'case':<16} {'frame':<5} {'conns':>5} {'w':>2} {'old med':>8} {'min':>5} "
+      f"{'new med':>8} {'min':>5} {'new/old':>7} {'Mpps old':>9} {'new':>6}")
 common = sorted(set(side["old"]) & set(side["new"]),
                 key=lambda k: (k[2], k[0], k[1], k[3]))
 for k in common:
     o, n = side["old"][k], side["new"][k]
     co, cn = med(o, "cycles_per_packet"), med(n, "cycles_per_packet")
-    print(f"{k[0]:<16} {k[1]:<5} {conns(k[2]):>5} {k[3]:>2} {co:>10.0f} {cn:>6.0f} "
-          f"{cn / co if co else 0:>7.2f} {med(o, 'mpps_per_worker'):>9.2f} "
-          f"{med(n, 'mpps_per_worker'):>6.2f}")
+    print(f"{k[0]:<16} {k[1]:<5} {conns(k[2]):>5} {k[3]:>2} {co:>8.0f} "
+          f"{o['cycles_per_packet']['min']:>5.0f} {cn:>8.0f} "
+          f"{n['cycles_per_packet']['min']:>5.0f} {cn / co if co else 0:>7.2f} "
+          f"{med(o, 'mpps_per_worker'):>9.2f} {med(n, 'mpps_per_worker'):>6.2f}")
 only_new = sorted({k[0] for k in side["new"]} - {k[0] for k in side["old"]})
 if only_new:
     print(f"(new only, see {out}/new-*.txt: {', '.join(only_new)})")
@@ -146,6 +153,21 @@ for c in sorted(set(ir["old"]) & set(ir["new"])):
     print(f"  {c:<16} old {ir['old'][c]:7.1f}  new {ir['new'][c]:7.1f}  "
           f"new/old {ir['new'][c] / ir['old'][c]:.2f}")
 print()
+# each side's levels merged into one file
+for s in side:
+    merged = None
+    for lv in levels:
+        with open(f"{out}/{s}-{lv}.json") as f:
+            j = json.load(f)
+        if merged is None:
+            merged = j
+            continue
+        for key in ("forwarding", "tables", "floods", "sync_install"):
+            merged.setdefault(key, []).extend(j.get(key, []))
+        merged["seconds"] = merged.get("seconds", 0) + j.get("seconds", 0)
+    merged["load_average"] = {lv: load[(s, lv)] for lv in levels}
+    with open(f"{out}/{s}.json", "w") as f:
+        json.dump(merged, f, indent=1)
 print("Memory: bytes per connection of a table of exactly N (conn_table_create)")
 for n in sorted(set(tables["old"]) & set(tables["new"])):
     o, w = tables["old"][n], tables["new"][n]
@@ -154,4 +176,10 @@ for n in sorted(set(tables["old"]) & set(tables["new"])):
           + " ".join(f"{x / 1e6:.2f}M" for x in o["fill_inserts_per_s"]) + "  new "
           + " ".join(f"{x / 1e6:.2f}M" for x in w["fill_inserts_per_s"]))
 EOF
+if [ -n "$E2E" ]; then
+	log "bench/e2e_compare.sh 10 ($(uptime | sed 's/.*load/load/'))"
+	bench/e2e_compare.sh 10 >"$OUT/e2e.txt" 2>"$OUT/e2e.err" ||
+		{ tail -n 20 "$OUT/e2e.err" >&2; exit 1; }
+	cat "$OUT/e2e.txt"
+fi
 log "done: $OUT/compare.txt"

@@ -231,7 +231,7 @@ int level_open(struct level *lv, struct bench *b, uint32_t n, unsigned int worke
 
 void level_close(struct level *lv)
 {
-	sync_sender(lv, false);
+	sync_sender_free(lv);
 	pktenv_close(&lv->e);
 	for (unsigned int k = 0; k < PKTENV_WORKERS; k++)
 		free(lv->own[k]);
@@ -411,34 +411,33 @@ static int row_hw(struct level *lv, struct bench_row *row, const struct gen *g,
 	return 0;
 }
 
-int row_run(struct level *lv, struct bench_row *row, const struct gen *g, const struct run_opts *ro,
-	    uint64_t warm)
+/* One timed run, added to the row. */
+static int row_one(struct level *lv, struct bench_row *row, const struct gen *g,
+		   const struct run_opts *ro)
 {
-	struct bench *b = lv->b;
-	struct run_opts r = *ro;
 	struct result res;
 
-	r.target = warm;
-	if (run_workers(lv, g, &r, &res) != 0)
+	if (run_workers(lv, g, ro, &res) != 0)
 		return -1;
-	if (b->cg)
-		return row_cg(lv, row, g, ro);
-	r = *ro;
-	r.verify = false;
-	for (unsigned int i = 0; i < b->o.runs; i++) {
-		if (run_workers(lv, g, &r, &res) != 0)
-			return -1;
-		series_add(&row->mpps, res.mpps_per_worker);
-		series_add(&row->gbps, res.gbps_per_worker);
-		series_add(&row->cycles, res.pkts ? (double)res.cycles / (double)res.pkts : 0);
-		row->packets += res.pkts;
-		row->sent += res.sent;
-		row->sync_events += res.sync_events;
-		row->anomalies += res.anomalies;
-		row->rounds += res.rounds;
-		row->skipped += res.skipped;
-	}
-	if (b->hw_ok && b->o.hw && row_hw(lv, row, g, &r) != 0)
+	series_add(&row->mpps, res.mpps_per_worker);
+	series_add(&row->gbps, res.gbps_per_worker);
+	series_add(&row->cycles, res.pkts ? (double)res.cycles / (double)res.pkts : 0);
+	row->packets += res.pkts;
+	row->sent += res.sent;
+	row->sync_events += res.sync_events;
+	row->anomalies += res.anomalies;
+	row->rounds += res.rounds;
+	row->skipped += res.skipped;
+	return 0;
+}
+
+/* After the runs: the hardware counters, the row on stderr. */
+static int row_finish(struct level *lv, struct bench_row *row, const struct gen *g,
+		      const struct run_opts *ro)
+{
+	struct bench *b = lv->b;
+
+	if (b->hw_ok && b->o.hw && row_hw(lv, row, g, ro) != 0)
 		return -1;
 	if (row->anomalies != 0)
 		report_losses(lv);
@@ -447,6 +446,47 @@ int row_run(struct level *lv, struct bench_row *row, const struct gen *g, const 
 		row->workers > 1 ? "s" : " ", series_median(&row->mpps),
 		series_median(&row->cycles));
 	return row->anomalies == 0 ? 0 : -1;
+}
+
+int row_run(struct level *lv, struct bench_row *row, const struct gen *g, const struct run_opts *ro,
+	    uint64_t warm)
+{
+	struct run_opts r = *ro;
+	struct result res;
+
+	r.target = warm;
+	if (run_workers(lv, g, &r, &res) != 0)
+		return -1;
+	if (lv->b->cg)
+		return row_cg(lv, row, g, ro);
+	r = *ro;
+	r.verify = false;
+	for (unsigned int i = 0; i < lv->b->o.runs; i++)
+		if (row_one(lv, row, g, &r) != 0)
+			return -1;
+	return row_finish(lv, row, g, &r);
+}
+
+int row_run_ab(struct level *lv, struct bench_row *rows[2], const struct gen *g,
+	       const struct run_opts *ro, uint64_t warm, int (*set)(struct level *, bool))
+{
+	struct run_opts r = *ro;
+	struct result res;
+
+	r.target = warm;
+	if (set(lv, false) != 0 || run_workers(lv, g, &r, &res) != 0)
+		return -1;
+	r = *ro;
+	r.verify = false;
+	for (unsigned int i = 0; i < (lv->b->cg ? 1 : lv->b->o.runs); i++)
+		for (unsigned int k = 0; k < 2; k++)
+			if (set(lv, k == 1) != 0 || (lv->b->cg ? row_cg(lv, rows[k], g, ro)
+							       : row_one(lv, rows[k], g, &r)) != 0)
+				return -1;
+	for (unsigned int k = 0; k < 2 && !lv->b->cg; k++)
+		if (set(lv, k == 1) != 0 || row_finish(lv, rows[k], g, &r) != 0)
+			return -1;
+	return set(lv, false);
 }
 
 /* ------------------------------------------------------------- the cases */
@@ -508,6 +548,20 @@ static int case_churn(struct level *lv, enum bench_case c, enum how *churning)
 			return -1;
 		*churning = cd->how;
 	}
+	if (c == BC_DR_CONN && row_wanted(lv->b, BC_DR_CONN_SYNC, BF_64, lv->workers)) {
+		/* with and without the sync sender, run for run: its cost is the
+		 * difference, and the machine's moods touch both alike */
+		struct bench_row *rows[2] = {
+			row_new(lv->b, BC_DR_CONN, BF_64, lv->n, lv->workers),
+			row_new(lv->b, BC_DR_CONN_SYNC, BF_64, lv->n, lv->workers),
+		};
+
+		if (rows[0] == NULL || rows[1] == NULL)
+			return -1;
+		return row_run_ab(lv, rows, &g, &ro, lv->b->o.packets / 4 + 1, sync_sender);
+	}
+	if (c == BC_DR_CONN_SYNC && row_wanted(lv->b, BC_DR_CONN, BF_64, lv->workers))
+		return 0; /* made with dr-conn */
 	row = row_new(lv->b, c, BF_64, lv->n, lv->workers);
 	if (row == NULL || (cd->sync && sync_sender(lv, true) != 0))
 		return -1;

@@ -41,21 +41,27 @@ int sync_sender(struct level *lv, bool on)
 
 		if (lv->e.w[k] == NULL)
 			continue;
-		lv->e.w[k]->sync_out = NULL;
-		rte_ring_free(lv->sync_out[k]);
-		lv->sync_out[k] = NULL;
-		if (!on)
-			continue;
-		snprintf(name, sizeof(name), "bso%u_%u", seq++, k);
-		lv->sync_out[k] =
-		    rte_ring_create_elem(name, sizeof(struct fwd_sync), SYNC_RING, SOCKET_ID_ANY,
-					 RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (lv->sync_out[k] == NULL)
-			return -1;
-		lv->e.w[k]->sync_out = lv->sync_out[k];
+		if (on && lv->sync_out[k] == NULL) {
+			snprintf(name, sizeof(name), "bso%u_%u", seq++, k);
+			lv->sync_out[k] =
+			    rte_ring_create_elem(name, sizeof(struct fwd_sync), SYNC_RING,
+						 SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (lv->sync_out[k] == NULL)
+				return -1;
+		}
+		lv->e.w[k]->sync_out = on ? lv->sync_out[k] : NULL;
 	}
 	lv->e.env.sync_send = on;
 	return 0;
+}
+
+void sync_sender_free(struct level *lv)
+{
+	sync_sender(lv, false);
+	for (unsigned int k = 0; k < PKTENV_WORKERS; k++) {
+		rte_ring_free(lv->sync_out[k]);
+		lv->sync_out[k] = NULL;
+	}
 }
 
 /* ------------------------------------------------------------- decode */

@@ -161,11 +161,19 @@ struct bench_row *row_new(struct bench *b, enum bench_case c, enum bench_frames 
 int row_run(struct level *lv, struct bench_row *row, const struct gen *g, const struct run_opts *ro,
 	    uint64_t warm);
 
+/* Two rows of one case whose runs alternate, set(lv, false) before each of
+ * rows[0]'s and set(lv, true) before rows[1]'s: two settings measured under
+ * the same conditions. Ends with set(lv, false). @return 0 or -1. */
+int row_run_ab(struct level *lv, struct bench_row *rows[2], const struct gen *g,
+	       const struct run_opts *ro, uint64_t warm, int (*set)(struct level *, bool));
+
 /* flood.c: the flood rows and handshakes at level n. */
 int flood_level(struct bench *b, uint32_t n);
 
-/* sync.c: the sender on and off around fn's rows; the install rate. */
+/* sync.c: the sync sender on (its rings made the first time) or off; the
+ * rings freed; the install rate. */
 int sync_sender(struct level *lv, bool on);
+void sync_sender_free(struct level *lv);
 int sync_install_level(struct level *lv);
 
 /* The client of a flow (host order). */
