@@ -21,8 +21,9 @@
 # Options after -- go to both programs, so only those the old one knows:
 # --runs --packets --workers --mem --sched --only --keep-preempted.
 #
-# On a shared machine: flock /tmp/halb-heavy.lock bench/compare.sh
-# (about 6 minutes with the default levels).
+# On a shared machine: flock /tmp/halb-heavy.lock bench/compare.sh --e2e
+# (about 12 minutes here: 8 for the levels, 2 for callgrind at 1M, 2 for
+# bench/e2e_compare.sh).
 set -eu
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
@@ -94,6 +95,14 @@ for level in ${CONNS//,/ }; do
 	FILES+=("$level")
 	first=0
 done
+# The new side's established cases under callgrind at 1M connections:
+# simulated cache misses of a table larger than the last-level cache.
+if [ -z "$QUICK" ]; then
+	log "new, callgrind at 1000000 connections ($(uptime | sed 's/.*load/load/'))"
+	"$NEW_BIN" --conns 1000 --runs 1 --packets 20000 --workers 1 --cg-conns 1000000 \
+		--only established --json "$OUT/new-cg1m.json" >"$OUT/new-cg1m.txt" \
+		2>"$OUT/new-cg1m.err" || { tail -n 20 "$OUT/new-cg1m.err" >&2; exit 1; }
+fi
 
 # ------------------------------------------------------------------- table
 
@@ -168,6 +177,16 @@ for s in side:
     merged["load_average"] = {lv: load[(s, lv)] for lv in levels}
     with open(f"{out}/{s}.json", "w") as f:
         json.dump(merged, f, indent=1)
+try:
+    with open(f"{out}/new-cg1m.json") as f:
+        cg = json.load(f)["instructions"]
+    print("New, under callgrind at 1M connections (simulated misses per packet)")
+    for i in cg:
+        print(f"  {i['case']:<16} instructions {i['per_unit']:7.1f}  L1d misses "
+              f"{i.get('d1_misses', 0):5.2f}  LL misses {i.get('ll_misses', 0):5.2f}")
+    print()
+except (OSError, KeyError, ValueError):
+    pass
 print("Memory: bytes per connection of a table of exactly N (conn_table_create)")
 for n in sorted(set(tables["old"]) & set(tables["new"])):
     o, w = tables["old"][n], tables["new"][n]
