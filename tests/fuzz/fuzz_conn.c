@@ -18,7 +18,8 @@
  * - each template's bound count is the model's.
  * During a create, whatever leaves (the gone callback) is embryonic, leaves
  * only under pressure (the budget reached, its family's entries all taken,
- * or a bucket pair full) and is counted under the reason that says so.
+ * or a bucket pair full, never a full embryonic queue) and is counted under
+ * the reason that says so.
  * A turn of the wheel removes only what is due (never early), and a turn
  * to the end leaves nothing more than WHEEL_RECHECK_S late (UDP: its
  * timeout). Killing calls gone once, for that connection.
@@ -319,15 +320,15 @@ static void op_create(unsigned int k, uint8_t a, uint8_t b)
 	for (unsigned int i = 0; i < S.n_gone; i++)
 		if (S.gone_was[i].assured)
 			die("an assured connection was evicted", k);
+	/* a full queue is never a reason to evict (CONN_QUEUE_FULL counts
+	 * a connection left out of it) */
 	if (S.n_gone !=
-	    reason_sum(st->reasons, CONN_EVICT_EMBRYONIC_BUDGET, CONN_EVICT_QUEUE_WRAP) -
-		reason_sum(before, CONN_EVICT_EMBRYONIC_BUDGET, CONN_EVICT_QUEUE_WRAP))
+	    reason_sum(st->reasons, CONN_EVICT_EMBRYONIC_BUDGET, CONN_EVICT_BUCKET_FULL) -
+		reason_sum(before, CONN_EVICT_EMBRYONIC_BUDGET, CONN_EVICT_BUCKET_FULL))
 		die("evictions not counted as such", k);
 	if (st->reasons[CONN_EVICT_EMBRYONIC_BUDGET] != before[CONN_EVICT_EMBRYONIC_BUDGET] &&
 	    (ci.assured || emb < S.embryonic_max))
 		die("evicted for the budget under it", k);
-	if (st->reasons[CONN_EVICT_QUEUE_WRAP] != before[CONN_EVICT_QUEUE_WRAP])
-		die("evicted because the embryonic queue was full", k);
 	if (st->reasons[CONN_EVICT_TABLE_FULL] != before[CONN_EVICT_TABLE_FULL] &&
 	    fam_live < (ci.key.af == 6 ? S.cap6 : S.cap))
 		die("evicted for a full table with room in it", k);
