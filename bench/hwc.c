@@ -20,22 +20,27 @@
 
 #include "traffic.h"
 
-static const char *const hw_names[HW_COUNT] = {
-	[HW_CYCLES] = "cycles",
-	[HW_INSTRUCTIONS] = "instructions",
-	[HW_CACHE_MISSES] = "cache-misses",
-	[HW_L1D_MISSES] = "L1-dcache-load-misses",
-	[HW_DTLB_MISSES] = "dTLB-load-misses",
+#define CACHE_MISS(cache) \
+	((cache) | PERF_COUNT_HW_CACHE_OP_READ << 8 | PERF_COUNT_HW_CACHE_RESULT_MISS << 16)
+
+/* What perf stat calls them, and how perf_event_open asks for them. */
+static const struct {
+	const char *name;
+	uint32_t type;
+	uint64_t config;
+} hw_events[HW_COUNT] = {
+	[HW_CYCLES] = { "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	[HW_INSTRUCTIONS] = { "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+	[HW_CACHE_MISSES] = { "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
+	[HW_L1D_MISSES] = { "L1-dcache-load-misses", PERF_TYPE_HW_CACHE,
+			    CACHE_MISS(PERF_COUNT_HW_CACHE_L1D) },
+	[HW_DTLB_MISSES] = { "dTLB-load-misses", PERF_TYPE_HW_CACHE,
+			     CACHE_MISS(PERF_COUNT_HW_CACHE_DTLB) },
 };
 
 const char *bench_hw_name(enum bench_hw_event e)
 {
-	return e < HW_COUNT ? hw_names[e] : "?";
-}
-
-static uint64_t cache_event(uint64_t cache, uint64_t op, uint64_t result)
-{
-	return cache | op << 8 | result << 16;
+	return e < HW_COUNT ? hw_events[e].name : "?";
 }
 
 static int event_open(enum bench_hw_event e)
@@ -47,30 +52,8 @@ static int event_open(enum bench_hw_event e)
 	a.disabled = 1;
 	a.exclude_kernel = 1;
 	a.exclude_hv = 1;
-	switch (e) {
-	case HW_CYCLES:
-		a.type = PERF_TYPE_HARDWARE;
-		a.config = PERF_COUNT_HW_CPU_CYCLES;
-		break;
-	case HW_INSTRUCTIONS:
-		a.type = PERF_TYPE_HARDWARE;
-		a.config = PERF_COUNT_HW_INSTRUCTIONS;
-		break;
-	case HW_CACHE_MISSES:
-		a.type = PERF_TYPE_HARDWARE;
-		a.config = PERF_COUNT_HW_CACHE_MISSES;
-		break;
-	case HW_L1D_MISSES:
-		a.type = PERF_TYPE_HW_CACHE;
-		a.config = cache_event(PERF_COUNT_HW_CACHE_L1D, PERF_COUNT_HW_CACHE_OP_READ,
-				       PERF_COUNT_HW_CACHE_RESULT_MISS);
-		break;
-	default:
-		a.type = PERF_TYPE_HW_CACHE;
-		a.config = cache_event(PERF_COUNT_HW_CACHE_DTLB, PERF_COUNT_HW_CACHE_OP_READ,
-				       PERF_COUNT_HW_CACHE_RESULT_MISS);
-		break;
-	}
+	a.type = hw_events[e].type;
+	a.config = hw_events[e].config;
 	/* this thread, any CPU */
 	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, 0);
 }
@@ -88,7 +71,7 @@ bool hwc_open(struct hwc *h, char *why, size_t len)
 			err = errno;
 	}
 	if (!h->any)
-		snprintf(why, len, "perf_event_open(%s): %s: %s", hw_names[HW_CYCLES],
+		snprintf(why, len, "perf_event_open(%s): %s: %s", hw_events[HW_CYCLES].name,
 			 strerror(err),
 			 err == EACCES || err == EPERM
 			     ? "not allowed (kernel.perf_event_paranoid, or run as root)"
