@@ -552,7 +552,7 @@ static int level_setup(struct level *lv, enum cfg_sched dr_sched)
 				.weight = 1,
 				.available = true,
 				.stat = ++stat,
-				.neigh = neigh_find(e->env.neigh, rte_cpu_to_be_32(rs_addr(i))),
+				.neigh = neigh_find4(e->env.neigh, rte_cpu_to_be_32(rs_addr(i))),
 				.nexthop = rs_addr(i),
 				.out_port = 0,
 			};

@@ -420,14 +420,23 @@ void ctl_sync_poll(struct ctl *c)
 
 /* The counters slot of real server daddr:dport of service vaddr:vport, if
  * the running configuration has it. */
+static struct cfg_addr sync_addr(uint8_t af, const uint8_t *a)
+{
+	uint32_t v4;
+
+	if (af == 6)
+		return cfg_addr6(a);
+	memcpy(&v4, a, 4);
+	return cfg_addr4(rte_be_to_cpu_32(v4));
+}
+
 static bool rs_slot(const struct ctl *c, const struct sync_conn *sc, uint32_t *slot)
 {
-	uint32_t vip, rip;
+	const struct cfg_addr vip = sync_addr(sc->af, sc->vaddr);
+	const struct cfg_addr rip = sync_addr(sc->af, sc->daddr);
 
-	memcpy(&vip, sc->vaddr, 4);
-	memcpy(&rip, sc->daddr, 4);
-	if (!ctl_rs_slot_find(c, rte_be_to_cpu_32(vip), rte_be_to_cpu_16(sc->vport), sc->proto,
-			      rte_be_to_cpu_32(rip), rte_be_to_cpu_16(sc->dport), slot))
+	if (!ctl_rs_slot_find(c, &vip, rte_be_to_cpu_16(sc->vport), sc->proto, &rip,
+			      rte_be_to_cpu_16(sc->dport), slot))
 		return false;
 	return c->env.svc.cur != NULL && (c->env.svc.cur->stat_flags[*slot] & SVC_SF_PRESENT);
 }
@@ -435,12 +444,13 @@ static bool rs_slot(const struct ctl *c, const struct sync_conn *sc, uint32_t *s
 static void install_tmpl(struct ctl *c, const struct sync_conn *sc, uint32_t slot, uint32_t now_s)
 {
 	struct ctl_sync *s = c->sync;
-	struct conn_tkey k = { .af = 4, .proto = sc->proto, .vport = sc->vport };
+	struct conn_tkey k = { .af = sc->af, .proto = sc->proto, .vport = sc->vport };
+	const size_t alen = sc->af == 6 ? 16 : 4;
 	struct conn_tmpl *t;
 	uint32_t idx;
 
-	memcpy(k.caddr, sc->caddr, 4);
-	memcpy(k.vaddr, sc->vaddr, 4);
+	memcpy(k.caddr, sc->caddr, alen);
+	memcpy(k.vaddr, sc->vaddr, alen);
 	t = conn_tmpl_get(c->env.tmpls, &k, (uint16_t)slot, c->env.dests[slot].svc_stat,
 			  sc->timeout, now_s, &idx);
 	if (t == NULL) {
@@ -482,11 +492,17 @@ static void install_conn(struct ctl *c, const struct sync_conn *sc, uint32_t slo
 	    r.state == CONN_S_CLOSE_WAIT)
 		r.flags |= CONN_F_ASSURED;
 	r.key = (struct conn_key){
-		.af = 4, .proto = sc->proto, .sport = sc->cport, .dport = sc->vport
+		.af = sc->af, .proto = sc->proto, .sport = sc->cport, .dport = sc->vport
 	};
-	memcpy(&r.key.v4.src, sc->caddr, 4);
-	memcpy(&r.key.v4.dst, sc->vaddr, 4);
-	owner = fwd_owner(&c->env, 4, &r.key.v4.src, r.key.sport);
+	if (sc->af == 6) {
+		memcpy(r.key.v6.src, sc->caddr, 16);
+		memcpy(r.key.v6.dst, sc->vaddr, 16);
+		owner = fwd_owner(&c->env, 6, r.key.v6.src, r.key.sport);
+	} else {
+		memcpy(&r.key.v4.src, sc->caddr, 4);
+		memcpy(&r.key.v4.dst, sc->vaddr, 4);
+		owner = fwd_owner(&c->env, 4, &r.key.v4.src, r.key.sport);
+	}
 	if (rte_ring_sp_enqueue_elem(c->env.workers[owner]->sync_in, &r, sizeof(r)) != 0) {
 		s->st.dropped++;
 		return;
@@ -523,7 +539,7 @@ static void message_in(struct ctl *c, const uint8_t *p, size_t len)
 		uint32_t slot;
 
 		s->st.conns_received++;
-		if (sc->af != 4 || !rs_slot(c, sc, &slot)) {
+		if (!rs_slot(c, sc, &slot)) {
 			s->st.ignored++;
 			continue;
 		}
@@ -573,7 +589,7 @@ int ctl_sync_start(struct ctl *c)
 	if (!cfg->set)
 		return 0;
 	cp = cfg_port_find(c->d, cfg->interface);
-	if (cp == NULL || cp->n_addrs == 0)
+	if (cp == NULL || cfg_port_addr(cp, 4) == NULL)
 		return -1; /* cfg_check refused it already */
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
@@ -581,7 +597,7 @@ int ctl_sync_start(struct ctl *c)
 	s->cfg = cfg;
 	s->port = (uint8_t)(cp - c->d->ports);
 	s->syncid = (uint8_t)cfg->syncid;
-	s->src = rte_cpu_to_be_32(cp->addrs[0].addr);
+	s->src = rte_cpu_to_be_32(cfg_port_addr(cp, 4)->addr.v4); /* IPVS syncs over IPv4 */
 	s->group = rte_cpu_to_be_32(cfg->group);
 	s->udp_port = rte_cpu_to_be_16((uint16_t)cfg->port);
 	s->maxlen = cfg->maxlen ? cfg->maxlen : cp->mtu - 28;
