@@ -443,6 +443,11 @@ static void read_port(struct dp *dp, const config_setting_t *g, struct cfg_port 
 	read_device(dp, g, port);
 	read_addresses(dp, g, port);
 	read_uint(dp, g, "mtu", DP_MIN_MTU, DP_MAX_MTU, 1500, &port->mtu);
+	const config_setting_t *mtu = config_setting_get_member(g, "mtu");
+	if (port->mtu < 1280 && cfg_port_addr(port, 6) != NULL)
+		dp_err(dp, mtu,
+		       "mtu %u: a port with IPv6 addresses needs 1280 at least (RFC 8200 5)",
+		       port->mtu);
 	read_kernel_routes(dp, g, port);
 }
 

@@ -63,15 +63,17 @@
 #define PB_IP4(a, b, c, d) \
 	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
-/* An IPv6 address from its eight 16-bit groups: PB_IP6_INIT in an
- * initializer, PB_IP6 where a pointer to 16 bytes is wanted. */
+/* An IPv6 address from its eight 16-bit groups (given one by one, or as one
+ * macro of them): PB_IP6_INIT in an initializer, PB_IP6 where a pointer to
+ * 16 bytes is wanted. */
 #define PB_IP6_B(g) (uint8_t)((g) >> 8), (uint8_t)(g)
-#define PB_IP6_INIT(a, b, c, d, e, f, g, h)                                                   \
+#define PB_IP6_INIT8(a, b, c, d, e, f, g, h)                                                  \
 	{                                                                                     \
 		PB_IP6_B(a), PB_IP6_B(b), PB_IP6_B(c), PB_IP6_B(d), PB_IP6_B(e), PB_IP6_B(f), \
 		    PB_IP6_B(g), PB_IP6_B(h)                                                  \
 	}
-#define PB_IP6(a, b, c, d, e, f, g, h) ((const uint8_t[16])PB_IP6_INIT(a, b, c, d, e, f, g, h))
+#define PB_IP6_INIT(...) PB_IP6_INIT8(__VA_ARGS__)
+#define PB_IP6(...)      ((const uint8_t[16])PB_IP6_INIT8(__VA_ARGS__))
 
 struct pb_mac {
 	uint8_t b[6];
