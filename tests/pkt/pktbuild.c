@@ -109,13 +109,50 @@ bool pb_ip_csum_ok(const uint8_t *f, size_t len)
 	return ip != NULL && fold(sum_words(0, ip, (size_t)(ip[0] & 0xf) * 4)) == 0xffff;
 }
 
+static bool ext_walk(const uint8_t *ip, size_t total, size_t *off, uint8_t *proto);
+
+/* Mends an IPv6 frame (see pb_fix_frame): the payload length, then the
+ * upper layer's checksum past the extension headers. */
+static void fix_frame6(uint8_t *f, size_t len, size_t l2, bool fix_total, bool l4)
+{
+	uint8_t *ip = f + l2, *p, proto;
+	size_t total, off;
+
+	if (len < l2 + 40 || (ip[0] >> 4) != 6)
+		return;
+	if (fix_total && len - l2 - 40 <= 0xffff)
+		put16(ip + 4, (uint16_t)(len - l2 - 40));
+	total = 40 + (size_t)get16(ip + 4);
+	if (!l4 || total > len - l2 || !ext_walk(ip, total, &off, &proto))
+		return;
+	p = ip + off;
+	if (proto == PB_PROTO_TCP && total - off >= 20) {
+		put16(p + 16, 0);
+		put16(p + 16,
+		      csum_of(pseudo_sum6(ip + 8, ip + 24, proto, total - off), p, total - off));
+	} else if (proto == PB_PROTO_UDP && total - off >= 8) {
+		uint16_t c;
+
+		put16(p + 6, 0);
+		c = csum_of(pseudo_sum6(ip + 8, ip + 24, proto, total - off), p, total - off);
+		put16(p + 6, c == 0 ? 0xffff : c);
+	} else if (proto == PB_PROTO_ICMP6 && total - off >= 8) {
+		put16(p + 2, 0);
+		put16(p + 2,
+		      csum_of(pseudo_sum6(ip + 8, ip + 24, proto, total - off), p, total - off));
+	}
+}
+
 void pb_fix_frame(uint8_t *f, size_t len, bool fix_total, bool l4)
 {
 	size_t l2, ihl, total, l4len;
 	uint8_t *ip = (uint8_t *)(uintptr_t)frame_ip(f, len, &l2), *p;
 
-	if (ip == NULL)
+	if (ip == NULL) {
+		if (len >= l2 && get16(f + l2 - 2) == PB_ETH_IPV6)
+			fix_frame6(f, len, l2, fix_total, l4);
 		return;
+	}
 	ihl = (size_t)(ip[0] & 0xf) * 4;
 	if (fix_total && len - l2 <= 0xffff)
 		put16(ip + 2, (uint16_t)(len - l2));

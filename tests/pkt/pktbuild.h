@@ -200,7 +200,9 @@ void pb_fix_ip_csum(uint8_t *ip);
 /* Mends an IPv4 frame of len bytes in place: with total, its IP total
  * length becomes what the frame holds; with l4, its TCP, UDP or ICMP
  * checksum is recomputed (when the whole unfragmented packet is there);
- * then its IP header checksum (when the header is all there). */
+ * then its IP header checksum (when the header is all there). An IPv6
+ * frame: its payload length, and its TCP, UDP or ICMPv6 checksum past
+ * the extension headers. */
 void pb_fix_frame(uint8_t *f, size_t len, bool total, bool l4);
 
 /* Whether the IPv4 header checksum of the frame is right (false when the
