@@ -47,7 +47,6 @@ static const struct {
 	{ "proto", CTL_Q_PROTO }, { "weight", CTL_Q_WEIGHT },
 };
 
-/* "a.b.c.d" or "a.b.c.d:port" */
 /* "A.B.C.D[:PORT]", an IPv6 address alone, or "[IPV6]:PORT" as ipvsadm
  * writes it. */
 static bool parse_addr_filter(const char *v, struct ctl_addr_filter *f)
