@@ -173,12 +173,13 @@ static json_t *worker_json(const struct ctl *c, const struct fwd_worker *w)
 		      "busy_polls", (json_int_t)s->busy_polls, "drops", drops);
 	json_object_set_new(
 	    o, "events",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "redirected",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "redirected",
 		      (json_int_t)s->redirected, "redirects_in", (json_int_t)s->redirects_in,
 		      "adopted", (json_int_t)s->adopted, "reused", (json_int_t)s->reused,
-		      "arp_replies", (json_int_t)s->arp_replies, "neigh_news", (json_int_t)s->learn,
-		      "icmp_sent", (json_int_t)s->icmp_sent, "icmp_limited",
-		      (json_int_t)s->icmp_limited, "fragments", (json_int_t)s->fragments));
+		      "arp_replies", (json_int_t)s->arp_replies, "nd_replies",
+		      (json_int_t)s->nd_replies, "neigh_news", (json_int_t)s->learn, "icmp_sent",
+		      (json_int_t)s->icmp_sent, "icmp_limited", (json_int_t)s->icmp_limited,
+		      "fragments", (json_int_t)s->fragments));
 	json_object_set_new(o, "conns", table_json(conn_table_stats(w->conns)));
 	json_object_set_new(o, "defences", ctl_defence_json(c, w->id));
 	return o;
