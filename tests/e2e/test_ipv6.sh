@@ -118,7 +118,6 @@ conf() {
 }
 conf lb1 MASTER 100 2001:db8:1::6
 conf lb2 BACKUP 99 2001:db8:1::16
-has6() { ip -n "$TB-$1" -6 -o addr show 2>/dev/null | grep -q " inet6 $2/"; }
 # nd_replies NAME: the MACs that answer a fresh solicitation for the VIP
 nd_replies() {
 	local cap=$TB_DIR/nd-$RANDOM pid
@@ -148,8 +147,8 @@ fe80:*) ;;
 *) tb_fail "lb2 sees the master as '$ll1', not a link-local address: $(vt_state_line lb2 VI_6)" ;;
 esac
 [ "$(vt_vrrp lb1 VI_6 'i["version"]')" = 3 ] || tb_fail "lb1 does not run VRRPv3"
-has6 lb1 $VIP || tb_fail "the MASTER lb1 does not carry the VIP on its TAP"
-has6 lb2 $VIP && tb_fail "the BACKUP lb2 carries the VIP on its TAP"
+vt_has_addr lb1 $VIP || tb_fail "the MASTER lb1 does not carry the VIP on its TAP"
+vt_has_addr lb2 $VIP && tb_fail "the BACKUP lb2 carries the VIP on its TAP"
 tb_wait 20 healthy lb1 || tb_fail "checks over IPv6 did not find 4 healthy real servers: $(tb_halbctl lb1 list)"
 echo "  lb1 MASTER (adverts from $ll1 to ff02::12), lb2 BACKUP; 4 checks over IPv6 healthy after $(($(vt_ms) - t_start)) ms"
 
@@ -191,7 +190,7 @@ vt_kill9 lb1
 outage=$(vt_serve_wait client "$DR_URL" 20 "$t0") || tb_fail "no DR service 20 s after the master died"
 tb_wait 5 tb_vrrp_is lb2 VI_6 MASTER || tb_fail "lb2 is not MASTER after lb1 died: $(vt_state_line lb2 VI_6)"
 took=$(($(vt_became lb2 VI_6 MASTER) - t0))
-has6 lb2 $VIP || tb_fail "lb2 is MASTER but its TAP lacks the VIP"
+vt_has_addr lb2 $VIP || tb_fail "lb2 is MASTER but its TAP lacks the VIP"
 tb_wait 5 vt_neigh_is client $VIP "$mac2" ||
 	tb_fail "the client's neighbour entry for the VIP is $(vt_neigh_mac client $VIP), not lb2's $mac2"
 ns1=$(ns_out)
