@@ -373,7 +373,7 @@ static void wrun_loop(struct wrun *r)
 		}
 		if (r->clock_step != 0) {
 			clock += r->clock_step;
-			w->now_ms = base_ms + (clock >> 16);
+			fwd_worker_clock(w, base_ms + (clock >> 16));
 		}
 		switches = keep_all ? 0 : context_switches();
 		t0 = rte_rdtsc();
