@@ -35,6 +35,8 @@ enum bench_case {
 	BC_NAT_REQ,    /* NAT, client -> VIP */
 	BC_NAT_REP,    /* NAT, real server -> client */
 	BC_TUN,        /* TUN, established: an outer IPv4 header */
+	BC_DR6_EST,    /* DR over IPv6, established */
+	BC_DR6_NEW,    /* DR over IPv6, SYNs */
 	BC_COUNT
 };
 
@@ -78,7 +80,8 @@ struct bench_level {
 	uint32_t capacity;     /* max_conns of the table */
 	uint64_t table_bytes;  /* what conn_table_create took from the heap */
 	uint64_t exact_bytes;  /* the same for a table of exactly conns */
-	double fill_per_s[3];  /* DR, NAT, TUN: SYNs of an empty table, 1 worker */
+	uint64_t exact_bytes6; /* what conns IPv6 entries add to a table */
+	double fill_per_s[4];  /* DR, NAT, TUN, DR6: SYNs of an empty table, 1 worker */
 	uint64_t fill_packets; /* per fill */
 	bool fitted;           /* false: the table could not be made */
 };
@@ -139,9 +142,9 @@ int bench_callgrind_cases(struct bench *b, uint64_t packets);
 
 /* control.c */
 int bench_control(struct bench *b);
-/* The heap bytes a table of max_conns takes (made and freed); 0 when it
- * cannot be made. */
-uint64_t bench_table_bytes(struct rte_rcu_qsbr *qsbr, uint32_t max_conns);
+/* The heap bytes a table of max_conns IPv4 and max_conns6 IPv6 entries
+ * takes (made and freed); 0 when it cannot be made. */
+uint64_t bench_table_bytes(struct rte_rcu_qsbr *qsbr, uint32_t max_conns, uint32_t max_conns6);
 
 /* callgrind.c: runs this program's callgrind mode under valgrind and
  * fills b->ir. @return 0, or -1 with b->ir_note saying why not. */

@@ -190,10 +190,12 @@ void bench_print_table(const struct bench *b, FILE *out)
 			b->ir[i].per_packet, b->ir[i].packets);
 
 	fprintf(out, "\nConnection table: heap taken by conn_table_create for a table of exactly\n"
-		     "N connections (any method: two keys are provisioned per connection), and\n"
-		     "for the table the runs used (N plus room for the new-connection churn)\n");
-	fprintf(out, "%-6s %10s %12s %10s %10s   %s\n", "conns", "MiB", "bytes/conn", "run table",
-		"MiB", "fill from empty, inserts/s (DR, NAT, TUN; 1 worker, SYNs)");
+		     "N IPv4 connections (any method: two keys are provisioned per connection),\n"
+		     "what N IPv6 connections add to a table (bytes/conn6), and the table the\n"
+		     "runs used (N plus room for the new-connection churn)\n");
+	fprintf(out, "%-6s %10s %12s %12s %10s %10s   %s\n", "conns", "MiB", "bytes/conn",
+		"bytes/conn6", "run table", "MiB",
+		"fill from empty, inserts/s (DR, NAT, TUN, DR6; 1 worker, SYNs)");
 	for (unsigned int i = 0; i < b->o.n_levels; i++) {
 		const struct bench_level *l = &b->levels[i];
 
@@ -202,11 +204,12 @@ void bench_print_table(const struct bench *b, FILE *out)
 				conns_name(l->conns, cn, sizeof(cn)), b->o.mem_mb);
 			continue;
 		}
-		fprintf(out, "%-6s %10.1f %12.1f %10u %10.1f   %.2fM %.2fM %.2fM\n",
+		fprintf(out, "%-6s %10.1f %12.1f %12.1f %10u %10.1f   %.2fM %.2fM %.2fM %.2fM\n",
 			conns_name(l->conns, cn, sizeof(cn)), (double)l->exact_bytes / (1 << 20),
-			(double)l->exact_bytes / (double)l->conns, l->capacity,
+			(double)l->exact_bytes / (double)l->conns,
+			(double)l->exact_bytes6 / (double)l->conns, l->capacity,
 			(double)l->table_bytes / (1 << 20), l->fill_per_s[0] / 1e6,
-			l->fill_per_s[1] / 1e6, l->fill_per_s[2] / 1e6);
+			l->fill_per_s[1] / 1e6, l->fill_per_s[2] / 1e6, l->fill_per_s[3] / 1e6);
 	}
 
 	fprintf(out, "\nControl plane (ms unless said; median [min-max] of %u runs)\n",
@@ -269,13 +272,15 @@ int bench_write_json(const struct bench *b, const char *path)
 
 		json_array_append_new(
 		    levels,
-		    json_pack("{s:I, s:I, s:b, s:I, s:I, s:f, s:[f,f,f]}", "conns",
+		    json_pack("{s:I, s:I, s:I, s:b, s:I, s:I, s:f, s:f, s:[f,f,f,f]}", "conns",
 			      (json_int_t)l->conns, "exact_table_bytes", (json_int_t)l->exact_bytes,
-			      "capacity", (json_int_t)l->capacity, "fitted", l->fitted,
-			      "table_bytes", (json_int_t)l->table_bytes, "bytes_per_conn",
-			      l->conns ? (double)l->exact_bytes / l->conns : 0.0,
+			      "exact_table_bytes6", (json_int_t)l->exact_bytes6, "capacity",
+			      (json_int_t)l->capacity, "fitted", l->fitted, "table_bytes",
+			      (json_int_t)l->table_bytes, "bytes_per_conn",
+			      l->conns ? (double)l->exact_bytes / l->conns : 0.0, "bytes_per_conn6",
+			      l->conns ? (double)l->exact_bytes6 / l->conns : 0.0,
 			      "fill_inserts_per_s", l->fill_per_s[0], l->fill_per_s[1],
-			      l->fill_per_s[2]));
+			      l->fill_per_s[2], l->fill_per_s[3]));
 	}
 	root = json_pack(
 	    "{s:{s:s, s:f, s:f, s:I, s:s, s:I, s:I}, s:{s:I, s:I, s:I, s:b, s:s}, s:o, s:o, s:s?, "

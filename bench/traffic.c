@@ -10,7 +10,8 @@
  * are anomalies: a healthy case has none.
  *
  * Flows: client 198.18.0.0/15 (RFC 2544's benchmarking range), address and
- * port from the flow number. Established cases pick flows uniformly at
+ * port from the flow number; IPv6 (DR6) clients 2001:db8:c::/96 with the
+ * same low 32 bits. Established cases pick flows uniformly at
  * random from those in the table, the hardest pattern for caches; new
  * connections take fresh flow numbers.
  *
@@ -38,19 +39,24 @@
 #define VIP_DR     PB_IP4(172, 17, 100, 100)
 #define VIP_NAT    PB_IP4(172, 17, 100, 101)
 #define VIP_TUN    PB_IP4(172, 17, 100, 102)
+#define VIP_DR6    PB_IP6(0x2001, 0xdb8, 0x100, 0, 0, 0, 0, 0x100)
+#define CLIENT6    PB_IP6(0x2001, 0xdb8, 0xc, 0, 0, 0, 0, 0) /* low 32 bits: the client */
 #define VPORT      80
 #define NAT_RPORT  8080
 #define CLIENT_NET PB_IP4(198, 18, 0, 0)
 #define NEW_FLOWS  (1ull << 30) /* new flows are numbered from here */
 #define RING_MBUFS 512          /* frames in flight per worker */
 #define HDR_LEN    54           /* Ethernet, IPv4, TCP without options */
+#define HDR6_LEN   74           /* Ethernet, IPv6, TCP without options */
 #define SYN_RECV_S 60           /* how long a SYN's connection lives */
 
 static const struct pb_mac MAC_GW = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
 
 static const char *const case_names[BC_COUNT] = {
-	[BC_DR_EST] = "dr-established", [BC_DR_NEW] = "dr-new",       [BC_NAT_REQ] = "nat-request",
-	[BC_NAT_REP] = "nat-reply",     [BC_TUN] = "tun-established",
+	[BC_DR_EST] = "dr-established", [BC_DR_NEW] = "dr-new",
+	[BC_NAT_REQ] = "nat-request",   [BC_NAT_REP] = "nat-reply",
+	[BC_TUN] = "tun-established",   [BC_DR6_EST] = "dr6-established",
+	[BC_DR6_NEW] = "dr6-new",
 };
 
 const char *bench_case_name(enum bench_case c)
@@ -66,6 +72,13 @@ const char *bench_frames_name(enum bench_frames f)
 static uint32_t rs_addr(unsigned int r)
 {
 	return PB_IP4(172, 17, 1, 10 + r);
+}
+
+/* IPv6 real servers, on port 0's link (2001:db8:17::/64) */
+static void rs_addr6(unsigned int r, uint8_t *a)
+{
+	memcpy(a, PKTENV_DIP0_6, 16);
+	a[15] = (uint8_t)(0x10 + r);
 }
 
 static struct pb_mac rs_mac(unsigned int r)
@@ -88,7 +101,7 @@ static inline uint16_t client_port(uint64_t flow)
 /* Simple IMIX, interleaved: 7 small, 4 medium, 1 large per 12 frames. */
 static const uint8_t imix_class[12] = { 0, 1, 0, 0, 1, 0, 2, 0, 1, 0, 0, 1 };
 
-enum method { M_DR, M_NAT, M_TUN };
+enum method { M_DR, M_NAT, M_TUN, M_DR6, M_COUNT };
 
 /* What a worker sends. */
 struct gen {
@@ -107,11 +120,12 @@ struct gen {
 	const uint32_t *own;
 	uint32_t base, n_own;
 	/* the templates of the three frame sizes */
-	uint8_t hdr[3][HDR_LEN];
+	uint8_t hdr[3][HDR6_LEN];
 	uint16_t len[3];
+	uint16_t hdr_len;
 };
 
-static const char *const method_name[] = { "DR", "NAT", "TUN" };
+static const char *const method_name[M_COUNT] = { "DR", "NAT", "TUN", "DR6" };
 
 static uint32_t method_vip(enum method m)
 {
@@ -121,12 +135,17 @@ static uint32_t method_vip(enum method m)
 static void gen_templates(struct gen *g)
 {
 	/* TUN adds 20 bytes: its large frames stay within a 1500-byte MTU,
-	 * as clients behind a TUN director learn to send. */
-	const uint16_t sizes[3] = { 60, 590, (uint16_t)(g->m == M_TUN ? 1494 : 1514) };
+	 * as clients behind a TUN director learn to send. A "64-byte" IPv6
+	 * frame is the smallest there is, a bare ACK of 74 bytes. */
+	const bool v6 = g->m == M_DR6;
+	const uint16_t hl = v6 ? HDR6_LEN : HDR_LEN;
+	const uint16_t sizes[3] = { v6 ? HDR6_LEN : 60, 590,
+				    (uint16_t)(g->m == M_TUN ? 1494 : 1514) };
 	/* A 64-byte frame is a bare ACK or SYN padded to the minimum. */
-	const uint16_t payload[3] = { 0, sizes[1] - HDR_LEN, sizes[2] - HDR_LEN };
+	const uint16_t payload[3] = { 0, sizes[1] - hl, sizes[2] - hl };
 	uint8_t buf[PB_FRAME_MAX];
 
+	g->hdr_len = hl;
 	for (unsigned int s = 0; s < 3; s++) {
 		struct pb_ip ip;
 		struct pb_frame f;
@@ -135,6 +154,12 @@ static void gen_templates(struct gen *g)
 			ip = pb_tcp(rs_addr(0), NAT_RPORT, client_addr(0), client_port(0),
 				    g->tcp_flags);
 			f = pb_eth(pktenv_port_mac[0], rs_mac(0), &ip);
+		} else if (v6) {
+			uint8_t client[16];
+
+			memcpy(client, CLIENT6, 16);
+			ip = pb_tcp6(client, client_port(0), VIP_DR6, VPORT, g->tcp_flags);
+			f = pb_eth(pktenv_port_mac[0], MAC_GW, &ip);
 		} else {
 			ip = pb_tcp(client_addr(0), client_port(0), method_vip(g->m), VPORT,
 				    g->tcp_flags);
@@ -144,9 +169,25 @@ static void gen_templates(struct gen *g)
 		f.pad_to = sizes[s];
 		if (pb_render(&f, buf, sizeof(buf)) != sizes[s])
 			rte_panic("bench: template of %u bytes\n", sizes[s]);
-		memcpy(g->hdr[s], buf, HDR_LEN);
+		memcpy(g->hdr[s], buf, hl);
 		g->len[s] = sizes[s];
 	}
+}
+
+/* An IPv6 client's frame: the source address's low 32 bits and the source
+ * port are the flow's (IPv6 has no header checksum). */
+static inline void frame_fill6(uint8_t *d, uint64_t flow)
+{
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(d + 14 + 40);
+	const rte_be32_t a1 = rte_cpu_to_be_32(client_addr(flow) - CLIENT_NET);
+	const rte_be16_t p0 = rte_cpu_to_be_16(client_port(flow));
+	rte_be32_t a0;
+
+	memcpy(&a0, d + 14 + 8 + 12, 4);
+	memcpy(d + 14 + 8 + 12, &a1, 4);
+	tcp->cksum = pkt_csum_update32(tcp->cksum, a0, a1);
+	tcp->cksum = pkt_csum_update16(tcp->cksum, tcp->src_port, p0);
+	tcp->src_port = p0;
 }
 
 /* Writes the frame of flow into m (template s), checksums patched; the
@@ -165,7 +206,11 @@ static inline void frame_fill(struct rte_mbuf *m, const struct gen *g, unsigned 
 	m->pkt_len = g->len[s];
 	m->ol_flags = 0;
 	d = rte_pktmbuf_mtod(m, uint8_t *);
-	memcpy(d, g->hdr[s], HDR_LEN);
+	memcpy(d, g->hdr[s], g->hdr_len);
+	if (g->m == M_DR6) {
+		frame_fill6(d, flow);
+		return;
+	}
 	ip = (struct rte_ipv4_hdr *)(d + 14);
 	tcp = (struct rte_tcp_hdr *)(d + 34);
 	a1 = rte_cpu_to_be_32(client_addr(flow));
@@ -520,14 +565,55 @@ static struct gen gen_make(enum method m, bool reply, uint8_t flags, bool imix)
 	return g;
 }
 
+/* The IPv6 DR service (stat slots from *stat on): BENCH_RS real servers on
+ * port 0's link, dr_sched as DR's. */
+static int level_setup6(struct level *lv, enum cfg_sched dr_sched, struct svc_spec *spec,
+			struct svc_spec_rs *rs, uint32_t *stat)
+{
+	struct pktenv *e = &lv->e;
+	const uint32_t svc_stat = *stat + BENCH_RS + 1;
+
+	for (unsigned int i = 0; i < BENCH_RS; i++) {
+		uint8_t a[16];
+		int32_t slot;
+
+		rs_addr6(i, a);
+		slot = pktenv_neigh_learn6(e, a, rs_mac(i));
+		if (slot < 0)
+			return -1;
+		pktenv_dest6(e, *stat + 1, a, VPORT, svc_stat);
+		rs[i] = (struct svc_spec_rs){ .port = VPORT,
+					      .weight = 1,
+					      .available = true,
+					      .stat = ++*stat,
+					      .neigh = slot,
+					      .out_port = 0,
+					      .af = 6 };
+		memcpy(rs[i].addr6, a, 16);
+		memcpy(rs[i].nexthop6, a, 16);
+	}
+	*spec = (struct svc_spec){ .vport = VPORT,
+				   .proto = IPPROTO_TCP,
+				   .af = 6,
+				   .fwd = CFG_FWD_DR,
+				   .sched = dr_sched,
+				   .persist_mask = 0xffffffffu,
+				   .stat = ++*stat,
+				   .owned = true,
+				   .rs = rs,
+				   .n_rs = BENCH_RS };
+	memcpy(spec->vip6, VIP_DR6, 16);
+	return 0;
+}
+
 /* The services and neighbours of every level: one service per method, each
  * with BENCH_RS real servers on port 0's link. */
 static int level_setup(struct level *lv, enum cfg_sched dr_sched)
 {
 	struct pktenv *e = &lv->e;
-	struct svc_spec specs[3];
-	struct svc_spec_rs rs[3][BENCH_RS];
-	struct svc_spec_addr addrs[6];
+	struct svc_spec specs[M_COUNT];
+	struct svc_spec_rs rs[M_COUNT][BENCH_RS];
+	struct svc_spec_addr addrs[M_COUNT + 4];
 	const enum method ms[3] = { M_DR, M_NAT, M_TUN };
 	uint32_t stat = 0;
 	unsigned int n_addrs = 0;
@@ -540,6 +626,8 @@ static int level_setup(struct level *lv, enum cfg_sched dr_sched)
 	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0, SVC_AF_LOCAL };
 	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0B, SVC_AF_LOCAL };
 	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP1, SVC_AF_LOCAL };
+	addrs[n_addrs] = (struct svc_spec_addr){ .flags = SVC_AF_LOCAL, .af = 6 };
+	memcpy(addrs[n_addrs++].addr6, PKTENV_DIP0_6, 16);
 	for (unsigned int s = 0; s < 3; s++) {
 		const uint32_t svc_stat = stat + BENCH_RS + 1;
 
@@ -574,11 +662,16 @@ static int level_setup(struct level *lv, enum cfg_sched dr_sched)
 		    (struct svc_spec_addr){ method_vip(ms[s]),
 					    SVC_AF_VIP | SVC_AF_OWNED | SVC_AF_SERVICE };
 	}
+	if (level_setup6(lv, dr_sched, &specs[M_DR6], rs[M_DR6], &stat) != 0)
+		return -1;
+	addrs[n_addrs] =
+	    (struct svc_spec_addr){ .flags = SVC_AF_VIP | SVC_AF_OWNED | SVC_AF_SERVICE, .af = 6 };
+	memcpy(addrs[n_addrs++].addr6, VIP_DR6, 16);
 	/* Services republished unchanged keep their scheduler's state; the
 	 * services-free snapshot in between makes rr start over. */
 	if (pktenv_publish(e, specs, 0, addrs, n_addrs) != 0)
 		return -1;
-	return pktenv_publish(e, specs, 3, addrs, n_addrs);
+	return pktenv_publish(e, specs, M_COUNT, addrs, n_addrs);
 }
 
 /* Turns every wheel at the current time until it has nothing more to do,
@@ -768,21 +861,21 @@ static int level_empty(struct level *lv)
 	return 0;
 }
 
-/* New connections at a steady n: for each worker count, the table is
- * emptied, the workers ramp the SYN_RECV population up to n, then the
- * runs keep it there. */
-static int level_new(struct level *lv)
+/* New connections at a steady n (case c, method m: DR or DR6): for each
+ * worker count, the table is emptied, the workers ramp the SYN_RECV
+ * population up to n, then the runs keep it there. */
+static int level_new(struct level *lv, enum bench_case c, enum method m)
 {
 	struct bench *b = lv->b;
-	struct gen g = gen_make(M_DR, false, PB_TH_SYN, false);
+	struct gen g = gen_make(m, false, PB_TH_SYN, false);
 	struct result res;
 
-	if (!wanted(b, BC_DR_NEW))
+	if (!wanted(b, c))
 		return 0;
 	g.sequential = true;
 	g.next = NEW_FLOWS;
 	for (unsigned int wk = 1; wk <= b->o.max_workers; wk++) {
-		struct bench_row *row = row_new(b, BC_DR_NEW, BF_64, lv->n, wk);
+		struct bench_row *row = row_new(b, c, BF_64, lv->n, wk);
 		uint64_t ramp = (lv->n + lv->n / 16) / wk;
 
 		if (row == NULL || level_empty(lv) != 0)
@@ -822,9 +915,13 @@ static int level_owners(struct level *lv)
 	return 0;
 }
 
-static int level_open(struct level *lv, struct bench *b, uint32_t n, uint32_t capacity)
+/* A level of n connections; a table of capacity for IPv4 and capacity6 for
+ * IPv6 (the families' tables are apart, as in halb). */
+static int level_open(struct level *lv, struct bench *b, uint32_t n, uint32_t capacity,
+		      uint32_t capacity6)
 {
 	memset(lv, 0, sizeof(*lv));
+	b->base.conns6 = capacity6;
 	lv->b = b;
 	lv->n = n;
 	lv->seed = 1;
@@ -852,7 +949,9 @@ static int method_run(struct bench *b, struct bench_level *bl, enum method m)
 	struct level *lv = malloc(sizeof(*lv));
 	int rc = -1;
 
-	if (lv == NULL || level_open(lv, b, bl->conns, bl->capacity) != 0) {
+	/* an IPv6 level holds its connections in the IPv6 table */
+	if (lv == NULL || level_open(lv, b, bl->conns, m == M_DR6 ? 1024 : bl->capacity,
+				     m == M_DR6 ? bl->capacity : 0) != 0) {
 		free(lv);
 		return -1;
 	}
@@ -863,7 +962,14 @@ static int method_run(struct bench *b, struct bench_level *bl, enum method m)
 	case M_DR:
 		rc = level_established(lv, BC_DR_EST, M_DR, false);
 		if (rc == 0)
-			rc = level_new(lv);
+			rc = level_new(lv, BC_DR_NEW, M_DR);
+		break;
+	case M_DR6:
+		rc = level_established(lv, BC_DR6_EST, M_DR6, false);
+		if (rc == 0)
+			rc = level_new(lv, BC_DR6_NEW, M_DR6);
+		break;
+	case M_COUNT:
 		break;
 	case M_NAT:
 		rc = level_established(lv, BC_NAT_REQ, M_NAT, false);
@@ -882,20 +988,27 @@ out:
 
 int bench_level_run(struct bench *b, struct bench_level *bl)
 {
-	const bool any[3] = { wanted(b, BC_DR_EST) || wanted(b, BC_DR_NEW),
-			      wanted(b, BC_NAT_REQ) || wanted(b, BC_NAT_REP), wanted(b, BC_TUN) };
+	const bool any[M_COUNT] = { wanted(b, BC_DR_EST) || wanted(b, BC_DR_NEW),
+				    wanted(b, BC_NAT_REQ) || wanted(b, BC_NAT_REP),
+				    wanted(b, BC_TUN),
+				    wanted(b, BC_DR6_EST) || wanted(b, BC_DR6_NEW) };
 
 	bl->capacity = level_capacity(bl->conns);
-	bl->exact_bytes = bench_table_bytes(b->base.qsbr, bl->conns);
-	bl->table_bytes = bench_table_bytes(b->base.qsbr, bl->capacity);
-	if (bl->table_bytes == 0 || bl->exact_bytes == 0) {
+	bl->exact_bytes = bench_table_bytes(b->base.qsbr, bl->conns, 0);
+	bl->table_bytes = bench_table_bytes(b->base.qsbr, bl->capacity, 0);
+	/* the IPv6 side: what conns IPv6 entries add to a minimal table */
+	bl->exact_bytes6 = bench_table_bytes(b->base.qsbr, 1, bl->conns);
+	if (bl->exact_bytes6 != 0)
+		bl->exact_bytes6 -=
+		    RTE_MIN(bl->exact_bytes6, bench_table_bytes(b->base.qsbr, 1, 0));
+	if (bl->table_bytes == 0 || bl->exact_bytes == 0 || bl->exact_bytes6 == 0) {
 		fprintf(stderr, "bench: no room for a table of %u connections\n", bl->capacity);
 		return -1;
 	}
 	bl->fitted = true;
 	fprintf(stderr, "%u connections (table of %u: %.1f MiB)\n", bl->conns, bl->capacity,
 		(double)bl->table_bytes / (1 << 20));
-	for (unsigned int m = 0; m < 3; m++)
+	for (unsigned int m = 0; m < M_COUNT; m++)
 		if (any[m] && method_run(b, bl, (enum method)m) != 0)
 			return -1;
 	return 0;
@@ -913,18 +1026,19 @@ int bench_callgrind_cases(struct bench *b, uint64_t packets)
 	} cases[] = { { BC_DR_EST, M_DR, false },
 		      { BC_NAT_REQ, M_NAT, false },
 		      { BC_NAT_REP, M_NAT, true },
-		      { BC_TUN, M_TUN, false } };
+		      { BC_TUN, M_TUN, false },
+		      { BC_DR6_EST, M_DR6, false } };
 	struct level *lv = malloc(sizeof(*lv));
 	struct result res;
 	double ignored;
 	int rc = -1;
 
-	if (lv == NULL || level_open(lv, b, n, level_capacity(n)) != 0) {
+	if (lv == NULL || level_open(lv, b, n, level_capacity(n), level_capacity(n)) != 0) {
 		free(lv);
 		return -1;
 	}
-	/* One table holds all three methods' flows: their VIPs differ. */
-	for (unsigned int m = 0; m < 3; m++)
+	/* One table holds every method's flows: their VIPs differ. */
+	for (unsigned int m = 0; m < M_COUNT; m++)
 		if (level_fill(lv, (enum method)m, 1, &ignored) != 0)
 			goto out;
 	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
@@ -938,8 +1052,8 @@ int bench_callgrind_cases(struct bench *b, uint64_t packets)
 			goto out;
 		bench_cg_end(cases[i].c, res.pkts);
 	}
-	{
-		struct gen g = gen_make(M_DR, false, PB_TH_SYN, false);
+	for (unsigned int v6 = 0; v6 < 2; v6++) {
+		struct gen g = gen_make(v6 ? M_DR6 : M_DR, false, PB_TH_SYN, false);
 
 		g.sequential = true;
 		g.next = NEW_FLOWS;
@@ -950,7 +1064,7 @@ int bench_callgrind_cases(struct bench *b, uint64_t packets)
 		if (run_workers(lv, &g, 1, packets, churn_step(n, 1), false, &res) != 0 ||
 		    res.anomalies != 0)
 			goto out;
-		bench_cg_end(BC_DR_NEW, res.pkts);
+		bench_cg_end(v6 ? BC_DR6_NEW : BC_DR_NEW, res.pkts);
 	}
 	rc = 0;
 out:

@@ -269,10 +269,12 @@ int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns, uin
 	static unsigned int seq;
 	char name[32];
 	const uint32_t share = (max_conns + PKTENV_WORKERS - 1) / PKTENV_WORKERS;
+	const uint32_t share6 = b->conns6 ? (b->conns6 + PKTENV_WORKERS - 1) / PKTENV_WORKERS : 64;
 	struct conn_table_params cp = { .name = name,
 					.capacity = share,
-					.capacity6 = 64,
-					.embryonic_max = embryonic_max ? embryonic_max : share,
+					.capacity6 = share6,
+					.embryonic_max =
+					    embryonic_max ? embryonic_max : share + share6,
 					.socket = SOCKET_ID_ANY };
 
 	memset(e, 0, sizeof(*e));

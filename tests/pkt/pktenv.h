@@ -58,6 +58,9 @@ struct pktenv_base {
 	uint16_t port_id[PKTENV_PORTS];
 	struct rte_ring *tx[PKTENV_PORTS][PKTENV_WORKERS]; /* what the ports "sent" */
 	struct rte_ring *rx[PKTENV_PORTS][PKTENV_WORKERS]; /* unused: frames are fed directly */
+	/* IPv6 connections of the next pktenv_open's tables in all (each
+	 * worker its share); 0: 64 each, for the fixtures */
+	uint32_t conns6;
 };
 
 /* How big a world: the fixtures take the defaults, the benchmark asks for
@@ -93,10 +96,10 @@ struct pktenv {
 	unsigned int solicited; /* ARP requests the neighbour table asked for */
 };
 
-/* Sets up a fixture's world with tables of max_conns entries in all (each
- * worker its share), embryonic_max of them per worker embryonic before the
- * oldest are evicted (0: no budget but the table's size). @return 0 or -1
- * (with a message on stderr). */
+/* Sets up a fixture's world with tables of max_conns IPv4 entries in all
+ * (each worker its share; IPv6: b->conns6), embryonic_max of them per
+ * worker embryonic before the oldest are evicted (0: no budget but the
+ * table's size). @return 0 or -1 (with a message on stderr). */
 int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns,
 		uint32_t embryonic_max);
 
