@@ -172,15 +172,16 @@ static int parse_args(struct bench_opts *o, bool *cg_child, int argc, char **arg
 	return 0;
 }
 
-/* The EAL memory the largest level needs: its table (about 260 bytes per
- * connection of capacity), the mbufs and the rest, rounded up. */
+/* The EAL memory the largest level needs: its tables (each worker one of
+ * the whole capacity, about 260 bytes per connection), the mbufs and the
+ * rest, rounded up. */
 static unsigned int mem_needed(const struct bench_opts *o)
 {
 	uint64_t max = 0;
 
 	for (unsigned int i = 0; i < o->n_levels; i++)
 		max = o->levels[i] > max ? o->levels[i] : max;
-	max += max / 8 + 65536;
+	max = (max + max / 8 + 65536) * PKTENV_WORKERS;
 	return (unsigned int)(((max * 260 >> 20) + 512 + 255) / 256 * 256);
 }
 

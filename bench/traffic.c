@@ -700,6 +700,21 @@ static uint32_t level_live(const struct level *lv)
 	return n;
 }
 
+/* Why frames were not forwarded: the workers' counters so far. */
+static void report_losses(const struct level *lv)
+{
+	for (unsigned int k = 0; k < PKTENV_WORKERS; k++) {
+		const struct fwd_stats *st = &lv->e.w[k]->st;
+
+		fprintf(stderr, "  worker %u: to control %" PRIu64 ", to kernel %" PRIu64, k,
+			st->to_control, st->to_kernel);
+		for (unsigned int d = 0; d < FWD_DROP_COUNT; d++)
+			if (st->drops[d] != 0)
+				fprintf(stderr, ", %s %" PRIu64, fwd_drop_name(d), st->drops[d]);
+		fputc('\n', stderr);
+	}
+}
+
 /* Fills the table with flows [0, n) of method m, each of `workers` workers
  * its own: SYNs (timed: the fill rate), then ACKs so that every connection
  * is established. */
@@ -733,27 +748,13 @@ fail:
 		"bench: filling %u connections (%s) failed: %" PRIu64
 		" frames not forwarded, %u connections live\n",
 		lv->n, method_name[m], res.anomalies, level_live(lv));
+	report_losses(lv);
 	return -1;
 }
 
 static bool wanted(const struct bench *b, enum bench_case c)
 {
 	return b->o.only == NULL || strstr(bench_case_name(c), b->o.only) != NULL;
-}
-
-/* Why frames were not forwarded: the workers' counters so far. */
-static void report_losses(const struct level *lv)
-{
-	for (unsigned int k = 0; k < PKTENV_WORKERS; k++) {
-		const struct fwd_stats *st = &lv->e.w[k]->st;
-
-		fprintf(stderr, "  worker %u: to control %" PRIu64 ", to kernel %" PRIu64, k,
-			st->to_control, st->to_kernel);
-		for (unsigned int d = 0; d < FWD_DROP_COUNT; d++)
-			if (st->drops[d] != 0)
-				fprintf(stderr, ", %s %" PRIu64, fwd_drop_name(d), st->drops[d]);
-		fputc('\n', stderr);
-	}
 }
 
 /* One row: a warm-up, then the runs. */
@@ -921,15 +922,17 @@ static int level_open(struct level *lv, struct bench *b, uint32_t n, uint32_t ca
 		      uint32_t capacity6)
 {
 	memset(lv, 0, sizeof(*lv));
-	b->base.conns6 = capacity6;
 	lv->b = b;
 	lv->n = n;
 	lv->seed = 1;
 	for (unsigned int k = 0; k < RTE_MAX_LCORE; k++)
 		lv->next_new[k] = NEW_FLOWS + ((uint64_t)k << 29);
 	/* No embryonic budget: the new-connection cases measure a
-	 * connection's whole life, not its eviction. */
-	if (pktenv_open(&lv->e, &b->base, capacity, 0) != 0)
+	 * connection's whole life, not its eviction. Each worker's table is
+	 * of the whole capacity: a one-worker row puts every connection of
+	 * the level in worker 0's. */
+	b->base.conns6 = capacity6 * PKTENV_WORKERS;
+	if (pktenv_open(&lv->e, &b->base, capacity * PKTENV_WORKERS, 0) != 0)
 		return -1;
 	if (level_setup(lv, b->o.new_sched) != 0 || level_owners(lv) != 0) {
 		level_close(lv);
