@@ -580,6 +580,24 @@ static bool index_make_room(struct conn_table *t, const struct khash *h)
 	return false;
 }
 
+/*
+ * The queue is full: its oldest entry goes. Only when that is a live
+ * embryonic connection is one evicted (evict_queue_wrap); an entry of a
+ * connection that is gone or past its handshake was room already.
+ */
+static void fifo_make_room(struct conn_table *t, conn_gone_fn gone, void *ctx)
+{
+	const uint64_t v = fifo_pop(t);
+	const uint32_t ref = (uint32_t)v;
+	struct conn *c = entry(t, ref);
+
+	if (!(c->flags & CONN_F_LIVE) || c->gen != (uint8_t)(v >> 32) ||
+	    (c->flags & CONN_F_ASSURED))
+		return;
+	t->st.reasons[CONN_EVICT_QUEUE_WRAP]++;
+	conn_remove(t, c, ref, gone, ctx);
+}
+
 /* Adds one index key for ref; when both its buckets are full, a key of
  * theirs moves to its second bucket, or an embryonic connection there
  * makes room. */
@@ -635,7 +653,7 @@ struct conn *conn_create(struct conn_table *t, const struct conn_init *ci, uint3
 	wheel_file(t, c, ref);
 	if (!(flags & CONN_F_ASSURED)) {
 		if (t->fifo_n == t->fifo_size)
-			evict_oldest(t, CONN_EVICT_QUEUE_WRAP, false, false, gone, ctx);
+			fifo_make_room(t, gone, ctx);
 		if (t->fifo_n < t->fifo_size)
 			fifo_push(t, ref, c->gen);
 		t->st.embryonic++;
