@@ -46,6 +46,7 @@
 
 struct ctl_sync_stats {
 	uint64_t messages_sent, conns_sent, bytes_sent, refreshed, rate_limited, send_dropped;
+	uint64_t unsyncable; /* records of a real server of the other family */
 	uint64_t requests_sent, requests_received;
 	uint64_t messages_received, conns_received, templates, ignored, skipped, handed;
 	uint64_t dropped, refused, kept_local, as_master;
@@ -115,16 +116,21 @@ static uint8_t halb_state(uint8_t proto, uint16_t state)
 	return proto == IPPROTO_TCP ? (uint8_t)state : CONN_S_UDP;
 }
 
-static void dest_of(const struct ctl *c, uint16_t rs_stat, struct sync_conn *s)
+/* The real server of s. @return false when it is of another family than
+ * the connection (TUN across families), which a sync entry cannot carry:
+ * IPVS's sync v1 has one family per entry. */
+static bool dest_of(const struct ctl *c, uint16_t rs_stat, struct sync_conn *s)
 {
 	const struct conn_dest *d = &c->env.dests[rs_stat];
 
 	s->dport = d->port;
 	memcpy(s->daddr, &d->addr, d->af == 6 ? 16 : 4);
+	return (d->af == 6) == (s->af == 6);
 }
 
-/* A worker's record as IPVS's sync connection. */
-static void conn_record(const struct ctl *c, const struct fwd_sync *r, struct sync_conn *s)
+/* A worker's record as IPVS's sync connection; false when it cannot be
+ * one (dest_of). */
+static bool conn_record(const struct ctl *c, const struct fwd_sync *r, struct sync_conn *s)
 {
 	const struct conn_key *k = &r->key;
 
@@ -144,10 +150,10 @@ static void conn_record(const struct ctl *c, const struct fwd_sync *r, struct sy
 		memcpy(s->caddr, &k->v4.src, 4);
 		memcpy(s->vaddr, &k->v4.dst, 4);
 	}
-	dest_of(c, r->rs_stat, s);
+	return dest_of(c, r->rs_stat, s);
 }
 
-static void tmpl_record(const struct ctl *c, const struct conn_tmpl *t, uint32_t now_s,
+static bool tmpl_record(const struct ctl *c, const struct conn_tmpl *t, uint32_t now_s,
 			struct sync_conn *s)
 {
 	const struct svc_snapshot *snap = c->env.svc.cur;
@@ -166,7 +172,7 @@ static void tmpl_record(const struct ctl *c, const struct conn_tmpl *t, uint32_t
 				 .timeout = t->expires > now_s ? t->expires - now_s : 1 };
 	memcpy(s->caddr, t->key.caddr, 16);
 	memcpy(s->vaddr, t->key.vaddr, 16);
-	dest_of(c, t->rs_stat, s);
+	return dest_of(c, t->rs_stat, s);
 }
 
 /* ------------------------------------------------------------ sending */
@@ -249,7 +255,11 @@ static void tmpl_add(struct ctl *c, uint32_t idx, uint32_t now_s, uint64_t now_m
 	    (s->tmpl_sent[idx] != 0 && now_s - s->tmpl_sent[idx] < TMPL_EVERY_S) ||
 	    __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE))
 		return;
-	tmpl_record(c, t, now_s, &sc);
+	if (!tmpl_record(c, t, now_s, &sc)) {
+		s->st.unsyncable++;
+		s->tmpl_sent[idx] = now_s;
+		return;
+	}
 	if (record_add(c, &sc, now_ms))
 		s->tmpl_sent[idx] = now_s;
 }
@@ -265,7 +275,10 @@ static bool events_send(struct ctl *c, uint32_t now_s, uint64_t now_ms)
 		while (n++ < EVENT_BURST && rte_ring_sc_dequeue_elem(ring, &r, sizeof(r)) == 0) {
 			struct sync_conn sc;
 
-			conn_record(c, &r, &sc);
+			if (!conn_record(c, &r, &sc)) {
+				c->sync->st.unsyncable++;
+				continue;
+			}
 			if (!record_add(c, &sc, now_ms)) {
 				c->sync->st.send_dropped++;
 				return false;
@@ -343,7 +356,10 @@ static void refresh_walk(struct ctl *c, uint32_t now_s, uint64_t now_ms)
 			     conn_tmpls_read(c->env.tmpls, &s->walk_tmpl, &tp);) {
 				if (!tp.assured)
 					continue;
-				tmpl_record(c, &tp, now_s, &sc);
+				if (!tmpl_record(c, &tp, now_s, &sc)) {
+					s->st.unsyncable++;
+					continue;
+				}
 				if (!record_add(c, &sc, now_ms))
 					return;
 			}
@@ -355,7 +371,10 @@ static void refresh_walk(struct ctl *c, uint32_t now_s, uint64_t now_ms)
 		if (!view_worth(&v))
 			continue;
 		view_record(&v, now_s, &r);
-		conn_record(c, &r, &sc);
+		if (!conn_record(c, &r, &sc)) {
+			s->st.unsyncable++;
+			continue;
+		}
 		if (!record_add(c, &sc, now_ms)) {
 			s->walk_pos--; /* again when the bucket has tokens */
 			return;
@@ -675,12 +694,13 @@ static json_t *tel_sync(void *ctx, const char *params)
 		      (int)s->cfg->ttl, "maxlen", (int)s->maxlen);
 	json_object_set_new(
 	    o, "sent",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "messages",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "messages",
 		      (json_int_t)s->st.messages_sent, "conns", (json_int_t)s->st.conns_sent,
 		      "bytes", (json_int_t)s->st.bytes_sent, "refreshed",
 		      (json_int_t)s->st.refreshed, "events", (json_int_t)w.events, "events_dropped",
 		      (json_int_t)w.events_dropped, "rate_limited", (json_int_t)s->st.rate_limited,
-		      "requests", (json_int_t)s->st.requests_sent));
+		      "requests", (json_int_t)s->st.requests_sent, "unsyncable",
+		      (json_int_t)s->st.unsyncable));
 	json_object_set_new(
 	    o, "received",
 	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
