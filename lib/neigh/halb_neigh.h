@@ -57,7 +57,7 @@ enum neigh_state {
  * 2.5.5.2); network order. */
 struct neigh_ip {
 	uint8_t b[16];
-};
+} __rte_aligned(8); /* rte_hash's CRC reads the key 8 bytes at a time */
 
 /** The neighbour address of IPv4 address a (network order). */
 static inline struct neigh_ip neigh_ip4(rte_be32_t a)

@@ -17,6 +17,17 @@
 
 #include "halb_svc.h"
 
+/* IPv6 keys in storage rte_hash's CRC can read 8 bytes at a time (an
+ * address inside a packet or a spec is not so aligned). */
+union svc_key6_aligned {
+	struct svc_key6 k;
+	uint64_t align;
+};
+
+struct addr6_key {
+	uint8_t b[16];
+} __rte_aligned(8);
+
 static struct rte_hash *small_hash(const char *what, uint64_t gen, uint32_t entries,
 				   uint32_t key_len, int socket)
 {
@@ -165,10 +176,10 @@ nomem:
 static int svc_index(struct svc_snapshot *s, const struct svc *v, uint32_t i)
 {
 	if (v->af == 6) {
-		struct svc_key6 k = { .vport = v->vport, .proto = v->proto };
+		union svc_key6_aligned k = { .k = { .vport = v->vport, .proto = v->proto } };
 
-		memcpy(k.vip, v->vip6, 16);
-		return rte_hash_add_key_data(s->by_key6, &k, (void *)(uintptr_t)i);
+		memcpy(k.k.vip, v->vip6, 16);
+		return rte_hash_add_key_data(s->by_key6, &k.k, (void *)(uintptr_t)i);
 	} else {
 		struct svc_key k = { .vip = v->vip, .vport = v->vport, .proto = v->proto };
 
@@ -182,10 +193,12 @@ static int addr_add(struct svc_snapshot *s, const struct svc_spec_addr *a)
 {
 	rte_be32_t a4 = rte_cpu_to_be_32(a->addr);
 	struct rte_hash *h = a->af == 6 ? s->addrs6 : s->addrs;
-	const void *key = a->af == 6 ? (const void *)a->addr6 : (const void *)&a4;
+	struct addr6_key k6;
+	const void *key = a->af == 6 ? (const void *)k6.b : (const void *)&a4;
 	uintptr_t v = a->flags | (uintptr_t)a->port << 8;
 	void *old = NULL;
 
+	memcpy(k6.b, a->addr6, 16);
 	if (rte_hash_lookup_data(h, key, &old) >= 0) {
 		v = (uintptr_t)old | a->flags;
 		if (((uintptr_t)old >> 8) == SVC_PORT_ANY)
@@ -310,9 +323,11 @@ const struct svc *svc_lookup(const struct svc_snapshot *s, rte_be32_t vip, rte_b
 
 uint8_t svc_addr_info6(const struct svc_snapshot *s, const uint8_t *dst, uint8_t *port)
 {
+	struct addr6_key k;
 	void *data;
 
-	if (rte_hash_lookup_data(s->addrs6, dst, &data) < 0) {
+	memcpy(k.b, dst, 16);
+	if (rte_hash_lookup_data(s->addrs6, k.b, &data) < 0) {
 		*port = SVC_PORT_ANY;
 		return 0;
 	}
@@ -330,11 +345,11 @@ uint8_t svc_addr_flags6(const struct svc_snapshot *s, const uint8_t *dst)
 const struct svc *svc_lookup6(const struct svc_snapshot *s, const uint8_t *vip, rte_be16_t vport,
 			      uint8_t proto)
 {
-	struct svc_key6 k = { .vport = vport, .proto = proto };
+	union svc_key6_aligned k = { .k = { .vport = vport, .proto = proto } };
 	void *data;
 
-	memcpy(k.vip, vip, 16);
-	if (rte_hash_lookup_data(s->by_key6, &k, &data) < 0)
+	memcpy(k.k.vip, vip, 16);
+	if (rte_hash_lookup_data(s->by_key6, &k.k, &data) < 0)
 		return NULL;
 	return &s->svc[(uintptr_t)data];
 }
