@@ -227,6 +227,28 @@ void fwd_xmit_nat_out(struct fwd_worker *w, const struct svc_snapshot *snap, str
 void fwd_xmit_tun(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		  const struct svc_rs *rs);
 
+/* An mbuf for an ICMP or ICMPv6 error the worker makes: NULL when ICMP's
+ * bucket is empty (icmp_limited) or no mbuf is left (no_mbuf). */
+struct rte_mbuf *fwd_icmp_mbuf(struct fwd_worker *w);
+/* The Ethernet header's room and type in front of the error built into e
+ * (built: the builder's return, 0 when it built it); otherwise e is freed
+ * (no_mbuf). @return whether e is still to send. */
+bool fwd_icmp_ether(struct fwd_worker *w, struct rte_mbuf *e, int built, uint16_t ether_type);
+/* Cuts m (over the port's MTU: IPv4 without DF, or an IPv6 packet whose
+ * header is halb's own, a tunnel's) into fragments and sends them. */
+void fwd_send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
+			const struct neigh_ip *nh);
+/* Sends m out of port to the next hop nh (its neighbour slot when known,
+ * else -1), in fragments when it is over the port's MTU (the callers have
+ * checked that it may be cut). */
+void fwd_send_nh(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
+		 const struct neigh_ip *nh);
+/* The end of the local path, both families: traffic for a VIP this director
+ * does not hold is dropped, and so are fragments of a service's traffic or
+ * transit ones (no reassembly); the rest goes to the kernel. flags: the
+ * destination's SVC_AF_* flags. */
+void fwd_local_rest(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		    uint8_t flags);
 /* An ICMP error (type, code; mtu for "fragmentation needed") about m back
  * to m's source from src, rate-limited. m is not consumed. */
 void fwd_icmp_send(struct fwd_worker *w, const struct svc_snapshot *snap, const struct rte_mbuf *m,

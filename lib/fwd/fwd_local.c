@@ -66,7 +66,6 @@ void fwd_local(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte
 {
 	const struct pkt_meta *meta = pkt_meta(m);
 	const struct rte_ipv4_hdr *ip;
-	uint8_t flags;
 
 	if (fwd_is_v6(meta)) {
 		fwd_local6(w, snap, m);
@@ -94,7 +93,12 @@ void fwd_local(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte
 		fwd_to_kernel(w, snap, m);
 		return;
 	}
-	flags = svc_addr_flags(snap, ip->dst_addr);
+	fwd_local_rest(w, snap, m, svc_addr_flags(snap, ip->dst_addr));
+}
+
+void fwd_local_rest(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		    uint8_t flags)
+{
 	if ((flags & SVC_AF_VIP) && !(flags & SVC_AF_OWNED)) {
 		fwd_drop(w, m, FWD_DROP_VIP_NOT_OWNED);
 		return;
@@ -102,7 +106,7 @@ void fwd_local(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte
 	/* Fragments of a service's traffic, or transit ones that may belong
 	 * to NAT connections, which the kernel cannot translate: halb does not
 	 * reassemble. */
-	if (meta->is_fragment &&
+	if (pkt_meta(m)->is_fragment &&
 	    ((flags & SVC_AF_SERVICE) || !(flags & (SVC_AF_LOCAL | SVC_AF_VIP)))) {
 		fwd_drop(w, m, FWD_DROP_FRAGMENT);
 		return;

@@ -278,21 +278,10 @@ void fwd_local6(struct fwd_worker *w, const struct svc_snapshot *snap, struct rt
 		return;
 	}
 	flags = svc_addr_flags6(snap, ip->dst_addr);
-	if ((flags & SVC_AF_VIP) && !(flags & SVC_AF_OWNED)) {
-		fwd_drop(w, m, FWD_DROP_VIP_NOT_OWNED);
-		return;
-	}
 	/* A VIP that is not the packet's last stop is not served. */
 	if (meta->v6_routed && (flags & SVC_AF_SERVICE)) {
 		fwd_drop(w, m, FWD_DROP_IPV6_ROUTING);
 		return;
 	}
-	/* Fragments of a service's traffic, or transit ones: halb does not
-	 * reassemble (as for IPv4). */
-	if (meta->is_fragment &&
-	    ((flags & SVC_AF_SERVICE) || !(flags & (SVC_AF_LOCAL | SVC_AF_VIP)))) {
-		fwd_drop(w, m, FWD_DROP_FRAGMENT);
-		return;
-	}
-	fwd_to_kernel(w, snap, m);
+	fwd_local_rest(w, snap, m, flags);
 }

@@ -39,6 +39,34 @@ static inline bool ip_df(const struct rte_ipv4_hdr *ip)
 
 /* ------------------------------------------------------ ICMP it makes */
 
+struct rte_mbuf *fwd_icmp_mbuf(struct fwd_worker *w)
+{
+	struct rte_mbuf *e;
+
+	if (!fwd_police(w, FWD_POL_ICMP)) {
+		w->st.icmp_limited++;
+		return NULL;
+	}
+	e = rte_pktmbuf_alloc(w->pool);
+	if (e == NULL) {
+		w->st.drops[FWD_DROP_NO_MBUF]++;
+		return NULL;
+	}
+	rte_pktmbuf_reset_headroom(e);
+	return e;
+}
+
+bool fwd_icmp_ether(struct fwd_worker *w, struct rte_mbuf *e, int built, uint16_t ether_type)
+{
+	if (built != 0 || rte_pktmbuf_prepend(e, sizeof(struct rte_ether_hdr)) == NULL) {
+		rte_pktmbuf_free(e);
+		w->st.drops[FWD_DROP_NO_MBUF]++;
+		return false;
+	}
+	rte_pktmbuf_mtod(e, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(ether_type);
+	return true;
+}
+
 void fwd_icmp_send(struct fwd_worker *w, const struct svc_snapshot *snap, const struct rte_mbuf *m,
 		   uint8_t type, uint8_t code, uint16_t mtu, rte_be32_t src)
 {
@@ -55,25 +83,13 @@ void fwd_icmp_send(struct fwd_worker *w, const struct svc_snapshot *snap, const 
 	if ((meta->l4_proto == IPPROTO_ICMP && icmp_is_error(icmp->icmp_type)) ||
 	    !meta->first_fragment || dst == 0 || (dst >> 28) >= 0xe)
 		return;
-	if (!fwd_police(w, FWD_POL_ICMP)) {
-		w->st.icmp_limited++;
+	e = fwd_icmp_mbuf(w);
+	if (e == NULL ||
+	    !fwd_icmp_ether(w, e,
+			    pkt_build_icmp_error(e, type, code, mtu, ip,
+						 rte_pktmbuf_data_len(m) - meta->l2_len, src),
+			    RTE_ETHER_TYPE_IPV4))
 		return;
-	}
-	e = rte_pktmbuf_alloc(w->pool);
-	if (e == NULL) {
-		w->st.drops[FWD_DROP_NO_MBUF]++;
-		return;
-	}
-	rte_pktmbuf_reset_headroom(e);
-	if (pkt_build_icmp_error(e, type, code, mtu, ip, rte_pktmbuf_data_len(m) - meta->l2_len,
-				 src) != 0 ||
-	    rte_pktmbuf_prepend(e, sizeof(struct rte_ether_hdr)) == NULL) {
-		rte_pktmbuf_free(e);
-		w->st.drops[FWD_DROP_NO_MBUF]++;
-		return;
-	}
-	rte_pktmbuf_mtod(e, struct rte_ether_hdr *)->ether_type =
-	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	pkt_meta(e)->l2_len = sizeof(struct rte_ether_hdr);
 	pkt_meta(e)->l3_len = sizeof(struct rte_ipv4_hdr);
 	pkt_meta(e)->in_port = meta->in_port;
@@ -153,10 +169,10 @@ void fwd_ip_cksum(const struct fwd_worker *w, struct rte_mbuf *m, struct rte_ipv
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
-/* Cuts m (DF clear, over the port's MTU) into fragments and sends them. */
-static void send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port,
-			   int32_t neigh_slot, const struct neigh_ip *nh)
+void fwd_send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
+			const struct neigh_ip *nh)
 {
+	const bool v6 = fwd_is_v6(pkt_meta(m));
 	const struct pkt_meta meta = *pkt_meta(m);
 	struct rte_mbuf *frags[FRAGS_MAX];
 	uint8_t l2[RTE_ETHER_HDR_LEN + 4];
@@ -164,10 +180,11 @@ static void send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t por
 
 	memcpy(l2, rte_pktmbuf_mtod(m, void *), meta.l2_len);
 	rte_pktmbuf_adj(m, meta.l2_len);
-	n = w->indirect == NULL
-		? -1
-		: rte_ipv4_fragment_packet(m, frags, FRAGS_MAX, w->env->ports[port].mtu, w->pool,
-					   w->indirect);
+	n = w->indirect == NULL ? -1
+	    : v6 ? rte_ipv6_fragment_packet(m, frags, FRAGS_MAX, w->env->ports[port].mtu, w->pool,
+					    w->indirect)
+		 : rte_ipv4_fragment_packet(m, frags, FRAGS_MAX, w->env->ports[port].mtu, w->pool,
+					    w->indirect);
 	rte_pktmbuf_free(m); /* the fragments hold what they need of it */
 	if (n < 0) {
 		w->st.drops[FWD_DROP_MTU_EXCEEDED]++;
@@ -185,8 +202,9 @@ static void send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t por
 			w->st.dropped++;
 			continue;
 		}
-		/* rte_ip_frag leaves the sum to a NIC offload */
-		fwd_ip_cksum(w, frags[i], ip, port, meta.l2_len);
+		/* rte_ip_frag leaves the sum to a NIC offload (IPv6 has none) */
+		if (!v6)
+			fwd_ip_cksum(w, frags[i], ip, port, meta.l2_len);
 		memcpy(p, l2, meta.l2_len);
 		*pkt_meta(frags[i]) = meta;
 		pkt_meta(frags[i])->is_fragment = true;
@@ -195,16 +213,22 @@ static void send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t por
 	}
 }
 
+void fwd_send_nh(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
+		 const struct neigh_ip *nh)
+{
+	if (fwd_ip_len(m) > w->env->ports[port].mtu)
+		fwd_send_fragments(w, m, port, neigh_slot, nh);
+	else
+		fwd_send_frame(w, m, port, neigh_slot, nh);
+}
+
 void fwd_send_to(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		 uint8_t port, int32_t neigh_slot, rte_be32_t nexthop)
 {
 	const struct neigh_ip nh = neigh_ip4(nexthop);
 
 	(void)snap;
-	if (fwd_ip_len(m) > w->env->ports[port].mtu)
-		send_fragments(w, m, port, neigh_slot, &nh);
-	else
-		fwd_send_frame(w, m, port, neigh_slot, &nh);
+	fwd_send_nh(w, m, port, neigh_slot, &nh);
 }
 
 void fwd_send_routed(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,

@@ -21,13 +21,10 @@
  */
 #include <string.h>
 
-#include <rte_ip_frag.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
 #include "fwd_internal.h"
-
-#define FRAGS_MAX 48
 
 static inline bool icmp6_is_error(uint8_t type)
 {
@@ -65,25 +62,13 @@ void fwd_icmp6_send(struct fwd_worker *w, const struct svc_snapshot *snap, const
 	    !meta->first_fragment || is_any6(ip->src_addr) || is_mcast6(ip->src_addr) ||
 	    (is_mcast6(ip->dst_addr) && type != PKT_ICMP6_PKT_TOO_BIG))
 		return;
-	if (!fwd_police(w, FWD_POL_ICMP)) {
-		w->st.icmp_limited++;
+	e = fwd_icmp_mbuf(w);
+	if (e == NULL ||
+	    !fwd_icmp_ether(w, e,
+			    pkt_build_icmp6_error(e, type, code, param, ip,
+						  rte_pktmbuf_data_len(m) - meta->l2_len, src),
+			    RTE_ETHER_TYPE_IPV6))
 		return;
-	}
-	e = rte_pktmbuf_alloc(w->pool);
-	if (e == NULL) {
-		w->st.drops[FWD_DROP_NO_MBUF]++;
-		return;
-	}
-	rte_pktmbuf_reset_headroom(e);
-	if (pkt_build_icmp6_error(e, type, code, param, ip, rte_pktmbuf_data_len(m) - meta->l2_len,
-				  src) != 0 ||
-	    rte_pktmbuf_prepend(e, sizeof(struct rte_ether_hdr)) == NULL) {
-		rte_pktmbuf_free(e);
-		w->st.drops[FWD_DROP_NO_MBUF]++;
-		return;
-	}
-	rte_pktmbuf_mtod(e, struct rte_ether_hdr *)->ether_type =
-	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
 	*pkt_meta(e) = (struct pkt_meta){ .l2_len = sizeof(struct rte_ether_hdr),
 					  .l3_len = sizeof(struct rte_ipv6_hdr),
 					  .ether_type = RTE_ETHER_TYPE_IPV6,
@@ -129,55 +114,13 @@ bool fwd_fits6(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte
 
 /* ------------------------------------------------------------- sending */
 
-/* Cuts m (an IPv6 packet of halb's own header, over the port's MTU) into
- * fragments and sends them. */
-static void send_fragments6(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port,
-			    int32_t neigh_slot, const struct neigh_ip *nh)
-{
-	const struct pkt_meta meta = *pkt_meta(m);
-	struct rte_mbuf *frags[FRAGS_MAX];
-	uint8_t l2[RTE_ETHER_HDR_LEN + 4];
-	int32_t n;
-
-	memcpy(l2, rte_pktmbuf_mtod(m, void *), meta.l2_len);
-	rte_pktmbuf_adj(m, meta.l2_len);
-	n = w->indirect == NULL
-		? -1
-		: rte_ipv6_fragment_packet(m, frags, FRAGS_MAX, w->env->ports[port].mtu, w->pool,
-					   w->indirect);
-	rte_pktmbuf_free(m);
-	if (n < 0) {
-		w->st.drops[FWD_DROP_MTU_EXCEEDED]++;
-		w->st.dropped++;
-		return;
-	}
-	for (int32_t i = 0; i < n; i++) {
-		uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(frags[i], meta.l2_len);
-
-		if (p == NULL) {
-			rte_pktmbuf_free(frags[i]);
-			w->st.drops[FWD_DROP_NO_MBUF]++;
-			w->st.dropped++;
-			continue;
-		}
-		memcpy(p, l2, meta.l2_len);
-		*pkt_meta(frags[i]) = meta;
-		pkt_meta(frags[i])->is_fragment = true;
-		w->st.fragments++;
-		fwd_send_frame(w, frags[i], port, neigh_slot, nh);
-	}
-}
-
 void fwd_send_to6(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		  uint8_t port, int32_t neigh_slot, const uint8_t *nexthop)
 {
 	const struct neigh_ip nh = neigh_ip6(nexthop);
 
 	(void)snap;
-	if (fwd_ip_len(m) > w->env->ports[port].mtu)
-		send_fragments6(w, m, port, neigh_slot, &nh);
-	else
-		fwd_send_frame(w, m, port, neigh_slot, &nh);
+	fwd_send_nh(w, m, port, neigh_slot, &nh);
 }
 
 void fwd_send_routed6(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
