@@ -54,6 +54,8 @@ enum bench_case {
 	BC_NAT_REP_CROSS,    /* the same on the other worker: redirected */
 	BC_NAT_NEW,          /* NAT, SYNs (two keys a connection) */
 	BC_TUN,              /* TUN, established: an outer IPv4 header */
+	BC_DR6_EST,          /* DR over IPv6, established */
+	BC_DR6_NEW,          /* DR over IPv6, SYNs */
 	BC_COUNT
 };
 
@@ -113,7 +115,8 @@ struct bench_level {
 	uint32_t capacity;     /* each worker's table with one worker */
 	uint64_t table_bytes;  /* what conn_table_create took from the heap */
 	uint64_t exact_bytes;  /* the same for a table of exactly conns */
-	double fill_per_s[3];  /* DR, NAT, TUN: SYNs of an empty table, 1 worker */
+	uint64_t exact_bytes6; /* what conns IPv6 entries add to a table */
+	double fill_per_s[4];  /* DR, NAT, TUN, DR6: SYNs of an empty table, 1 worker */
 	uint64_t fill_packets; /* per fill */
 	bool fitted;           /* false: the table could not be made */
 };
@@ -215,9 +218,9 @@ bool bench_wanted_name(const struct bench *b, const char *name);
 
 /* control.c */
 int bench_control(struct bench *b);
-/* The heap bytes a table of max_conns takes (made and freed); 0 when it
- * cannot be made. */
-uint64_t bench_table_bytes(uint32_t max_conns);
+/* The heap bytes a table of max_conns IPv4 and max_conns6 IPv6 entries
+ * takes (made and freed); 0 when it cannot be made. */
+uint64_t bench_table_bytes(uint32_t max_conns, uint32_t max_conns6);
 
 /* sync.c: sync_decode of full IPVS v1 messages (control core's side). */
 int bench_sync_decode(struct bench *b);

@@ -191,7 +191,7 @@ print("Memory: bytes per connection of a table of exactly N (conn_table_create)"
 for n in sorted(set(tables["old"]) & set(tables["new"])):
     o, w = tables["old"][n], tables["new"][n]
     print(f"  {conns(n):>4}: old {o['bytes_per_conn']:.1f}  new {w['bytes_per_conn']:.1f}"
-          f"   fill, SYNs/s per worker (DR, NAT, TUN): old "
+          f"   fill, SYNs/s per worker (DR, NAT, TUN[, DR6]): old "
           + " ".join(f"{x / 1e6:.2f}M" for x in o["fill_inserts_per_s"]) + "  new "
           + " ".join(f"{x / 1e6:.2f}M" for x in w["fill_inserts_per_s"]))
 EOF

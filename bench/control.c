@@ -28,12 +28,14 @@ static uint64_t heap_used(void)
 	return sum;
 }
 
-uint64_t bench_table_bytes(uint32_t max_conns)
+uint64_t bench_table_bytes(uint32_t max_conns, uint32_t max_conns6)
 {
 	static const struct conn_dest dests[1];
-	struct conn_table_params p = {
-		.name = "bench_mem", .capacity = max_conns, .dests = dests, .socket = SOCKET_ID_ANY
-	};
+	struct conn_table_params p = { .name = "bench_mem",
+				       .capacity = max_conns,
+				       .capacity6 = max_conns6,
+				       .dests = dests,
+				       .socket = SOCKET_ID_ANY };
 	uint64_t before = heap_used(), after;
 	struct conn_table *t;
 

@@ -58,12 +58,14 @@ static json_t *ir_json(const struct bench_ir *ir)
 
 static json_t *level_json(const struct bench_level *l)
 {
-	return json_pack("{s:I, s:I, s:b, s:I, s:I, s:f, s:[f,f,f]}", "conns", (json_int_t)l->conns,
-			 "exact_table_bytes", (json_int_t)l->exact_bytes, "fitted", l->fitted,
+	return json_pack("{s:I, s:I, s:I, s:b, s:I, s:I, s:f, s:f, s:[f,f,f,f]}", "conns",
+			 (json_int_t)l->conns, "exact_table_bytes", (json_int_t)l->exact_bytes,
+			 "exact_table_bytes6", (json_int_t)l->exact_bytes6, "fitted", l->fitted,
 			 "capacity", (json_int_t)l->capacity, "table_bytes",
 			 (json_int_t)l->table_bytes, "bytes_per_conn",
-			 l->conns ? (double)l->exact_bytes / l->conns : 0.0, "fill_inserts_per_s",
-			 l->fill_per_s[0], l->fill_per_s[1], l->fill_per_s[2]);
+			 l->conns ? (double)l->exact_bytes / l->conns : 0.0, "bytes_per_conn6",
+			 l->conns ? (double)l->exact_bytes6 / l->conns : 0.0, "fill_inserts_per_s",
+			 l->fill_per_s[0], l->fill_per_s[1], l->fill_per_s[2], l->fill_per_s[3]);
 }
 
 static json_t *flood_json(const struct bench_flood *f)

@@ -21,7 +21,10 @@
  *                at a steady n; with and without the sync sender
  *   across       NAT replies on the worker that does not own them
  *
- * The floods (flood.c) open levels of their own, with the embryonic budget.
+ * DR over IPv6 (dr6-*) is a method of its own: its level holds the n
+ * connections in the tables' IPv6 entries (each worker's IPv6 share of
+ * level_capacity(n)), its IPv4 entries few. The floods (flood.c) open
+ * levels of their own, with the embryonic budget.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +33,9 @@
 
 #include "traffic.h"
 
-#define SYN_RECV_S 60  /* how long a SYN's connection lives */
-#define LIFE_S     120 /* how long a whole connection lives (FIN_WAIT) */
+#define SYN_RECV_S 60   /* how long a SYN's connection lives */
+#define LIFE_S     120  /* how long a whole connection lives (FIN_WAIT) */
+#define V6_IPV4    1024 /* the IPv4 entries of each worker's table at an IPv6 level */
 
 enum how { H_ESTABLISHED, H_NEW, H_LIFE, H_FLOOD };
 
@@ -54,9 +58,11 @@ static const struct case_def {
 			       .cross = true },
 	[BC_NAT_NEW] = { "nat-new", M_NAT, H_NEW },
 	[BC_TUN] = { "tun-established", M_TUN, H_ESTABLISHED, .imix = true },
+	[BC_DR6_EST] = { "dr6-established", M_DR6, H_ESTABLISHED, .imix = true },
+	[BC_DR6_NEW] = { "dr6-new", M_DR6, H_NEW },
 };
 
-static const char *const method_name[] = { "DR", "NAT", "TUN" };
+static const char *const method_name[M_COUNT] = { "DR", "NAT", "TUN", "DR6" };
 
 const char *bench_case_name(enum bench_case c)
 {
@@ -103,9 +109,59 @@ uint32_t level_capacity(uint32_t n)
 	return n + n / 8 + 65536;
 }
 
+/* The IPv6 DR service (stat slots from *stat on, its addresses appended to
+ * addrs): BENCH_RS real servers on port 0's link, the scheduler asked for
+ * as DR's. @return 0 or -1. */
+static int level_setup6(struct level *lv, struct svc_spec *spec, struct svc_spec_rs *rs,
+			uint32_t *stat, struct svc_spec_addr *addrs, uint32_t *n_addrs)
+{
+	struct pktenv *e = &lv->e;
+	const uint32_t svc_stat = *stat + BENCH_RS + 1;
+
+	addrs[*n_addrs] = (struct svc_spec_addr){ .flags = SVC_AF_LOCAL, .af = 6 };
+	memcpy(addrs[(*n_addrs)++].addr6, PKTENV_DIP0_6, 16);
+	for (unsigned int i = 0; i < BENCH_RS; i++) {
+		uint8_t a[16];
+		int32_t slot;
+
+		rs_addr6(i, a);
+		slot = pktenv_neigh_learn6(e, a, rs_mac(i));
+		if (slot < 0)
+			return -1;
+		pktenv_dest6(e, *stat + 1, a, VPORT, svc_stat);
+		rs[i] = (struct svc_spec_rs){ .port = VPORT,
+					      .weight = 1,
+					      .available = true,
+					      .stat = ++*stat,
+					      .neigh = slot,
+					      .out_port = 0,
+					      .af = 6 };
+		memcpy(rs[i].addr6, a, 16);
+		memcpy(rs[i].nexthop6, a, 16);
+		/* as the daemon says of real servers */
+		addrs[*n_addrs] = (struct svc_spec_addr){ .flags = SVC_AF_RS, .af = 6 };
+		memcpy(addrs[(*n_addrs)++].addr6, a, 16);
+	}
+	*spec = (struct svc_spec){ .vport = VPORT,
+				   .proto = IPPROTO_TCP,
+				   .af = 6,
+				   .fwd = CFG_FWD_DR,
+				   .sched = lv->b->o.new_sched,
+				   .persist_mask = 0xffffffffu,
+				   .stat = ++*stat, /* == svc_stat */
+				   .owned = true,
+				   .rs = rs,
+				   .n_rs = BENCH_RS };
+	memcpy(spec->vip6, VIP_DR6, 16);
+	addrs[*n_addrs] =
+	    (struct svc_spec_addr){ .flags = SVC_AF_VIP | SVC_AF_OWNED | SVC_AF_SERVICE, .af = 6 };
+	memcpy(addrs[(*n_addrs)++].addr6, VIP_DR6, 16);
+	return 0;
+}
+
 /* The services: DR (the scheduler asked for), NAT and TUN (rr, so that the
- * replies' real server is known), and DR with persistence, each with
- * BENCH_RS real servers on port 0's link. */
+ * replies' real server is known), DR with persistence, and DR over IPv6,
+ * each with BENCH_RS real servers on port 0's link. */
 int level_setup(struct level *lv)
 {
 	static const struct {
@@ -117,9 +173,9 @@ int level_setup(struct level *lv)
 		     { M_TUN, VIP_TUN, false },
 		     { M_DR, VIP_DR_PERS, true } };
 	struct pktenv *e = &lv->e;
-	struct svc_spec specs[RTE_DIM(svcs)];
-	struct svc_spec_rs rs[RTE_DIM(svcs)][BENCH_RS];
-	struct svc_spec_addr addrs[3 + RTE_DIM(svcs) + BENCH_RS];
+	struct svc_spec specs[RTE_DIM(svcs) + 1];
+	struct svc_spec_rs rs[RTE_DIM(svcs) + 1][BENCH_RS];
+	struct svc_spec_addr addrs[3 + RTE_DIM(svcs) + BENCH_RS + 2 + BENCH_RS];
 	uint32_t stat = 0, n_addrs = 0;
 
 	if (pktenv_neigh_learn(e, PKTENV_GW, (struct pb_mac){ { 2, 0, 0, 0, 0, 1 } }) < 0)
@@ -146,7 +202,7 @@ int level_setup(struct level *lv)
 				.weight = 1,
 				.available = true,
 				.stat = ++stat,
-				.neigh = neigh_find(e->env.neigh, rte_cpu_to_be_32(rs_addr(i))),
+				.neigh = neigh_find4(e->env.neigh, rte_cpu_to_be_32(rs_addr(i))),
 				.nexthop = rs_addr(i),
 				.out_port = 0,
 			};
@@ -171,11 +227,13 @@ int level_setup(struct level *lv)
 		    (struct svc_spec_addr){ svcs[s].vip, SVC_AF_VIP | SVC_AF_OWNED | SVC_AF_SERVICE,
 					    0 };
 	}
+	if (level_setup6(lv, &specs[RTE_DIM(svcs)], rs[RTE_DIM(svcs)], &stat, addrs, &n_addrs) != 0)
+		return -1;
 	/* Services republished unchanged keep their scheduler's state; the
 	 * services-free snapshot in between makes rr start over. */
 	if (pktenv_publish(e, specs, 0, addrs, n_addrs) != 0)
 		return -1;
-	return pktenv_publish(e, specs, RTE_DIM(svcs), addrs, n_addrs);
+	return pktenv_publish(e, specs, RTE_DIM(specs), addrs, n_addrs);
 }
 
 /* With two workers, NAT's flows are those whose clients each owns (the
@@ -202,9 +260,15 @@ static int level_owners(struct level *lv)
 int level_open(struct level *lv, struct bench *b, uint32_t n, unsigned int workers,
 	       unsigned int embryonic_pct, uint32_t templates)
 {
+	return level_open_af(lv, b, n, workers, embryonic_pct, templates, false);
+}
+
+int level_open_af(struct level *lv, struct bench *b, uint32_t n, unsigned int workers,
+		  unsigned int embryonic_pct, uint32_t templates, bool v6)
+{
 	const uint32_t per_worker = (level_capacity(n) + workers - 1) / workers;
 	const struct pktenv_tables t = {
-		.per_worker = per_worker,
+		.per_worker = v6 ? V6_IPV4 : per_worker,
 		.embryonic_max = (uint32_t)((uint64_t)per_worker * embryonic_pct / 100),
 		.templates = templates,
 	};
@@ -220,6 +284,9 @@ int level_open(struct level *lv, struct bench *b, uint32_t n, unsigned int worke
 		lv->next_new[k] = NEW_FLOWS + ((uint64_t)k << 28);
 		lv->next_legit[k] = LEGIT_FLOWS + ((uint64_t)k << 26);
 	}
+	/* IPv6 entries: pktenv gives each worker its share of conns6 (64
+	 * when 0); at an IPv6 level, per_worker each */
+	b->base.conns6 = v6 ? per_worker * PKTENV_WORKERS : 0;
 	if (pktenv_open_tables(&lv->e, &b->base, &t) != 0)
 		return -1;
 	if (level_setup(lv) != 0 || level_owners(lv) != 0) {
@@ -580,7 +647,7 @@ static int method_cases(struct bench *b, struct bench_level *bl, enum method m,
 	double fill;
 	int rc = -1;
 
-	if (lv == NULL || level_open(lv, b, bl->conns, workers, 0, 0) != 0) {
+	if (lv == NULL || level_open_af(lv, b, bl->conns, workers, 0, 0, m == M_DR6) != 0) {
 		free(lv);
 		return -1;
 	}
@@ -626,9 +693,13 @@ static bool method_wanted(const struct bench *b, enum method m, unsigned int wor
 int bench_level_run(struct bench *b, struct bench_level *bl)
 {
 	bl->capacity = level_capacity(bl->conns);
-	bl->exact_bytes = bench_table_bytes(bl->conns);
-	bl->table_bytes = bench_table_bytes(bl->capacity);
-	if (bl->table_bytes == 0 || bl->exact_bytes == 0) {
+	bl->exact_bytes = bench_table_bytes(bl->conns, 0);
+	bl->table_bytes = bench_table_bytes(bl->capacity, 0);
+	/* the IPv6 side: what conns IPv6 entries add to a minimal table */
+	bl->exact_bytes6 = bench_table_bytes(1, bl->conns);
+	if (bl->exact_bytes6 != 0)
+		bl->exact_bytes6 -= RTE_MIN(bl->exact_bytes6, bench_table_bytes(1, 0));
+	if (bl->table_bytes == 0 || bl->exact_bytes == 0 || bl->exact_bytes6 == 0) {
 		fprintf(stderr, "bench: no room for a table of %u connections\n", bl->capacity);
 		return -1;
 	}
@@ -636,7 +707,7 @@ int bench_level_run(struct bench *b, struct bench_level *bl)
 	if (!b->cg)
 		fprintf(stderr, "%u connections (a worker's table of %u: %.1f MiB)\n", bl->conns,
 			bl->capacity, (double)bl->table_bytes / (1 << 20));
-	for (unsigned int m = 0; m < 3; m++)
+	for (unsigned int m = 0; m < M_COUNT; m++)
 		for (unsigned int w = 1; w <= b->o.max_workers; w++)
 			if (method_wanted(b, (enum method)m, w) &&
 			    method_cases(b, bl, (enum method)m, w) != 0)

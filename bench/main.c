@@ -6,10 +6,11 @@
  *                   [--workers N] [--mem MB] [--sched NAME] [--only CASE]
  *                   [--json FILE] [--no-callgrind] [--cg-conns N] [--no-hw]
  *
- * Prints the machine, the method, the forwarding table (Mpps per worker,
- * cycles per packet, hardware counters where the CPU has them), the
- * instructions and simulated cache misses per packet, the connection
- * table's memory and fill rate, the SYN floods, connection sync and the
+ * Prints the machine, the method, the forwarding table (DR, NAT and TUN
+ * over IPv4, DR over IPv6; Mpps per worker, cycles per packet, hardware
+ * counters where the CPU has them), the instructions and simulated cache
+ * misses per packet, the connection table's memory (per IPv4 and per IPv6
+ * connection) and fill rate, the SYN floods, connection sync and the
  * control-plane timings; --json writes the same with every run. --quick is
  * a smoke test of a few seconds (one level of 1000 connections, two runs,
  * few packets): its numbers are not results.
@@ -34,6 +35,8 @@
 
 static void usage(FILE *out)
 {
+	unsigned int col = 0;
+
 	fprintf(out,
 		"usage: halb-bench [options]\n"
 		"  --quick          smoke test in seconds (1000 connections, 2 runs)\n"
@@ -43,13 +46,26 @@ static void usage(FILE *out)
 		"  --workers N      1 or 2 (default: 2 when two CPUs are there)\n"
 		"  --mem MB         EAL memory (default: what the largest level needs)\n"
 		"  --sched NAME     scheduler of the DR service (default wlc)\n"
-		"  --only CASE      only the cases whose name contains CASE\n"
+		"  --only CASE      only the cases whose name contains CASE (see below)\n"
 		"  --json FILE      write every number to FILE\n"
 		"  --no-callgrind   skip instructions per packet\n"
 		"  --cg-conns N     the connections of the callgrind pass (default 1000)\n"
 		"  --no-hw          skip the hardware counters\n"
 		"  --keep-preempted also time the rounds the OS switched the worker out of\n",
 		DEFAULT_RUNS, BENCH_RUNS_MAX, DEFAULT_PACKETS);
+	fprintf(out, "cases (dr6-*: DR over IPv6, 74-byte minimum frames):\n");
+	for (unsigned int c = 0; c < BC_COUNT + 2; c++) {
+		const char *name = c < BC_COUNT    ? bench_case_name((enum bench_case)c)
+				   : c == BC_COUNT ? "sync-decode"
+						   : "sync-install";
+
+		if (col > 0 && col + 1 + strlen(name) > 76) {
+			fputc('\n', out);
+			col = 0;
+		}
+		col += (unsigned int)fprintf(out, "%s%s", col == 0 ? "  " : " ", name);
+	}
+	fputc('\n', out);
 }
 
 static int parse_levels(struct bench_opts *o, const char *s)
@@ -189,14 +205,16 @@ static int parse_args(struct bench_opts *o, bool *cg_child, int argc, char **arg
 }
 
 /* The EAL memory a level of n needs: two workers' tables of its capacity
- * (56 bytes a connection each with the index), the flood's templates (an
- * eighth of it, about 200 bytes each with their hash), the mbufs and the
- * rest, rounded up. */
+ * (56 bytes a connection each with the index) and the flood's templates (an
+ * eighth of it, about 200 bytes each with their hash), or for the IPv6
+ * level two workers' IPv6 tables of its capacity (88 bytes a connection,
+ * its IPv4 tables small), the mbufs and the rest, rounded up. */
 static unsigned int mem_for(uint32_t n)
 {
 	const uint64_t cap = (uint64_t)n + n / 8 + 65536;
+	const uint64_t per_conn = RTE_MAX(2 * 64 + 200 / 8, 2 * 96);
 
-	return (unsigned int)(((cap * (2 * 64 + 200 / 8) >> 20) + 512 + 255) / 256 * 256);
+	return (unsigned int)(((cap * per_conn >> 20) + 512 + 255) / 256 * 256);
 }
 
 static unsigned int mem_needed(const struct bench_opts *o)

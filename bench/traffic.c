@@ -11,10 +11,11 @@
  * flood's evictions made late, which are counted as such.
  *
  * Flows: client 198.18.0.0/15 (RFC 2544's benchmarking range), address and
- * port from the flow number. Established traffic picks flows uniformly at
- * random from the worker's own, the hardest pattern for caches; new
- * connections take fresh flow numbers; a flood's sources are random in
- * 100.64.0.0/10.
+ * port from the flow number; IPv6 (DR6) clients 2001:db8:c::/96, the low
+ * 32 bits the IPv4 client's offset in 198.18.0.0/15. Established traffic
+ * picks flows uniformly at random from the worker's own, the hardest
+ * pattern for caches; new connections take fresh flow numbers; a flood's
+ * sources are random in 100.64.0.0/10.
  *
  * NAT replies "across" (nat-reply-cross) arrive on the worker that does not
  * own their connection: it redirects them to the owner, whose round
@@ -37,13 +38,20 @@
 
 #include "traffic.h"
 
-#define LIFE_LAG 32 /* whole connections: ACK and FIN 32 connections apart */
+#define LIFE_LAG   32 /* whole connections: ACK and FIN 32 connections apart */
+#define CLIENT_NET PB_IP4(198, 18, 0, 0)
 
 static const struct pb_mac MAC_GW = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
 
 uint32_t rs_addr(unsigned int r)
 {
 	return PB_IP4(172, 17, 1, 10 + r);
+}
+
+void rs_addr6(unsigned int r, uint8_t *a)
+{
+	memcpy(a, PKTENV_DIP0_6, 16);
+	a[15] = (uint8_t)(0x10 + r);
 }
 
 struct pb_mac rs_mac(unsigned int r)
@@ -53,12 +61,12 @@ struct pb_mac rs_mac(unsigned int r)
 
 uint32_t method_vip(enum method m)
 {
-	return m == M_DR ? VIP_DR : m == M_NAT ? VIP_NAT : VIP_TUN;
+	return m == M_DR ? VIP_DR : m == M_NAT ? VIP_NAT : m == M_TUN ? VIP_TUN : 0;
 }
 
 uint32_t client_addr(uint64_t flow)
 {
-	return PB_IP4(198, 18, 0, 0) + (uint32_t)(flow >> 14);
+	return CLIENT_NET + (uint32_t)(flow >> 14);
 }
 
 uint16_t client_port(uint64_t flow)
@@ -75,12 +83,17 @@ static const uint8_t variant_flags[V_COUNT] = { PB_TH_SYN, PB_TH_ACK, PB_TH_FIN 
 static void gen_templates(struct gen *g)
 {
 	/* TUN adds 20 bytes: its large frames stay within a 1500-byte MTU,
-	 * as clients behind a TUN director learn to send. */
-	const uint16_t sizes[3] = { 60, 590, (uint16_t)(g->m == M_TUN ? 1494 : 1514) };
+	 * as clients behind a TUN director learn to send. A "64-byte" IPv6
+	 * frame is the smallest there is, a bare ACK of 74 bytes. */
+	const bool v6 = g->m == M_DR6;
+	const uint16_t hl = v6 ? HDR6_LEN : HDR_LEN;
+	const uint16_t sizes[3] = { v6 ? HDR6_LEN : 60, 590,
+				    (uint16_t)(g->m == M_TUN ? 1494 : 1514) };
 	/* A 64-byte frame is a bare ACK or SYN padded to the minimum. */
-	const uint16_t payload[3] = { 0, sizes[1] - HDR_LEN, sizes[2] - HDR_LEN };
+	const uint16_t payload[3] = { 0, sizes[1] - hl, sizes[2] - hl };
 	uint8_t buf[PB_FRAME_MAX];
 
+	g->hdr_len = hl;
 	for (unsigned int v = 0; v < V_COUNT; v++) {
 		for (unsigned int s = 0; s < 3; s++) {
 			struct pb_ip ip;
@@ -90,6 +103,13 @@ static void gen_templates(struct gen *g)
 				ip = pb_tcp(rs_addr(0), NAT_RPORT, client_addr(0), client_port(0),
 					    variant_flags[v]);
 				f = pb_eth(pktenv_port_mac[0], rs_mac(0), &ip);
+			} else if (v6) {
+				uint8_t client[16];
+
+				memcpy(client, CLIENT6, 16);
+				ip = pb_tcp6(client, client_port(0), VIP_DR6, VPORT,
+					     variant_flags[v]);
+				f = pb_eth(pktenv_port_mac[0], MAC_GW, &ip);
 			} else {
 				ip = pb_tcp(client_addr(0), client_port(0), g->vip, VPORT,
 					    variant_flags[v]);
@@ -99,7 +119,7 @@ static void gen_templates(struct gen *g)
 			f.pad_to = sizes[s];
 			if (pb_render(&f, buf, sizeof(buf)) != sizes[s])
 				rte_panic("bench: template of %u bytes\n", sizes[s]);
-			memcpy(g->hdr[v][s], buf, HDR_LEN);
+			memcpy(g->hdr[v][s], buf, hl);
 			g->len[s] = sizes[s];
 		}
 	}
@@ -132,6 +152,22 @@ struct pick {
 	uint64_t j; /* the flow's index among its owner's (NAT replies' server) */
 };
 
+/* An IPv6 client's frame: the source address's low 32 bits and the source
+ * port are p's (IPv6 has no header checksum). */
+static inline void frame_fill6(uint8_t *d, const struct pick *p)
+{
+	struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(d + 14 + 40);
+	const rte_be32_t a1 = rte_cpu_to_be_32(p->caddr - CLIENT_NET);
+	const rte_be16_t p0 = rte_cpu_to_be_16(p->cport);
+	rte_be32_t a0;
+
+	memcpy(&a0, d + 14 + 8 + 12, 4);
+	memcpy(d + 14 + 8 + 12, &a1, 4);
+	tcp->cksum = pkt_csum_update32(tcp->cksum, a0, a1);
+	tcp->cksum = pkt_csum_update16(tcp->cksum, tcp->src_port, p0);
+	tcp->src_port = p0;
+}
+
 /* Writes the frame p into m, checksums patched. */
 static inline void frame_fill(struct rte_mbuf *m, const struct gen *g, const struct pick *p)
 {
@@ -146,7 +182,11 @@ static inline void frame_fill(struct rte_mbuf *m, const struct gen *g, const str
 	m->pkt_len = g->len[p->s];
 	m->ol_flags = 0;
 	d = rte_pktmbuf_mtod(m, uint8_t *);
-	memcpy(d, g->hdr[p->v][p->s], HDR_LEN);
+	memcpy(d, g->hdr[p->v][p->s], g->hdr_len);
+	if (g->m == M_DR6) {
+		frame_fill6(d, p);
+		return;
+	}
 	ip = (struct rte_ipv4_hdr *)(d + 14);
 	tcp = (struct rte_tcp_hdr *)(d + 34);
 	a1 = rte_cpu_to_be_32(p->caddr);
@@ -530,16 +570,14 @@ static void wclock_tick(struct wrun *r, struct wclock *c)
 {
 	struct fwd_worker *w = r->lv->e.w[r->id];
 
+	/* fwd_worker_clock: the data plane keeps its seconds apart */
 	if (r->ro->clock_step != 0) {
 		c->acc += r->ro->clock_step;
-		w->now_ms = c->base_ms + (c->acc >> 16);
+		fwd_worker_clock(w, c->base_ms + (c->acc >> 16));
 	} else if (r->ro->realtime) {
-		w->now_ms =
-		    c->base_ms + (uint64_t)((double)(rte_rdtsc() - c->tsc0) * 1e3 / r->b->tsc_hz);
-	} else {
-		return;
+		fwd_worker_clock(w, c->base_ms + (uint64_t)((double)(rte_rdtsc() - c->tsc0) * 1e3 /
+							    r->b->tsc_hz));
 	}
-	w->now_s = (uint32_t)(w->now_ms / 1000);
 }
 
 static void wrun_loop(struct wrun *r)

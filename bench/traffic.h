@@ -16,9 +16,12 @@
 #define VIP_NAT     PB_IP4(172, 17, 100, 101)
 #define VIP_TUN     PB_IP4(172, 17, 100, 102)
 #define VIP_DR_PERS PB_IP4(172, 17, 100, 103) /* DR, persistence_timeout */
+#define VIP_DR6     PB_IP6(0x2001, 0xdb8, 0x100, 0, 0, 0, 0, 0x100)
+#define CLIENT6     PB_IP6(0x2001, 0xdb8, 0xc, 0, 0, 0, 0, 0) /* low 32 bits: the client */
 #define VPORT       80
 #define NAT_RPORT   8080
 #define HDR_LEN     54  /* Ethernet, IPv4, TCP without options */
+#define HDR6_LEN    74  /* Ethernet, IPv6, TCP without options */
 #define RING_MBUFS  512 /* frames in flight per worker */
 #define PERSIST_S   300 /* the persistent service's persistence_timeout */
 
@@ -29,7 +32,8 @@
 #define LIFE_FLOWS  (1ull << 29) /* whole connections; 2^27 a worker */
 #define LEGIT_FLOWS (3ull << 28) /* a flood's legitimate clients; 2^26 a worker */
 
-enum method { M_DR, M_NAT, M_TUN };
+/* DR6: DR over IPv6, its connections in the tables' IPv6 entries */
+enum method { M_DR, M_NAT, M_TUN, M_DR6, M_COUNT };
 
 enum gen_kind {
 	G_FLOWS, /* the level's flows: in order (a fill) or at random */
@@ -45,7 +49,7 @@ enum { V_SYN, V_ACK, V_FIN, V_COUNT };
 struct gen {
 	enum gen_kind kind;
 	enum method m;
-	uint32_t vip;    /* the service's VIP (host order) */
+	uint32_t vip;    /* the service's VIP (host order; 0 for DR6: VIP_DR6) */
 	bool reply;      /* NAT: real server -> client */
 	uint8_t variant; /* V_*: G_FLOWS's frames */
 	bool imix;
@@ -61,9 +65,10 @@ struct gen {
 	const uint32_t *own;
 	uint32_t base, n_own;
 	uint64_t next; /* G_FLOWS in order: the next; G_NEW, G_LIFE: the position */
-	/* the templates: by flags, by frame size */
-	uint8_t hdr[V_COUNT][3][HDR_LEN];
+	/* the templates: by flags, by frame size; hdr_len of each copied */
+	uint8_t hdr[V_COUNT][3][HDR6_LEN];
 	uint16_t len[3];
+	uint16_t hdr_len;
 };
 
 struct gen gen_make(enum gen_kind kind, enum method m, bool reply, uint8_t variant, bool imix);
@@ -128,6 +133,10 @@ uint32_t level_capacity(uint32_t n);
  * @return 0 or -1. */
 int level_open(struct level *lv, struct bench *b, uint32_t n, unsigned int workers,
 	       unsigned int embryonic_pct, uint32_t templates);
+/* The same, v6: the level's connections are IPv6 (DR6): each worker's
+ * table has its share in IPv6 entries, few IPv4 ones. */
+int level_open_af(struct level *lv, struct bench *b, uint32_t n, unsigned int workers,
+		  unsigned int embryonic_pct, uint32_t templates, bool v6);
 void level_close(struct level *lv);
 
 /* The services and neighbours (every fill starts with it: rr starts over).
@@ -180,6 +189,8 @@ int sync_install_level(struct level *lv);
 uint32_t client_addr(uint64_t flow);
 uint16_t client_port(uint64_t flow);
 uint32_t rs_addr(unsigned int r);
+/* The IPv6 real servers, on port 0's link (2001:db8:17::/64). */
+void rs_addr6(unsigned int r, uint8_t *a);
 struct pb_mac rs_mac(unsigned int r);
 uint32_t method_vip(enum method m);
 

@@ -87,7 +87,7 @@ void halbctl_usage(FILE *out);
 /** One line on stderr: "halbctl: MESSAGE (see halbctl [CMD ]--help)".
  * @return EXIT_USAGE */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/** "A" or "A:P" (need_port: "A:P" only), an IPv4 address and a port. */
+/** "A" or "A:P" for IPv4, "B", "[B]" or "[B]:P" for IPv6 (need_port: with ":P"). */
 bool valid_addr(const char *s, bool need_port);
 /** -t/-u VIP:PORT into o. @return -1 (go on) or EXIT_USAGE. */
 int service_opt(const char *cmd, struct opts *o, int c, const char *arg);

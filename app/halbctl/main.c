@@ -144,7 +144,7 @@ static const struct command commands[] = {
 		    "      --sort       accepted: services and servers are always sorted\n"
 		    "      --ipvsadm    exactly ipvsadm -L -n's layout, for scripts: its title\n"
 		    "                   lines, no Health column, only servers in service\n"
-		    "  -t, -u VIP:PORT  only this TCP or UDP service\n"
+		    "  -t, -u VIP:PORT  only this TCP or UDP service (IPv6: [2001:db8::1]:80)\n"
 		    "      --count      totals only: services, real servers, connections\n"
 		    "      --watch[=S]  print again every S seconds (default 2), as\n"
 		    "                   watch ipvsadm -L --rate does\n",
@@ -160,6 +160,8 @@ static const struct command commands[] = {
 	    .help = "Entries of the connection table (/halb/conns) in the layout of\n"
 		    "ipvsadm -L -c -n, all of them, read from halb a page at a time;\n"
 		    "persistence templates show with state NONE and source port 0.\n"
+		    "An IPv6 address A is written as ipvsadm writes it, [2001:db8::1]:80,\n"
+		    "or bare (2001:db8::1) without a port.\n"
 		    "\n"
 		    "  --vip A[:P]     only connections to this virtual address (and port)\n"
 		    "  -t, -u VIP:PORT the same, for the TCP or UDP service\n"
@@ -371,30 +373,50 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-/* "A" or "A:P" (need_port: "A:P" only), IPv4. */
+/* "P" after "A:" is a port 0..65535. */
+static bool valid_port(const char *p)
+{
+	char *end;
+	long port;
+
+	errno = 0;
+	port = strtol(p, &end, 10);
+	return p[0] != '\0' && *end == '\0' && errno == 0 && port >= 0 && port <= 65535;
+}
+
+/*
+ * "A" or "A:P" for IPv4; "B", "[B]" or "[B]:P" for IPv6, as ipvsadm writes
+ * it (need_port: with ":P" only).
+ */
 bool valid_addr(const char *s, bool need_port)
 {
-	const char *colon = strchr(s, ':');
-	char addr[16];
-	struct in_addr in;
-	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+	const char *start = s, *end, *port = NULL;
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	int af = AF_INET;
+	size_t n;
 
-	if (n == 0 || n >= sizeof(addr) || (need_port && colon == NULL))
-		return false;
-	memcpy(addr, s, n);
-	addr[n] = '\0';
-	if (inet_pton(AF_INET, addr, &in) != 1)
-		return false;
-	if (colon != NULL) {
-		char *end;
-		long port;
-
-		errno = 0;
-		port = strtol(colon + 1, &end, 10);
-		if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 0 || port > 65535)
+	if (s[0] == '[') {
+		start = s + 1;
+		end = strchr(start, ']');
+		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
 			return false;
+		port = end[1] == ':' ? end + 2 : NULL;
+		af = AF_INET6;
+	} else if (strchr(s, ':') != strrchr(s, ':')) {
+		end = s + strlen(s); /* IPv6 without brackets: no port */
+		af = AF_INET6;
+	} else {
+		end = strchr(s, ':');
+		port = end != NULL ? end + 1 : NULL;
+		end = end != NULL ? end : s + strlen(s);
 	}
-	return true;
+	n = (size_t)(end - start);
+	if (n == 0 || n >= sizeof(addr) || (need_port && port == NULL))
+		return false;
+	memcpy(addr, start, n);
+	addr[n] = '\0';
+	return inet_pton(af, addr, bin) == 1 && (port == NULL || valid_port(port));
 }
 
 static int parse_limit(const char *cmd, struct opts *o, const char *arg)
@@ -433,8 +455,9 @@ int service_opt(const char *cmd, struct opts *o, int c, const char *arg)
 	if (o->proto != NULL)
 		return usage_error(cmd, "%s", "one service at a time: -t or -u, once");
 	if (!valid_addr(arg, true))
-		return usage_error(cmd, "-%c wants VIP:PORT (an IPv4 address and a port), not '%s'",
-				   c, arg);
+		return usage_error(
+		    cmd, "-%c wants VIP:PORT (IPv4 A.B.C.D:PORT or IPv6 [ADDRESS]:PORT), not '%s'",
+		    c, arg);
 	o->proto = c == 't' ? "tcp" : "udp";
 	o->vip = arg;
 	o->list.one = true;
@@ -444,8 +467,10 @@ int service_opt(const char *cmd, struct opts *o, int c, const char *arg)
 static int filter_opt(const char *cmd, const char **slot, const char *name, const char *arg)
 {
 	if (!valid_addr(arg, false))
-		return usage_error(
-		    cmd, "--%s wants an IPv4 address with an optional :PORT, not '%s'", name, arg);
+		return usage_error(cmd,
+				   "--%s wants an address with an optional port (A.B.C.D[:PORT], "
+				   "[IPV6][:PORT]), not '%s'",
+				   name, arg);
 	*slot = arg;
 	return GO_ON;
 }

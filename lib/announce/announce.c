@@ -73,19 +73,20 @@ static int by_addr(const void *x, const void *y)
 	const struct announce_vip *a = *(const struct announce_vip *const *)x;
 	const struct announce_vip *b = *(const struct announce_vip *const *)y;
 
-	return a->fact.addr < b->fact.addr ? -1 : a->fact.addr > b->fact.addr;
+	return cfg_addr_cmp(&a->fact.addr, &b->fact.addr);
 }
 
-static struct announce_vip *find(struct announce_vip **idx, size_t n, uint32_t addr)
+static struct announce_vip *find(struct announce_vip **idx, size_t n, const struct cfg_addr *addr)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		int d = cfg_addr_cmp(&idx[mid]->fact.addr, addr);
 
-		if (idx[mid]->fact.addr == addr)
+		if (d == 0)
 			return idx[mid];
-		if (idx[mid]->fact.addr < addr)
+		if (d < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -97,7 +98,7 @@ static struct announce_vip *find(struct announce_vip **idx, size_t n, uint32_t a
 static int change(struct announce *a, struct announce_vip *v, bool add, enum announce_why why,
 		  double now)
 {
-	int rc = a->ops.apply(a->ops.ctx, v->fact.addr, add, why);
+	int rc = a->ops.apply(a->ops.ctx, &v->fact.addr, add, why);
 
 	if (rc != 0) {
 		v->why = ANNOUNCE_FAILED;
@@ -121,7 +122,7 @@ static int drop_gone(struct announce *a, struct announce_vip *nv, size_t n, doub
 		bool kept = false;
 
 		for (size_t j = 0; j < n && !kept; j++)
-			kept = nv[j].fact.addr == a->v[i].fact.addr;
+			kept = cfg_addr_eq(&nv[j].fact.addr, &a->v[i].fact.addr);
 		if (!kept && a->v[i].announced)
 			changes += change(a, &a->v[i], false, ANNOUNCE_NOT_SERVED, now);
 	}
@@ -144,7 +145,7 @@ static struct announce_vip *carry(const struct announce *a, const struct announc
 		idx[i] = &a->v[i];
 	qsort(idx, a->n, sizeof(*idx), by_addr);
 	for (size_t i = 0; i < n; i++) {
-		const struct announce_vip *old = find(idx, a->n, facts[i].addr);
+		const struct announce_vip *old = find(idx, a->n, &facts[i].addr);
 
 		if (old != NULL)
 			nv[i] = *old;

@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "halb_config.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -50,11 +52,11 @@ enum announce_why {
 
 /** What the control core knows of one VIP (one per distinct address). */
 struct announce_fact {
-	uint32_t addr; /**< host order */
-	bool served;   /**< the dataplane serves it */
-	bool settled;  /**< every checker of its virtual servers has run */
-	uint16_t n_vs; /**< virtual servers on the address */
-	uint16_t n_up; /**< of those, with quorum */
+	struct cfg_addr addr; /**< IPv4 or IPv6 */
+	bool served;          /**< the dataplane serves it */
+	bool settled;         /**< every checker of its virtual servers has run */
+	uint16_t n_vs;        /**< virtual servers on the address */
+	uint16_t n_up;        /**< of those, with quorum */
 };
 
 /** One VIP's record. */
@@ -70,7 +72,7 @@ struct announce_vip {
 struct announce_ops {
 	/** Adds (add) or removes addr on the interface, for the reason why:
 	 * 0 or a negative errno. */
-	int (*apply)(void *ctx, uint32_t addr, bool add, enum announce_why why);
+	int (*apply)(void *ctx, const struct cfg_addr *addr, bool add, enum announce_why why);
 	void *ctx;
 };
 

@@ -39,9 +39,9 @@ RTE_LOG_REGISTER(halb_logtype_check, halb.check, INFO);
 
 const char *check_target_str(const struct check *c, char *buf, size_t len)
 {
-	char ip[16];
+	char s[CFG_ADDR_STRLEN + 8];
 
-	snprintf(buf, len, "%s:%u", cfg_ipv4_str(c->def.ip, ip), c->def.port);
+	snprintf(buf, len, "%s", cfg_addr_port_str(&c->def.ip, c->def.port, s));
 	return buf;
 }
 
@@ -156,7 +156,7 @@ static void check_log_result(struct check *c, enum check_fsm_event ev)
 {
 	const char *type = cfg_check_name(c->def.type);
 	const char *proto = c->vs_proto == IPPROTO_UDP ? "udp" : "tcp";
-	char target[32], ip[16];
+	char target[CHECK_TARGET_STRLEN], ip[CFG_ADDR_STRLEN];
 
 	check_target_str(c, target, sizeof(target));
 	switch (ev) {
@@ -174,7 +174,7 @@ static void check_log_result(struct check *c, enum check_fsm_event ev)
 		break;
 	case CHECK_FSM_DOWN:
 		HALB_LOG(check, INFO, "%s on %s failed: %s", type, target, c->reason);
-		cfg_ipv4_str(c->def.ip, ip);
+		cfg_addr_str(&c->def.ip, ip);
 		if (c->fsm.failures > 1)
 			HALB_LOG(check, WARNING, "Check on service [%s]:%s:%u failed after %u %s.",
 				 ip, proto, c->def.port, c->fsm.failures - 1,
@@ -193,7 +193,7 @@ void check_attempt_done(struct check *c, enum check_verdict v, const char *resul
 {
 	struct check_engine *e = c->e;
 	enum check_fsm_event ev;
-	char target[32], res[sizeof(c->last_result)];
+	char target[CHECK_TARGET_STRLEN], res[sizeof(c->last_result)];
 	va_list ap;
 
 	if (fmt != NULL) {
@@ -403,12 +403,12 @@ bool check_engine_rs_health(const struct check_engine *e, size_t vs, size_t rs, 
 
 static void check_status_target(const struct check *c, char *buf, size_t len)
 {
-	char ip[16];
+	char ip[CFG_ADDR_STRLEN];
 
 	if (c->def.type == CFG_CHECK_FILE)
 		snprintf(buf, len, "%s", c->def.file_path != NULL ? c->def.file_path : "");
 	else if (c->def.type == CFG_CHECK_PING)
-		snprintf(buf, len, "%s", cfg_ipv4_str(c->def.ip, ip));
+		snprintf(buf, len, "%s", cfg_addr_str(&c->def.ip, ip));
 	else
 		check_target_str(c, buf, len);
 }

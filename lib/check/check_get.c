@@ -203,7 +203,7 @@ void check_get_connected(struct check *c)
 		check_attempt_done(c, CHECK_LOCAL_ERROR, "out of memory", NULL);
 		return;
 	}
-	n = check_http_request(c->req, CHECK_REQ_MAX, u->path, u->host, c->def.ip, c->def.port);
+	n = check_http_request(c->req, CHECK_REQ_MAX, u->path, u->host, &c->def.ip, c->def.port);
 	if (n < 0) {
 		check_attempt_done(c, CHECK_LOCAL_ERROR, "bad url",
 				   "url path '%s' or virtualhost cannot be sent", u->path);

@@ -531,19 +531,16 @@ static bool check_http_clean(const char *s)
 	return true;
 }
 
-int check_http_request(char *buf, size_t len, const char *path, const char *host, uint32_t ip,
-		       uint16_t port)
+int check_http_request(char *buf, size_t len, const char *path, const char *host,
+		       const struct cfg_addr *ip, uint16_t port)
 {
-	char addr[32];
+	char addr[CFG_ADDR_STRLEN + 8];
 	int n;
 
 	if (!check_http_clean(path) || (host != NULL && !check_http_clean(host)))
 		return -1;
-	if (host == NULL) {
-		snprintf(addr, sizeof(addr), "%u.%u.%u.%u:%u", ip >> 24, (ip >> 16) & 255,
-			 (ip >> 8) & 255, ip & 255, port);
-		host = addr;
-	}
+	if (host == NULL)
+		host = cfg_addr_port_str(ip, port, addr); /* RFC 7230: [v6]:port */
 	n = snprintf(buf, len,
 		     "GET %s HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: %s\r\n"
 		     "Connection: close\r\n\r\n",

@@ -46,10 +46,10 @@ struct check_url {
  * reload; the timing may change under a running checker. */
 struct check_def {
 	enum cfg_check_type type;
-	uint32_t ip;
+	struct cfg_addr ip;
 	uint16_t port;
 	bool has_bindto;
-	uint32_t bindto;
+	struct cfg_addr bindto;
 	uint16_t bind_port;
 	struct check_url *urls;
 	size_t n_urls;
@@ -108,7 +108,7 @@ struct check {
 	struct check_engine *e;
 	size_t vs, rs; /* indexes in the applied configuration */
 	size_t slot;   /* its real server in e->rs */
-	uint32_t vs_addr, rs_addr;
+	struct cfg_addr vs_addr, rs_addr;
 	uint16_t vs_port, rs_port;
 	uint8_t vs_proto;
 	unsigned int gen; /* the apply that last kept it */
@@ -146,7 +146,7 @@ struct check {
 /* A real server as the engine sees it. */
 struct check_rs {
 	size_t vs, rs;
-	uint32_t addr;
+	struct cfg_addr addr;
 	uint16_t port;
 	int weight;          /* configured */
 	size_t first, count; /* its checkers in e->checks */
@@ -155,7 +155,7 @@ struct check_rs {
 };
 
 struct check_vs {
-	uint32_t addr;
+	struct cfg_addr addr;
 	uint16_t port;
 	uint8_t proto;
 	bool ha_suspend;
@@ -195,6 +195,7 @@ void check_attempt_done(struct check *c, enum check_verdict v, const char *resul
 /* Restarts the deadline for a new connection (one per url). */
 void check_deadline_start(struct check *c);
 /* "172.17.1.7:80" */
+#define CHECK_TARGET_STRLEN (CFG_ADDR_STRLEN + 8)
 const char *check_target_str(const struct check *c, char *buf, size_t len);
 /* strerror() in lower case: "connection refused". */
 const char *check_errno_str(int err, char *buf, size_t len);

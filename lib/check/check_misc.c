@@ -38,7 +38,7 @@ static void check_misc_done(void *ctx, const struct proc_result *res)
 
 void check_misc_start(struct check *c)
 {
-	char name[96], target[32];
+	char name[96], target[CHECK_TARGET_STRLEN];
 	struct proc_spec spec = {
 		.cmdline = c->def.misc_path,
 		.timeout_ms =

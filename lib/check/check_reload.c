@@ -201,8 +201,8 @@ static bool check_probe_same(const struct check_def *a, const struct check_def *
 /* Same checker, timing aside? */
 static bool check_def_same(const struct check_def *a, const struct check_def *b)
 {
-	if (a->type != b->type || a->ip != b->ip || a->port != b->port ||
-	    a->has_bindto != b->has_bindto || a->bindto != b->bindto ||
+	if (a->type != b->type || !cfg_addr_eq(&a->ip, &b->ip) || a->port != b->port ||
+	    a->has_bindto != b->has_bindto || !cfg_addr_eq(&a->bindto, &b->bindto) ||
 	    a->bind_port != b->bind_port || a->n_urls != b->n_urls ||
 	    a->enable_sni != b->enable_sni || a->misc_dynamic != b->misc_dynamic ||
 	    !check_str_eq(a->misc_path, b->misc_path) || !check_str_eq(a->user, b->user) ||
@@ -243,7 +243,7 @@ static void check_next_free(struct check_next *n)
 
 static bool check_vs_same(const struct check_vs *a, const struct check_vs *b)
 {
-	return a->addr == b->addr && a->port == b->port && a->proto == b->proto;
+	return cfg_addr_eq(&a->addr, &b->addr) && a->port == b->port && a->proto == b->proto;
 }
 
 static int check_next_alloc(struct check_next *n, const struct cfg_keepalived *k)
@@ -300,8 +300,9 @@ static int check_next_build(struct check_next *n, const struct check_engine *e,
 static bool check_is_continued(const struct check *old, const struct check_vs *v,
 			       const struct check_rs *r, const struct check_def *def)
 {
-	return old->vs_addr == v->addr && old->vs_port == v->port && old->vs_proto == v->proto &&
-	       old->rs_addr == r->addr && old->rs_port == r->port && check_def_same(&old->def, def);
+	return cfg_addr_eq(&old->vs_addr, &v->addr) && old->vs_port == v->port &&
+	       old->vs_proto == v->proto && cfg_addr_eq(&old->rs_addr, &r->addr) &&
+	       old->rs_port == r->port && check_def_same(&old->def, def);
 }
 
 static uint64_t check_hash_mix(uint64_t h, uint64_t v)
@@ -310,13 +311,26 @@ static uint64_t check_hash_mix(uint64_t h, uint64_t v)
 	return h * 0xff51afd7ed558ccdULL;
 }
 
-static uint64_t check_key(uint32_t vs_addr, uint16_t vs_port, uint32_t rs_addr, uint16_t rs_port,
+/* An address folded to 32 bits for the hash. */
+static uint32_t check_addr_fold(const struct cfg_addr *a)
+{
+	uint32_t w[4] = { 0 };
+
+	if (a->af != 6)
+		return a->v4;
+	memcpy(w, a->v6, sizeof(w));
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
+}
+
+static uint64_t check_key(const struct cfg_addr *vs_addr, uint16_t vs_port,
+			  const struct cfg_addr *rs_addr, uint16_t rs_port,
 			  const struct check_def *d)
 {
-	uint64_t h = check_hash_mix(vs_addr, ((uint64_t)vs_port << 32) | rs_addr);
+	uint64_t h = check_hash_mix(check_addr_fold(vs_addr),
+				    ((uint64_t)vs_port << 32) | check_addr_fold(rs_addr));
 
 	h = check_hash_mix(h, ((uint64_t)rs_port << 32) | (uint64_t)d->type);
-	return check_hash_mix(h, ((uint64_t)d->ip << 16) | d->port);
+	return check_hash_mix(h, ((uint64_t)check_addr_fold(&d->ip) << 16) | d->port);
 }
 
 /* Finds, for every new checker, an unchanged running one to continue
@@ -340,7 +354,7 @@ static int check_next_match(struct check_next *n, const struct check_engine *e)
 	for (size_t i = 0; i < e->n_checks; i++) {
 		const struct check *c = e->checks[i];
 		size_t h =
-		    check_key(c->vs_addr, c->vs_port, c->rs_addr, c->rs_port, &c->def) & mask;
+		    check_key(&c->vs_addr, c->vs_port, &c->rs_addr, c->rs_port, &c->def) & mask;
 
 		while (table[h] != 0)
 			h = (h + 1) & mask;
@@ -352,7 +366,7 @@ static int check_next_match(struct check_next *n, const struct check_engine *e)
 
 		for (size_t i = r->first; i < r->first + r->count; i++) {
 			size_t h =
-			    check_key(v->addr, v->port, r->addr, r->port, &n->defs[i]) & mask;
+			    check_key(&v->addr, v->port, &r->addr, r->port, &n->defs[i]) & mask;
 
 			for (; table[h] != 0; h = (h + 1) & mask) {
 				size_t o = table[h] - 1;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Sockets for the network checkers (check_socket: non-blocking, bound as
- * bindto and bind_port ask), non-blocking TCP connections, and TCP_CHECK
+ * Sockets for the network checkers (check_socket: non-blocking, of the
+ * target's family, IPv4 or IPv6, bound as bindto and bind_port ask),
+ * non-blocking TCP connections, and TCP_CHECK
  * itself (connected = up, as keepalived's tcp_check_thread). HTTP_GET,
  * SSL_GET and SMTP_CHECK go on from the connected socket.
  *
@@ -25,15 +26,29 @@
 
 #include "check_int.h"
 
-static struct sockaddr_in check_sockaddr(uint32_t ip, uint16_t port)
+/* The socket address of ip:port (IPv4 or IPv6); *len its size. */
+static struct sockaddr_storage check_sockaddr(const struct cfg_addr *ip, uint16_t port,
+					      socklen_t *len)
 {
-	struct sockaddr_in sa;
+	struct sockaddr_storage ss;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(ip);
-	sa.sin_port = htons(port);
-	return sa;
+	memset(&ss, 0, sizeof(ss));
+	if (ip->af == 6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(s6->sin6_addr.s6_addr, ip->v6, 16);
+		s6->sin6_port = htons(port);
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(ip->v4);
+		s4->sin_port = htons(port);
+		*len = sizeof(*s4);
+	}
+	return ss;
 }
 
 static bool check_local_errno(int err)
@@ -89,15 +104,18 @@ static void check_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 static int check_bind(struct check *c, bool bind_port)
 {
 	uint16_t port = bind_port ? c->def.bind_port : 0;
-	struct sockaddr_in sa =
-	    check_sockaddr(c->def.has_bindto ? c->def.bindto : INADDR_ANY, port);
+	/* no bindto: the unspecified address of the target's family */
+	struct cfg_addr any = { .af = c->def.ip.af };
+	socklen_t len;
+	struct sockaddr_storage sa =
+	    check_sockaddr(c->def.has_bindto ? &c->def.bindto : &any, port, &len);
 	int one = 1;
 
 	if (!c->def.has_bindto && port == 0)
 		return 0;
 	if (port != 0)
 		setsockopt(c->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	return bind(c->fd, (struct sockaddr *)&sa, sizeof(sa));
+	return bind(c->fd, (struct sockaddr *)&sa, len);
 }
 
 int check_socket_setup(struct check *c, int fd, bool bind_port)
@@ -120,15 +138,18 @@ int check_socket_setup(struct check *c, int fd, bool bind_port)
 
 int check_socket(struct check *c, int type, int protocol, bool bind_port)
 {
-	return check_socket_setup(c, socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol),
+	return check_socket_setup(c,
+				  socket(c->def.ip.af == 6 ? AF_INET6 : AF_INET,
+					 type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol),
 				  bind_port);
 }
 
 int check_connect(struct check *c)
 {
-	struct sockaddr_in sa = check_sockaddr(c->def.ip, c->def.port);
+	socklen_t len;
+	struct sockaddr_storage sa = check_sockaddr(&c->def.ip, c->def.port, &len);
 
-	return connect(c->fd, (struct sockaddr *)&sa, sizeof(sa));
+	return connect(c->fd, (struct sockaddr *)&sa, len);
 }
 
 void check_tcp_start(struct check *c)

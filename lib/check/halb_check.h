@@ -99,12 +99,12 @@ bool check_http_status_ok(const struct cfg_url *url, int status);
  * Writes keepalived's request:
  * "GET PATH HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: HOST\r\n
  * Connection: close\r\n\r\n", HOST being host or, when host is NULL,
- * "IP:PORT" of the server (ip and port in host order).
+ * "IP:PORT" of the server ("[IP]:PORT" for IPv6; port in host order).
  * @return the request's length, or -1 when path or host is empty or holds
  *   blanks or control characters, or the request does not fit in len.
  */
-int check_http_request(char *buf, size_t len, const char *path, const char *host, uint32_t ip,
-		       uint16_t port);
+int check_http_request(char *buf, size_t len, const char *path, const char *host,
+		       const struct cfg_addr *ip, uint16_t port);
 
 /* ------------------------------------------------------------- SMTP dialogue */
 
@@ -193,16 +193,19 @@ const char *check_udp_reply_mismatch(const uint8_t *data, size_t len, const uint
 /** Bytes of a PING_CHECK echo request: header and payload. */
 #define CHECK_ICMP_ECHO_LEN 64
 
-/** Writes an echo request (with its checksum) of CHECK_ICMP_ECHO_LEN bytes. */
-void check_icmp_echo(uint8_t *buf, uint16_t id, uint16_t seq);
+/** Writes an echo request of CHECK_ICMP_ECHO_LEN bytes: ICMP (af 4, with its
+ * checksum) or ICMPv6 (af 6; the kernel sums it, over its pseudo-header). */
+void check_icmp_echo(uint8_t *buf, uint8_t af, uint16_t id, uint16_t seq);
 
 /**
- * Whether a datagram is the reply to echo (id, seq): with ip_header, it
- * starts with the IPv4 header (a raw socket) and the id must match too;
- * without, it is what an ICMP datagram socket gives, whose id the kernel
- * owns and has already matched.
+ * Whether a datagram is the reply to echo (id, seq) of family af. From a
+ * raw socket (raw) the id must match too, and an IPv4 one starts with the
+ * IPv4 header (an IPv6 raw socket hands over the ICMPv6 message alone);
+ * from an ICMP datagram socket the kernel owns the id and has already
+ * matched it.
  */
-bool check_icmp_is_reply(const uint8_t *buf, size_t len, bool ip_header, uint16_t id, uint16_t seq);
+bool check_icmp_is_reply(const uint8_t *buf, size_t len, uint8_t af, bool raw, uint16_t id,
+			 uint16_t seq);
 
 /* -------------------------------------------------------------- FILE_CHECK */
 
@@ -299,10 +302,10 @@ struct check_ops {
 struct check_status {
 	size_t vs, rs; /**< indexes in the applied configuration */
 	enum cfg_check_type type;
-	uint32_t ip;      /**< target: connect_ip, else the real server */
-	uint16_t port;    /**< target: connect_port, else the real server's */
-	char target[160]; /**< "IP:PORT"; "IP" for PING_CHECK, the file's path
-			   *   for FILE_CHECK */
+	struct cfg_addr ip; /**< target: connect_ip, else the real server */
+	uint16_t port;      /**< target: connect_port, else the real server's */
+	char target[160];   /**< "IP:PORT" ("[IP]:PORT" for IPv6); "IP" for
+			     *   PING_CHECK, the file's path for FILE_CHECK */
 	bool up;
 	bool running;          /**< false while suspended (ha_suspend) */
 	char last_result[64];  /**< "ok", "connection refused", "timeout",

@@ -17,22 +17,19 @@
 
 #include "config_int.h"
 
-static bool port_has_addr(const struct cfg_port *port, uint32_t addr)
+static bool port_has_addr(const struct cfg_port *port, const struct cfg_addr *addr)
 {
 	for (size_t i = 0; i < port->n_addrs; i++)
-		if (port->addrs[i].addr == addr)
+		if (cfg_addr_eq(&port->addrs[i].addr, addr))
 			return true;
 	return false;
 }
 
-static bool port_reaches(const struct cfg_port *port, uint32_t addr)
+static bool port_reaches(const struct cfg_port *port, const struct cfg_addr *addr)
 {
-	for (size_t i = 0; i < port->n_addrs; i++) {
-		uint32_t mask = cfg_plen_mask(port->addrs[i].plen);
-
-		if ((port->addrs[i].addr & mask) == (addr & mask))
+	for (size_t i = 0; i < port->n_addrs; i++)
+		if (cfg_prefix_has(&port->addrs[i], addr))
 			return true;
-	}
 	return false;
 }
 
@@ -43,11 +40,11 @@ static bool port_reaches(const struct cfg_port *port, uint32_t addr)
 static void check_sroutes(const struct cfg_dataplane *p, const char *kw, const struct cfg_sroute *r,
 			  size_t n, struct cfg_diags *d)
 {
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
 	for (size_t i = 0; i < n; i++) {
 		const struct cfg_port *dev = r[i].dev ? cfg_port_find(p, r[i].dev) : NULL;
-		bool reached = r[i].via == 0;
+		bool reached = r[i].via.af == 0;
 
 		if (r[i].dev != NULL && dev == NULL) {
 			cfg_diag_add(d, CFG_ERROR, &r[i].loc, "%s: dev %s is not a port of %s", kw,
@@ -56,19 +53,19 @@ static void check_sroutes(const struct cfg_dataplane *p, const char *kw, const s
 		}
 		for (size_t k = 0; k < p->n_ports && !reached; k++)
 			reached = (dev == NULL || dev == &p->ports[k]) &&
-				  port_reaches(&p->ports[k], r[i].via);
+				  port_reaches(&p->ports[k], &r[i].via);
 		if (!reached)
 			cfg_diag_add(
 			    d, CFG_ERROR, &r[i].loc,
 			    "%s: via %s: no port%s%s has an address in the gateway's subnet", kw,
-			    cfg_ipv4_str(r[i].via, a), dev ? " " : "", dev ? dev->name : "");
+			    cfg_addr_str(&r[i].via, a), dev ? " " : "", dev ? dev->name : "");
 	}
 }
 
 static void check_static(const struct cfg_keepalived *k, const struct cfg_dataplane *p,
 			 struct cfg_diags *d)
 {
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
 	for (size_t i = 0; i < k->n_static_addrs; i++) {
 		const struct cfg_vip *s = &k->static_addrs[i];
@@ -76,7 +73,7 @@ static void check_static(const struct cfg_keepalived *k, const struct cfg_datapl
 		if (s->dev != NULL && cfg_port_find(p, s->dev) == NULL)
 			cfg_diag_add(d, CFG_ERROR, &s->loc,
 				     "static_ipaddress %s: dev %s is not a port of %s",
-				     cfg_ipv4_str(s->pfx.addr, a), s->dev, p->file);
+				     cfg_addr_str(&s->pfx.addr, a), s->dev, p->file);
 	}
 	check_sroutes(p, "static_routes", k->static_routes, k->n_static_routes, d);
 }
@@ -119,46 +116,56 @@ static void check_instance_ports(const struct cfg_dataplane *p, const struct cfg
 				 struct cfg_diags *d)
 {
 	const struct cfg_port *port = cfg_port_find(p, v->interface);
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
 	if (v->interface != NULL && port == NULL)
 		cfg_diag_add(d, CFG_ERROR, &v->interface_loc,
 			     "vrrp_instance %s: interface %s is not a port of %s", v->name,
 			     v->interface, p->file);
-	else if (port != NULL && port->n_addrs == 0)
+	else if (port != NULL && v->family == 4 && cfg_port_addr(port, 4) == NULL)
 		cfg_diag_add(d, CFG_ERROR, &v->interface_loc,
-			     "vrrp_instance %s: port %s has no addresses; VRRP sends from the "
+			     "vrrp_instance %s: port %s has no IPv4 address; VRRP sends from the "
 			     "first one",
 			     v->name, port->name);
 	for (size_t i = 0; i < v->n_vips; i++)
 		if (v->vips[i].dev != NULL && cfg_port_find(p, v->vips[i].dev) == NULL)
 			cfg_diag_add(d, CFG_ERROR, &v->vips[i].loc,
 				     "virtual_ipaddress %s: dev %s is not a port of %s",
-				     cfg_ipv4_str(v->vips[i].pfx.addr, a), v->vips[i].dev, p->file);
+				     cfg_addr_str(&v->vips[i].pfx.addr, a), v->vips[i].dev,
+				     p->file);
+	/* an advert is one frame: 48 bytes and 16 a VIP over IPv6 */
+	if (port != NULL && v->family == 6 && 48 + 16 * v->n_vips > port->mtu)
+		cfg_diag_add(d, CFG_ERROR, &v->loc,
+			     "vrrp_instance %s: %zu IPv6 VIPs do not fit in one advert on port %s "
+			     "(MTU %u: at most %u)",
+			     v->name, v->n_vips, port->name, port->mtu, (port->mtu - 48) / 16);
 	for (size_t i = 0; i < v->n_track_if; i++)
 		if (cfg_port_find(p, v->track_if[i].name) == NULL)
 			cfg_diag_add(d, CFG_ERROR, &v->track_if[i].loc,
 				     "track_interface %s is not a port of %s", v->track_if[i].name,
 				     p->file);
 	check_sroutes(p, "virtual_routes", v->vroutes, v->n_vroutes, d);
-	if (port != NULL && v->has_unicast_src_ip && !port_has_addr(port, v->unicast_src_ip))
+	if (port != NULL && v->has_unicast_src_ip && !port_has_addr(port, &v->unicast_src_ip))
 		cfg_diag_add(d, CFG_WARNING, &v->loc,
 			     "vrrp_instance %s: unicast_src_ip %s is not an address of port %s",
-			     v->name, cfg_ipv4_str(v->unicast_src_ip, a), port->name);
+			     v->name, cfg_addr_str(&v->unicast_src_ip, a), port->name);
 }
 
-/* By interface (none first), then VRID. */
+/* By interface (none first), then VRID, then family. */
 static int vrid_key_cmp(size_t a, size_t b, const void *ctx)
 {
 	const struct cfg_vrrp_instance *v = ctx;
 	const char *ia = v[a].interface, *ib = v[b].interface;
 	int c = ia == NULL || ib == NULL ? (ia != NULL) - (ib != NULL) : strcmp(ia, ib);
 
-	return c != 0 ? c : (int)v[a].vrid - (int)v[b].vrid;
+	if (c == 0)
+		c = (int)v[a].vrid - (int)v[b].vrid;
+	return c != 0 ? c : (int)v[a].family - (int)v[b].family;
 }
 
-/* One VRID twice on one port: sorted by (interface, vrid), a repeat sits
- * right after the instance it repeats. */
+/* One VRID twice on one port and family (an IPv4 and an IPv6 router may
+ * share one, RFC 5798 5.2.3): sorted by (interface, vrid, family), a
+ * repeat sits right after the instance it repeats. */
 static void check_vrids(const struct cfg_keepalived *k, struct cfg_diags *d)
 {
 	const struct cfg_vrrp_instance *in = k->instances;
@@ -217,17 +224,15 @@ static void check_checker(const struct cfg_real_server *rs, const struct cfg_che
 			     c->delay_loop_ms / 1000, c->delay_loop_ms % 1000);
 }
 
-static int u32_cmp(const void *pa, const void *pb)
+static int addr_cmp(const void *pa, const void *pb)
 {
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-
-	return a < b ? -1 : a > b;
+	return cfg_addr_cmp(pa, pb);
 }
 
 /* Every instance's virtual addresses, sorted; NULL when there are none. */
-static uint32_t *vips_sorted(const struct cfg_keepalived *k, size_t *n)
+static struct cfg_addr *vips_sorted(const struct cfg_keepalived *k, size_t *n)
 {
-	uint32_t *v;
+	struct cfg_addr *v;
 
 	*n = 0;
 	for (size_t i = 0; i < k->n_instances; i++)
@@ -239,24 +244,24 @@ static uint32_t *vips_sorted(const struct cfg_keepalived *k, size_t *n)
 	for (size_t i = 0; i < k->n_instances; i++)
 		for (size_t j = 0; j < k->instances[i].n_vips; j++)
 			v[(*n)++] = k->instances[i].vips[j].pfx.addr;
-	qsort(v, *n, sizeof(*v), u32_cmp);
+	qsort(v, *n, sizeof(*v), addr_cmp);
 	return v;
 }
 
-static void check_vs(const struct cfg_virtual_server *vs, const uint32_t *vips, size_t n_vips,
-		     struct cfg_diags *d)
+static void check_vs(const struct cfg_virtual_server *vs, const struct cfg_addr *vips,
+		     size_t n_vips, struct cfg_diags *d)
 {
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
 	for (size_t r = 0; r < vs->n_rs; r++)
 		for (size_t c = 0; c < vs->rs[r].n_checkers; c++)
 			check_checker(&vs->rs[r], &vs->rs[r].checkers[c], d);
 	if (vs->group == NULL && vips != NULL &&
-	    bsearch(&vs->addr, vips, n_vips, sizeof(*vips), u32_cmp) == NULL)
+	    bsearch(&vs->addr, vips, n_vips, sizeof(*vips), addr_cmp) == NULL)
 		cfg_diag_add(d, CFG_WARNING, &vs->loc,
 			     "virtual_server %s %u: no vrrp_instance has %s in its "
 			     "virtual_ipaddress: halb serves it at all times, without failover",
-			     cfg_ipv4_str(vs->addr, a), vs->port, a);
+			     cfg_addr_str(&vs->addr, a), vs->port, a);
 }
 
 /* A group is served while the instance holding its first address is
@@ -266,20 +271,20 @@ static void check_group_members(const struct cfg_keepalived *k, const struct cfg
 				struct cfg_diags *d)
 {
 	const struct cfg_vrrp_instance *owner = NULL;
-	uint32_t *v;
+	struct cfg_addr *v;
 	size_t n = 0;
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
 	for (size_t i = 0; i < k->n_instances && owner == NULL; i++)
 		for (size_t j = 0; j < k->instances[i].n_vips; j++)
-			if (k->instances[i].vips[j].pfx.addr == vs->addr)
+			if (cfg_addr_eq(&k->instances[i].vips[j].pfx.addr, &vs->addr))
 				owner = &k->instances[i];
 	if (owner == NULL) {
 		cfg_diag_add(d, CFG_ERROR, &vs->loc,
 			     "virtual_server group %s: %s is in no vrrp_instance's "
 			     "virtual_ipaddress: a group whose addresses are not all on one "
 			     "instance is not supported by halb",
-			     vs->group, cfg_ipv4_str(vs->addr, a));
+			     vs->group, cfg_addr_str(&vs->addr, a));
 		return;
 	}
 	v = malloc((owner->n_vips ? owner->n_vips : 1) * sizeof(*v));
@@ -289,16 +294,16 @@ static void check_group_members(const struct cfg_keepalived *k, const struct cfg
 	}
 	for (size_t j = 0; j < owner->n_vips; j++)
 		v[n++] = owner->vips[j].pfx.addr;
-	qsort(v, n, sizeof(*v), u32_cmp);
+	qsort(v, n, sizeof(*v), addr_cmp);
 	for (size_t m = 1; m < vs->n_members; m++) {
-		if (bsearch(&vs->members[m].addr, v, n, sizeof(*v), u32_cmp) != NULL)
+		if (bsearch(&vs->members[m].addr, v, n, sizeof(*v), addr_cmp) != NULL)
 			continue;
 		cfg_diag_add(d, CFG_ERROR, &vs->loc,
 			     "virtual_server group %s: %s is not in the virtual_ipaddress of "
 			     "vrrp_instance %s, which holds %s: a group whose addresses are not "
 			     "all on one instance is not supported by halb",
-			     vs->group, cfg_ipv4_str(vs->members[m].addr, a), owner->name,
-			     cfg_ipv4_str(vs->addr, (char[16]){ 0 }));
+			     vs->group, cfg_addr_str(&vs->members[m].addr, a), owner->name,
+			     cfg_addr_str(&vs->addr, (char[CFG_ADDR_STRLEN]){ 0 }));
 		break;
 	}
 	free(v);
@@ -307,7 +312,7 @@ static void check_group_members(const struct cfg_keepalived *k, const struct cfg
 static void check_virtual_servers(const struct cfg_keepalived *k, struct cfg_diags *d)
 {
 	size_t n_vips = 0;
-	uint32_t *vips = k->n_instances > 0 ? vips_sorted(k, &n_vips) : NULL;
+	struct cfg_addr *vips = k->n_instances > 0 ? vips_sorted(k, &n_vips) : NULL;
 
 	cfg_report_dup_vs(d, k);
 	for (size_t i = 0; i < k->n_vs; i++) {
@@ -332,9 +337,10 @@ static void check_sync(const struct cfg_keepalived *k, const struct cfg_dataplan
 		cfg_diag_add(d, CFG_ERROR, &s->loc,
 			     "lvs_sync_daemon: interface %s is not a port of %s", s->interface,
 			     p->file);
-	else if (port->n_addrs == 0)
+	else if (cfg_port_addr(port, 4) == NULL)
 		cfg_diag_add(d, CFG_ERROR, &s->loc,
-			     "lvs_sync_daemon: port %s has no address to send sync messages from",
+			     "lvs_sync_daemon: port %s has no IPv4 address to send sync messages "
+			     "from",
 			     s->interface);
 }
 
@@ -365,18 +371,18 @@ static void check_announce(const struct cfg_keepalived *k, const struct cfg_data
 
 static void check_routes(const struct cfg_dataplane *p, struct cfg_diags *d)
 {
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
 	for (size_t r = 0; r < p->n_routes; r++) {
 		const struct cfg_route *rt = &p->routes[r];
 		bool reached = false;
 
 		for (size_t i = 0; i < p->n_ports && !reached; i++)
-			reached = port_reaches(&p->ports[i], rt->via);
+			reached = port_reaches(&p->ports[i], &rt->via);
 		if (!reached)
 			cfg_diag_add(d, CFG_ERROR, &rt->loc,
 				     "route via %s: no port has an address in the gateway's subnet",
-				     cfg_ipv4_str(rt->via, a));
+				     cfg_addr_str(&rt->via, a));
 	}
 }
 

@@ -119,7 +119,7 @@ void cfg_report_dup_names(struct cfg_diags *d, const char *kind, const void *bas
 
 /* Every address and port of every virtual server, with its protocol. */
 struct vs_key {
-	uint32_t addr;
+	struct cfg_addr addr;
 	uint16_t port;
 	uint8_t proto;
 	size_t vs;
@@ -128,9 +128,10 @@ struct vs_key {
 static int vs_key_cmp(size_t a, size_t b, const void *ctx)
 {
 	const struct vs_key *v = ctx;
+	int c = cfg_addr_cmp(&v[a].addr, &v[b].addr);
 
-	if (v[a].addr != v[b].addr)
-		return v[a].addr < v[b].addr ? -1 : 1;
+	if (c != 0)
+		return c;
 	if (v[a].port != v[b].port)
 		return v[a].port < v[b].port ? -1 : 1;
 	return (int)v[a].proto - (int)v[b].proto;
@@ -140,7 +141,7 @@ void cfg_report_dup_vs(struct cfg_diags *d, const struct cfg_keepalived *k)
 {
 	size_t n = 0, first = 0, *v;
 	struct vs_key *keys;
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
 	for (size_t i = 0; i < k->n_vs; i++)
 		n += k->vs[i].n_members;
@@ -170,7 +171,7 @@ void cfg_report_dup_vs(struct cfg_diags *d, const struct cfg_keepalived *k)
 		}
 		cfg_diag_add(d, CFG_ERROR, &k->vs[r->vs].loc,
 			     "virtual_server %s %u %s is already defined at %s:%d",
-			     cfg_ipv4_str(r->addr, a), r->port,
+			     cfg_addr_str(&r->addr, a), r->port,
 			     r->proto == IPPROTO_UDP ? "UDP" : "TCP", k->vs[o->vs].loc.file,
 			     k->vs[o->vs].loc.line);
 	}
@@ -181,9 +182,10 @@ void cfg_report_dup_vs(struct cfg_diags *d, const struct cfg_keepalived *k)
 static int rs_key_cmp(size_t a, size_t b, const void *ctx)
 {
 	const struct cfg_real_server *rs = ctx;
+	int c = cfg_addr_cmp(&rs[a].addr, &rs[b].addr);
 
-	if (rs[a].addr != rs[b].addr)
-		return rs[a].addr < rs[b].addr ? -1 : 1;
+	if (c != 0)
+		return c;
 	return (int)rs[a].port - (int)rs[b].port;
 }
 
@@ -191,7 +193,7 @@ void cfg_report_dup_rs(struct cfg_diags *d, const struct cfg_virtual_server *vs)
 {
 	size_t *v = cfg_sort_indexes(vs->n_rs, rs_key_cmp, vs->rs);
 	size_t first = 0;
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
 	if (v == NULL) {
 		cfg_diag_add(d, CFG_ERROR, NULL, "out of memory");
@@ -206,7 +208,7 @@ void cfg_report_dup_rs(struct cfg_diags *d, const struct cfg_virtual_server *vs)
 		}
 		cfg_diag_add(d, CFG_ERROR, &rs->loc,
 			     "real_server %s %u is already defined at %s:%d",
-			     cfg_ipv4_str(rs->addr, a), rs->port, o->loc.file, o->loc.line);
+			     cfg_addr_str(&rs->addr, a), rs->port, o->loc.file, o->loc.line);
 	}
 	free(v);
 }

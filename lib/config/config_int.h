@@ -336,7 +336,8 @@ void cfg_diag_vadd(struct cfg_diags *d, enum cfg_severity sev, const struct cfg_
 /* Pure text parsers, shared with the dataplane file. */
 bool cfg_parse_ulong(const char *s, unsigned long *out);
 bool cfg_parse_ipv4(const char *s, uint32_t *out);
-/* "a.b.c.d/len" (need_len) or "a.b.c.d[/len]" (plen 32 when absent). */
+/* "ADDR/len" (need_len) or "ADDR[/len]" (plen 32 or 128 when absent),
+ * IPv4 or IPv6. */
 bool cfg_parse_prefix(const char *s, struct cfg_prefix *out, bool need_len);
 bool cfg_ifname_ok(const char *s);
 uint32_t cfg_plen_mask(uint8_t plen);
@@ -352,6 +353,9 @@ bool cfg_arg_int(struct cfg_parser *ps, const struct cfg_tok *t, const char *wha
 bool cfg_arg_ms(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, bool fraction,
 		unsigned long min_ms, unsigned long max_ms, unsigned int *out);
 bool cfg_arg_ipv4(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, uint32_t *out);
+/* An IPv4 or IPv6 address. */
+bool cfg_arg_addr(struct cfg_parser *ps, const struct cfg_tok *t, const char *what,
+		  struct cfg_addr *out);
 bool cfg_arg_port(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, bool allow_zero,
 		  uint16_t *out);
 /* true/on/yes or false/off/no; a missing argument (t NULL) means true. */

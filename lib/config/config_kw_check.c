@@ -63,7 +63,7 @@ void *cfg_chk_connect_ip(struct cfg_parser *ps, void *obj, const struct cfg_stmt
 {
 	struct cfg_checker *c = obj;
 
-	if (cfg_arg_ipv4(ps, &st->v[1], cfg_kw_name(st), &c->connect_ip))
+	if (cfg_arg_addr(ps, &st->v[1], cfg_kw_name(st), &c->connect_ip))
 		c->has_connect_ip = true;
 	return NULL;
 }
@@ -80,7 +80,7 @@ void *cfg_chk_bindto(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st
 {
 	struct cfg_checker *c = obj;
 
-	if (cfg_arg_ipv4(ps, &st->v[1], cfg_kw_name(st), &c->bindto))
+	if (cfg_arg_addr(ps, &st->v[1], cfg_kw_name(st), &c->bindto))
 		c->has_bindto = true;
 	return NULL;
 }

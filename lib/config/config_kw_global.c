@@ -175,6 +175,20 @@ static void *mcast_group4(struct cfg_parser *ps, void *obj, const struct cfg_stm
 	return NULL;
 }
 
+static void *mcast_group6(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_global *g = obj;
+	struct cfg_addr a;
+
+	if (!cfg_parse_addr(st->v[1].s, &a) || a.af != 6 || !cfg_addr_is_multicast(&a)) {
+		cfg_err(ps, &st->v[1], "vrrp_mcast_group6 %s is not an IPv6 multicast address",
+			st->v[1].s);
+		return NULL;
+	}
+	memcpy(g->vrrp_mcast_group6, a.v6, 16);
+	return NULL;
+}
+
 static void *random_seed(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	unsigned int seed;
@@ -331,7 +345,7 @@ static const struct cfg_kw global_kw[] = {
 	{ "vrrp_notify_fifo_script", 1, 3, cfg_kw_fifo, NULL, NULL },
 	{ "fifo_write_vrrp_states_on_reload", 0, 1, fifo_on_reload, NULL, NULL },
 	/* what changes where traffic goes or when, and halb does not do */
-	CFG_KW_REFUSE("vrrp_mcast_group6", "halb supports IPv4 only"),
+	{ "vrrp_mcast_group6", 1, 1, mcast_group6, NULL, NULL },
 	CFG_KW_REFUSE("default_interface",
 		      "not implemented: give each vrrp_instance its interface (a dataplane port)"),
 	CFG_KW_REFUSE("vrrp_down_timer_adverts",
@@ -360,7 +374,7 @@ static const struct cfg_kw global_kw[] = {
 	CFG_KW_NOOP("vrrp_strict", "halb makes no firewall rules and checks adverts as it always "
 				   "does"),
 	CFG_KW_NOOP("vrrp_garp_interval", "halb does not pace gratuitous ARPs"),
-	CFG_KW_NOOP("vrrp_gna_interval", "halb sends no unsolicited neighbour adverts (IPv4 only)"),
+	CFG_KW_NOOP("vrrp_gna_interval", "halb does not pace unsolicited neighbour adverts"),
 	CFG_KW_NOOP("vrrp_iptables", NO_FW),
 	CFG_KW_NOOP("nftables", NO_FW),
 	CFG_KW_NOOP("nftables_counters", NO_FW),

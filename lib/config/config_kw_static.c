@@ -22,6 +22,8 @@
 
 /* ------------------------------------------------------------------ routes */
 
+/* DEST: a prefix of either family, or "default" (its family is the
+ * gateway's or the source's, IPv4 when neither says: af 0 until then). */
 static bool route_dest(struct cfg_parser *ps, const char *kw, const struct cfg_tok *t,
 		       struct cfg_prefix *out)
 {
@@ -30,22 +32,36 @@ static bool route_dest(struct cfg_parser *ps, const char *kw, const struct cfg_t
 		return true;
 	}
 	if (cfg_parse_prefix(t->s, out, false)) {
-		uint32_t mask = out->plen == 0 ? 0 : ~0u << (32 - out->plen);
+		const struct cfg_addr net = cfg_addr_masked(&out->addr, out->plen);
 
-		if ((out->addr & ~mask) != 0) {
+		if (!cfg_addr_eq(&net, &out->addr)) {
 			cfg_err(ps, t, "%s: %s has host bits set", kw, t->s);
 			return false;
 		}
 		return true;
 	}
-	if (strchr(t->s, ':') != NULL)
-		cfg_err(ps, t, "%s: '%s': halb supports IPv4 only", kw, t->s);
-	else
-		cfg_err(ps, t,
-			"%s: '%s' is not supported by halb: a route here is DEST [src IP] [via|gw "
-			"GW] [dev IF] [metric N] (one table, unicast routes only)",
-			kw, t->s);
+	cfg_err(ps, t,
+		"%s: '%s' is not supported by halb: a route here is DEST [src IP] [via|gw "
+		"GW] [dev IF] [metric N] (one table, unicast routes only)",
+		kw, t->s);
 	return false;
+}
+
+/* via or src: an address of the route's family (which a "default" takes
+ * from the first of them). */
+static bool route_addr(struct cfg_parser *ps, const char *what, struct cfg_sroute *r,
+		       const struct cfg_tok *val, struct cfg_addr *out)
+{
+	if (!cfg_arg_addr(ps, val, what, out))
+		return false;
+	if (r->prefix.addr.af == 0)
+		r->prefix.addr.af = out->af;
+	if (out->af != r->prefix.addr.af) {
+		cfg_err(ps, val, "%s: %s is not of the route's family (IPv%u)", what, val->s,
+			r->prefix.addr.af);
+		return false;
+	}
+	return true;
 }
 
 /* One option and its value; returns false when the line is refused. */
@@ -63,10 +79,10 @@ static bool route_opt(struct cfg_parser *ps, const char *kw, struct cfg_sroute *
 				kw);
 			return false;
 		}
-		return cfg_arg_ipv4(ps, val, what, &r->via);
+		return route_addr(ps, what, r, val, &r->via);
 	}
 	if (strcmp(o->s, "src") == 0)
-		return cfg_arg_ipv4(ps, val, what, &r->src);
+		return route_addr(ps, what, r, val, &r->src);
 	if (strcmp(o->s, "dev") == 0) {
 		if (!cfg_arg_ifname(ps, val, what))
 			return false;
@@ -115,10 +131,12 @@ void cfg_route_line(struct cfg_parser *ps, const char *kw, struct cfg_sroute **a
 			return;
 		}
 	}
-	if (r.via == 0 && r.dev == NULL) {
+	if (r.via.af == 0 && r.dev == NULL) {
 		cfg_err(ps, &v[0], "%s: %s needs via GATEWAY or dev IF", kw, v[0].s);
 		return;
 	}
+	if (r.prefix.addr.af == 0) /* "default" with neither via nor src */
+		r.prefix.addr.af = 4;
 	{
 		struct cfg_sroute *slot = CFG_GROW(ps, &v[0], *arr, *n_arr);
 

@@ -98,6 +98,33 @@ static void vips_partition(struct cfg_parser *ps, struct cfg_vrrp_instance *v,
 	free(sorted);
 }
 
+/* An instance carries one family, as keepalived requires: its first VIP's
+ * (or native_ipv6's, or IPv4); every VIP, the unicast source and the peers
+ * must be of it. */
+static void instance_family(struct cfg_parser *ps, struct cfg_vrrp_instance *v)
+{
+	char a[CFG_ADDR_STRLEN];
+
+	if (v->family == 0)
+		v->family = v->n_vips > 0 ? v->vips[0].pfx.addr.af : 4;
+	for (size_t i = 0; i < v->n_vips; i++)
+		if (v->vips[i].pfx.addr.af != v->family)
+			cfg_diag_add(ps->d, CFG_ERROR, &v->vips[i].loc,
+				     "virtual_ipaddress %s: vrrp_instance %s is IPv%u: one family "
+				     "per instance, as keepalived requires",
+				     cfg_addr_str(&v->vips[i].pfx.addr, a), v->name, v->family);
+	if (v->has_unicast_src_ip && v->unicast_src_ip.af != v->family)
+		cfg_diag_add(ps->d, CFG_ERROR, &v->loc,
+			     "vrrp_instance %s: unicast_src_ip %s is not IPv%u like the instance",
+			     v->name, cfg_addr_str(&v->unicast_src_ip, a), v->family);
+	for (size_t i = 0; i < v->n_unicast_peers; i++)
+		if (v->unicast_peers[i].af != v->family)
+			cfg_diag_add(ps->d, CFG_ERROR, &v->loc,
+				     "vrrp_instance %s: unicast_peer %s is not IPv%u like the "
+				     "instance",
+				     v->name, cfg_addr_str(&v->unicast_peers[i], a), v->family);
+}
+
 static void instance_end(struct cfg_parser *ps, void *obj, const struct cfg_tok *kw, uint64_t seen)
 {
 	struct cfg_vrrp_instance *v = obj;
@@ -108,6 +135,7 @@ static void instance_end(struct cfg_parser *ps, void *obj, const struct cfg_tok 
 		cfg_err(ps, kw, "vrrp_instance %s has no virtual_router_id", v->name);
 	if (v->n_vips == 0)
 		cfg_warn(ps, kw, "vrrp_instance %s has no virtual_ipaddress", v->name);
+	instance_family(ps, v);
 	vips_partition(ps, v, kw);
 	if (v->nopreempt && v->priority == 255) {
 		cfg_warn(ps, kw,
@@ -243,8 +271,19 @@ static void *inst_unicast_src(struct cfg_parser *ps, void *obj, const struct cfg
 {
 	struct cfg_vrrp_instance *v = obj;
 
-	if (cfg_arg_ipv4(ps, &st->v[1], cfg_kw_name(st), &v->unicast_src_ip))
+	if (cfg_arg_addr(ps, &st->v[1], cfg_kw_name(st), &v->unicast_src_ip))
 		v->has_unicast_src_ip = true;
+	return NULL;
+}
+
+/* native_ipv6: an IPv6 instance even without IPv6 VIPs. */
+static void *inst_native_ipv6(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
+{
+	struct cfg_vrrp_instance *v = obj;
+
+	(void)ps;
+	(void)st;
+	v->family = 6;
 	return NULL;
 }
 
@@ -371,16 +410,15 @@ static bool vip_addr(struct cfg_parser *ps, const struct cfg_tok *t, const char 
 		char *addr = strndup(t->s, (size_t)(slash - t->s));
 
 		if (addr != NULL && cfg_parse_prefix(addr, &any, false)) {
-			cfg_err(ps, t, "%s: bad prefix length in '%s' (0..32)", kw, t->s);
+			cfg_err(ps, t, "%s: bad prefix length in '%s' (0..%u)", kw, t->s,
+				any.addr.af == 6 ? 128 : 32);
 			free(addr);
 			return false;
 		}
 		free(addr);
 	}
-	if (strchr(t->s, ':') != NULL)
-		cfg_err(ps, t, "%s: '%s': halb supports IPv4 only", kw, t->s);
-	else if (t->s[0] >= '0' && t->s[0] <= '9')
-		cfg_err(ps, t, "%s: '%s' is not an IPv4 address", kw, t->s);
+	if (strchr(t->s, ':') != NULL || (t->s[0] >= '0' && t->s[0] <= '9'))
+		cfg_err(ps, t, "%s: '%s' is not an IPv4 or IPv6 address", kw, t->s);
 	else
 		cfg_err(ps, t, "%s: '%s' is neither an address nor an option", kw, t->s);
 	return false;
@@ -494,11 +532,11 @@ static void peer_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v
 	size_t i = 0;
 
 	while (i < n) {
-		uint32_t addr, *slot;
+		struct cfg_addr addr, *slot;
 		struct cfg_ttl_range *ttl;
 		size_t m;
 
-		if (!cfg_arg_ipv4(ps, &v[i], "unicast_peer", &addr)) {
+		if (!cfg_arg_addr(ps, &v[i], "unicast_peer", &addr)) {
 			i++;
 			continue;
 		}
@@ -689,6 +727,7 @@ static const struct cfg_kw instance_kw[] = {
 	{ "garp_master_repeat", 1, 1, inst_garp_repeat, NULL, NULL },
 	{ "garp_master_refresh", 1, 1, inst_garp_refresh, NULL, NULL },
 	{ "unicast_src_ip", 1, 1, inst_unicast_src, NULL, NULL },
+	{ "native_ipv6", 0, 0, inst_native_ipv6, NULL, NULL },
 	{ "unicast_peer", 0, 0, NULL, NULL, peer_value },
 	{ "track_interface", 0, 0, NULL, NULL, track_if_value },
 	{ "track_script", 0, 0, NULL, NULL, track_script_value },
@@ -726,8 +765,8 @@ static const struct cfg_kw instance_kw[] = {
 		      "not implemented: the master down timer is 3 advert intervals (RFC 5798)"),
 	CFG_KW_REFUSE("garp_extra_if",
 		      "not implemented: gratuitous ARPs go out of the VIP's own port only"),
-	CFG_KW_REFUSE("mcast_dst_ip", "not implemented: every instance uses vrrp_mcast_group4"),
-	CFG_KW_REFUSE("native_ipv6", "halb supports IPv4 only"),
+	CFG_KW_REFUSE("mcast_dst_ip", "not implemented: every instance uses vrrp_mcast_group4 "
+				      "(IPv6: vrrp_mcast_group6)"),
 	CFG_KW_REFUSE("track_bfd", "halb does not implement BFD"),
 	CFG_KW_REFUSE("use_vmac", "not implemented: VIPs answer with the port's MAC address and "
 				  "gratuitous ARPs move them"),

@@ -6,8 +6,10 @@
  * "no protocol set - defaulting to UDP"), delay_loop 60 s, connect_timeout 5 s,
  * real server weight 1 (0..65535), persistence_timeout 1..31 days (360 s
  * when written without a value). lvs_sched and lvs_method are keepalived's
- * other names for lb_algo and lb_kind. halb serves IPv4 "IP PORT" virtual
- * servers only: fwmark and group virtual servers are refused by name.
+ * other names for lb_algo and lb_kind. Virtual servers are "IP PORT" (IPv4
+ * or IPv6) or "group NAME"; fwmark virtual servers are refused by name.
+ * persistence_granularity is a netmask for IPv4 and a prefix length for
+ * IPv6, as keepalived reads it.
  *
  * Checker settings written on a virtual or real server (delay_loop, retry,
  * delay_before_retry, connect_timeout) are recorded as written and folded
@@ -38,6 +40,7 @@ static void vs_defaults(struct cfg_virtual_server *vs)
 	vs->delay_before_retry_ms = CFG_UNSET;
 	vs->connect_timeout_ms = 5000;
 	vs->persistence_granularity = UINT32_MAX;
+	vs->persistence_plen6 = 128;
 	vs->quorum = 1;
 }
 
@@ -59,17 +62,47 @@ void *cfg_vsg_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 	return g;
 }
 
+/* The range end LAST of "FIRST-LAST": decimal for the last byte of an IPv4
+ * address, hex for the last 16-bit group of an IPv6 one (keepalived). */
+static bool vsg_range_end(struct cfg_parser *ps, const struct cfg_tok *v, const char *text,
+			  const struct cfg_addr *first, uint16_t *last)
+{
+	const bool v6 = first->af == 6;
+	const unsigned int low =
+	    v6 ? (unsigned int)(first->v6[14] << 8 | first->v6[15]) : (first->v4 & 0xff);
+	const unsigned int high = v6 ? 0xffff : 255;
+	char *end;
+	unsigned long x;
+
+	*last = (uint16_t)low;
+	if (text == NULL)
+		return true;
+	x = strtoul(text, &end, v6 ? 16 : 10);
+	if (*text == '\0' || *end != '\0' || *text == '-' || *text == '+' || x < low || x > high) {
+		if (v6)
+			cfg_err(ps, v,
+				"virtual_server_group range end '%s' is out of range (%x..%x, in "
+				"hex: the last 16-bit group of the address)",
+				text, low, high);
+		else
+			cfg_err(ps, v, "virtual_server_group range end %s is out of range (%u..%u)",
+				text, low, high);
+		return false;
+	}
+	*last = (uint16_t)x;
+	return true;
+}
+
 /* IP[-LAST] PORT, or fwmark N (refused). */
 void cfg_vsg_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, size_t n)
 {
 	struct cfg_vs_group *g = obj;
 	struct cfg_vsg_entry *e;
-	char addr[32];
+	char addr[64];
 	const char *dash = strchr(v[0].s, '-');
 	size_t alen = dash != NULL ? (size_t)(dash - v[0].s) : strlen(v[0].s);
-	uint32_t first;
-	unsigned int last;
-	uint16_t port;
+	struct cfg_addr first;
+	uint16_t port, last;
 
 	if (strcmp(v[0].s, "fwmark") == 0) {
 		g->refused = true;
@@ -85,16 +118,11 @@ void cfg_vsg_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, si
 	}
 	memcpy(addr, v[0].s, alen);
 	addr[alen] = '\0';
-	if (!cfg_parse_ipv4(addr, &first)) {
-		cfg_err(ps, v, "virtual_server_group: '%s' is not an IPv4 address%s", addr,
-			strchr(addr, ':') != NULL ? " (halb supports IPv4 only)" : "");
+	if (!cfg_parse_addr(addr, &first)) {
+		cfg_err(ps, v, "virtual_server_group: '%s' is not an IPv4 or IPv6 address", addr);
 		return;
 	}
-	last = first & 0xff;
-	if (dash != NULL &&
-	    !cfg_arg_uint(ps,
-			  &(struct cfg_tok){ .s = dash + 1, .line = v[0].line, .file = v[0].file },
-			  "virtual_server_group range end", first & 0xff, 255, &last))
+	if (!vsg_range_end(ps, v, dash != NULL ? dash + 1 : NULL, &first, &last))
 		return;
 	if (n < 2) {
 		cfg_err(ps, v, "virtual_server_group: %s needs a port (IP[-LAST] PORT)", v[0].s);
@@ -108,7 +136,7 @@ void cfg_vsg_value(struct cfg_parser *ps, void *obj, const struct cfg_tok *v, si
 	if (e == NULL)
 		return;
 	e->first = first;
-	e->last = (first & ~0xffu) | last;
+	e->last = last;
 	e->port = port;
 	e->loc = cfg_tok_loc(ps, v);
 }
@@ -119,7 +147,7 @@ void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_keepalived *k = obj;
 	struct cfg_virtual_server *vs;
-	uint32_t addr;
+	struct cfg_addr addr;
 	uint16_t port;
 
 	if (strcmp(st->v[1].s, "fwmark") == 0) {
@@ -141,7 +169,7 @@ void *cfg_vs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 		vs->loc = cfg_tok_loc(ps, st->v);
 		return vs;
 	}
-	if (!cfg_arg_ipv4(ps, &st->v[1], "virtual_server", &addr))
+	if (!cfg_arg_addr(ps, &st->v[1], "virtual_server", &addr))
 		return NULL;
 	if (st->n < 3) {
 		cfg_err(ps, st->v, "virtual_server %s: missing port (virtual_server IP PORT)",
@@ -264,12 +292,31 @@ static void *vs_persistence(struct cfg_parser *ps, void *obj, const struct cfg_s
 	return NULL;
 }
 
+/* A netmask for IPv4 (contiguous, as keepalived demands), a prefix length
+ * 1..128 for IPv6; a group virtual server's family is told by the value. */
 static void *vs_granularity(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_virtual_server *vs = obj;
+	const struct cfg_tok *t = &st->v[1];
+	bool v6 = vs->group != NULL ? strchr(t->s, '.') == NULL : vs->addr.af == 6;
+	unsigned int plen;
+	uint32_t m;
 
-	if (!cfg_arg_ipv4(ps, &st->v[1], cfg_kw_name(st), &vs->persistence_granularity))
-		return NULL;
+	if (v6) {
+		if (cfg_arg_uint(ps, t, "persistence_granularity (IPv6: a prefix length)", 1, 128,
+				 &plen))
+			vs->persistence_plen6 = (uint8_t)plen;
+		else
+			return NULL;
+	} else {
+		if (!cfg_arg_ipv4(ps, t, cfg_kw_name(st), &m))
+			return NULL;
+		if (m != 0 && (~m & (~m + 1)) != 0) {
+			cfg_err(ps, t, "persistence_granularity %s is not a solid netmask", t->s);
+			return NULL;
+		}
+		vs->persistence_granularity = m;
+	}
 	if (vs->persistence_timeout == 0)
 		vs->persistence_timeout = 360;
 	return NULL;
@@ -294,10 +341,10 @@ static void *vs_protocol(struct cfg_parser *ps, void *obj, const struct cfg_stmt
 static void *vs_sorry(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
 	struct cfg_virtual_server *vs = obj;
-	uint32_t addr;
+	struct cfg_addr addr;
 	uint16_t port = vs->port;
 
-	if (!cfg_arg_ipv4(ps, &st->v[1], cfg_kw_name(st), &addr))
+	if (!cfg_arg_addr(ps, &st->v[1], cfg_kw_name(st), &addr))
 		return NULL;
 	if (st->n > 2 && !cfg_arg_port(ps, &st->v[2], "sorry_server port", false, &port))
 		return NULL;
@@ -364,11 +411,26 @@ static void *vs_virtualhost(struct cfg_parser *ps, void *obj, const struct cfg_s
 	return NULL;
 }
 
+/* ip_family inet|inet6: must agree with the virtual server's address (a
+ * group's is checked once its members are known). */
 static void *vs_ip_family(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st)
 {
-	(void)obj;
-	if (strcmp(st->v[1].s, "inet") != 0)
-		cfg_err(ps, &st->v[1], "ip_family: halb supports inet (IPv4) only");
+	struct cfg_virtual_server *vs = obj;
+	uint8_t af;
+
+	if (strcmp(st->v[1].s, "inet") == 0) {
+		af = 4;
+	} else if (strcmp(st->v[1].s, "inet6") == 0) {
+		af = 6;
+	} else {
+		cfg_err(ps, &st->v[1], "ip_family: unknown family '%s' (inet or inet6)",
+			st->v[1].s);
+		return NULL;
+	}
+	vs->ip_family = af;
+	if (vs->group == NULL && vs->addr.af != af)
+		cfg_err(ps, &st->v[1], "ip_family %s conflicts with the virtual server's address",
+			st->v[1].s);
 	return NULL;
 }
 
@@ -393,10 +455,10 @@ static void *rs_open(struct cfg_parser *ps, void *obj, const struct cfg_stmt *st
 {
 	struct cfg_virtual_server *vs = obj;
 	struct cfg_real_server *rs;
-	uint32_t addr;
+	struct cfg_addr addr;
 	uint16_t port = vs->port;
 
-	if (!cfg_arg_ipv4(ps, &st->v[1], "real_server", &addr))
+	if (!cfg_arg_addr(ps, &st->v[1], "real_server", &addr))
 		return NULL;
 	if (st->n > 2 && !cfg_arg_port(ps, &st->v[2], "real_server port", false, &port))
 		return NULL;

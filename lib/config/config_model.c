@@ -78,6 +78,9 @@ void cfg_keepalived_defaults(struct cfg_keepalived *k)
 	g->smtp_alert_vrrp = -1;
 	g->smtp_alert_checker = -1;
 	g->vrrp_mcast_group4 = 0xe0000012; /* 224.0.0.18 */
+	g->vrrp_mcast_group6[0] = 0xff;    /* ff02::12 */
+	g->vrrp_mcast_group6[1] = 0x02;
+	g->vrrp_mcast_group6[15] = 0x12;
 }
 
 static void free_strv(char **v, size_t n)
@@ -266,5 +269,13 @@ const struct cfg_port *cfg_port_find(const struct cfg_dataplane *p, const char *
 	for (size_t i = 0; i < p->n_ports; i++)
 		if (strcmp(p->ports[i].name, name) == 0)
 			return &p->ports[i];
+	return NULL;
+}
+
+const struct cfg_prefix *cfg_port_addr(const struct cfg_port *p, uint8_t af)
+{
+	for (size_t i = 0; p != NULL && i < p->n_addrs; i++)
+		if (p->addrs[i].addr.af == af)
+			return &p->addrs[i];
 	return NULL;
 }

@@ -83,6 +83,20 @@ static void resolve_group(struct cfg_parser *ps, struct cfg_sync_group *g, size_
 	}
 }
 
+/* VRRP over IPv6 is version 3 (RFC 5798): keepalived upgrades an IPv6
+ * instance of version 2, with a word. */
+static void resolve_version(struct cfg_parser *ps, struct cfg_vrrp_instance *v)
+{
+	unsigned int ver = v->version != 0 ? v->version : ps->k->global.vrrp_version;
+
+	if (v->family != 6 || ver == 3)
+		return;
+	cfg_diag_add(ps->d, CFG_WARNING, &v->loc,
+		     "vrrp_instance %s: IPv6 needs VRRP version 3: version 3, as keepalived sets",
+		     v->name);
+	v->version = 3;
+}
+
 static void resolve_vrrp(struct cfg_parser *ps)
 {
 	struct cfg_keepalived *k = ps->k;
@@ -107,6 +121,7 @@ static void resolve_vrrp(struct cfg_parser *ps)
 	for (size_t i = 0; i < k->n_instances; i++) {
 		owner[i] = SIZE_MAX;
 		resolve_track_scripts(ps, &k->instances[i], scripts, files, procs);
+		resolve_version(ps, &k->instances[i]);
 	}
 	for (size_t g = 0; g < k->n_groups; g++)
 		resolve_group(ps, &k->groups[g], g, instances, owner);
@@ -187,6 +202,30 @@ static void resolve_vs(struct cfg_parser *ps, struct cfg_virtual_server *vs)
 	}
 }
 
+/* How many addresses a group entry stands for, and its i-th. */
+static uint32_t vsg_entry_size(const struct cfg_vsg_entry *e)
+{
+	uint32_t low = e->first.af == 6 ? (uint32_t)(e->first.v6[14] << 8 | e->first.v6[15])
+					: (e->first.v4 & 0xff);
+
+	return e->last >= low ? e->last - low + 1 : 0;
+}
+
+static struct cfg_addr vsg_entry_addr(const struct cfg_vsg_entry *e, uint32_t i)
+{
+	struct cfg_addr a = e->first;
+
+	if (a.af == 6) {
+		uint32_t low = (uint32_t)(a.v6[14] << 8 | a.v6[15]) + i;
+
+		a.v6[14] = (uint8_t)(low >> 8);
+		a.v6[15] = (uint8_t)low;
+	} else {
+		a.v4 += i;
+	}
+	return a;
+}
+
 /* The addresses a virtual server serves: its own, or its group's, each
  * range written out. total counts the members of all virtual servers. */
 static void resolve_members(struct cfg_parser *ps, struct cfg_virtual_server *vs,
@@ -216,7 +255,7 @@ static void resolve_members(struct cfg_parser *ps, struct cfg_virtual_server *vs
 	}
 	g = &k->vs_groups[gi];
 	for (size_t e = 0; e < g->n_entries; e++)
-		n += g->entries[e].last - g->entries[e].first + 1;
+		n += vsg_entry_size(&g->entries[e]);
 	if (n == 0) {
 		if (!g->refused) /* its entries were errors already */
 			cfg_diag_add(ps->d, CFG_ERROR, &vs->loc,
@@ -239,20 +278,54 @@ static void resolve_members(struct cfg_parser *ps, struct cfg_virtual_server *vs
 	for (size_t e = 0; e < g->n_entries; e++) {
 		const struct cfg_vsg_entry *en = &g->entries[e];
 
-		for (uint32_t a = en->first; a <= en->last && a >= en->first; a++) {
-			vs->members[vs->n_members++] = (struct cfg_vs_member){ a, en->port };
-			if (en->port == 0 && vs->persistence_timeout == 0)
-				cfg_diag_add(ps->d, CFG_ERROR, &en->loc,
-					     "virtual_server group %s: port 0 (all ports) needs "
-					     "persistence_timeout",
-					     vs->group);
-			if (a == UINT32_MAX)
-				break;
-		}
+		if (en->port == 0 && vs->persistence_timeout == 0)
+			cfg_diag_add(ps->d, CFG_ERROR, &en->loc,
+				     "virtual_server group %s: port 0 (all ports) needs "
+				     "persistence_timeout",
+				     vs->group);
+		if (en->first.af != g->entries[0].first.af)
+			cfg_diag_add(
+			    ps->d, CFG_ERROR, &en->loc,
+			    "virtual_server_group %s: IPv4 and IPv6 addresses in one group "
+			    "(a virtual server has one family, as in IPVS)",
+			    g->name);
+		for (uint32_t i = 0; i < vsg_entry_size(en); i++)
+			vs->members[vs->n_members++] =
+			    (struct cfg_vs_member){ vsg_entry_addr(en, i), en->port };
 	}
 	*total += n;
 	vs->addr = vs->members[0].addr;
 	vs->port = vs->members[0].port;
+	if (vs->ip_family != 0 && vs->ip_family != vs->addr.af)
+		cfg_diag_add(ps->d, CFG_ERROR, &vs->loc,
+			     "virtual_server group %s: ip_family conflicts with the group's "
+			     "addresses",
+			     vs->group);
+}
+
+/* A real or sorry server of the other family than its virtual server is
+ * refused, except with lb_kind TUN: IPVS tunnels IPv4 in IPv6 and IPv6 in
+ * IPv4, and refuses a mixed family for DR and NAT. */
+static void check_families(struct cfg_parser *ps, const struct cfg_virtual_server *vs)
+{
+	char a[CFG_ADDR_STRLEN];
+
+	if (vs->n_members == 0 || vs->fwd == CFG_FWD_TUN)
+		return;
+	for (size_t r = 0; r < vs->n_rs; r++)
+		if (vs->rs[r].addr.af != vs->addr.af)
+			cfg_diag_add(ps->d, CFG_ERROR, &vs->rs[r].loc,
+				     "real_server %s: an IPv%u real server of an IPv%u virtual "
+				     "server needs lb_kind TUN (IPVS refuses mixed families for "
+				     "%s)",
+				     cfg_addr_str(&vs->rs[r].addr, a), vs->rs[r].addr.af,
+				     vs->addr.af, cfg_fwd_name(vs->fwd));
+	if (vs->has_sorry_server && vs->sorry_server.addr.af != vs->addr.af)
+		cfg_diag_add(ps->d, CFG_ERROR, &vs->sorry_server.loc,
+			     "sorry_server %s: an IPv%u sorry server of an IPv%u virtual server "
+			     "needs lb_kind TUN (IPVS refuses mixed families for %s)",
+			     cfg_addr_str(&vs->sorry_server.addr, a), vs->sorry_server.addr.af,
+			     vs->addr.af, cfg_fwd_name(vs->fwd));
 }
 
 static void resolve_groups(struct cfg_parser *ps)
@@ -267,8 +340,10 @@ static void resolve_groups(struct cfg_parser *ps)
 		cfg_diag_add(ps->d, CFG_ERROR, NULL, "out of memory");
 		return;
 	}
-	for (size_t i = 0; i < k->n_vs; i++)
+	for (size_t i = 0; i < k->n_vs; i++) {
 		resolve_members(ps, &k->vs[i], groups, &total);
+		check_families(ps, &k->vs[i]);
+	}
 	free(groups);
 }
 

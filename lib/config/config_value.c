@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Reading values: numbers, keepalived's seconds (with fractions where
- * keepalived takes them), IPv4 addresses and prefixes, ports, booleans,
+ * keepalived takes them), IPv4 and IPv6 addresses and prefixes, ports, booleans,
  * interface names. The cfg_parse_* functions are pure text parsers that the
  * dataplane file uses too; the cfg_arg_* functions read one argument token
  * and report what is wrong with it at the token's FILE:LINE, naming the
@@ -64,11 +64,113 @@ uint32_t cfg_plen_mask(uint8_t plen)
 	return plen == 0 ? 0 : UINT32_MAX << (32 - plen);
 }
 
+/* --------------------------------------------------------------- addresses */
+
+struct cfg_addr cfg_addr6(const uint8_t b[16])
+{
+	struct cfg_addr r = { .af = 6 };
+
+	memcpy(r.v6, b, 16);
+	return r;
+}
+
+bool cfg_parse_addr(const char *s, struct cfg_addr *out)
+{
+	struct in6_addr a6;
+
+	if (cfg_parse_ipv4(s, &out->v4)) {
+		out->af = 4;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, &a6) != 1)
+		return false;
+	*out = cfg_addr6(a6.s6_addr);
+	return true;
+}
+
+bool cfg_addr_eq(const struct cfg_addr *a, const struct cfg_addr *b)
+{
+	return cfg_addr_cmp(a, b) == 0;
+}
+
+int cfg_addr_cmp(const struct cfg_addr *a, const struct cfg_addr *b)
+{
+	if (a->af != b->af)
+		return a->af < b->af ? -1 : 1;
+	if (a->af == 6)
+		return memcmp(a->v6, b->v6, 16);
+	if (a->af == 4 && a->v4 != b->v4)
+		return a->v4 < b->v4 ? -1 : 1;
+	return 0;
+}
+
+const char *cfg_addr_str(const struct cfg_addr *a, char buf[CFG_ADDR_STRLEN])
+{
+	if (a->af == 6)
+		inet_ntop(AF_INET6, a->v6, buf, CFG_ADDR_STRLEN);
+	else if (a->af == 4)
+		cfg_ipv4_str(a->v4, buf);
+	else
+		snprintf(buf, CFG_ADDR_STRLEN, "-");
+	return buf;
+}
+
+const char *cfg_addr_port_str(const struct cfg_addr *a, uint16_t port,
+			      char buf[CFG_ADDR_STRLEN + 8])
+{
+	char s[CFG_ADDR_STRLEN];
+
+	snprintf(buf, CFG_ADDR_STRLEN + 8, a->af == 6 ? "[%s]:%u" : "%s:%u", cfg_addr_str(a, s),
+		 port);
+	return buf;
+}
+
+bool cfg_addr_is_any(const struct cfg_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return a->af == 4 ? a->v4 == 0 : a->af != 6 || memcmp(a->v6, zero, 16) == 0;
+}
+
+bool cfg_addr_is_link_local(const struct cfg_addr *a)
+{
+	return a->af == 6 && a->v6[0] == 0xfe && (a->v6[1] & 0xc0) == 0x80;
+}
+
+bool cfg_addr_is_multicast(const struct cfg_addr *a)
+{
+	return a->af == 4 ? (a->v4 >> 28) == 0xe : a->af == 6 && a->v6[0] == 0xff;
+}
+
+struct cfg_addr cfg_addr_masked(const struct cfg_addr *a, uint8_t plen)
+{
+	struct cfg_addr r = *a;
+
+	if (a->af == 4) {
+		r.v4 &= cfg_plen_mask(plen > 32 ? 32 : plen);
+		return r;
+	}
+	for (unsigned int i = 0; i < 16; i++) {
+		unsigned int keep = plen > 8 * i ? plen - 8 * i : 0;
+
+		if (keep < 8)
+			r.v6[i] &= (uint8_t)(0xff00u >> keep);
+	}
+	return r;
+}
+
+bool cfg_prefix_has(const struct cfg_prefix *p, const struct cfg_addr *a)
+{
+	struct cfg_addr x = cfg_addr_masked(a, p->plen), y = cfg_addr_masked(&p->addr, p->plen);
+
+	return a->af == p->addr.af && cfg_addr_eq(&x, &y);
+}
+
 bool cfg_parse_prefix(const char *s, struct cfg_prefix *out, bool need_len)
 {
 	const char *slash = strchr(s, '/');
-	char addr[INET_ADDRSTRLEN];
-	unsigned long plen = 32;
+	char addr[INET6_ADDRSTRLEN];
+	unsigned long plen;
 	size_t alen;
 
 	if (slash == NULL && need_len)
@@ -78,10 +180,15 @@ bool cfg_parse_prefix(const char *s, struct cfg_prefix *out, bool need_len)
 		return false;
 	memcpy(addr, s, alen);
 	addr[alen] = '\0';
-	if (!cfg_parse_ipv4(addr, &out->addr))
+	if (!cfg_parse_addr(addr, &out->addr))
 		return false;
-	if (slash != NULL && (!cfg_parse_ulong(slash + 1, &plen) || plen > 32))
-		return false;
+	plen = out->addr.af == 6 ? 128 : 32;
+	if (slash != NULL) {
+		unsigned long max = plen;
+
+		if (!cfg_parse_ulong(slash + 1, &plen) || plen > max)
+			return false;
+	}
 	out->plen = (uint8_t)plen;
 	return true;
 }
@@ -198,12 +305,23 @@ bool cfg_arg_ms(struct cfg_parser *ps, const struct cfg_tok *t, const char *what
 
 bool cfg_arg_ipv4(struct cfg_parser *ps, const struct cfg_tok *t, const char *what, uint32_t *out)
 {
+	struct cfg_addr a;
+
 	if (cfg_parse_ipv4(t->s, out))
 		return true;
-	if (strchr(t->s, ':') != NULL)
-		cfg_err(ps, t, "%s: '%s': halb supports IPv4 only", what, t->s);
+	if (cfg_parse_addr(t->s, &a))
+		cfg_err(ps, t, "%s: '%s': an IPv4 address is needed here", what, t->s);
 	else
 		cfg_err(ps, t, "%s: '%s' is not an IPv4 address", what, t->s);
+	return false;
+}
+
+bool cfg_arg_addr(struct cfg_parser *ps, const struct cfg_tok *t, const char *what,
+		  struct cfg_addr *out)
+{
+	if (cfg_parse_addr(t->s, out))
+		return true;
+	cfg_err(ps, t, "%s: '%s' is not an IPv4 or IPv6 address", what, t->s);
 	return false;
 }
 

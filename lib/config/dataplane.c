@@ -292,7 +292,9 @@ static void read_addresses(struct dp *dp, const config_setting_t *g, struct cfg_
 	if (s == NULL)
 		return;
 	if (!config_setting_is_list(s) && !config_setting_is_array(s)) {
-		dp_err(dp, s, "addresses must be a list of strings: [\"a.b.c.d/len\", ...]");
+		dp_err(dp, s,
+		       "addresses must be a list of strings: [\"a.b.c.d/len\", \"2001:db8::6/64\", "
+		       "...]");
 		return;
 	}
 	n = config_setting_length(s);
@@ -314,8 +316,11 @@ static void read_addresses(struct dp *dp, const config_setting_t *g, struct cfg_
 		if (a == NULL)
 			dp_err(dp, e, "addresses: element %d is not a string", i + 1);
 		else if (!cfg_parse_prefix(a, &port->addrs[port->n_addrs], true))
-			dp_err(dp, e, "addresses: '%s' is not a.b.c.d/len%s", a,
+			dp_err(dp, e, "addresses: '%s' is not ADDRESS/len (IPv4 or IPv6)%s", a,
 			       strchr(a, '/') == NULL ? " (the prefix length is required)" : "");
+		else if (cfg_addr_is_multicast(&port->addrs[port->n_addrs].addr) ||
+			 cfg_addr_is_any(&port->addrs[port->n_addrs].addr))
+			dp_err(dp, e, "addresses: '%s' cannot be an address of the director", a);
 		else
 			port->n_addrs++;
 	}
@@ -326,14 +331,11 @@ static void read_addresses(struct dp *dp, const config_setting_t *g, struct cfg_
 static const char *const kroute_names[] = { "prefix", "via", "metric", NULL };
 
 /* Whether a in one of the port's connected prefixes. */
-static bool port_has_subnet_of(const struct cfg_port *port, uint32_t a)
+static bool port_has_subnet_of(const struct cfg_port *port, const struct cfg_addr *a)
 {
-	for (size_t i = 0; i < port->n_addrs; i++) {
-		uint32_t m = cfg_plen_mask(port->addrs[i].plen);
-
-		if ((port->addrs[i].addr & m) == (a & m))
+	for (size_t i = 0; i < port->n_addrs; i++)
+		if (cfg_prefix_has(&port->addrs[i], a))
 			return true;
-	}
 	return false;
 }
 
@@ -342,7 +344,8 @@ static void read_kernel_route(struct dp *dp, const config_setting_t *g, const st
 {
 	const char *prefix, *via;
 	const config_setting_t *s;
-	char a[16];
+	struct cfg_addr net;
+	char a[CFG_ADDR_STRLEN];
 
 	r->loc = (struct cfg_loc){ dp->p->file, (int)config_setting_source_line(g) };
 	if (!config_setting_is_group(g)) {
@@ -355,18 +358,25 @@ static void read_kernel_route(struct dp *dp, const config_setting_t *g, const st
 	via = read_str(dp, g, "via", false, "kernel route");
 	read_uint(dp, g, "metric", 0, UINT32_MAX >> 1, 0, &r->metric);
 	s = config_setting_get_member(g, "prefix");
-	if (prefix != NULL && !cfg_parse_prefix(prefix, &r->prefix, true))
-		dp_err(dp, s, "prefix '%s' is not a.b.c.d/len", prefix);
-	else if (prefix != NULL && (r->prefix.addr & ~cfg_plen_mask(r->prefix.plen)) != 0)
+	if (prefix == NULL)
+		return;
+	if (!cfg_parse_prefix(prefix, &r->prefix, true)) {
+		dp_err(dp, s, "prefix '%s' is not ADDRESS/len (a.b.c.d/len or IPv6)", prefix);
+		return;
+	}
+	net = cfg_addr_masked(&r->prefix.addr, r->prefix.plen);
+	if (!cfg_addr_eq(&net, &r->prefix.addr))
 		dp_err(dp, s, "prefix %s has host bits set", prefix);
 	s = config_setting_get_member(g, "via");
-	if (via != NULL && !cfg_parse_ipv4(via, &r->via))
-		dp_err(dp, s, "via '%s' is not an IPv4 address", via);
-	else if (via != NULL && !port_has_subnet_of(port, r->via))
+	if (via != NULL && !cfg_parse_addr(via, &r->via))
+		dp_err(dp, s, "via '%s' is not an IPv4 or IPv6 address", via);
+	else if (via != NULL && r->via.af != r->prefix.addr.af)
+		dp_err(dp, s, "via %s is not of the family of prefix %s", via, prefix);
+	else if (via != NULL && !port_has_subnet_of(port, &r->via))
 		dp_err(dp, s,
 		       "via %s is in no subnet of this port's addresses: the kernel could not "
 		       "reach it through %s",
-		       cfg_ipv4_str(r->via, a), port->kernel_if ? port->kernel_if : "the TAP");
+		       cfg_addr_str(&r->via, a), port->kernel_if ? port->kernel_if : "the TAP");
 }
 
 /* kernel_routes: the director kernel's routes on this port's TAP, put
@@ -399,7 +409,7 @@ static void read_kernel_routes(struct dp *dp, const config_setting_t *g, struct 
 
 		read_kernel_route(dp, config_setting_get_elem(s, (unsigned int)i), port, r);
 		for (size_t j = 0; j < port->n_kroutes; j++)
-			if (port->kroutes[j].prefix.addr == r->prefix.addr &&
+			if (cfg_addr_eq(&port->kroutes[j].prefix.addr, &r->prefix.addr) &&
 			    port->kroutes[j].prefix.plen == r->prefix.plen &&
 			    port->kroutes[j].metric == r->metric)
 				dp_err(
@@ -433,6 +443,11 @@ static void read_port(struct dp *dp, const config_setting_t *g, struct cfg_port 
 	read_device(dp, g, port);
 	read_addresses(dp, g, port);
 	read_uint(dp, g, "mtu", DP_MIN_MTU, DP_MAX_MTU, 1500, &port->mtu);
+	const config_setting_t *mtu = config_setting_get_member(g, "mtu");
+	if (port->mtu < 1280 && cfg_port_addr(port, 6) != NULL)
+		dp_err(dp, mtu,
+		       "mtu %u: a port with IPv6 addresses needs 1280 at least (RFC 8200 5)",
+		       port->mtu);
 	read_kernel_routes(dp, g, port);
 }
 
@@ -509,13 +524,29 @@ static void read_route(struct dp *dp, const config_setting_t *g, struct cfg_rout
 	if (prefix != NULL) {
 		const config_setting_t *s = config_setting_get_member(g, "prefix");
 
-		if (!cfg_parse_prefix(prefix, &r->prefix, true))
-			dp_err(dp, s, "prefix '%s' is not a.b.c.d/len", prefix);
-		else if ((r->prefix.addr & ~cfg_plen_mask(r->prefix.plen)) != 0)
+		struct cfg_addr net;
+
+		if (!cfg_parse_prefix(prefix, &r->prefix, true)) {
+			dp_err(dp, s, "prefix '%s' is not ADDRESS/len (a.b.c.d/len or IPv6)",
+			       prefix);
+			return;
+		}
+		net = cfg_addr_masked(&r->prefix.addr, r->prefix.plen);
+		if (!cfg_addr_eq(&net, &r->prefix.addr))
 			dp_err(dp, s, "prefix %s has host bits set", prefix);
 	}
-	if (via != NULL && !cfg_parse_ipv4(via, &r->via))
-		dp_err(dp, config_setting_get_member(g, "via"), "via '%s' is not an IPv4 address",
+	if (via == NULL)
+		return;
+	if (!cfg_parse_addr(via, &r->via))
+		dp_err(dp, config_setting_get_member(g, "via"),
+		       "via '%s' is not an IPv4 or IPv6 address", via);
+	else if (prefix != NULL && r->via.af != r->prefix.addr.af)
+		dp_err(dp, config_setting_get_member(g, "via"),
+		       "via %s is not of the family of prefix %s", via, prefix);
+	else if (cfg_addr_is_link_local(&r->via))
+		dp_err(dp, config_setting_get_member(g, "via"),
+		       "via %s: a link-local gateway is not supported (write the router's global "
+		       "address, in the subnet of one of the ports' addresses)",
 		       via);
 }
 
@@ -593,11 +624,11 @@ static void read_announce(struct dp *dp, const config_setting_t *root)
 
 /* ----------------------------------------------------------------------- file */
 
-static const char *const top_names[] = { "eal",         "workers",    "idle_sleep_us",
-					 "connections", "neighbours", "templates",
-					 "embryonic",   "sloppy_tcp", "limits",
-					 "ports",       "routes",     "metrics_listen",
-					 "announce",    NULL };
+static const char *const top_names[] = {
+	"eal",        "workers",   "idle_sleep_us",  "connections", "connections6",
+	"neighbours", "templates", "embryonic",      "sloppy_tcp",  "limits",
+	"ports",      "routes",    "metrics_listen", "announce",    NULL
+};
 
 static const char *const limit_names[] = { "kernel", "trusted", "arp",  "resolve",
 					   "learn",  "icmp",    "sync", NULL };
@@ -699,6 +730,8 @@ static void read_root(struct dp *dp, const config_setting_t *root)
 	read_uint(dp, root, "idle_sleep_us", 0, 1000000, 0, &p->idle_sleep_us);
 	read_uint(dp, root, "connections", DP_MIN_CONNECTIONS, DP_MAX_CONNECTIONS, 1048576,
 		  &p->connections);
+	read_uint(dp, root, "connections6", 0, DP_MAX_CONNECTIONS, p->connections / 4,
+		  &p->connections6);
 	read_uint(dp, root, "neighbours", DP_MIN_NEIGHBOURS, DP_MAX_NEIGHBOURS, 4096,
 		  &p->neighbours);
 	read_uint(dp, root, "templates", DP_MIN_CONNECTIONS, DP_MAX_CONNECTIONS,

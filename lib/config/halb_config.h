@@ -15,7 +15,9 @@
  * fuzzed without an EAL.
  *
  * Conventions:
- * - IPv4 addresses are uint32_t in host byte order; ports are host order.
+ * - An address is a struct cfg_addr: IPv4 (uint32_t, host byte order) or
+ *   IPv6 (16 bytes, network order); a few IPv4-only settings (smtp_server,
+ *   the sync group) stay uint32_t in host order. Ports are host order.
  * - Durations are in milliseconds (keepalived's seconds may carry fractions).
  * - Strings and arrays are owned by the model and freed with it.
  * - Every object carries the place it was defined (struct cfg_loc), so later
@@ -84,12 +86,67 @@ void cfg_diags_free(struct cfg_diags *d);
 
 /* ---------------------------------------------------------- keepalived model */
 
-/** An IPv4 prefix or host address. */
-struct cfg_prefix {
-	uint32_t addr;
-	uint8_t plen; /**< 0..32 */
+/** An IPv4 or IPv6 address. */
+struct cfg_addr {
+	uint8_t af; /**< 4 or 6; 0: not set */
+	uint8_t pad[3];
+	union {
+		uint32_t v4;    /**< host order */
+		uint8_t v6[16]; /**< network order */
+	};
 };
 
+/** Room for the text of any address (INET6_ADDRSTRLEN). */
+#define CFG_ADDR_STRLEN 46
+
+/** The IPv4 address a (host order). */
+static inline struct cfg_addr cfg_addr4(uint32_t a)
+{
+	struct cfg_addr r = { .af = 4 };
+
+	r.v4 = a;
+	return r;
+}
+
+/** The IPv6 address b (16 bytes, network order). */
+struct cfg_addr cfg_addr6(const uint8_t b[16]);
+
+/** Parses an IPv4 or IPv6 address in text form. */
+bool cfg_parse_addr(const char *s, struct cfg_addr *out);
+
+/** Whether a and b are the same address (of the same family). */
+bool cfg_addr_eq(const struct cfg_addr *a, const struct cfg_addr *b);
+
+/** A total order: IPv4 before IPv6, then by value. */
+int cfg_addr_cmp(const struct cfg_addr *a, const struct cfg_addr *b);
+
+/** The text of a ("172.17.1.6", "2001:db8::1"), written in buf; returns buf. */
+const char *cfg_addr_str(const struct cfg_addr *a, char buf[CFG_ADDR_STRLEN]);
+
+/** "ADDR:PORT", "[ADDR]:PORT" for IPv6, as ipvsadm prints them; returns buf. */
+const char *cfg_addr_port_str(const struct cfg_addr *a, uint16_t port,
+			      char buf[CFG_ADDR_STRLEN + 8]);
+
+/** Whether a is unspecified (0.0.0.0, ::) or not set. */
+bool cfg_addr_is_any(const struct cfg_addr *a);
+
+/** Whether a is an IPv6 link-local address (fe80::/10). */
+bool cfg_addr_is_link_local(const struct cfg_addr *a);
+
+/** Whether a is multicast (224.0.0.0/4, ff00::/8). */
+bool cfg_addr_is_multicast(const struct cfg_addr *a);
+
+/** a with the bits past plen cleared (persistence granularity, prefixes). */
+struct cfg_addr cfg_addr_masked(const struct cfg_addr *a, uint8_t plen);
+
+/** An IPv4 or IPv6 prefix, or a host address. */
+struct cfg_prefix {
+	struct cfg_addr addr;
+	uint8_t plen; /**< 0..32, or 0..128 for IPv6 */
+};
+
+/** Whether a lies in p (and is of its family). */
+bool cfg_prefix_has(const struct cfg_prefix *p, const struct cfg_addr *a);
 /** Addresses one VRRP advert holds (its Count field is 8 bits). */
 #define CFG_VRRP_MAX_ADV_ADDRS 255u
 
@@ -97,7 +154,7 @@ struct cfg_prefix {
  * (keepalived also accepts "brd", "scope", "noprefixroute": accepted, kept
  * out of the model). */
 struct cfg_vip {
-	struct cfg_prefix pfx; /**< plen 32 when not given */
+	struct cfg_prefix pfx; /**< plen 32 (128) when not given */
 	char *dev;             /**< NULL: the instance's interface */
 	char *label;           /**< NULL when not given */
 	bool excluded;         /**< virtual_ipaddress_excluded (or past the advert's room) */
@@ -109,10 +166,10 @@ struct cfg_vip {
  * "default"). What else ip-route takes is refused by halb -t. */
 struct cfg_sroute {
 	struct cfg_prefix prefix;
-	uint32_t via;    /**< 0: on the link of dev */
-	uint32_t src;    /**< 0: none (the kernel's preferred source only) */
-	uint32_t metric; /**< the kernel's route priority; 0: none */
-	char *dev;       /**< NULL: the port whose connected prefix holds via */
+	struct cfg_addr via; /**< of the prefix's family; af 0: on the link of dev */
+	struct cfg_addr src; /**< af 0: none (the kernel's preferred source only) */
+	uint32_t metric;     /**< the kernel's route priority; 0: none */
+	char *dev;           /**< NULL: the port whose connected prefix holds via */
 	struct cfg_loc loc;
 };
 
@@ -183,6 +240,7 @@ struct cfg_global {
 	struct cfg_fifo notify_fifo;        /**< notify_fifo */
 	struct cfg_fifo vrrp_notify_fifo;   /**< vrrp_notify_fifo */
 	bool fifo_write_vrrp_states_on_reload;
+	uint8_t vrrp_mcast_group6[16]; /**< ff02::12 */
 	struct cfg_sync lvs_sync;
 	struct cfg_loc loc;
 };
@@ -300,9 +358,11 @@ struct cfg_vrrp_instance {
 	long garp_master_refresh_repeat;
 	bool dont_track_primary; /**< a link down of interface does not mean FAULT */
 	int skip_check_adv_addr; /**< -1: global vrrp_skip_check_adv_addr */
+	uint8_t family;          /**< 4 or 6: its VIPs' (one family per instance, as
+				  * keepalived); 4 when it has none (resolved) */
 	bool has_unicast_src_ip;
-	uint32_t unicast_src_ip;
-	uint32_t *unicast_peers;
+	struct cfg_addr unicast_src_ip;
+	struct cfg_addr *unicast_peers;
 	size_t n_unicast_peers;
 	/** per unicast_peer: the TTL range its adverts must arrive with
 	 * (min_ttl 0 and max_ttl 255 when not given) */
@@ -416,10 +476,10 @@ struct cfg_checker {
 	unsigned int delay_before_retry_ms;
 	unsigned int delay_loop_ms;
 	bool has_connect_ip;
-	uint32_t connect_ip;   /**< default: the real server */
-	uint16_t connect_port; /**< 0: the real server's port */
+	struct cfg_addr connect_ip; /**< default: the real server */
+	uint16_t connect_port;      /**< 0: the real server's port */
 	bool has_bindto;
-	uint32_t bindto;
+	struct cfg_addr bindto;
 	uint16_t bind_port;
 	char *virtualhost; /**< HTTP Host header; NULL: the virtual server's */
 	bool enable_sni;   /**< SSL_GET: send SNI (virtualhost or connect IP) */
@@ -457,7 +517,7 @@ struct cfg_checker {
 #define CFG_UNSET UINT_MAX
 
 struct cfg_real_server {
-	uint32_t addr;
+	struct cfg_addr addr;
 	uint16_t port;               /**< not written: the virtual server's port */
 	int weight;                  /**< 0..65535; default 1 */
 	bool inhibit_on_failure;     /**< inherits the virtual server's */
@@ -476,14 +536,16 @@ struct cfg_real_server {
 
 /** One address and port a virtual server serves. */
 struct cfg_vs_member {
-	uint32_t addr;
+	struct cfg_addr addr;
 	uint16_t port;
 };
 
-/** An entry of a virtual_server_group: FIRST[-LAST] PORT, LAST the last
- * byte of the last address (keepalived's range on the last octet). */
+/** An entry of a virtual_server_group: FIRST[-LAST] PORT, LAST the value
+ * of the last address's last byte (IPv4) or last 16-bit group (IPv6, in
+ * hex): keepalived's ranges. */
 struct cfg_vsg_entry {
-	uint32_t first, last;
+	struct cfg_addr first;
+	uint16_t last;
 	uint16_t port;
 	struct cfg_loc loc;
 };
@@ -505,7 +567,7 @@ struct cfg_virtual_server {
 	 * NAME" its group's first member (what names it in logs, telemetry
 	 * and counters); members: every address and port it serves, all
 	 * sharing its real servers, checkers and counters (resolved). */
-	uint32_t addr;
+	struct cfg_addr addr;
 	uint16_t port;
 	char *group; /**< virtual_server group NAME; NULL: IP PORT */
 	struct cfg_vs_member *members;
@@ -523,7 +585,9 @@ struct cfg_virtual_server {
 	unsigned int delay_before_retry_ms;
 	unsigned int connect_timeout_ms;
 	unsigned int persistence_timeout; /**< seconds; 0: no persistence */
-	uint32_t persistence_granularity; /**< netmask; default 255.255.255.255 */
+	uint32_t persistence_granularity; /**< IPv4 netmask; default 255.255.255.255 */
+	uint8_t persistence_plen6;        /**< IPv6: prefix length 1..128; default 128 */
+	uint8_t ip_family;                /**< ip_family written: 4 or 6; 0: not written */
 	bool has_sorry_server;
 	struct cfg_real_server sorry_server; /**< no checkers */
 	bool sorry_server_inhibit;
@@ -616,9 +680,9 @@ int cfg_keyword_status(const char *block, const char *name);
 /** A route of the director's own kernel on a port's TAP (kernel_routes). */
 struct cfg_kernel_route {
 	struct cfg_prefix prefix;
-	uint32_t via;    /**< gateway; 0: the prefix is on the link */
-	uint32_t metric; /**< 0: the kernel's default */
-	uint32_t src;    /**< preferred source; 0: none */
+	struct cfg_addr via; /**< gateway of the prefix's family; af 0: on the link */
+	uint32_t metric;     /**< 0: the kernel's default */
+	struct cfg_addr src; /**< preferred source, of the prefix's family; af 0: none */
 	struct cfg_loc loc;
 };
 
@@ -637,7 +701,7 @@ struct cfg_port {
 
 struct cfg_route {
 	struct cfg_prefix prefix;
-	uint32_t via;
+	struct cfg_addr via; /**< of the prefix's family */
 	struct cfg_loc loc;
 };
 
@@ -669,7 +733,9 @@ struct cfg_dataplane {
 	size_t n_eal;
 	unsigned int workers;       /**< 1..RTE_MAX_LCORE-1; default 1 */
 	unsigned int idle_sleep_us; /**< 0 */
-	unsigned int connections;   /**< default 1048576 */
+	unsigned int connections;   /**< IPv4 connections; default 1048576 */
+	unsigned int connections6;  /**< IPv6 connections (64 bytes each, twice an
+				     * IPv4 one); default connections / 4 */
 	unsigned int neighbours;    /**< neighbour table size; default 4096 */
 	unsigned int templates;     /**< persistence templates; default connections / 8 */
 	unsigned int embryonic;     /**< % of a worker's connections that may be
@@ -718,6 +784,10 @@ const char *const *cfg_dataplane_keys(const char *group);
 
 /** "a.b.c.d" of a host-order address, written in buf; returns buf. */
 const char *cfg_ipv4_str(uint32_t a, char buf[16]);
+
+/** The port's first address of family af (its primary for that family),
+ * or NULL. */
+const struct cfg_prefix *cfg_port_addr(const struct cfg_port *p, uint8_t af);
 
 /** The port named name, or NULL. */
 const struct cfg_port *cfg_port_find(const struct cfg_dataplane *p, const char *name);

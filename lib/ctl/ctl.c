@@ -81,14 +81,33 @@ void ctl_limits(struct fwd_limits *out, const struct cfg_limits *in)
 	}
 }
 
-/* Worker w: its connection table (its share of `connections`), counters
- * and rings. */
+/* The addresses the workers speak from on a port: its first IPv4 one, its
+ * first global IPv6 one (else its link-local), and its link-local, the
+ * EUI-64 of its MAC as the TAP's kernel makes it. */
+void ctl_port_addrs(struct fwd_port *fp, const struct cfg_port *cp)
+{
+	const struct cfg_prefix *a4 = cfg_port_addr(cp, 4);
+
+	fp->addr = a4 != NULL ? rte_cpu_to_be_32(a4->addr.v4) : 0;
+	pkt_link_local(&fp->mac, fp->ll6);
+	memcpy(fp->addr6, fp->ll6, 16);
+	for (size_t i = 0; i < cp->n_addrs; i++)
+		if (cp->addrs[i].addr.af == 6 && !cfg_addr_is_link_local(&cp->addrs[i].addr)) {
+			memcpy(fp->addr6, cp->addrs[i].addr.v6, 16);
+			break;
+		}
+}
+
+/* Worker w: its connection table (its share of `connections` and
+ * `connections6`), counters and rings. */
 static int worker_create(struct ctl *c, uint16_t w, int socket, char *err, size_t errlen)
 {
 	const struct cfg_dataplane *d = c->d;
 	const uint32_t share = (d->connections + c->n_workers - 1) / c->n_workers;
+	const uint32_t share6 = (d->connections6 + c->n_workers - 1) / c->n_workers;
 	struct conn_table_params cp = { .name = "halb",
 					.capacity = share,
+					.capacity6 = share6,
 					.embryonic_max =
 					    (uint32_t)((uint64_t)share * d->embryonic / 100),
 					.dests = c->env.dests,
@@ -165,7 +184,7 @@ static int dataplane_create(struct ctl *c, char *err, size_t errlen)
 		fp->port_id = c->ports[p].port_id;
 		fp->mac = c->ports[p].mac;
 		fp->mtu = (uint16_t)d->ports[p].mtu;
-		fp->addr = d->ports[p].n_addrs ? rte_cpu_to_be_32(d->ports[p].addrs[0].addr) : 0;
+		ctl_port_addrs(fp, &d->ports[p]);
 		fp->ctl_txq = c->ports[p].ctl_txq;
 		fp->ip_cksum = c->ports[p].tx_ip_cksum;
 		HALB_LOG(ctl, INFO, "port %s: %s, TAP %s, %s", d->ports[p].name, d->ports[p].device,

@@ -67,18 +67,18 @@ static void zero_stat(struct ctl *c, uint32_t stat)
 
 static void vs_name(const struct cfg_virtual_server *v, char *buf, size_t len)
 {
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
-	snprintf(buf, len, "[%s]:%s:%u", cfg_ipv4_str(v->addr, a),
+	snprintf(buf, len, "[%s]:%s:%u", cfg_addr_str(&v->addr, a),
 		 v->protocol == IPPROTO_UDP ? "udp" : "tcp", v->port);
 }
 
 static void rs_name(const struct cfg_virtual_server *v, const struct cfg_real_server *r, char *buf,
 		    size_t len)
 {
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
-	snprintf(buf, len, "[%s]:%s:%u", cfg_ipv4_str(r->addr, a),
+	snprintf(buf, len, "[%s]:%s:%u", cfg_addr_str(&r->addr, a),
 		 v->protocol == IPPROTO_UDP ? "udp" : "tcp", r->port);
 }
 
@@ -166,7 +166,7 @@ static long find_rs(const struct cfg_virtual_server *v, const struct ctl_query *
 		return -1;
 	}
 	for (size_t r = 0; r < v->n_rs; r++) {
-		if (!ctl_addr_match(&q->rs, v->rs[r].addr, v->rs[r].port))
+		if (!ctl_addr_match(&q->rs, &v->rs[r].addr, v->rs[r].port))
 			continue;
 		found = (long)r;
 		n++;
@@ -223,10 +223,10 @@ static json_t *tel_weight(void *ctx, const char *params)
 		return ctl_error("cannot publish the services: %s", rte_strerror(rte_errno));
 	}
 	log_weight(&c->k->vs[i], &c->k->vs[i].rs[r], q.weight);
-	o = json_pack("{s:o, s:i, s:s, s:o, s:i, s:o, s:i}", "vip", ctl_ip_json(c->k->vs[i].addr),
-		      "port", c->k->vs[i].port, "protocol",
+	o = json_pack("{s:o, s:i, s:s, s:o, s:i, s:o, s:i}", "vip",
+		      ctl_addr_json(&c->k->vs[i].addr), "port", c->k->vs[i].port, "protocol",
 		      c->k->vs[i].protocol == IPPROTO_UDP ? "UDP" : "TCP", "rs",
-		      ctl_ip_json(c->k->vs[i].rs[r].addr), "rport", c->k->vs[i].rs[r].port,
+		      ctl_addr_json(&c->k->vs[i].rs[r].addr), "rport", c->k->vs[i].rs[r].port,
 		      "weight_override", q.weight >= 0 ? json_integer(q.weight) : json_null(),
 		      "configured_weight", c->k->vs[i].rs[r].weight);
 	pthread_mutex_unlock(&c->lock);

@@ -5,7 +5,7 @@
  *
  * With an announce group in the dataplane file, halb creates its announce
  * interface (lib/port's kif, a TUN that goes with the process) and keeps on
- * it, as /32 addresses, the VIPs that lib/announce says to announce. A
+ * it, as /32 (IPv6: /128) addresses, the VIPs that lib/announce says to announce. A
  * routing daemon beside halb exports that interface's addresses (BIRD's
  * direct protocol); halb speaks no routing protocol.
  *
@@ -84,10 +84,10 @@ static bool *vs_settled(struct ctl *c, bool *all)
 	return ok;
 }
 
-static size_t fact_find(const struct announce_fact *f, size_t n, uint32_t addr)
+static size_t fact_find(const struct announce_fact *f, size_t n, const struct cfg_addr *addr)
 {
 	for (size_t i = 0; i < n; i++)
-		if (f[i].addr == addr)
+		if (cfg_addr_eq(&f[i].addr, addr))
 			return i;
 	return n;
 }
@@ -103,7 +103,7 @@ static size_t facts_build(struct ctl *c, struct announce_fact *f)
 		const struct cfg_virtual_server *v = &c->k->vs[i];
 
 		for (size_t m = 0; m < v->n_members; m++) {
-			size_t j = fact_find(f, n, v->members[m].addr);
+			size_t j = fact_find(f, n, &v->members[m].addr);
 
 			if (j == n)
 				f[n++] = (struct announce_fact){ .addr = v->members[m].addr,
@@ -121,12 +121,13 @@ static size_t facts_build(struct ctl *c, struct announce_fact *f)
 /* ------------------------------------------------------------- changing */
 
 /* ": vrrp_instance NAME is not MASTER" for the instance holding addr. */
-static void owner_words(const struct ctl *c, uint32_t addr, char *buf, size_t len)
+static void owner_words(const struct ctl *c, const struct cfg_addr *addr, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < c->n_vs_rt; i++)
 		for (size_t m = 0; m < c->k->vs[i].n_members; m++)
-			if (c->k->vs[i].members[m].addr == addr && c->vs[i].owner >= 0) {
+			if (cfg_addr_eq(&c->k->vs[i].members[m].addr, addr) &&
+			    c->vs[i].owner >= 0) {
 				snprintf(buf, len, ": vrrp_instance %s is not MASTER",
 					 c->k->instances[c->vs[i].owner].name);
 				return;
@@ -139,7 +140,7 @@ static void reason(const struct ctl *c, const struct announce_vip *v, char *buf,
 	const struct announce_fact *f = &v->fact;
 	char inst[96];
 
-	owner_words(c, f->addr, inst, sizeof(inst));
+	owner_words(c, &f->addr, inst, sizeof(inst));
 	switch (v->why) {
 	case ANNOUNCE_UP:
 		snprintf(buf, len, "served, quorum met on %u of %u virtual servers", f->n_up,
@@ -165,18 +166,18 @@ static void reason(const struct ctl *c, const struct announce_vip *v, char *buf,
 	}
 }
 
-static int kif_apply(void *ctx, uint32_t addr, bool add, enum announce_why why)
+static int kif_apply(void *ctx, const struct cfg_addr *addr, bool add, enum announce_why why)
 {
 	struct ctl_announce *a = ctx;
-	char ip[16];
+	char ip[CFG_ADDR_STRLEN];
 	int rc = port_kif_addr(&a->kif, addr, add);
 
 	if (rc != 0)
 		HALB_LOG(ctl, ERR, "cannot %s VIP %s %s %s: %s", add ? "announce" : "withdraw",
-			 cfg_ipv4_str(addr, ip), add ? "on" : "from", a->kif.name, strerror(-rc));
+			 cfg_addr_str(addr, ip), add ? "on" : "from", a->kif.name, strerror(-rc));
 	else
 		HALB_LOG(ctl, NOTICE, "%s VIP %s (%s)", add ? "Announcing" : "Withdrawing",
-			 cfg_ipv4_str(addr, ip),
+			 cfg_addr_str(addr, ip),
 			 add ? "served, quorum met" : announce_why_str(why));
 	return rc;
 }
@@ -298,11 +299,11 @@ void ctl_announce_free(struct ctl *c)
 
 static json_t *vip_json(const struct ctl *c, const struct announce_vip *v)
 {
-	char why[256], ip[16];
+	char why[256], ip[CFG_ADDR_STRLEN];
 
 	reason(c, v, why, sizeof(why));
 	return json_pack("{s:s, s:b, s:s, s:s, s:b, s:i, s:i, s:f, s:I}", "vip",
-			 cfg_ipv4_str(v->fact.addr, ip), "announced", v->announced, "why",
+			 cfg_addr_str(&v->fact.addr, ip), "announced", v->announced, "why",
 			 announce_why_str(v->why), "reason", why, "served", v->fact.served,
 			 "virtual_servers", v->fact.n_vs, "quorum_up", v->fact.n_up, "since",
 			 v->since, "changes", (json_int_t)v->changes);

@@ -29,10 +29,14 @@ static bool checker_mail(const struct ctl *c)
 #include "halb_check.h"
 #include "halb_proc.h"
 
-static void addr_port(char *buf, size_t len, uint32_t a, uint8_t proto, uint16_t port)
+/* keepalived's "[ADDR]:tcp:PORT", for either family. */
+#define ADDR_PORT_LEN (CFG_ADDR_STRLEN + 16)
+static void addr_port(char *buf, size_t len, const struct cfg_addr *a, uint8_t proto, uint16_t port)
 {
-	snprintf(buf, len, "[%u.%u.%u.%u]:%s:%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
-		 proto == IPPROTO_UDP ? "udp" : "tcp", port);
+	char s[CFG_ADDR_STRLEN];
+
+	snprintf(buf, len, "[%s]:%s:%u", cfg_addr_str(a, s), proto == IPPROTO_UDP ? "udp" : "tcp",
+		 port);
 }
 
 /* The weight a server brings to its quorum. */
@@ -57,18 +61,18 @@ static void quorum_update(struct ctl *c, size_t vs)
 	struct ctl_vs *cv = &c->vs[vs];
 	uint64_t w = live_weight(c, vs);
 	bool up = check_quorum_eval(w, v->quorum, v->hysteresis, cv->quorum_up);
-	char vsn[48], subject[160];
+	char vsn[ADDR_PORT_LEN], subject[200];
 
 	if (up == cv->quorum_up)
 		return;
 	cv->quorum_up = up;
-	addr_port(vsn, sizeof(vsn), v->addr, v->protocol, v->port);
+	addr_port(vsn, sizeof(vsn), &v->addr, v->protocol, v->port);
 	HALB_LOG(ctl, NOTICE, "%s quorum %" PRIu64 "%s%u for VS %s", up ? "Gained" : "Lost", w,
 		 up ? ">=" : "<", v->quorum, vsn);
 	if (!up && v->has_sorry_server) {
-		char rs[48];
+		char rs[ADDR_PORT_LEN];
 
-		addr_port(rs, sizeof(rs), v->sorry_server.addr, v->protocol, v->sorry_server.port);
+		addr_port(rs, sizeof(rs), &v->sorry_server.addr, v->protocol, v->sorry_server.port);
 		HALB_LOG(ctl, NOTICE, "Adding sorry server %s to VS %s", rs, vsn);
 	}
 	ctl_run_script(c, up ? &v->quorum_up : &v->quorum_down, NULL, 0);
@@ -84,7 +88,7 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 	const struct cfg_virtual_server *v = &c->k->vs[vs];
 	const struct cfg_real_server *r = &v->rs[rs];
 	struct ctl_rs *rt = &c->vs[vs].rs[rs];
-	char vsn[48], rsn[48], subject[200];
+	char vsn[ADDR_PORT_LEN], rsn[ADDR_PORT_LEN], subject[240];
 
 	if (c->hold_publish) {
 		/* The engine's report of where things stand (start, reload): the
@@ -92,8 +96,8 @@ static void on_rs_changed(void *ctx, size_t vs, size_t rs, bool up, int weight)
 		rt->healthy = up;
 		return;
 	}
-	addr_port(vsn, sizeof(vsn), v->addr, v->protocol, v->port);
-	addr_port(rsn, sizeof(rsn), r->addr, v->protocol, r->port);
+	addr_port(vsn, sizeof(vsn), &v->addr, v->protocol, v->port);
+	addr_port(rsn, sizeof(rsn), &r->addr, v->protocol, r->port);
 	if (weight >= 0 && weight != rt->dyn_weight) {
 		HALB_LOG(ctl, INFO, "Changing weight of %s in VS %s to %d", rsn, vsn, weight);
 		rt->dyn_weight = weight;
@@ -215,8 +219,8 @@ static json_t *check_json(const struct ctl *c, const struct check_status *st)
 	const struct cfg_real_server *r = &v->rs[st->rs];
 
 	return json_pack("{s:o, s:i, s:s, s:o, s:i, s:s, s:s, s:s, s:b, s:s, s:s, s:f, s:i, s:I}",
-			 "vip", ctl_ip_json(v->addr), "vport", v->port, "protocol",
-			 v->protocol == IPPROTO_UDP ? "UDP" : "TCP", "rip", ctl_ip_json(r->addr),
+			 "vip", ctl_addr_json(&v->addr), "vport", v->port, "protocol",
+			 v->protocol == IPPROTO_UDP ? "UDP" : "TCP", "rip", ctl_addr_json(&r->addr),
 			 "rport", r->port, "type", cfg_check_name(st->type), "target", st->target,
 			 "state", st->up ? "UP" : "DOWN", "running", st->running, "last_result",
 			 st->last_result, "reason", st->reason, "since", st->since, "failures",
@@ -262,8 +266,8 @@ static json_t *tel_checks(void *ctx, const char *params)
 		const struct cfg_virtual_server *v = &c->k->vs[st[i].vs];
 		const struct cfg_real_server *r = &v->rs[st[i].rs];
 
-		if (!ctl_addr_match(&q.vip, v->addr, v->port) ||
-		    !ctl_addr_match(&q.rs, r->addr, r->port))
+		if (!ctl_addr_match(&q.vip, &v->addr, v->port) ||
+		    !ctl_addr_match(&q.rs, &r->addr, r->port))
 			continue;
 		if ((q.limit > 0 && shown == q.limit) ||
 		    !ctl_page_add(&pg, check_json(c, &st[i]))) {

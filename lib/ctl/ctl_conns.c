@@ -39,14 +39,18 @@
 
 static bool addr_match(const struct ctl_addr_filter *f, uint8_t af, const uint8_t *a, uint16_t port)
 {
+	struct cfg_addr x;
 	rte_be32_t v4;
 
 	if (!f->set)
 		return true;
-	if (af != 4)
-		return false; /* filters are IPv4 */
-	memcpy(&v4, a, sizeof(v4));
-	return ctl_addr_match(f, rte_be_to_cpu_32(v4), port);
+	if (af == 6) {
+		x = cfg_addr6(a);
+	} else {
+		memcpy(&v4, a, sizeof(v4));
+		x = cfg_addr4(rte_be_to_cpu_32(v4));
+	}
+	return ctl_addr_match(f, &x, port);
 }
 
 static bool filter_match(const struct ctl_conn_filter *f, const struct ctl_conn_info *ci)

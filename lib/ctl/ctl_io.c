@@ -2,8 +2,8 @@
 /*
  * The exception path. Every millisecond the control core:
  * - drains each worker's priority ring whole (VRRP adverts, for the VRRP
- *   engine), then its neighbour records (what ARP said about a known
- *   neighbour), then at most a burst of its bulk ring: frames for the
+ *   engine), then its neighbour records (what ARP or a neighbour advert
+ *   said about a known neighbour), then at most a burst of its bulk ring: frames for the
  *   kernel go to the TAP of the port they came in on; packets waiting for a
  *   neighbour are held until it answers. The workers police what they put
  *   on the bulk ring, so a flood cannot hold up the priority ring;
@@ -91,26 +91,27 @@ bool ctl_addr_is_ours(const struct ctl *c, uint8_t p, rte_be32_t addr)
 	const struct cfg_port *cp = &c->d->ports[p];
 	const struct svc_snapshot *s = c->env.svc.cur;
 
-	for (size_t a = 0; a < cp->n_addrs; a++)
-		if (rte_cpu_to_be_32(cp->addrs[a].addr) == addr)
+	const struct cfg_addr a = cfg_addr4(rte_be_to_cpu_32(addr));
+
+	for (size_t i = 0; i < cp->n_addrs; i++)
+		if (cfg_addr_eq(&cp->addrs[i].addr, &a))
 			return true;
 	return s != NULL && (svc_addr_flags(s, addr) & SVC_AF_OWNED);
 }
 
-/* The port's address to speak from towards ip: the one whose prefix holds
- * it, else the primary. */
-static rte_be32_t source_for(const struct ctl *c, uint8_t p, rte_be32_t ip)
+/* The port's address of ip's family to speak from towards ip: the one
+ * whose prefix holds it, else the primary (IPv6: else the link-local). */
+static struct cfg_addr source_for(const struct ctl *c, uint8_t p, const struct cfg_addr *ip)
 {
 	const struct cfg_port *cp = &c->d->ports[p];
-	uint32_t a = rte_be_to_cpu_32(ip);
+	const struct cfg_prefix *first = cfg_port_addr(cp, ip->af);
 
-	for (size_t i = 0; i < cp->n_addrs; i++) {
-		uint32_t m = cp->addrs[i].plen ? ~0u << (32 - cp->addrs[i].plen) : 0;
-
-		if ((a & m) == (cp->addrs[i].addr & m))
-			return rte_cpu_to_be_32(cp->addrs[i].addr);
-	}
-	return cp->n_addrs ? rte_cpu_to_be_32(cp->addrs[0].addr) : 0;
+	for (size_t i = 0; i < cp->n_addrs; i++)
+		if (cfg_prefix_has(&cp->addrs[i], ip))
+			return cp->addrs[i].addr;
+	if (ip->af == 6 && (first == NULL || cfg_addr_is_link_local(ip)))
+		return cfg_addr6(c->env.ports[p].ll6);
+	return first != NULL ? first->addr : (struct cfg_addr){ .af = ip->af };
 }
 
 static void send_arp(struct ctl *c, uint8_t p, rte_be32_t sip, rte_be32_t tip)
@@ -136,13 +137,66 @@ void ctl_send_garp(struct ctl *c, uint8_t p, rte_be32_t addr)
 	send_arp(c, p, addr, addr);
 }
 
+/* A neighbour solicitation for target, to its solicited-node group. */
+static void send_ns(struct ctl *c, uint8_t p, const uint8_t *target)
+{
+	struct cfg_addr t = cfg_addr6(target), src = source_for(c, p, &t);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+	uint8_t group[16];
+
+	if (m == NULL) {
+		c->cst.drops[FWD_DROP_NO_MBUF]++;
+		return;
+	}
+	pkt_solicited_node(target, group);
+	if (pkt_build_ns(m, &c->ports[p].mac, src.v6, group, NULL, target) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ctl_tx(c, p, m);
+}
+
+void ctl_send_una(struct ctl *c, uint8_t p, const uint8_t *addr)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+	struct rte_ether_addr dmac;
+
+	if (m == NULL) {
+		c->cst.drops[FWD_DROP_NO_MBUF]++;
+		return;
+	}
+	pkt_mcast_mac6(all_nodes, &dmac);
+	if (pkt_build_na(m, &c->ports[p].mac, &dmac, addr, all_nodes, addr,
+			 PKT_NA_ROUTER | PKT_NA_OVERRIDE) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	ctl_tx(c, p, m);
+}
+
+void ctl_claim_addr(struct ctl *c, uint8_t p, const struct cfg_addr *a)
+{
+	if (a->af == 6)
+		ctl_send_una(c, p, a->v6);
+	else
+		ctl_send_garp(c, p, rte_cpu_to_be_32(a->v4));
+}
+
 /* ---------------------------------------------------------- neighbours */
 
-static void nop_solicit(void *ctx, uint8_t port, rte_be32_t ip)
+static void nop_solicit(void *ctx, uint8_t port, const struct neigh_ip *ip)
 {
 	struct ctl *c = ctx;
+	struct cfg_addr t, src;
 
-	send_arp(c, port, source_for(c, port, ip), ip);
+	if (!neigh_ip_is4(ip)) {
+		send_ns(c, port, ip->b);
+		return;
+	}
+	t = cfg_addr4(rte_be_to_cpu_32(neigh_ip_v4(ip)));
+	src = source_for(c, port, &t);
+	send_arp(c, port, rte_cpu_to_be_32(src.v4), neigh_ip_v4(ip));
 }
 
 static void nop_release(void *ctx, uint8_t port, struct rte_mbuf *m,
@@ -191,10 +245,13 @@ static void from_worker(struct ctl *c, struct rte_mbuf *m)
 	case PKT_CTL_SYNC:
 		ctl_sync_input(c, m);
 		break;
-	case PKT_CTL_RESOLVE:
-		neigh_hold(c->env.neigh, meta->nexthop, meta->out_port, m, fwd_clock_ms(),
-			   &c->nops);
+	case PKT_CTL_RESOLVE: {
+		struct neigh_ip nh;
+
+		memcpy(nh.b, meta->nexthop, sizeof(nh.b));
+		neigh_hold(c->env.neigh, &nh, meta->out_port, m, fwd_clock_ms(), &c->nops);
 		break;
+	}
 	default: /* a worker bug: nothing else is ever queued */
 		c->cst.dropped++;
 		rte_pktmbuf_free(m);
@@ -211,7 +268,7 @@ static void learn_poll(struct ctl *c, struct fwd_worker *w)
 	uint64_t now = fwd_clock_ms();
 
 	for (unsigned int i = 0; i < n; i++)
-		neigh_learn(c->env.neigh, r[i].ip, &r[i].mac, r[i].port, false, now, &c->nops);
+		neigh_learn(c->env.neigh, &r[i].ip, &r[i].mac, r[i].port, false, now, &c->nops);
 }
 
 void ctl_io_poll(struct ctl *c)

@@ -27,7 +27,7 @@
 #define LABELS_MAX 6
 
 struct m_rs {
-	uint32_t ip;
+	struct cfg_addr ip;
 	uint16_t port;
 	long weight; /* in force; -1 out of service */
 	int cfg_weight;
@@ -36,7 +36,7 @@ struct m_rs {
 };
 
 struct m_vs {
-	uint32_t vip;
+	struct cfg_addr vip;
 	uint16_t port;
 	uint8_t proto;
 	bool owned;
@@ -45,7 +45,7 @@ struct m_vs {
 };
 
 struct m_check {
-	uint32_t vip, rip;
+	struct cfg_addr vip, rip;
 	uint16_t vport, rport;
 	uint8_t proto;
 	enum cfg_check_type type;
@@ -216,22 +216,22 @@ static void lbl_add(struct lbl *x, const char *name, const char *fmt, ...)
 	x->n++;
 }
 
-static void lbl_service(struct lbl *x, uint32_t vip, uint16_t port, uint8_t proto)
+static void lbl_service(struct lbl *x, const struct cfg_addr *vip, uint16_t port, uint8_t proto)
 {
-	char ip[16];
+	char ip[CFG_ADDR_STRLEN];
 
 	x->n = 0;
-	lbl_add(x, "vip", "%s", cfg_ipv4_str(vip, ip));
+	lbl_add(x, "vip", "%s", cfg_addr_str(vip, ip));
 	lbl_add(x, "port", "%u", port);
 	lbl_add(x, "proto", "%s", ctl_proto_name(proto));
 }
 
-static void lbl_rs(struct lbl *x, const struct m_vs *v, uint32_t rip, uint16_t rport)
+static void lbl_rs(struct lbl *x, const struct m_vs *v, const struct cfg_addr *rip, uint16_t rport)
 {
-	char ip[16];
+	char rs[CFG_ADDR_STRLEN + 8];
 
-	lbl_service(x, v->vip, v->port, v->proto);
-	lbl_add(x, "rs", "%s:%u", cfg_ipv4_str(rip, ip), rport);
+	lbl_service(x, &v->vip, v->port, v->proto);
+	lbl_add(x, "rs", "%s", cfg_addr_port_str(rip, rport, rs)); /* [v6]:port */
 }
 
 /* The counters of services and real servers, one family each. */
@@ -284,7 +284,7 @@ static void write_services(struct metrics_buf *b, const struct m_sample *m)
 		snprintf(help, sizeof(help), "Virtual service: %s.", ctr_families[f].help);
 		metrics_family(b, name, t, help);
 		for (size_t i = 0; i < m->n_vs; i++) {
-			lbl_service(&x, m->vs[i].vip, m->vs[i].port, m->vs[i].proto);
+			lbl_service(&x, &m->vs[i].vip, m->vs[i].port, m->vs[i].proto);
 			metrics_sample_u64(b, name, x.l, x.n,
 					   ctr_get(&m->vs[i].ctr, ctr_families[f].f));
 		}
@@ -295,7 +295,7 @@ static void write_services(struct metrics_buf *b, const struct m_sample *m)
 			for (size_t r = 0; r < m->vs[i].n_rs; r++) {
 				const struct m_rs *rs = &m->rs[m->vs[i].first_rs + r];
 
-				lbl_rs(&x, &m->vs[i], rs->ip, rs->port);
+				lbl_rs(&x, &m->vs[i], &rs->ip, rs->port);
 				metrics_sample_u64(b, name, x.l, x.n,
 						   ctr_get(&rs->ctr, ctr_families[f].f));
 			}
@@ -304,7 +304,7 @@ static void write_services(struct metrics_buf *b, const struct m_sample *m)
 	    b, "halb_service_owned", METRICS_GAUGE,
 	    "1 when this director holds the service's VIP (VRRP MASTER or no instance).");
 	for (size_t i = 0; i < m->n_vs; i++) {
-		lbl_service(&x, m->vs[i].vip, m->vs[i].port, m->vs[i].proto);
+		lbl_service(&x, &m->vs[i].vip, m->vs[i].port, m->vs[i].proto);
 		metrics_sample(b, "halb_service_owned", x.l, x.n, m->vs[i].owned);
 	}
 	metrics_family(b, "halb_real_server_up", METRICS_GAUGE,
@@ -313,7 +313,7 @@ static void write_services(struct metrics_buf *b, const struct m_sample *m)
 		for (size_t r = 0; r < m->vs[i].n_rs; r++) {
 			const struct m_rs *rs = &m->rs[m->vs[i].first_rs + r];
 
-			lbl_rs(&x, &m->vs[i], rs->ip, rs->port);
+			lbl_rs(&x, &m->vs[i], &rs->ip, rs->port);
 			metrics_sample(b, "halb_real_server_up", x.l, x.n, rs->healthy);
 		}
 	metrics_family(b, "halb_real_server_weight", METRICS_GAUGE,
@@ -323,7 +323,7 @@ static void write_services(struct metrics_buf *b, const struct m_sample *m)
 		for (size_t r = 0; r < m->vs[i].n_rs; r++) {
 			const struct m_rs *rs = &m->rs[m->vs[i].first_rs + r];
 
-			lbl_rs(&x, &m->vs[i], rs->ip, rs->port);
+			lbl_rs(&x, &m->vs[i], &rs->ip, rs->port);
 			metrics_sample(b, "halb_real_server_weight", x.l, x.n, (double)rs->weight);
 		}
 	metrics_family(b, "halb_real_server_configured_weight", METRICS_GAUGE,
@@ -332,7 +332,7 @@ static void write_services(struct metrics_buf *b, const struct m_sample *m)
 		for (size_t r = 0; r < m->vs[i].n_rs; r++) {
 			const struct m_rs *rs = &m->rs[m->vs[i].first_rs + r];
 
-			lbl_rs(&x, &m->vs[i], rs->ip, rs->port);
+			lbl_rs(&x, &m->vs[i], &rs->ip, rs->port);
 			metrics_sample(b, "halb_real_server_configured_weight", x.l, x.n,
 				       rs->cfg_weight);
 		}
@@ -401,7 +401,7 @@ static void write_checks(struct metrics_buf *b, const struct m_sample *m)
 			const struct m_check *k = &m->chk[i];
 			struct m_vs v = { .vip = k->vip, .port = k->vport, .proto = k->proto };
 
-			lbl_rs(&x, &v, k->rip, k->rport);
+			lbl_rs(&x, &v, &k->rip, k->rport);
 			lbl_add(&x, "type", "%s", cfg_check_name(k->type));
 			metrics_sample_u64(b, names[f], x.l, x.n,
 					   f == 0   ? k->up

@@ -47,28 +47,44 @@ static const struct {
 	{ "proto", CTL_Q_PROTO }, { "weight", CTL_Q_WEIGHT },
 };
 
-/* "a.b.c.d" or "a.b.c.d:port" */
+/* "A.B.C.D[:PORT]", an IPv6 address alone, or "[IPV6]:PORT" as ipvsadm
+ * writes it. */
 static bool parse_addr_filter(const char *v, struct ctl_addr_filter *f)
 {
-	char addr[16];
-	struct in_addr in;
-	const char *colon = strchr(v, ':');
-	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	char addr[CFG_ADDR_STRLEN];
+	const char *start = v, *end, *port = NULL;
+	size_t n;
 
+	if (v[0] == '[') {
+		start = v + 1;
+		end = strchr(start, ']');
+		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
+			return false;
+		if (end[1] == ':')
+			port = end + 2;
+	} else if (strchr(v, ':') != strrchr(v, ':')) {
+		end = v + strlen(v); /* IPv6 without a port */
+	} else {
+		end = strchr(v, ':');
+		if (end != NULL)
+			port = end + 1;
+		else
+			end = v + strlen(v);
+	}
+	n = (size_t)(end - start);
 	if (n == 0 || n >= sizeof(addr))
 		return false;
-	memcpy(addr, v, n);
+	memcpy(addr, start, n);
 	addr[n] = '\0';
-	if (inet_pton(AF_INET, addr, &in) != 1)
+	if (!cfg_parse_addr(addr, &f->addr))
 		return false;
-	f->addr = ntohl(in.s_addr);
-	if (colon != NULL) {
-		char *end;
-		long port = strtol(colon + 1, &end, 10);
+	if (port != NULL) {
+		char *stop;
+		long p = strtol(port, &stop, 10);
 
-		if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535)
+		if (port[0] == '\0' || *stop != '\0' || p < 0 || p > 65535)
 			return false;
-		f->port = (uint16_t)port;
+		f->port = (uint16_t)p;
 		f->has_port = true;
 	}
 	f->set = true;
@@ -184,9 +200,9 @@ int ctl_query_parse(const char *params, unsigned int allowed, long max_limit, st
 	return 0;
 }
 
-bool ctl_addr_match(const struct ctl_addr_filter *f, uint32_t addr, uint16_t port)
+bool ctl_addr_match(const struct ctl_addr_filter *f, const struct cfg_addr *addr, uint16_t port)
 {
-	return !f->set || (f->addr == addr && (!f->has_port || f->port == port));
+	return !f->set || (cfg_addr_eq(&f->addr, addr) && (!f->has_port || f->port == port));
 }
 
 /* ---------------------------------------------------------------- pages */

@@ -142,6 +142,8 @@ struct ctl {
 /* ctl.c */
 /* The workers' token buckets from the dataplane file's limits. */
 void ctl_limits(struct fwd_limits *out, const struct cfg_limits *in);
+/* The addresses the workers speak from on a port (its MAC already set). */
+void ctl_port_addrs(struct fwd_port *fp, const struct cfg_port *cp);
 
 /* ctl_io.c */
 void ctl_io_init(struct ctl *c);
@@ -153,6 +155,11 @@ void ctl_io_flush(struct ctl *c);
 void ctl_tx(struct ctl *c, uint8_t p, struct rte_mbuf *m);
 /* Broadcasts a gratuitous ARP for addr (network order) on port p. */
 void ctl_send_garp(struct ctl *c, uint8_t p, rte_be32_t addr);
+/* Sends an unsolicited neighbour advert for the IPv6 address addr to the
+ * all-nodes group on port p (override, router: RFC 4861 7.2.6). */
+void ctl_send_una(struct ctl *c, uint8_t p, const uint8_t *addr);
+/* A gratuitous ARP or an unsolicited neighbour advert for a, by family. */
+void ctl_claim_addr(struct ctl *c, uint8_t p, const struct cfg_addr *a);
 /* Whether addr (network order) is one of the director's on port p. */
 bool ctl_addr_is_ours(const struct ctl *c, uint8_t p, rte_be32_t addr);
 
@@ -227,10 +234,10 @@ size_t ctl_members_total(const struct cfg_keepalived *k);
 void ctl_rates_update(struct ctl *c, double interval_s);
 /* The counters slot of real server rip:rport (or the sorry server) of
  * service vip:vport/proto, if one was ever given. */
-bool ctl_rs_slot_find(const struct ctl *c, uint32_t vip, uint16_t vport, uint8_t proto,
-		      uint32_t rip, uint16_t rport, uint32_t *slot);
+bool ctl_rs_slot_find(const struct ctl *c, const struct cfg_addr *vip, uint16_t vport,
+		      uint8_t proto, const struct cfg_addr *rip, uint16_t rport, uint32_t *slot);
 /* Index of the port an address is reached on (connected prefix), or 0. */
-uint8_t ctl_port_of(const struct ctl *c, uint32_t addr);
+uint8_t ctl_port_of(const struct ctl *c, const struct cfg_addr *addr);
 /* Takes (own true) or gives up the VIPs of instance i: the snapshot and the
  * TAP addresses (gratuitous ARPs are VRRP's to send). */
 void ctl_instance_own(struct ctl *c, size_t i, bool own);
@@ -240,9 +247,15 @@ void ctl_instance_own(struct ctl *c, size_t i, bool own);
  * (without announce: with it, routing does). */
 void ctl_static_vips(struct ctl *c);
 /* The static VIPs now (out has room for one per virtual server). */
-size_t ctl_static_vip_list(const struct ctl *c, uint32_t *out);
+size_t ctl_static_vip_list(const struct ctl *c, struct cfg_addr *out);
 /* Reload: takes off the TAPs the static VIPs of old that are static no more. */
-void ctl_static_vips_drop(struct ctl *c, const uint32_t *old, size_t n_old);
+void ctl_static_vips_drop(struct ctl *c, const struct cfg_addr *old, size_t n_old);
+
+/* The neighbour table's key for a. */
+struct neigh_ip ctl_neigh_ip(const struct cfg_addr *a);
+/* Appends addr with flags and port to the snapshot's address list a[*n]. */
+void ctl_spec_addr(struct svc_spec_addr *a, uint32_t *n, const struct cfg_addr *addr, uint8_t flags,
+		   uint8_t port);
 
 /* ctl_vrrp.c */
 /* Starts VRRP for c->k; after a reload, instances and scripts of old with
@@ -311,12 +324,16 @@ long ctl_weight_in_force(const struct ctl *c, uint32_t stat);
 /* The workers' connection tables summed (their counters are the owners',
  * read as they are: a torn read is possible). */
 void ctl_conns_sum(const struct ctl *c, struct conn_table_stats *t);
+/* An address of either family as a JSON string ("2001:db8::1"). */
+json_t *ctl_addr_json(const struct cfg_addr *a);
+/* A neighbour's address (IPv4 mapped or IPv6) as a JSON string. */
+json_t *ctl_neigh_ip_json(const struct neigh_ip *ip);
 int ctl_tel_init(struct ctl *c);
 
 /* ctl_page.c: the parameters of a list or change request, "k=v,k=v". */
 struct ctl_addr_filter {
 	bool set, has_port;
-	uint32_t addr; /* host order */
+	struct cfg_addr addr; /* IPv4 or IPv6 */
 	uint16_t port;
 };
 
@@ -344,7 +361,7 @@ struct ctl_query {
 int ctl_query_parse(const char *params, unsigned int allowed, long max_limit, struct ctl_query *q,
 		    char *err, size_t errlen);
 /* Whether addr:port passes f (an unset filter passes everything). */
-bool ctl_addr_match(const struct ctl_addr_filter *f, uint32_t addr, uint16_t port);
+bool ctl_addr_match(const struct ctl_addr_filter *f, const struct cfg_addr *addr, uint16_t port);
 /* {"error": "..."} */
 json_t *ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The error of a paged listing whose cursor names another configuration

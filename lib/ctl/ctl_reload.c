@@ -49,6 +49,8 @@ static const char *needs_restart(const struct cfg_dataplane *a, const struct cfg
 		return "workers";
 	if (a->connections != b->connections)
 		return "connections";
+	if (a->connections6 != b->connections6)
+		return "connections6";
 	if (a->neighbours != b->neighbours)
 		return "neighbours";
 	if (a->n_ports != b->n_ports)
@@ -72,15 +74,15 @@ static const char *needs_restart(const struct cfg_dataplane *a, const struct cfg
 static bool has_prefix(const struct cfg_port *p, const struct cfg_prefix *x)
 {
 	for (size_t a = 0; a < p->n_addrs; a++)
-		if (p->addrs[a].addr == x->addr && p->addrs[a].plen == x->plen)
+		if (cfg_addr_eq(&p->addrs[a].addr, &x->addr) && p->addrs[a].plen == x->plen)
 			return true;
 	return false;
 }
 
 static bool kroute_same(const struct cfg_kernel_route *a, const struct cfg_kernel_route *b)
 {
-	return a->prefix.addr == b->prefix.addr && a->prefix.plen == b->prefix.plen &&
-	       a->via == b->via && a->metric == b->metric;
+	return cfg_addr_eq(&a->prefix.addr, &b->prefix.addr) && a->prefix.plen == b->prefix.plen &&
+	       cfg_addr_eq(&a->via, &b->via) && a->metric == b->metric;
 }
 
 static bool has_kroute(const struct cfg_port *p, const struct cfg_kernel_route *r)
@@ -123,15 +125,18 @@ static void dataplane_apply(struct ctl *c, const struct cfg_dataplane *d2)
 		kroutes_apply(c, p, o, n, false);
 		for (size_t a = 0; a < o->n_addrs; a++)
 			if (!has_prefix(n, &o->addrs[a]))
-				port_kernel_addr(&c->ports[p], o->addrs[a].addr, o->addrs[a].plen,
+				port_kernel_addr(&c->ports[p], &o->addrs[a].addr, o->addrs[a].plen,
 						 NULL, false);
 		for (size_t a = 0; a < n->n_addrs; a++)
 			if (!has_prefix(o, &n->addrs[a]))
-				port_kernel_addr(&c->ports[p], n->addrs[a].addr, n->addrs[a].plen,
+				port_kernel_addr(&c->ports[p], &n->addrs[a].addr, n->addrs[a].plen,
 						 NULL, true);
 		kroutes_apply(c, p, o, n, true);
 		c->ports[p].cfg = n;
-		c->env.ports[p].addr = n->n_addrs ? rte_cpu_to_be_32(n->addrs[0].addr) : 0;
+		/* Workers read these as they go: a reload that changes a
+		 * port's primary IPv6 address may see one packet (an ICMPv6
+		 * error, a tunnel's outer header) leave from half of each. */
+		ctl_port_addrs(&c->env.ports[p], n);
 	}
 	c->env.idle_sleep_us = d2->idle_sleep_us;
 	/* The routing table is built again, with keepalived.conf's routes,
@@ -161,7 +166,7 @@ int ctl_reload(struct ctl *c)
 	const struct cfg_dataplane *dp;
 	struct ctl_vrrp *old_v;
 	const char *restart = NULL;
-	uint32_t *old_static;
+	struct cfg_addr *old_static;
 	size_t n_old_static;
 
 	HALB_LOG(ctl, NOTICE, "Reloading %s and %s", c->opt.keepalived_conf, c->opt.dataplane_conf);

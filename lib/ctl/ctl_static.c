@@ -33,21 +33,17 @@ static int route_port(const struct ctl *c, const struct cfg_sroute *r)
 	if (r->dev != NULL)
 		return port_index(c, r->dev);
 	for (size_t p = 0; p < c->d->n_ports; p++)
-		for (size_t a = 0; a < c->d->ports[p].n_addrs; a++) {
-			const struct cfg_prefix *pf = &c->d->ports[p].addrs[a];
-			uint32_t m = pf->plen == 0 ? 0 : ~0u << (32 - pf->plen);
-
-			if ((pf->addr & m) == (r->via & m))
+		for (size_t a = 0; a < c->d->ports[p].n_addrs; a++)
+			if (cfg_prefix_has(&c->d->ports[p].addrs[a], &r->via))
 				return (int)p;
-		}
 	return 0;
 }
 
 static bool same_route(const struct cfg_sroute *a, const struct cfg_sroute *b)
 {
-	return a->prefix.addr == b->prefix.addr && a->prefix.plen == b->prefix.plen &&
-	       a->via == b->via && a->src == b->src && a->metric == b->metric &&
-	       (a->dev == NULL) == (b->dev == NULL) &&
+	return cfg_addr_eq(&a->prefix.addr, &b->prefix.addr) && a->prefix.plen == b->prefix.plen &&
+	       cfg_addr_eq(&a->via, &b->via) && cfg_addr_eq(&a->src, &b->src) &&
+	       a->metric == b->metric && (a->dev == NULL) == (b->dev == NULL) &&
 	       (a->dev == NULL || strcmp(a->dev, b->dev) == 0);
 }
 
@@ -66,11 +62,11 @@ static void kernel_route(struct ctl *c, const char *kind, const struct cfg_srout
 		.prefix = r->prefix, .via = r->via, .metric = r->metric, .src = r->src
 	};
 	int rc = port_kernel_route(&c->ports[p], &kr, add);
-	char a[16];
+	char a[CFG_ADDR_STRLEN];
 
 	if (rc != 0)
 		HALB_LOG(ctl, WARNING, "%s: cannot %s the route to %s/%u on %s: %s", kind,
-			 add ? "add" : "remove", cfg_ipv4_str(r->prefix.addr, a), r->prefix.plen,
+			 add ? "add" : "remove", cfg_addr_str(&r->prefix.addr, a), r->prefix.plen,
 			 c->d->ports[p].kernel_if, strerror(-rc));
 }
 
@@ -88,7 +84,7 @@ void ctl_vroutes(struct ctl *c, size_t inst, bool add)
 static bool addr_in(const struct cfg_vip *a, const struct cfg_vip *set, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (set[i].pfx.addr == a->pfx.addr && set[i].pfx.plen == a->pfx.plen &&
+		if (cfg_addr_eq(&set[i].pfx.addr, &a->pfx.addr) && set[i].pfx.plen == a->pfx.plen &&
 		    strcmp(set[i].dev, a->dev) == 0)
 			return true;
 	return false;
@@ -97,12 +93,12 @@ static bool addr_in(const struct cfg_vip *a, const struct cfg_vip *set, size_t n
 static void kernel_addr(struct ctl *c, const struct cfg_vip *s, bool add)
 {
 	uint8_t p = port_index(c, s->dev);
-	int rc = port_kernel_addr(&c->ports[p], s->pfx.addr, s->pfx.plen, s->label, add);
-	char a[16];
+	int rc = port_kernel_addr(&c->ports[p], &s->pfx.addr, s->pfx.plen, s->label, add);
+	char a[CFG_ADDR_STRLEN];
 
 	if (rc != 0)
 		HALB_LOG(ctl, WARNING, "static_ipaddress: cannot %s %s/%u on %s: %s",
-			 add ? "add" : "remove", cfg_ipv4_str(s->pfx.addr, a), s->pfx.plen,
+			 add ? "add" : "remove", cfg_addr_str(&s->pfx.addr, a), s->pfx.plen,
 			 c->d->ports[p].kernel_if, strerror(-rc));
 }
 
@@ -205,10 +201,8 @@ static void trust_gateway(struct ctl *c, const struct cfg_sroute *r, void *arg)
 		uint32_t n;
 	} *out = arg;
 
-	if (r->via != 0)
-		out->a[out->n++] = (struct svc_spec_addr){ .addr = r->via,
-							   .flags = SVC_AF_TRUSTED,
-							   .port = SVC_PORT_ANY };
+	if (r->via.af != 0)
+		ctl_spec_addr(out->a, &out->n, &r->via, SVC_AF_TRUSTED, SVC_PORT_ANY);
 	(void)c;
 }
 
@@ -220,10 +214,8 @@ uint32_t ctl_static_addr_specs(const struct ctl *c, struct svc_spec_addr *a, uin
 	} out = { a, n };
 
 	for (size_t i = 0; i < c->k->n_static_addrs; i++)
-		a[out.n++] =
-		    (struct svc_spec_addr){ .addr = c->k->static_addrs[i].pfx.addr,
-					    .flags = SVC_AF_LOCAL,
-					    .port = port_index(c, c->k->static_addrs[i].dev) };
+		ctl_spec_addr(a, &out.n, &c->k->static_addrs[i].pfx.addr, SVC_AF_LOCAL,
+			      port_index(c, c->k->static_addrs[i].dev));
 	routes_in_force((struct ctl *)c, trust_gateway, &out);
 	return out.n;
 }
@@ -239,11 +231,11 @@ size_t ctl_static_addrs_max(const struct ctl *c)
 
 static void pin_gateway(struct ctl *c, const struct cfg_sroute *r, void *arg)
 {
-	rte_be32_t nh = rte_cpu_to_be_32(r->via);
+	const struct neigh_ip nh = ctl_neigh_ip(&r->via);
 
 	(void)arg;
-	if (r->via != 0)
-		neigh_resolve(c->env.neigh, nh, (uint8_t)route_port(c, r), true, fwd_clock_ms(),
+	if (r->via.af != 0)
+		neigh_resolve(c->env.neigh, &nh, (uint8_t)route_port(c, r), true, fwd_clock_ms(),
 			      &c->nops);
 }
 

@@ -24,13 +24,22 @@
 
 #include "ctl_priv.h"
 
+/* A slot's identity. Addresses are 16 bytes, IPv4 ones mapped
+ * (::ffff:a.b.c.d, as the neighbour table keeps them). */
 struct stat_key {
-	uint32_t vip, rip;
+	struct neigh_ip vip, rip;
 	uint16_t vport, rport;
 	uint8_t proto;
 	uint8_t kind; /* 0 service, 1 real server, 2 sorry server */
 	uint16_t pad;
 };
+
+struct neigh_ip ctl_neigh_ip(const struct cfg_addr *a)
+{
+	if (a->af == 6)
+		return neigh_ip6(a->v6);
+	return neigh_ip4(rte_cpu_to_be_32(a->v4));
+}
 
 static int stat_slot(struct ctl *c, const struct stat_key *k, uint32_t *slot)
 {
@@ -52,14 +61,14 @@ static int stat_slot(struct ctl *c, const struct stat_key *k, uint32_t *slot)
 	return 0;
 }
 
-bool ctl_rs_slot_find(const struct ctl *c, uint32_t vip, uint16_t vport, uint8_t proto,
-		      uint32_t rip, uint16_t rport, uint32_t *slot)
+bool ctl_rs_slot_find(const struct ctl *c, const struct cfg_addr *vip, uint16_t vport,
+		      uint8_t proto, const struct cfg_addr *rip, uint16_t rport, uint32_t *slot)
 {
 	for (uint8_t kind = 1; kind <= 2; kind++) {
-		struct stat_key k = { .vip = vip,
+		struct stat_key k = { .vip = ctl_neigh_ip(vip),
 				      .vport = vport,
 				      .proto = proto,
-				      .rip = rip,
+				      .rip = ctl_neigh_ip(rip),
 				      .rport = rport,
 				      .kind = kind };
 		void *data;
@@ -77,28 +86,33 @@ bool ctl_rs_slot_find(const struct ctl *c, uint32_t vip, uint16_t vport, uint8_t
 static int rs_slot(struct ctl *c, const struct cfg_virtual_server *v,
 		   const struct cfg_real_server *r, uint8_t kind, uint32_t svc_stat, uint32_t *slot)
 {
-	struct stat_key k = { .vip = v->addr,
+	struct stat_key k = { .vip = ctl_neigh_ip(&v->addr),
 			      .vport = v->port,
 			      .proto = v->protocol,
-			      .rip = r->addr,
+			      .rip = ctl_neigh_ip(&r->addr),
 			      .rport = r->port,
 			      .kind = kind };
 	int rc = stat_slot(c, &k, slot);
+	struct conn_dest *d = &c->env.dests[*slot];
 
-	if (rc == 0)
-		c->env.dests[*slot] = (struct conn_dest){ .af = 4,
-							  .port = rte_cpu_to_be_16(r->port),
-							  .svc_stat = (uint16_t)svc_stat,
-							  .addr.v4 = rte_cpu_to_be_32(r->addr) };
-	return rc;
+	if (rc != 0)
+		return rc;
+	*d = (struct conn_dest){ .af = r->addr.af,
+				 .port = rte_cpu_to_be_16(r->port),
+				 .svc_stat = (uint16_t)svc_stat };
+	if (r->addr.af == 6)
+		memcpy(d->addr.v6, r->addr.v6, 16);
+	else
+		d->addr.v4 = rte_cpu_to_be_32(r->addr.v4);
+	return 0;
 }
 
 /* The instance whose virtual_ipaddress holds addr, or -1. */
-static int instance_of(const struct cfg_keepalived *k, uint32_t addr)
+static int instance_of(const struct cfg_keepalived *k, const struct cfg_addr *addr)
 {
 	for (size_t i = 0; i < k->n_instances; i++)
 		for (size_t a = 0; a < k->instances[i].n_vips; a++)
-			if (k->instances[i].vips[a].pfx.addr == addr)
+			if (cfg_addr_eq(&k->instances[i].vips[a].pfx.addr, addr))
 				return (int)i;
 	return -1;
 }
@@ -114,12 +128,14 @@ static int vs_init(struct ctl *c)
 	for (size_t i = 0; i < k->n_vs; i++) {
 		const struct cfg_virtual_server *v = &k->vs[i];
 		struct ctl_vs *vs = &c->vs[i];
-		struct stat_key sk = { .vip = v->addr, .vport = v->port, .proto = v->protocol };
+		struct stat_key sk = { .vip = ctl_neigh_ip(&v->addr),
+				       .vport = v->port,
+				       .proto = v->protocol };
 		int rc = stat_slot(c, &sk, &vs->stat);
 
 		if (rc != 0)
 			return rc;
-		vs->owner = instance_of(k, v->addr);
+		vs->owner = instance_of(k, &v->addr);
 		vs->quorum_up = true;
 		vs->rs = calloc(v->n_rs ? v->n_rs : 1, sizeof(*vs->rs));
 		if (vs->rs == NULL)
@@ -241,12 +257,12 @@ static int override_kept(const struct carried *x, const struct cfg_real_server *
 	if (x->override < 0)
 		return -1;
 	if (x->weight != now->weight || x->inhibit != now->inhibit_on_failure) {
-		char a[16];
+		char a[CFG_ADDR_STRLEN];
 
 		HALB_LOG(
 		    ctl, NOTICE,
 		    "Weight override of [%s]:%u dropped: the configuration changed that server",
-		    cfg_ipv4_str(now->addr, a), now->port);
+		    cfg_addr_str(&now->addr, a), now->port);
 		return -1;
 	}
 	return x->override;
@@ -309,14 +325,39 @@ void ctl_svc_fini(struct ctl *c)
 
 /* ------------------------------------------------------------ building */
 
-uint8_t ctl_port_of(const struct ctl *c, uint32_t addr)
+/* The next hop towards a (the address itself when on the link, or when
+ * no route leads there) and the port; false when no route does. */
+static bool nexthop_of(const struct ctl *c, const struct cfg_addr *a, struct cfg_addr *nh,
+		       uint8_t *port)
 {
-	rte_be32_t nh;
+	*nh = *a;
+	*port = 0;
+	if (a->af == 6)
+		return route_lookup6(c->routes, a->v6, nh->v6, port) == 0;
+	else {
+		rte_be32_t be = rte_cpu_to_be_32(a->v4);
+
+		if (route_lookup(c->routes, be, &be, port) != 0)
+			return false;
+		nh->v4 = rte_be_to_cpu_32(be);
+		return true;
+	}
+}
+
+uint8_t ctl_port_of(const struct ctl *c, const struct cfg_addr *addr)
+{
+	struct cfg_addr nh;
 	uint8_t port;
 
-	if (route_lookup(c->routes, rte_cpu_to_be_32(addr), &nh, &port) == 0)
-		return port;
-	return 0;
+	return nexthop_of(c, addr, &nh, &port) ? port : 0;
+}
+
+/* The neighbour table's entry for nh out of port, pinned. */
+static int32_t neigh_pin(struct ctl *c, const struct cfg_addr *nh, uint8_t port)
+{
+	const struct neigh_ip ip = ctl_neigh_ip(nh);
+
+	return neigh_resolve(c->env.neigh, &ip, port, true, fwd_clock_ms(), &c->nops);
 }
 
 bool ctl_vs_owned(const struct ctl *c, size_t i)
@@ -330,10 +371,14 @@ bool ctl_vs_owned(const struct ctl *c, size_t i)
 static void rs_spec(struct ctl *c, const struct cfg_real_server *r, const struct ctl_rs *rt,
 		    struct svc_spec_rs *o)
 {
-	rte_be32_t nh = rte_cpu_to_be_32(r->addr);
-	uint8_t port = 0;
+	struct cfg_addr nh;
+	uint8_t port;
 
-	o->addr = r->addr;
+	o->af = r->addr.af;
+	if (r->addr.af == 6)
+		memcpy(o->addr6, r->addr.v6, 16);
+	else
+		o->addr = r->addr.v4;
 	o->port = r->port;
 	o->stat = rt->stat;
 	if (rt->healthy) {
@@ -346,11 +391,13 @@ static void rs_spec(struct ctl *c, const struct cfg_real_server *r, const struct
 		o->weight = 0;
 		o->available = false;
 	}
-	if (route_lookup(c->routes, nh, &nh, &port) != 0)
-		nh = rte_cpu_to_be_32(r->addr);
-	o->nexthop = rte_be_to_cpu_32(nh);
+	nexthop_of(c, &r->addr, &nh, &port);
+	if (nh.af == 6)
+		memcpy(o->nexthop6, nh.v6, 16);
+	else
+		o->nexthop = nh.v4;
 	o->out_port = port;
-	o->neigh = neigh_resolve(c->env.neigh, nh, port, true, fwd_clock_ms(), &c->nops);
+	o->neigh = neigh_pin(c, &nh, port);
 }
 
 /* The real servers a service schedules over right now. */
@@ -375,10 +422,14 @@ static uint32_t vs_rs_specs(struct ctl *c, size_t i, struct svc_spec_rs *out)
 	return n;
 }
 
-static void add_addr(struct svc_spec_addr *a, uint32_t *n, uint32_t addr, uint8_t flags,
-		     uint8_t port)
+void ctl_spec_addr(struct svc_spec_addr *a, uint32_t *n, const struct cfg_addr *addr, uint8_t flags,
+		   uint8_t port)
 {
-	a[*n] = (struct svc_spec_addr){ .addr = addr, .flags = flags, .port = port };
+	a[*n] = (struct svc_spec_addr){ .flags = flags, .port = port, .af = addr->af };
+	if (addr->af == 6)
+		memcpy(a[*n].addr6, addr->v6, 16);
+	else
+		a[*n].addr = addr->v4;
 	(*n)++;
 }
 
@@ -400,36 +451,42 @@ static uint32_t addr_specs(const struct ctl *c, struct svc_spec_addr *a)
 	const struct cfg_keepalived *k = c->k;
 	uint32_t n = 0;
 
-	for (size_t p = 0; p < c->d->n_ports; p++)
+	for (size_t p = 0; p < c->d->n_ports; p++) {
+		const struct cfg_addr ll = cfg_addr6(c->env.ports[p].ll6);
+
+		ctl_spec_addr(a, &n, &ll, SVC_AF_LOCAL, (uint8_t)p);
 		for (size_t i = 0; i < c->d->ports[p].n_addrs; i++)
-			add_addr(a, &n, c->d->ports[p].addrs[i].addr, SVC_AF_LOCAL, (uint8_t)p);
+			ctl_spec_addr(a, &n, &c->d->ports[p].addrs[i].addr, SVC_AF_LOCAL,
+				      (uint8_t)p);
+	}
 	for (size_t i = 0; i < k->n_instances; i++) {
 		const struct cfg_vrrp_instance *in = &k->instances[i];
 
 		for (size_t v = 0; v < in->n_vips; v++)
-			add_addr(a, &n, in->vips[v].pfx.addr,
-				 SVC_AF_VIP | (c->inst_master[i] ? SVC_AF_OWNED : 0),
-				 vip_port(c, in, &in->vips[v]));
+			ctl_spec_addr(a, &n, &in->vips[v].pfx.addr,
+				      SVC_AF_VIP | (c->inst_master[i] ? SVC_AF_OWNED : 0),
+				      vip_port(c, in, &in->vips[v]));
 		for (size_t p = 0; p < in->n_unicast_peers; p++)
-			add_addr(a, &n, in->unicast_peers[p], SVC_AF_TRUSTED, SVC_PORT_ANY);
+			ctl_spec_addr(a, &n, &in->unicast_peers[p], SVC_AF_TRUSTED, SVC_PORT_ANY);
 	}
 	for (size_t i = 0; i < k->n_vs; i++) {
 		const struct cfg_virtual_server *v = &k->vs[i];
 		uint8_t rs = SVC_AF_RS | (v->fwd == CFG_FWD_NAT ? SVC_AF_NAT_RS : 0);
 
 		for (size_t m = 0; m < v->n_members; m++)
-			add_addr(
-			    a, &n, v->members[m].addr,
-			    SVC_AF_SERVICE | SVC_AF_VIP | (ctl_vs_owned(c, i) ? SVC_AF_OWNED : 0),
-			    c->vs[i].owner < 0 ? ctl_port_of(c, v->members[m].addr) : SVC_PORT_ANY);
+			ctl_spec_addr(a, &n, &v->members[m].addr,
+				      SVC_AF_SERVICE | SVC_AF_VIP |
+					  (ctl_vs_owned(c, i) ? SVC_AF_OWNED : 0),
+				      c->vs[i].owner < 0 ? ctl_port_of(c, &v->members[m].addr)
+							 : SVC_PORT_ANY);
 		for (size_t r = 0; r < v->n_rs; r++)
-			add_addr(a, &n, v->rs[r].addr, rs, SVC_PORT_ANY);
+			ctl_spec_addr(a, &n, &v->rs[r].addr, rs, SVC_PORT_ANY);
 		if (v->has_sorry_server)
-			add_addr(a, &n, v->sorry_server.addr, rs, SVC_PORT_ANY);
+			ctl_spec_addr(a, &n, &v->sorry_server.addr, rs, SVC_PORT_ANY);
 	}
 	for (size_t r = 0; r < c->d->n_routes; r++)
-		if (c->d->routes[r].via != 0)
-			add_addr(a, &n, c->d->routes[r].via, SVC_AF_TRUSTED, SVC_PORT_ANY);
+		if (!cfg_addr_is_any(&c->d->routes[r].via))
+			ctl_spec_addr(a, &n, &c->d->routes[r].via, SVC_AF_TRUSTED, SVC_PORT_ANY);
 	return ctl_static_addr_specs(c, a, n);
 }
 
@@ -450,7 +507,7 @@ static uint32_t addrs_max(const struct ctl *c)
 	uint32_t n = (uint32_t)(ctl_members_total(c->k) + c->d->n_routes + ctl_static_addrs_max(c));
 
 	for (size_t p = 0; p < c->d->n_ports; p++)
-		n += (uint32_t)c->d->ports[p].n_addrs;
+		n += (uint32_t)c->d->ports[p].n_addrs + 1; /* and its link-local */
 	for (size_t i = 0; i < c->k->n_instances; i++)
 		n += (uint32_t)(c->k->instances[i].n_vips + c->k->instances[i].n_unicast_peers);
 	for (size_t i = 0; i < c->k->n_vs; i++)
@@ -458,13 +515,18 @@ static uint32_t addrs_max(const struct ctl *c)
 	return n;
 }
 
-static void vs_spec(struct ctl *c, size_t i, uint32_t vip, uint16_t vport, struct svc_spec_rs *rs,
+static void vs_spec(struct ctl *c, size_t i, const struct cfg_vs_member *m, struct svc_spec_rs *rs,
 		    uint32_t n_rs, struct svc_spec *sp)
 {
 	const struct cfg_virtual_server *v = &c->k->vs[i];
 
-	sp->vip = vip;
-	sp->vport = vport;
+	sp->af = m->addr.af;
+	if (m->addr.af == 6)
+		memcpy(sp->vip6, m->addr.v6, 16);
+	else
+		sp->vip = m->addr.v4;
+	sp->vport = m->port;
+	sp->persist_plen6 = v->persistence_plen6;
 	sp->proto = v->protocol;
 	sp->fwd = v->fwd;
 	sp->sched = v->sched;
@@ -483,14 +545,14 @@ static void vs_spec(struct ctl *c, size_t i, uint32_t vip, uint16_t vport, struc
 static void pin_gateways(struct ctl *c)
 {
 	for (size_t r = 0; r < c->d->n_routes; r++) {
-		rte_be32_t nh = rte_cpu_to_be_32(c->d->routes[r].via);
-		uint8_t port = 0;
+		const struct cfg_addr *via = &c->d->routes[r].via;
+		struct cfg_addr nh;
+		uint8_t port;
 
-		if (nh == 0)
+		if (cfg_addr_is_any(via))
 			continue;
-		if (route_lookup(c->routes, nh, &nh, &port) != 0)
-			nh = rte_cpu_to_be_32(c->d->routes[r].via);
-		neigh_resolve(c->env.neigh, nh, port, true, fwd_clock_ms(), &c->nops);
+		nexthop_of(c, via, &nh, &port);
+		neigh_pin(c, &nh, port);
 	}
 }
 
@@ -520,8 +582,7 @@ int ctl_publish(struct ctl *c)
 			goto out;
 		n_rs = vs_rs_specs(c, i, rs[i]);
 		for (size_t m = 0; m < v->n_members; m++)
-			vs_spec(c, i, v->members[m].addr, v->members[m].port, rs[i], n_rs,
-				&specs[n_specs++]);
+			vs_spec(c, i, &v->members[m], rs[i], n_rs, &specs[n_specs++]);
 	}
 	n_addrs = addr_specs(c, addrs);
 	snap = svc_snapshot_build(specs, (uint32_t)n_specs, addrs, n_addrs, c->routes, c->n_workers,
@@ -564,13 +625,13 @@ void ctl_instance_own(struct ctl *c, size_t i, bool own)
 		const struct cfg_port *cp =
 		    cfg_port_find(c->d, v->dev != NULL ? v->dev : in->interface);
 		uint8_t p = cp != NULL ? (uint8_t)(cp - c->d->ports) : 0;
-		int rc = port_kernel_addr(&c->ports[p], v->pfx.addr, v->pfx.plen, v->label, own);
+		int rc = port_kernel_addr(&c->ports[p], &v->pfx.addr, v->pfx.plen, v->label, own);
+		char a[CFG_ADDR_STRLEN];
 
 		if (rc != 0)
-			HALB_LOG(ctl, WARNING, "(%s) cannot %s %u.%u.%u.%u on %s: %s", in->name,
-				 own ? "add" : "remove", v->pfx.addr >> 24,
-				 (v->pfx.addr >> 16) & 255, (v->pfx.addr >> 8) & 255,
-				 v->pfx.addr & 255, cp ? cp->kernel_if : "?", strerror(-rc));
+			HALB_LOG(ctl, WARNING, "(%s) cannot %s %s on %s: %s", in->name,
+				 own ? "add" : "remove", cfg_addr_str(&v->pfx.addr, a),
+				 cp ? cp->kernel_if : "?", strerror(-rc));
 	}
 	/* virtual_routes after the VIPs, which they may use as source */
 	ctl_vroutes(c, i, own);
@@ -581,7 +642,7 @@ void ctl_instance_own(struct ctl *c, size_t i, bool own)
 	ctl_io_flush(c);
 }
 
-size_t ctl_static_vip_list(const struct ctl *c, uint32_t *out)
+size_t ctl_static_vip_list(const struct ctl *c, struct cfg_addr *out)
 {
 	size_t n = 0;
 
@@ -591,16 +652,22 @@ size_t ctl_static_vip_list(const struct ctl *c, uint32_t *out)
 		if (c->vs[i].owner >= 0)
 			continue;
 		for (size_t j = 0; j < n; j++)
-			seen |= out[j] == c->k->vs[i].addr;
+			seen |= cfg_addr_eq(&out[j], &c->k->vs[i].addr);
 		if (!seen)
 			out[n++] = c->k->vs[i].addr;
 	}
 	return n;
 }
 
-void ctl_static_vips_drop(struct ctl *c, const uint32_t *old, size_t n_old)
+/* A host address's prefix length: 32 or 128. */
+static uint8_t host_plen(const struct cfg_addr *a)
 {
-	uint32_t *now = calloc(c->n_vs_rt + 1, sizeof(*now));
+	return a->af == 6 ? 128 : 32;
+}
+
+void ctl_static_vips_drop(struct ctl *c, const struct cfg_addr *old, size_t n_old)
+{
+	struct cfg_addr *now = calloc(c->n_vs_rt + 1, sizeof(*now));
 	size_t n_now;
 
 	if (now == NULL)
@@ -610,10 +677,10 @@ void ctl_static_vips_drop(struct ctl *c, const uint32_t *old, size_t n_old)
 		bool stays = false;
 
 		for (size_t j = 0; j < n_now; j++)
-			stays |= now[j] == old[i];
+			stays |= cfg_addr_eq(&now[j], &old[i]);
 		if (!stays)
-			port_kernel_addr(&c->ports[ctl_port_of(c, old[i])], old[i], 32, NULL,
-					 false);
+			port_kernel_addr(&c->ports[ctl_port_of(c, &old[i])], &old[i],
+					 host_plen(&old[i]), NULL, false);
 	}
 	free(now);
 }
@@ -621,24 +688,24 @@ void ctl_static_vips_drop(struct ctl *c, const uint32_t *old, size_t n_old)
 void ctl_static_vips(struct ctl *c)
 {
 	for (size_t i = 0; i < c->k->n_vs; i++) {
-		uint32_t vip = c->k->vs[i].addr;
+		const struct cfg_addr *vip = &c->k->vs[i].addr;
 		uint8_t p = ctl_port_of(c, vip);
+		char a[CFG_ADDR_STRLEN];
 		bool seen = false;
 
 		if (c->vs[i].owner >= 0)
 			continue;
 		for (size_t j = 0; j < i; j++)
-			seen |= c->k->vs[j].addr == vip && c->vs[j].owner < 0;
+			seen |= cfg_addr_eq(&c->k->vs[j].addr, vip) && c->vs[j].owner < 0;
 		if (seen)
 			continue;
-		if (port_kernel_addr(&c->ports[p], vip, 32, NULL, true) != 0)
-			HALB_LOG(ctl, WARNING, "cannot add VIP %u.%u.%u.%u to %s", vip >> 24,
-				 (vip >> 16) & 255, (vip >> 8) & 255, vip & 255,
+		if (port_kernel_addr(&c->ports[p], vip, host_plen(vip), NULL, true) != 0)
+			HALB_LOG(ctl, WARNING, "cannot add VIP %s to %s", cfg_addr_str(vip, a),
 				 c->d->ports[p].kernel_if);
 		/* Announced by routing, a VIP is every director's at once: none
 		 * claims it on the link. */
 		if (c->announce == NULL)
-			ctl_send_garp(c, p, rte_cpu_to_be_32(vip));
+			ctl_claim_addr(c, p, vip);
 	}
 	ctl_io_flush(c);
 }

@@ -46,6 +46,7 @@
 
 struct ctl_sync_stats {
 	uint64_t messages_sent, conns_sent, bytes_sent, refreshed, rate_limited, send_dropped;
+	uint64_t unsyncable; /* records of a real server of the other family */
 	uint64_t requests_sent, requests_received;
 	uint64_t messages_received, conns_received, templates, ignored, skipped, handed;
 	uint64_t dropped, refused, kept_local, as_master;
@@ -115,16 +116,21 @@ static uint8_t halb_state(uint8_t proto, uint16_t state)
 	return proto == IPPROTO_TCP ? (uint8_t)state : CONN_S_UDP;
 }
 
-static void dest_of(const struct ctl *c, uint16_t rs_stat, struct sync_conn *s)
+/* The real server of s. @return false when it is of another family than
+ * the connection (TUN across families), which a sync entry cannot carry:
+ * IPVS's sync v1 has one family per entry. */
+static bool dest_of(const struct ctl *c, uint16_t rs_stat, struct sync_conn *s)
 {
 	const struct conn_dest *d = &c->env.dests[rs_stat];
 
 	s->dport = d->port;
 	memcpy(s->daddr, &d->addr, d->af == 6 ? 16 : 4);
+	return (d->af == 6) == (s->af == 6);
 }
 
-/* A worker's record as IPVS's sync connection. */
-static void conn_record(const struct ctl *c, const struct fwd_sync *r, struct sync_conn *s)
+/* A worker's record as IPVS's sync connection; false when it cannot be
+ * one (dest_of). */
+static bool conn_record(const struct ctl *c, const struct fwd_sync *r, struct sync_conn *s)
 {
 	const struct conn_key *k = &r->key;
 
@@ -144,10 +150,10 @@ static void conn_record(const struct ctl *c, const struct fwd_sync *r, struct sy
 		memcpy(s->caddr, &k->v4.src, 4);
 		memcpy(s->vaddr, &k->v4.dst, 4);
 	}
-	dest_of(c, r->rs_stat, s);
+	return dest_of(c, r->rs_stat, s);
 }
 
-static void tmpl_record(const struct ctl *c, const struct conn_tmpl *t, struct sync_conn *s)
+static bool tmpl_record(const struct ctl *c, const struct conn_tmpl *t, struct sync_conn *s)
 {
 	const struct svc_snapshot *snap = c->env.svc.cur;
 	const struct svc_rs *rs = snap != NULL ? snap->rs_of[t->rs_stat] : NULL;
@@ -168,7 +174,7 @@ static void tmpl_record(const struct ctl *c, const struct conn_tmpl *t, struct s
 				 .timeout = t->timeout_s ? t->timeout_s : 1 };
 	memcpy(s->caddr, t->key.caddr, 16);
 	memcpy(s->vaddr, t->key.vaddr, 16);
-	dest_of(c, t->rs_stat, s);
+	return dest_of(c, t->rs_stat, s);
 }
 
 /* ------------------------------------------------------------ sending */
@@ -251,7 +257,11 @@ static void tmpl_add(struct ctl *c, uint32_t idx, uint32_t now_s, uint64_t now_m
 	    (s->tmpl_sent[idx] != 0 && now_s - s->tmpl_sent[idx] < TMPL_EVERY_S) ||
 	    __atomic_load_n(&t->dead, __ATOMIC_ACQUIRE))
 		return;
-	tmpl_record(c, t, &sc);
+	if (!tmpl_record(c, t, &sc)) {
+		s->st.unsyncable++;
+		s->tmpl_sent[idx] = now_s;
+		return;
+	}
 	if (record_add(c, &sc, now_ms))
 		s->tmpl_sent[idx] = now_s;
 }
@@ -267,7 +277,10 @@ static bool events_send(struct ctl *c, uint32_t now_s, uint64_t now_ms)
 		while (n++ < EVENT_BURST && rte_ring_sc_dequeue_elem(ring, &r, sizeof(r)) == 0) {
 			struct sync_conn sc;
 
-			conn_record(c, &r, &sc);
+			if (!conn_record(c, &r, &sc)) {
+				c->sync->st.unsyncable++;
+				continue;
+			}
 			if (!record_add(c, &sc, now_ms)) {
 				c->sync->st.send_dropped++;
 				return false;
@@ -334,7 +347,10 @@ static uint64_t walk_templates(struct ctl *c, uint64_t budget, uint64_t now_ms)
 	while (conn_tmpls_read_upto(c->env.tmpls, &s->walk_tmpl, end, &tp)) {
 		if (!tp.assured)
 			continue;
-		tmpl_record(c, &tp, &sc);
+		if (!tmpl_record(c, &tp, &sc)) {
+			s->st.unsyncable++;
+			continue;
+		}
 		if (!record_add(c, &sc, now_ms)) {
 			s->walk_tmpl--; /* again when the bucket has tokens */
 			return UINT64_MAX;
@@ -386,7 +402,10 @@ static void refresh_walk(struct ctl *c, uint32_t now_s, uint64_t now_ms)
 		if (!view_worth(&v))
 			continue;
 		view_record(&v, now_s, &r);
-		conn_record(c, &r, &sc);
+		if (!conn_record(c, &r, &sc)) {
+			s->st.unsyncable++;
+			continue;
+		}
 		if (!record_add(c, &sc, now_ms)) {
 			s->walk_pos--; /* again when the bucket has tokens */
 			return;
@@ -451,14 +470,23 @@ void ctl_sync_poll(struct ctl *c)
 
 /* The counters slot of real server daddr:dport of service vaddr:vport, if
  * the running configuration has it. */
+static struct cfg_addr sync_addr(uint8_t af, const uint8_t *a)
+{
+	uint32_t v4;
+
+	if (af == 6)
+		return cfg_addr6(a);
+	memcpy(&v4, a, 4);
+	return cfg_addr4(rte_be_to_cpu_32(v4));
+}
+
 static bool rs_slot(const struct ctl *c, const struct sync_conn *sc, uint32_t *slot)
 {
-	uint32_t vip, rip;
+	const struct cfg_addr vip = sync_addr(sc->af, sc->vaddr);
+	const struct cfg_addr rip = sync_addr(sc->af, sc->daddr);
 
-	memcpy(&vip, sc->vaddr, 4);
-	memcpy(&rip, sc->daddr, 4);
-	if (!ctl_rs_slot_find(c, rte_be_to_cpu_32(vip), rte_be_to_cpu_16(sc->vport), sc->proto,
-			      rte_be_to_cpu_32(rip), rte_be_to_cpu_16(sc->dport), slot))
+	if (!ctl_rs_slot_find(c, &vip, rte_be_to_cpu_16(sc->vport), sc->proto, &rip,
+			      rte_be_to_cpu_16(sc->dport), slot))
 		return false;
 	return c->env.svc.cur != NULL && (c->env.svc.cur->stat_flags[*slot] & SVC_SF_PRESENT);
 }
@@ -466,12 +494,13 @@ static bool rs_slot(const struct ctl *c, const struct sync_conn *sc, uint32_t *s
 static void install_tmpl(struct ctl *c, const struct sync_conn *sc, uint32_t slot, uint32_t now_s)
 {
 	struct ctl_sync *s = c->sync;
-	struct conn_tkey k = { .af = 4, .proto = sc->proto, .vport = sc->vport };
+	struct conn_tkey k = { .af = sc->af, .proto = sc->proto, .vport = sc->vport };
+	const size_t alen = sc->af == 6 ? 16 : 4;
 	struct conn_tmpl *t;
 	uint32_t idx;
 
-	memcpy(k.caddr, sc->caddr, 4);
-	memcpy(k.vaddr, sc->vaddr, 4);
+	memcpy(k.caddr, sc->caddr, alen);
+	memcpy(k.vaddr, sc->vaddr, alen);
 	t = conn_tmpl_get(c->env.tmpls, &k, (uint16_t)slot, c->env.dests[slot].svc_stat,
 			  sc->timeout, now_s, &idx);
 	if (t == NULL) {
@@ -513,11 +542,17 @@ static void install_conn(struct ctl *c, const struct sync_conn *sc, uint32_t slo
 	    r.state == CONN_S_CLOSE_WAIT)
 		r.flags |= CONN_F_ASSURED;
 	r.key = (struct conn_key){
-		.af = 4, .proto = sc->proto, .sport = sc->cport, .dport = sc->vport
+		.af = sc->af, .proto = sc->proto, .sport = sc->cport, .dport = sc->vport
 	};
-	memcpy(&r.key.v4.src, sc->caddr, 4);
-	memcpy(&r.key.v4.dst, sc->vaddr, 4);
-	owner = fwd_owner(&c->env, 4, &r.key.v4.src, r.key.sport);
+	if (sc->af == 6) {
+		memcpy(r.key.v6.src, sc->caddr, 16);
+		memcpy(r.key.v6.dst, sc->vaddr, 16);
+		owner = fwd_owner(&c->env, 6, r.key.v6.src, r.key.sport);
+	} else {
+		memcpy(&r.key.v4.src, sc->caddr, 4);
+		memcpy(&r.key.v4.dst, sc->vaddr, 4);
+		owner = fwd_owner(&c->env, 4, &r.key.v4.src, r.key.sport);
+	}
 	if (rte_ring_sp_enqueue_elem(c->env.workers[owner]->sync_in, &r, sizeof(r)) != 0) {
 		s->st.dropped++;
 		return;
@@ -554,7 +589,7 @@ static void message_in(struct ctl *c, const uint8_t *p, size_t len)
 		uint32_t slot;
 
 		s->st.conns_received++;
-		if (sc->af != 4 || !rs_slot(c, sc, &slot)) {
+		if (!rs_slot(c, sc, &slot)) {
 			s->st.ignored++;
 			continue;
 		}
@@ -604,7 +639,7 @@ int ctl_sync_start(struct ctl *c)
 	if (!cfg->set)
 		return 0;
 	cp = cfg_port_find(c->d, cfg->interface);
-	if (cp == NULL || cp->n_addrs == 0)
+	if (cp == NULL || cfg_port_addr(cp, 4) == NULL)
 		return -1; /* cfg_check refused it already */
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
@@ -612,7 +647,7 @@ int ctl_sync_start(struct ctl *c)
 	s->cfg = cfg;
 	s->port = (uint8_t)(cp - c->d->ports);
 	s->syncid = (uint8_t)cfg->syncid;
-	s->src = rte_cpu_to_be_32(cp->addrs[0].addr);
+	s->src = rte_cpu_to_be_32(cfg_port_addr(cp, 4)->addr.v4); /* IPVS syncs over IPv4 */
 	s->group = rte_cpu_to_be_32(cfg->group);
 	s->udp_port = rte_cpu_to_be_16((uint16_t)cfg->port);
 	s->maxlen = cfg->maxlen ? cfg->maxlen : cp->mtu - 28;
@@ -691,12 +726,13 @@ static json_t *tel_sync(void *ctx, const char *params)
 		      (int)s->cfg->ttl, "maxlen", (int)s->maxlen);
 	json_object_set_new(
 	    o, "sent",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "messages",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "messages",
 		      (json_int_t)s->st.messages_sent, "conns", (json_int_t)s->st.conns_sent,
 		      "bytes", (json_int_t)s->st.bytes_sent, "refreshed",
 		      (json_int_t)s->st.refreshed, "events", (json_int_t)w.events, "events_dropped",
 		      (json_int_t)w.events_dropped, "rate_limited", (json_int_t)s->st.rate_limited,
-		      "requests", (json_int_t)s->st.requests_sent));
+		      "requests", (json_int_t)s->st.requests_sent, "unsyncable",
+		      (json_int_t)s->st.unsyncable));
 	json_object_set_new(
 	    o, "received",
 	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",

@@ -26,9 +26,19 @@ json_t *ctl_ip_json(uint32_t host)
 	return json_string(cfg_ipv4_str(host, buf));
 }
 
-static json_t *be_ip_json(rte_be32_t be)
+json_t *ctl_addr_json(const struct cfg_addr *a)
 {
-	return ctl_ip_json(rte_be_to_cpu_32(be));
+	char buf[CFG_ADDR_STRLEN];
+
+	return json_string(cfg_addr_str(a, buf));
+}
+
+json_t *ctl_neigh_ip_json(const struct neigh_ip *ip)
+{
+	struct cfg_addr a =
+	    neigh_ip_is4(ip) ? cfg_addr4(rte_be_to_cpu_32(neigh_ip_v4(ip))) : cfg_addr6(ip->b);
+
+	return ctl_addr_json(&a);
 }
 
 static json_t *mac_json(const struct rte_ether_addr *m)
@@ -76,11 +86,10 @@ static json_t *port_json(struct ctl *c, uint16_t p)
 	char ctl_tx[32];
 
 	for (size_t a = 0; a < cp->n_addrs; a++) {
-		char buf[24];
-		uint32_t x = cp->addrs[a].addr;
+		char buf[CFG_ADDR_STRLEN + 4], s[CFG_ADDR_STRLEN];
 
-		snprintf(buf, sizeof(buf), "%u.%u.%u.%u/%u", x >> 24, (x >> 16) & 255,
-			 (x >> 8) & 255, x & 255, cp->addrs[a].plen);
+		snprintf(buf, sizeof(buf), "%s/%u", cfg_addr_str(&cp->addrs[a].addr, s),
+			 cp->addrs[a].plen);
 		json_array_append_new(addrs, json_string(buf));
 	}
 	for (size_t r = 0; r < cp->n_kroutes; r++) {
@@ -164,12 +173,13 @@ static json_t *worker_json(const struct ctl *c, const struct fwd_worker *w)
 		      "busy_polls", (json_int_t)s->busy_polls, "drops", drops);
 	json_object_set_new(
 	    o, "events",
-	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "redirected",
+	    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "redirected",
 		      (json_int_t)s->redirected, "redirects_in", (json_int_t)s->redirects_in,
 		      "adopted", (json_int_t)s->adopted, "reused", (json_int_t)s->reused,
-		      "arp_replies", (json_int_t)s->arp_replies, "neigh_news", (json_int_t)s->learn,
-		      "icmp_sent", (json_int_t)s->icmp_sent, "icmp_limited",
-		      (json_int_t)s->icmp_limited, "fragments", (json_int_t)s->fragments));
+		      "arp_replies", (json_int_t)s->arp_replies, "nd_replies",
+		      (json_int_t)s->nd_replies, "neigh_news", (json_int_t)s->learn, "icmp_sent",
+		      (json_int_t)s->icmp_sent, "icmp_limited", (json_int_t)s->icmp_limited,
+		      "fragments", (json_int_t)s->fragments));
 	json_object_set_new(o, "conns", table_json(conn_table_stats(w->conns)));
 	json_object_set_new(o, "defences", ctl_defence_json(c, w->id));
 	return o;
@@ -295,8 +305,8 @@ static json_t *rs_json(struct ctl *c, const struct cfg_real_server *r, const str
 {
 	long w = ctl_weight_in_force(c, rt->stat);
 	json_t *o = json_pack(
-	    "{s:o, s:i, s:I, s:i, s:o, s:b, s:b, s:b}", "ip", ctl_ip_json(r->addr), "port", r->port,
-	    "weight", (json_int_t)(w < 0 ? 0 : w), "configured_weight", r->weight,
+	    "{s:o, s:i, s:I, s:i, s:o, s:b, s:b, s:b}", "ip", ctl_addr_json(&r->addr), "port",
+	    r->port, "weight", (json_int_t)(w < 0 ? 0 : w), "configured_weight", r->weight,
 	    "weight_override", rt->override >= 0 ? json_integer(rt->override) : json_null(),
 	    "healthy", rt->healthy, "in_service", w >= 0, "sorry", sorry);
 
@@ -324,6 +334,18 @@ static json_t *sched_flags_json(const struct cfg_virtual_server *v)
 	return flags;
 }
 
+/* persistence_granularity as ipvsadm shows it: a netmask, or an IPv6
+ * prefix length ("64"). */
+static json_t *granularity_json(const struct cfg_virtual_server *v)
+{
+	char buf[8];
+
+	if (v->addr.af != 6)
+		return ctl_ip_json(v->persistence_granularity);
+	snprintf(buf, sizeof(buf), "%u", v->persistence_plen6);
+	return json_string(buf);
+}
+
 /* A service without its real servers. */
 static json_t *vs_json(struct ctl *c, size_t i)
 {
@@ -333,12 +355,12 @@ static json_t *vs_json(struct ctl *c, size_t i)
 	json_t *o;
 
 	o = json_pack(
-	    "{s:o, s:i, s:s, s:s, s:o, s:s, s:i, s:o, s:b, s:b}", "vip", ctl_ip_json(v->addr),
+	    "{s:o, s:i, s:s, s:s, s:o, s:s, s:i, s:o, s:b, s:b}", "vip", ctl_addr_json(&v->addr),
 	    "port", v->port, "protocol", ctl_proto_name(v->protocol), "scheduler",
 	    cfg_sched_name(v->sched), "sched_flags", sched_flags_json(v), "forward",
 	    cfg_fwd_name(v->fwd), "persistence", (int)v->persistence_timeout, "granularity",
-	    ctl_ip_json(v->persistence_granularity), "owned",
-	    s != NULL && (s->stat_flags[vs->stat] & SVC_SF_OWNED), "quorum_up", vs->quorum_up);
+	    granularity_json(v), "owned", s != NULL && (s->stat_flags[vs->stat] & SVC_SF_OWNED),
+	    "quorum_up", vs->quorum_up);
 	counters_set(o, c, vs->stat);
 	return o;
 }
@@ -363,7 +385,7 @@ bool ctl_vs_match(const struct ctl *c, size_t i, const struct ctl_query *q)
 	const struct cfg_virtual_server *v = &c->k->vs[i];
 
 	return (q->proto == 0 || q->proto == v->protocol) &&
-	       ctl_addr_match(&q->vip, v->addr, v->port);
+	       ctl_addr_match(&q->vip, &v->addr, v->port);
 }
 
 /* Where a services listing is: configuration generation, service, real server. */
@@ -482,7 +504,7 @@ static json_t *neigh_json(struct ctl *c, uint32_t slot, uint64_t now)
 	uint8_t port;
 
 	neigh_slot_get(t, slot, &mac, &port);
-	return json_pack("{s:o, s:o, s:s, s:s, s:f}", "ip", be_ip_json(e->ip), "mac",
+	return json_pack("{s:o, s:o, s:s, s:s, s:f}", "ip", ctl_neigh_ip_json(&e->ip), "mac",
 			 mac_json(&mac), "port", c->d->ports[e->port].name, "state",
 			 neigh_state_name(e->state), "age",
 			 e->updated_ms ? (double)(now - e->updated_ms) / 1000.0 : -1.0);

@@ -156,6 +156,45 @@ static long inherit(long own, long global)
 	return own >= 0 ? own : global;
 }
 
+/* The instance's addresses in the form the codec takes: its VIPs, its
+ * peers and the address it advertises from (IPv4: unicast_src_ip, else the
+ * port's first; IPv6: unicast_src_ip, else the port's link-local, as RFC
+ * 5798 5.1.2.1 asks). */
+static int vi_addrs(struct ctl *c, struct ctl_vi *vi, const struct cfg_vrrp_instance *in,
+		    const struct cfg_port *cp)
+{
+	const struct cfg_prefix *first = cfg_port_addr(cp, 4);
+	const size_t nv = in->n_vips ? in->n_vips : 1, np = in->n_unicast_peers + 1;
+
+	vi->af = in->family == 6 ? 6 : 4;
+	vi->vips = calloc(nv, sizeof(*vi->vips));
+	vi->vips6 = calloc(nv, sizeof(*vi->vips6));
+	vi->peers = calloc(np, sizeof(*vi->peers));
+	vi->peers6 = calloc(np, sizeof(*vi->peers6));
+	vi->peer_ttl = calloc(np, sizeof(*vi->peer_ttl));
+	if (vi->vips == NULL || vi->vips6 == NULL || vi->peers == NULL || vi->peers6 == NULL ||
+	    vi->peer_ttl == NULL)
+		return -1;
+	for (size_t a = 0; a < in->n_vips; a++) {
+		vi->vips[a] = in->vips[a].pfx.addr.v4;
+		memcpy(vi->vips6[a], in->vips[a].pfx.addr.v6, 16);
+	}
+	for (size_t a = 0; a < in->n_unicast_peers; a++) {
+		vi->peers[a] = in->unicast_peers[a].v4;
+		memcpy(vi->peers6[a], in->unicast_peers[a].v6, 16);
+		vi->peer_ttl[a] = (struct vrrp_ttl_range){ .min = in->peer_ttl[a].min,
+							   .max = in->peer_ttl[a].max };
+	}
+	if (in->has_unicast_src_ip) {
+		vi->src_ip = in->unicast_src_ip.v4;
+		memcpy(vi->src_ip6, in->unicast_src_ip.v6, 16);
+	} else {
+		vi->src_ip = first != NULL ? first->addr.v4 : 0;
+		memcpy(vi->src_ip6, c->env.ports[vi->port].ll6, 16);
+	}
+	return 0;
+}
+
 static int vi_init(struct ctl *c, struct ctl_vi *vi, size_t i)
 {
 	const struct cfg_vrrp_instance *in = &c->k->instances[i];
@@ -168,24 +207,16 @@ static int vi_init(struct ctl *c, struct ctl_vi *vi, size_t i)
 	vi->cfg = in;
 	vi->port = cp ? (uint8_t)(cp - c->d->ports) : 0;
 	vi->group = ctl_vgroup_of(c->k, i);
-	vi->src_ip = in->has_unicast_src_ip ? in->unicast_src_ip
-		     : (cp && cp->n_addrs)  ? cp->addrs[0].addr
-					    : 0;
-	vi->vips = calloc(in->n_vips ? in->n_vips : 1, sizeof(*vi->vips));
-	vi->peer_ttl = calloc(in->n_unicast_peers ? in->n_unicast_peers : 1, sizeof(*vi->peer_ttl));
-	if (vi->vips == NULL || vi->peer_ttl == NULL)
+	if (vi_addrs(c, vi, in, cp) != 0)
 		return -1;
-	for (size_t a = 0; a < in->n_vips; a++)
-		vi->vips[a] = in->vips[a].pfx.addr;
-	for (size_t a = 0; a < in->n_unicast_peers; a++)
-		vi->peer_ttl[a] = (struct vrrp_ttl_range){ .min = in->peer_ttl[a].min,
-							   .max = in->peer_ttl[a].max };
 
 	vrrp_params_init(&vi->p);
 	vi->p.version = (uint8_t)(in->version ? in->version : g->vrrp_version);
 	vi->p.priority = in->priority;
 	vi->p.advert_int_ms = in->advert_int_ms;
 	vi->p.src_ip = vi->src_ip;
+	vi->p.af = vi->af;
+	memcpy(vi->p.src_ip6, vi->src_ip6, 16);
 	vi->p.initial_master =
 	    in->state == CFG_VRRP_MASTER || (!in->state_set && in->priority == VRRP_PRIO_OWNER);
 	vi->p.nopreempt = in->nopreempt;
@@ -227,10 +258,13 @@ static int vi_init(struct ctl *c, struct ctl_vi *vi, size_t i)
 		.n_vips = in->n_vips_adv, /* virtual_ipaddress_excluded is not advertised */
 		.unicast = in->n_unicast_peers > 0,
 		.check_unicast_src = true,
-		.peers = in->unicast_peers,
+		.peers = vi->peers,
 		.n_peers = in->n_unicast_peers,
 		.peer_ttl = vi->peer_ttl,
 		.addr_check = VRRP_ADDR_CHECK_KEEPALIVED,
+		.af = vi->af,
+		.vips6 = (const uint8_t(*)[16])vi->vips6,
+		.peers6 = (const uint8_t(*)[16])vi->peers6,
 	};
 	/* zero-padded to 8 bytes, as keepalived */
 	memcpy(vi->chk.auth_pass, in->auth_pass, strnlen(in->auth_pass, VRRP_AUTH_PASS_LEN));
@@ -329,6 +363,8 @@ int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old, const struct cfg_k
 	if (v == NULL)
 		return -1;
 	c->vrrp = v;
+	for (size_t p = 0; p < FWD_MAX_PORTS; p++)
+		v->mld_fd[p] = -1;
 	v->n_vi = k->n_instances;
 	v->n_scripts = k->n_scripts;
 	v->n_groups = k->n_groups;
@@ -350,6 +386,7 @@ int ctl_vrrp_start(struct ctl *c, const struct ctl_vrrp *old, const struct cfg_k
 	for (size_t i = 0; i < v->n_vi; i++)
 		if (vi_init(c, &v->vi[i], i) != 0)
 			return -1;
+	ctl_vrrp_mld_join(c, v);
 	for (size_t i = 0; i < v->n_vi; i++) {
 		const struct ctl_vi *ov = old_vi(old, v->vi[i].cfg->name);
 
@@ -381,7 +418,8 @@ void ctl_vrrp_fifo_states(struct ctl *c)
 }
 
 /* Whether addr is among the VIPs of new_k's instance called name. */
-static bool vip_stays(const struct cfg_keepalived *new_k, const char *name, uint32_t addr)
+static bool vip_stays(const struct cfg_keepalived *new_k, const char *name,
+		      const struct cfg_addr *addr)
 {
 	for (size_t i = 0; i < new_k->n_instances; i++) {
 		const struct cfg_vrrp_instance *in = &new_k->instances[i];
@@ -389,7 +427,7 @@ static bool vip_stays(const struct cfg_keepalived *new_k, const char *name, uint
 		if (strcmp(in->name, name) != 0)
 			continue;
 		for (size_t a = 0; a < in->n_vips; a++)
-			if (in->vips[a].pfx.addr == addr)
+			if (cfg_addr_eq(&in->vips[a].pfx.addr, addr))
 				return true;
 	}
 	return false;
@@ -419,8 +457,8 @@ void ctl_vrrp_retire(struct ctl *c, const struct cfg_keepalived *new_k)
 			const struct cfg_port *cp =
 			    cfg_port_find(c->d, vip->dev ? vip->dev : vi->cfg->interface);
 
-			if (!vip_stays(new_k, vi->cfg->name, vip->pfx.addr) && cp != NULL)
-				port_kernel_addr(&c->ports[cp - c->d->ports], vip->pfx.addr,
+			if (!vip_stays(new_k, vi->cfg->name, &vip->pfx.addr) && cp != NULL)
+				port_kernel_addr(&c->ports[cp - c->d->ports], &vip->pfx.addr,
 						 vip->pfx.plen, vip->label, false);
 		}
 	}
@@ -464,9 +502,13 @@ void ctl_vrrp_free(struct ctl_vrrp *v)
 {
 	if (v == NULL)
 		return;
+	ctl_vrrp_mld_leave(v);
 	for (size_t i = 0; i < v->n_vi; i++) {
 		free(v->vi[i].vips);
 		free(v->vi[i].peer_ttl);
+		free(v->vi[i].vips6);
+		free(v->vi[i].peers);
+		free(v->vi[i].peers6);
 		free(v->vi[i].items);
 		free(v->vi[i].tracks);
 	}

@@ -60,9 +60,14 @@ struct ctl_vi {
 	struct vrrp_params p;
 	struct vrrp_check_params chk;
 	struct vrrp_fsm fsm;
+	uint8_t af;     /* the instance's family */
 	uint32_t *vips; /* all of them; the first cfg->n_vips_adv are advertised */
 	struct vrrp_ttl_range *peer_ttl;
 	uint32_t src_ip;
+	uint32_t *peers;       /* IPv4 unicast_peer */
+	uint8_t (*vips6)[16];  /* IPv6 */
+	uint8_t src_ip6[16];   /* IPv6: the port's link-local, or unicast_src_ip */
+	uint8_t (*peers6)[16]; /* IPv6 unicast_peer */
 	struct vrrp_track_item *items;
 	struct vi_track *tracks;
 	size_t n_items;
@@ -107,6 +112,7 @@ struct ctl_vrrp {
 	ev_timer link_timer;    /* also reads track_files and counts processes */
 	uint64_t startup_until; /* ms: vrrp_startup_delay ends (0: none) */
 	ev_timer startup_timer;
+	int mld_fd[FWD_MAX_PORTS]; /* joined the IPv6 VRRP group on the port's TAP, or -1 */
 };
 
 static inline uint64_t ctl_vrrp_now_ms(void)
@@ -146,6 +152,14 @@ void ctl_vrrp_tracking_stop(struct ctl *c, struct ctl_vrrp *v);
 
 /* ctl_vrrp_wire.c */
 void ctl_vi_advert_send(struct ctl_vi *vi, uint8_t priority);
+/* Gratuitous ARPs, or unsolicited neighbour adverts for IPv6 VIPs. */
 void ctl_vi_garps_send(struct ctl_vi *vi, unsigned int count);
+/* The kernel of every port with an IPv6 multicast instance joins the
+ * group (ff02::12) on its TAP, so that it answers MLD queries for it and
+ * snooping switches send the adverts there; and leaves it. */
+void ctl_vrrp_mld_join(struct ctl *c, struct ctl_vrrp *v);
+void ctl_vrrp_mld_leave(struct ctl_vrrp *v);
+/* The instance's address (ours, or the master's) as JSON. */
+json_t *ctl_vi_master_json(const struct ctl_vi *vi);
 
 #endif

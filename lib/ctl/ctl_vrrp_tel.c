@@ -46,7 +46,7 @@ static json_t *vi_json(const struct ctl *c, const struct ctl_vi *vi)
 	bool master = vi->fsm.state == VRRP_STATE_MASTER;
 
 	for (size_t a = 0; a < vi->cfg->n_vips; a++)
-		json_array_append_new(vips, ctl_ip_json(vi->vips[a]));
+		json_array_append_new(vips, ctl_addr_json(&vi->cfg->vips[a].pfx.addr));
 	for (int r = 1; r < VRRP_REJECT_COUNT; r++)
 		if (vi->rejects[r])
 			json_object_set_new(rejects, vrrp_reject_name(r),
@@ -67,10 +67,8 @@ static json_t *vi_json(const struct ctl *c, const struct ctl_vi *vi)
 	    "name", vi->cfg->name, "state", vrrp_state_name(vi->fsm.state), "interface",
 	    vi->cfg->interface, "vrid", vi->cfg->vrid, "version", vi->p.version, "priority",
 	    vi->cfg->priority, "effective_priority", vi->fsm.priority, "master",
-	    master              ? ctl_ip_json(vi->src_ip)
-	    : vi->fsm.master_ip ? ctl_ip_json(vi->fsm.master_ip)
-				: json_null(),
-	    "master_priority", master ? vi->fsm.priority : vi->fsm.master_priority, "advert_int",
+	    ctl_vi_master_json(vi), "master_priority",
+	    master ? vi->fsm.priority : vi->fsm.master_priority, "advert_int",
 	    vi->p.advert_int_ms / 1000.0, "vips", vips, "vips_advertised",
 	    (json_int_t)vi->cfg->n_vips_adv, "sync_group",
 	    vi->group >= 0 ? json_string(v->groups[vi->group].cfg->name) : json_null(),

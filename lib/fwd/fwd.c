@@ -3,8 +3,8 @@
  * A burst's way through a worker, top to bottom:
  *
  *   parse every frame once            -> drops counted by reason
- *   ARP, other EtherTypes, VRRP, ...  -> fwd_local.c
- *   TCP/UDP with ports                -> one bulk lookup in the worker's table
+ *   ARP, other EtherTypes, VRRP, ...  -> fwd_local.c (IPv6, ND: fwd_nd.c)
+ *   TCP/UDP with ports, IPv4 or IPv6  -> one bulk lookup in the worker's table
  *     hit                             -> fwd_conn: state, counters, xmit
  *     miss                            -> fwd_miss (fwd_new.c): redirect to
  *                                        the owner, or schedule, or local
@@ -26,6 +26,9 @@ static const char *const drop_names[FWD_DROP_COUNT] = {
 	[FWD_DROP_BAD_IP_HEADER] = "bad_ip_header",
 	[FWD_DROP_BAD_IP_CHECKSUM] = "bad_ip_checksum",
 	[FWD_DROP_BAD_L4_HEADER] = "bad_l4_header",
+	[FWD_DROP_BAD_IPV6_EXT] = "bad_ipv6_ext",
+	[FWD_DROP_IPV6_EXT_CHAIN] = "ipv6_ext_chain",
+	[FWD_DROP_IPV6_ROUTING] = "ipv6_routing",
 	[FWD_DROP_FRAGMENT] = "fragment",
 	[FWD_DROP_NOT_FOR_US] = "not_for_us",
 	[FWD_DROP_VIP_NOT_OWNED] = "vip_not_owned",
@@ -47,6 +50,10 @@ static const char *const drop_names[FWD_DROP_COUNT] = {
 	[FWD_DROP_ARP_IGNORED] = "arp_ignored",
 	[FWD_DROP_VRRP_BAD_TTL] = "vrrp_bad_ttl",
 	[FWD_DROP_VRRP_UNTRUSTED] = "vrrp_untrusted",
+	[FWD_DROP_BAD_ND] = "bad_nd",
+	[FWD_DROP_ND_IGNORED] = "nd_ignored",
+	[FWD_DROP_ND_POLICED] = "nd_policed",
+	[FWD_DROP_RA_IGNORED] = "ra_ignored",
 	[FWD_DROP_TX_FULL] = "tx_full",
 	[FWD_DROP_NO_MBUF] = "no_mbuf",
 	[FWD_DROP_NEIGH_UNRESOLVED] = "neigh_unresolved",
@@ -123,6 +130,21 @@ void fwd_conn_gone(void *ctx, const struct conn *c)
 
 /* ------------------------------------------------- existing connections */
 
+/* The IPv6 connection c's packet m, on its way. */
+static void fwd_conn_xmit6(struct fwd_worker *w, const struct svc_snapshot *snap,
+			   struct rte_mbuf *m, const struct conn *c, const struct svc_rs *rs,
+			   uint8_t dir)
+{
+	if (dir == CONN_DIR_OUT)
+		fwd_xmit_nat_out6(w, snap, m, c);
+	else if (conn_fwd(c) == CFG_FWD_DR)
+		fwd_xmit_dr6(w, snap, m, rs);
+	else if (conn_fwd(c) == CFG_FWD_NAT)
+		fwd_xmit_nat_in6(w, snap, m, rs);
+	else
+		fwd_xmit_tun(w, snap, m, rs);
+}
+
 void fwd_conn(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 	      struct conn *c, uint8_t dir, bool first)
 {
@@ -154,6 +176,10 @@ void fwd_conn(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_
 			fwd_sync_event(w, c, old, was_assured);
 	}
 	count_pkt(w, c, len, dir == CONN_DIR_OUT);
+	if (unlikely(c->flags & CONN_F_V6)) {
+		fwd_conn_xmit6(w, snap, m, c, rs, dir);
+		return;
+	}
 	if (dir == CONN_DIR_OUT) {
 		fwd_xmit_nat_out(w, snap, m, c);
 		return;
@@ -214,27 +240,40 @@ static const enum fwd_drop parse_drop[] = {
 	[PKT_ERR_BAD_IP_HEADER] = FWD_DROP_BAD_IP_HEADER,
 	[PKT_ERR_BAD_IP_CHECKSUM] = FWD_DROP_BAD_IP_CHECKSUM,
 	[PKT_ERR_BAD_L4_HEADER] = FWD_DROP_BAD_L4_HEADER,
+	[PKT_ERR_BAD_IPV6_EXT] = FWD_DROP_BAD_IPV6_EXT,
+	[PKT_ERR_IPV6_EXT_CHAIN] = FWD_DROP_IPV6_EXT_CHAIN,
 };
 
-/* The key of a parsed TCP/UDP packet. @return false for anything else. */
+/* The key of a parsed TCP/UDP packet (IPv4, or IPv6 whose destination is
+ * its last stop). @return false for anything else. */
 static inline bool key_of(struct rte_mbuf *m, struct conn_key *key)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
-	const struct rte_ipv4_hdr *ip;
 	const rte_be16_t *ports;
 
-	if ((meta->l4_proto != IPPROTO_TCP && meta->l4_proto != IPPROTO_UDP) || meta->is_fragment ||
-	    meta->ether_type != RTE_ETHER_TYPE_IPV4)
+	if ((meta->l4_proto != IPPROTO_TCP && meta->l4_proto != IPPROTO_UDP) || meta->is_fragment)
 		return false;
-	ip = fwd_ip(m, meta);
+	if (likely(meta->ether_type == RTE_ETHER_TYPE_IPV4)) {
+		const struct rte_ipv4_hdr *ip = fwd_ip(m, meta);
+
+		key->af = 4;
+		key->v4.src = ip->src_addr;
+		key->v4.dst = ip->dst_addr;
+	} else if (fwd_is_v6(meta) && !meta->v6_routed) {
+		const struct rte_ipv6_hdr *ip = fwd_ip6(m, meta);
+
+		key->af = 6;
+		/* src and dst in a row, both in the header and in the key */
+		memcpy(&key->v6, (const uint8_t *)ip + offsetof(struct rte_ipv6_hdr, src_addr),
+		       sizeof(key->v6));
+	} else {
+		return false;
+	}
 	ports = fwd_l4(m, meta);
-	key->af = 4;
 	key->proto = meta->l4_proto;
 	key->sport = ports[0];
 	key->dport = ports[1];
 	key->pad = 0;
-	key->v4.src = ip->src_addr;
-	key->v4.dst = ip->dst_addr;
 	return true;
 }
 
@@ -262,7 +301,7 @@ static bool fwd_sort(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 		fwd_arp(w, snap, m);
 		return false;
 	}
-	if (kind == PKT_KIND_IPV4 && key_of(m, key))
+	if ((kind == PKT_KIND_IPV4 || kind == PKT_KIND_IPV6) && key_of(m, key))
 		return true;
 	fwd_local(w, snap, m);
 	return false;

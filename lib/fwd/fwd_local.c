@@ -17,6 +17,7 @@
  *   messages to the sync group (link-local multicast) take it too.
  * - Everything for the kernel passes a token bucket: one for real servers,
  *   gateways and peers (health checks, routing protocols), one for the rest.
+ * IPv6's counterpart, neighbour discovery included, is fwd_nd.c.
  */
 #include <rte_arp.h>
 
@@ -34,9 +35,13 @@ static inline bool ip_is_group(rte_be32_t dst)
 void fwd_to_kernel(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
+	uint8_t flags = 0;
 
-	if (meta->ether_type == RTE_ETHER_TYPE_IPV4 &&
-	    (svc_addr_flags(snap, fwd_ip(m, meta)->src_addr) & (SVC_AF_RS | SVC_AF_TRUSTED)))
+	if (meta->ether_type == RTE_ETHER_TYPE_IPV4)
+		flags = svc_addr_flags(snap, fwd_ip(m, meta)->src_addr);
+	else if (fwd_is_v6(meta))
+		flags = svc_addr_flags6(snap, fwd_ip6(m, meta)->src_addr);
+	if (flags & (SVC_AF_RS | SVC_AF_TRUSTED))
 		fwd_to_control(w, m, PKT_CTL_KERNEL, FWD_POL_TRUSTED, FWD_DROP_TRUSTED_POLICED);
 	else
 		fwd_to_control(w, m, PKT_CTL_KERNEL, FWD_POL_KERNEL, FWD_DROP_KERNEL_POLICED);
@@ -61,8 +66,11 @@ void fwd_local(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte
 {
 	const struct pkt_meta *meta = pkt_meta(m);
 	const struct rte_ipv4_hdr *ip;
-	uint8_t flags;
 
+	if (fwd_is_v6(meta)) {
+		fwd_local6(w, snap, m);
+		return;
+	}
 	if (meta->ether_type != RTE_ETHER_TYPE_IPV4) {
 		fwd_to_kernel(w, snap, m);
 		return;
@@ -91,7 +99,12 @@ void fwd_local(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte
 		fwd_to_kernel(w, snap, m);
 		return;
 	}
-	flags = svc_addr_flags(snap, ip->dst_addr);
+	fwd_local_rest(w, snap, m, svc_addr_flags(snap, ip->dst_addr));
+}
+
+void fwd_local_rest(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		    uint8_t flags)
+{
 	if ((flags & SVC_AF_VIP) && !(flags & SVC_AF_OWNED)) {
 		fwd_drop(w, m, FWD_DROP_VIP_NOT_OWNED);
 		return;
@@ -99,7 +112,7 @@ void fwd_local(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte
 	/* Fragments of a service's traffic, or transit ones that may belong
 	 * to NAT connections, which the kernel cannot translate: halb does not
 	 * reassemble. */
-	if (meta->is_fragment &&
+	if (pkt_meta(m)->is_fragment &&
 	    ((flags & SVC_AF_SERVICE) || !(flags & (SVC_AF_LOCAL | SVC_AF_VIP)))) {
 		fwd_drop(w, m, FWD_DROP_FRAGMENT);
 		return;
@@ -109,19 +122,18 @@ void fwd_local(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte
 
 /* --------------------------------------------------------------- ARP */
 
-/* Tells the control core what ARP said about sip, if halb knows sip and
- * this is news (a change, or an answer to its probe). */
-static void arp_learn(struct fwd_worker *w, rte_be32_t sip, const struct rte_ether_addr *sha,
-		      uint8_t port)
+/* News is a change, or an answer to halb's probe. */
+void fwd_learn(struct fwd_worker *w, const struct neigh_ip *ip, const struct rte_ether_addr *mac,
+	       uint8_t port)
 {
 	struct fwd_learn r;
-	int32_t s = neigh_find(w->env->neigh, sip);
+	int32_t s = neigh_find(w->env->neigh, ip);
 
-	if (s < 0 || !neigh_slot_news(w->env->neigh, (uint32_t)s, sha, port))
+	if (s < 0 || !neigh_slot_news(w->env->neigh, (uint32_t)s, mac, port))
 		return;
 	if (!fwd_police(w, FWD_POL_LEARN))
 		return;
-	r = (struct fwd_learn){ .ip = sip, .mac = *sha, .port = port };
+	r = (struct fwd_learn){ .ip = *ip, .mac = *mac, .port = port };
 	if (rte_ring_sp_enqueue_elem(w->learn, &r, sizeof(r)) == 0)
 		w->st.learn++;
 }
@@ -168,8 +180,11 @@ void fwd_arp(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_m
 		(flags & (SVC_AF_VIP | SVC_AF_OWNED)) == (SVC_AF_VIP | SVC_AF_OWNED)) &&
 	       (port == meta->in_port || port == SVC_PORT_ANY);
 	if (d->arp_sip != 0 && rte_is_unicast_ether_addr(&d->arp_sha) &&
-	    !(svc_addr_flags(snap, d->arp_sip) & (SVC_AF_LOCAL | SVC_AF_OWNED)))
-		arp_learn(w, d->arp_sip, &d->arp_sha, meta->in_port);
+	    !(svc_addr_flags(snap, d->arp_sip) & (SVC_AF_LOCAL | SVC_AF_OWNED))) {
+		const struct neigh_ip sip = neigh_ip4(d->arp_sip);
+
+		fwd_learn(w, &sip, &d->arp_sha, meta->in_port);
+	}
 	if (op == RTE_ARP_OP_REQUEST && ours && d->arp_sip != d->arp_tip) {
 		arp_answer(w, m, arp);
 		return;

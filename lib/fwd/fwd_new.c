@@ -82,12 +82,17 @@ static int sched_for(struct fwd_worker *w, const struct svc *svc, const struct c
 			       .svc = svc,
 			       .gen = __atomic_load_n(&w->env->loads.gen, __ATOMIC_ACQUIRE) };
 	struct sched_load load = { .get = load_get, .ctx = &lc };
-	struct sched_key sk = { .saddr = rte_be_to_cpu_32(key->v4.src),
-				.daddr = rte_be_to_cpu_32(key->v4.dst),
-				.sport = rte_be_to_cpu_16(key->sport),
+	struct sched_key sk = { .sport = rte_be_to_cpu_16(key->sport),
 				.dport = rte_be_to_cpu_16(key->dport),
 				.now_ms = w->now_ms };
 
+	if (key->af == 6) {
+		sk.saddr = sched_addr_fold6(key->v6.src);
+		sk.daddr = sched_addr_fold6(key->v6.dst);
+	} else {
+		sk.saddr = rte_be_to_cpu_32(key->v4.src);
+		sk.daddr = rte_be_to_cpu_32(key->v4.dst);
+	}
 	return sched_pick(svc->sched, svc->state[w->id], &sk, &load);
 }
 
@@ -101,13 +106,25 @@ static int rs_index(const struct svc *svc, uint32_t stat)
 	return -1;
 }
 
+/* The persistence template's key: the client masked by the granularity
+ * (a netmask for IPv4, a prefix length for IPv6), and the service. */
 static void tkey_of(const struct svc *svc, const struct conn_key *key, struct conn_tkey *tk)
 {
-	rte_be32_t c = key->v4.src & svc->persist_mask;
+	*tk = (struct conn_tkey){ .af = key->af, .proto = key->proto, .vport = key->dport };
+	if (key->af == 6) {
+		const unsigned int plen = svc->persist_plen6;
 
-	*tk = (struct conn_tkey){ .af = 4, .proto = key->proto, .vport = key->dport };
-	memcpy(tk->caddr, &c, sizeof(c));
-	memcpy(tk->vaddr, &key->v4.dst, sizeof(key->v4.dst));
+		memcpy(tk->caddr, key->v6.src, plen / 8);
+		if (plen % 8)
+			tk->caddr[plen / 8] =
+			    key->v6.src[plen / 8] & (uint8_t)(0xff00u >> (plen % 8));
+		memcpy(tk->vaddr, key->v6.dst, 16);
+	} else {
+		rte_be32_t c = key->v4.src & svc->persist_mask;
+
+		memcpy(tk->caddr, &c, sizeof(c));
+		memcpy(tk->vaddr, &key->v4.dst, sizeof(key->v4.dst));
+	}
 }
 
 /*
@@ -192,6 +209,16 @@ static inline bool tcp_is_syn(uint8_t flags)
 			 RTE_TCP_FIN_FLAG)) == RTE_TCP_SYN_FLAG;
 }
 
+static inline const void *key_src(const struct conn_key *key)
+{
+	return key->af == 6 ? (const void *)key->v6.src : (const void *)&key->v4.src;
+}
+
+static inline const void *key_dst(const struct conn_key *key)
+{
+	return key->af == 6 ? (const void *)key->v6.dst : (const void *)&key->v4.dst;
+}
+
 /* A packet to an owned service's VIP:port. */
 static struct conn *to_service(struct fwd_worker *w, const struct svc_snapshot *snap,
 			       struct rte_mbuf *m, const struct conn_key *key,
@@ -201,7 +228,7 @@ static struct conn *to_service(struct fwd_worker *w, const struct svc_snapshot *
 	int owner;
 
 	if (svc->fwd == CFG_FWD_NAT && !meta->redirected) {
-		owner = fwd_owner(w->env, 4, &key->v4.src, key->sport);
+		owner = fwd_owner(w->env, key->af, key_src(key), key->sport);
 		if (owner != w->id) {
 			fwd_redirect(w, m, (uint16_t)owner);
 			return NULL;
@@ -229,10 +256,30 @@ static struct conn *to_service(struct fwd_worker *w, const struct svc_snapshot *
 	return NULL;
 }
 
+/* What the snapshot says of the key's destination and source addresses,
+ * and the service it goes to. */
+static uint8_t dst_info(const struct svc_snapshot *snap, const struct conn_key *key, uint8_t *port)
+{
+	return key->af == 6 ? svc_addr_info6(snap, key->v6.dst, port)
+			    : svc_addr_info(snap, key->v4.dst, port);
+}
+
+static uint8_t src_flags(const struct svc_snapshot *snap, const struct conn_key *key)
+{
+	return key->af == 6 ? svc_addr_flags6(snap, key->v6.src)
+			    : svc_addr_flags(snap, key->v4.src);
+}
+
+static const struct svc *svc_of(const struct svc_snapshot *snap, const struct conn_key *key)
+{
+	return key->af == 6 ? svc_lookup6(snap, key->v6.dst, key->dport, key->proto)
+			    : svc_lookup(snap, key->v4.dst, key->dport, key->proto);
+}
+
 struct conn *fwd_miss(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		      const struct conn_key *key)
 {
-	uint8_t port, flags = svc_addr_info(snap, key->v4.dst, &port);
+	uint8_t port, flags = dst_info(snap, key, &port);
 	const struct svc *svc;
 
 	if (flags & SVC_AF_SERVICE) {
@@ -240,14 +287,14 @@ struct conn *fwd_miss(struct fwd_worker *w, const struct svc_snapshot *snap, str
 			fwd_drop(w, m, FWD_DROP_VIP_NOT_OWNED);
 			return NULL;
 		}
-		svc = svc_lookup(snap, key->v4.dst, key->dport, key->proto);
+		svc = svc_of(snap, key);
 		if (svc != NULL)
 			return to_service(w, snap, m, key, svc);
 		/* an owned VIP on a port with no service: ping, SSH... */
 	} else if (!(flags & SVC_AF_LOCAL) && w->env->n_workers > 1 && !pkt_meta(m)->redirected &&
-		   (svc_addr_flags(snap, key->v4.src) & SVC_AF_NAT_RS)) {
+		   (src_flags(snap, key) & SVC_AF_NAT_RS)) {
 		/* a NAT reply: its connection is its client's owner's */
-		uint16_t owner = fwd_owner(w->env, 4, &key->v4.dst, key->dport);
+		uint16_t owner = fwd_owner(w->env, key->af, key_dst(key), key->dport);
 
 		if (owner != w->id) {
 			fwd_redirect(w, m, owner);

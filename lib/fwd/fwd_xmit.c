@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The transmit side of each forwarding method, as IPVS does it:
+ * The transmit side of each forwarding method for IPv4, as IPVS does it
+ * (IPv6: fwd_xmit6.c; TUN, both families: fwd_tun.c):
  * - DR rewrites the Ethernet addresses; the IP packet keeps its addresses.
  * - NAT rewrites the destination (requests) or the source (replies) with
  *   incremental checksum updates.
- * - TUN prepends an outer IPv4 header (IPIP) towards the real server.
  * - Every forwarded packet's TTL is decremented, as current IPVS does; one
  *   that would reach 0 gets ICMP "time exceeded".
  * - A packet larger than the egress port's MTU gets ICMP "fragmentation
@@ -39,6 +39,34 @@ static inline bool ip_df(const struct rte_ipv4_hdr *ip)
 
 /* ------------------------------------------------------ ICMP it makes */
 
+struct rte_mbuf *fwd_icmp_mbuf(struct fwd_worker *w)
+{
+	struct rte_mbuf *e;
+
+	if (!fwd_police(w, FWD_POL_ICMP)) {
+		w->st.icmp_limited++;
+		return NULL;
+	}
+	e = rte_pktmbuf_alloc(w->pool);
+	if (e == NULL) {
+		w->st.drops[FWD_DROP_NO_MBUF]++;
+		return NULL;
+	}
+	rte_pktmbuf_reset_headroom(e);
+	return e;
+}
+
+bool fwd_icmp_ether(struct fwd_worker *w, struct rte_mbuf *e, int built, uint16_t ether_type)
+{
+	if (built != 0 || rte_pktmbuf_prepend(e, sizeof(struct rte_ether_hdr)) == NULL) {
+		rte_pktmbuf_free(e);
+		w->st.drops[FWD_DROP_NO_MBUF]++;
+		return false;
+	}
+	rte_pktmbuf_mtod(e, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(ether_type);
+	return true;
+}
+
 void fwd_icmp_send(struct fwd_worker *w, const struct svc_snapshot *snap, const struct rte_mbuf *m,
 		   uint8_t type, uint8_t code, uint16_t mtu, rte_be32_t src)
 {
@@ -55,25 +83,13 @@ void fwd_icmp_send(struct fwd_worker *w, const struct svc_snapshot *snap, const 
 	if ((meta->l4_proto == IPPROTO_ICMP && icmp_is_error(icmp->icmp_type)) ||
 	    !meta->first_fragment || dst == 0 || (dst >> 28) >= 0xe)
 		return;
-	if (!fwd_police(w, FWD_POL_ICMP)) {
-		w->st.icmp_limited++;
+	e = fwd_icmp_mbuf(w);
+	if (e == NULL ||
+	    !fwd_icmp_ether(w, e,
+			    pkt_build_icmp_error(e, type, code, mtu, ip,
+						 rte_pktmbuf_data_len(m) - meta->l2_len, src),
+			    RTE_ETHER_TYPE_IPV4))
 		return;
-	}
-	e = rte_pktmbuf_alloc(w->pool);
-	if (e == NULL) {
-		w->st.drops[FWD_DROP_NO_MBUF]++;
-		return;
-	}
-	rte_pktmbuf_reset_headroom(e);
-	if (pkt_build_icmp_error(e, type, code, mtu, ip, rte_pktmbuf_data_len(m) - meta->l2_len,
-				 src) != 0 ||
-	    rte_pktmbuf_prepend(e, sizeof(struct rte_ether_hdr)) == NULL) {
-		rte_pktmbuf_free(e);
-		w->st.drops[FWD_DROP_NO_MBUF]++;
-		return;
-	}
-	rte_pktmbuf_mtod(e, struct rte_ether_hdr *)->ether_type =
-	    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	pkt_meta(e)->l2_len = sizeof(struct rte_ether_hdr);
 	pkt_meta(e)->l3_len = sizeof(struct rte_ipv4_hdr);
 	pkt_meta(e)->in_port = meta->in_port;
@@ -101,10 +117,8 @@ bool fwd_ttl(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_m
 	return true;
 }
 
-/* Whether m (IP length len) may leave through port: it fits, or may be
- * fragmented. Else "fragmentation needed" goes back from src, m is dropped. */
-static bool fits(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
-		 uint32_t len, uint8_t port, rte_be32_t src)
+bool fwd_fits4(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+	       uint32_t len, uint8_t port, rte_be32_t src)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
 	const uint16_t mtu = w->env->ports[port].mtu;
@@ -119,9 +133,8 @@ static bool fits(struct fwd_worker *w, const struct svc_snapshot *snap, struct r
 
 /* ------------------------------------------------------------- sending */
 
-/* Sends one frame whose IP part fits the port. */
-static void send_frame(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
-		       rte_be32_t nexthop)
+void fwd_send_frame(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
+		    const struct neigh_ip *nh)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct pkt_meta *meta = pkt_meta(m);
@@ -130,7 +143,7 @@ static void send_frame(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, i
 
 	rte_ether_addr_copy(&w->env->ports[port].mac, &eth->src_addr);
 	if (neigh_slot < 0)
-		neigh_slot = neigh_find(w->env->neigh, nexthop);
+		neigh_slot = neigh_find(w->env->neigh, nh);
 	if (neigh_slot >= 0 && neigh_slot_get(w->env->neigh, (uint32_t)neigh_slot, &mac, &nport)) {
 		rte_ether_addr_copy(&mac, &eth->dst_addr);
 		w->st.forwarded++;
@@ -139,14 +152,12 @@ static void send_frame(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, i
 	}
 	/* The control core resolves nexthop, then sends the frame itself. */
 	meta->out_port = port;
-	meta->nexthop = nexthop;
+	memcpy(meta->nexthop, nh->b, sizeof(meta->nexthop));
 	fwd_to_control(w, m, PKT_CTL_RESOLVE, FWD_POL_RESOLVE, FWD_DROP_RESOLVE_POLICED);
 }
 
-/* The checksum of an IPv4 header halb wrote whole, l2_len bytes into m:
- * the NIC's when it offers it, else computed here. */
-static void ip_cksum(const struct fwd_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
-		     uint8_t port, uint8_t l2_len)
+void fwd_ip_cksum(const struct fwd_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+		  uint8_t port, uint8_t l2_len)
 {
 	ip->hdr_checksum = 0;
 	if (w->env->ports[port].ip_cksum) {
@@ -158,10 +169,10 @@ static void ip_cksum(const struct fwd_worker *w, struct rte_mbuf *m, struct rte_
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
-/* Cuts m (DF clear, over the port's MTU) into fragments and sends them. */
-static void send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port,
-			   int32_t neigh_slot, rte_be32_t nexthop)
+void fwd_send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
+			const struct neigh_ip *nh)
 {
+	const bool v6 = fwd_is_v6(pkt_meta(m));
 	const struct pkt_meta meta = *pkt_meta(m);
 	struct rte_mbuf *frags[FRAGS_MAX];
 	uint8_t l2[RTE_ETHER_HDR_LEN + 4];
@@ -169,10 +180,11 @@ static void send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t por
 
 	memcpy(l2, rte_pktmbuf_mtod(m, void *), meta.l2_len);
 	rte_pktmbuf_adj(m, meta.l2_len);
-	n = w->indirect == NULL
-		? -1
-		: rte_ipv4_fragment_packet(m, frags, FRAGS_MAX, w->env->ports[port].mtu, w->pool,
-					   w->indirect);
+	n = w->indirect == NULL ? -1
+	    : v6 ? rte_ipv6_fragment_packet(m, frags, FRAGS_MAX, w->env->ports[port].mtu, w->pool,
+					    w->indirect)
+		 : rte_ipv4_fragment_packet(m, frags, FRAGS_MAX, w->env->ports[port].mtu, w->pool,
+					    w->indirect);
 	rte_pktmbuf_free(m); /* the fragments hold what they need of it */
 	if (n < 0) {
 		w->st.drops[FWD_DROP_MTU_EXCEEDED]++;
@@ -190,24 +202,33 @@ static void send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t por
 			w->st.dropped++;
 			continue;
 		}
-		/* rte_ip_frag leaves the sum to a NIC offload */
-		ip_cksum(w, frags[i], ip, port, meta.l2_len);
+		/* rte_ip_frag leaves the sum to a NIC offload (IPv6 has none) */
+		if (!v6)
+			fwd_ip_cksum(w, frags[i], ip, port, meta.l2_len);
 		memcpy(p, l2, meta.l2_len);
 		*pkt_meta(frags[i]) = meta;
 		pkt_meta(frags[i])->is_fragment = true;
 		w->st.fragments++;
-		send_frame(w, frags[i], port, neigh_slot, nexthop);
+		fwd_send_frame(w, frags[i], port, neigh_slot, nh);
 	}
+}
+
+void fwd_send_nh(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
+		 const struct neigh_ip *nh)
+{
+	if (fwd_ip_len(m) > w->env->ports[port].mtu)
+		fwd_send_fragments(w, m, port, neigh_slot, nh);
+	else
+		fwd_send_frame(w, m, port, neigh_slot, nh);
 }
 
 void fwd_send_to(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		 uint8_t port, int32_t neigh_slot, rte_be32_t nexthop)
 {
+	const struct neigh_ip nh = neigh_ip4(nexthop);
+
 	(void)snap;
-	if (rte_pktmbuf_pkt_len(m) - pkt_meta(m)->l2_len > w->env->ports[port].mtu)
-		send_fragments(w, m, port, neigh_slot, nexthop);
-	else
-		send_frame(w, m, port, neigh_slot, nexthop);
+	fwd_send_nh(w, m, port, neigh_slot, &nh);
 }
 
 void fwd_send_routed(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
@@ -225,17 +246,12 @@ void fwd_send_routed(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 
 /* ------------------------------------------------------------ methods */
 
-static inline uint32_t ip_len(const struct rte_mbuf *m)
-{
-	return rte_pktmbuf_pkt_len(m) - pkt_meta((struct rte_mbuf *)(uintptr_t)m)->l2_len;
-}
-
 void fwd_xmit_dr(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		 const struct svc_rs *rs)
 {
 	const rte_be32_t vip = fwd_ip(m, pkt_meta(m))->dst_addr;
 
-	if (!fits(w, snap, m, ip_len(m), rs->out_port, vip) || !fwd_ttl(w, snap, m))
+	if (!fwd_fits4(w, snap, m, fwd_ip_len(m), rs->out_port, vip) || !fwd_ttl(w, snap, m))
 		return;
 	fwd_send_to(w, snap, m, rs->out_port, rs->neigh, rs->nexthop);
 }
@@ -266,7 +282,7 @@ void fwd_xmit_nat_in(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 	rte_be16_t *ports = fwd_l4(m, meta);
 	rte_be32_t old = ip->dst_addr;
 
-	if (!fits(w, snap, m, ip_len(m), rs->out_port, old) || !fwd_ttl(w, snap, m))
+	if (!fwd_fits4(w, snap, m, fwd_ip_len(m), rs->out_port, old) || !fwd_ttl(w, snap, m))
 		return;
 	ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, old, rs->addr);
 	ip->dst_addr = rs->addr;
@@ -287,53 +303,13 @@ void fwd_xmit_nat_out(struct fwd_worker *w, const struct svc_snapshot *snap, str
 		fwd_drop(w, m, FWD_DROP_NO_ROUTE);
 		return;
 	}
-	if (!fits(w, snap, m, ip_len(m), port, w->env->ports[meta->in_port].addr) ||
+	if (!fwd_fits4(w, snap, m, fwd_ip_len(m), port, w->env->ports[meta->in_port].addr) ||
 	    !fwd_ttl(w, snap, m))
 		return;
 	ip->hdr_checksum = pkt_csum_update32(ip->hdr_checksum, old, c->vaddr);
 	ip->src_addr = c->vaddr;
 	l4_rewrite(meta->l4_proto, ports, old, c->vaddr, &ports[0], c->vport);
 	fwd_send_to(w, snap, m, port, -1, nexthop);
-}
-
-void fwd_xmit_tun(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
-		  const struct svc_rs *rs)
-{
-	struct pkt_meta *meta = pkt_meta(m);
-	const struct fwd_port *port = &w->env->ports[rs->out_port];
-	const struct rte_ipv4_hdr *inner = fwd_ip(m, meta);
-	const uint32_t inner_len = ip_len(m);
-	struct rte_ipv4_hdr *outer;
-	uint8_t tos = inner->type_of_service;
-	rte_be16_t df = inner->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	uint8_t *start;
-
-	/* The inner packet must fit with the outer header; without DF, the
-	 * outer packet is fragmented instead (IPVS's ipip_xmit). */
-	if (!fits(w, snap, m, inner_len + sizeof(*outer), rs->out_port, inner->dst_addr) ||
-	    !fwd_ttl(w, snap, m))
-		return;
-	start = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(*outer));
-	if (start == NULL) {
-		fwd_drop(w, m, FWD_DROP_NO_MBUF);
-		return;
-	}
-	/* Slide the Ethernet header (and VLAN tag) to the new front. */
-	memmove(start, start + sizeof(*outer), meta->l2_len);
-	outer = (struct rte_ipv4_hdr *)(start + meta->l2_len);
-	outer->version_ihl = RTE_IPV4_VHL_DEF;
-	outer->type_of_service = tos;
-	outer->total_length = rte_cpu_to_be_16((uint16_t)(inner_len + sizeof(*outer)));
-	outer->packet_id = rte_cpu_to_be_16(w->ip_id++);
-	outer->fragment_offset = df;
-	outer->time_to_live = 64;
-	outer->next_proto_id = IPPROTO_IPIP;
-	outer->src_addr = port->addr;
-	outer->dst_addr = rs->addr;
-	ip_cksum(w, m, outer, rs->out_port, meta->l2_len);
-	meta->l3_len = sizeof(*outer);
-	meta->l4_proto = IPPROTO_IPIP;
-	fwd_send_to(w, snap, m, rs->out_port, rs->neigh, rs->nexthop);
 }
 
 /* ----------------------------------------------------------- ICMP errors */
@@ -376,32 +352,20 @@ static void quoted_rewrite(struct rte_ipv4_hdr *inner, uint8_t *il4, uint32_t il
 	}
 }
 
-/* The connection an ICMP error about a TCP/UDP packet belongs to: in w's
- * table, or redirected to its owner (*redirected). */
-static struct conn *icmp_conn(struct fwd_worker *w, struct rte_mbuf *m,
-			      const struct rte_ipv4_hdr *inner, const rte_be16_t *iports,
-			      uint8_t *dir, bool *redirected)
+struct conn *fwd_icmp_conn(struct fwd_worker *w, struct rte_mbuf *m, const struct conn_key *key,
+			   uint8_t *dir, bool *redirected)
 {
-	/* The quoted packet went from inner->src to inner->dst: the key of a
-	 * connection it belongs to is its reverse. */
-	struct conn_key key = { .af = 4,
-				.proto = inner->next_proto_id,
-				.sport = iports[1],
-				.dport = iports[0],
-				.v4 = { .src = inner->dst_addr, .dst = inner->src_addr } };
-	struct conn *c = conn_lookup(w->conns, &key, dir);
-	const struct fwd_env *env = w->env;
+	struct conn *c = conn_lookup(w->conns, key, dir);
+	int owner;
 
 	*redirected = false;
 	if (c != NULL || pkt_meta(m)->redirected)
 		return c;
 	/* Errors are rare: every other table is asked. */
-	for (uint16_t i = 0; i < env->n_workers; i++) {
-		if (i != w->id && conn_probe(env->workers[i]->conns, &key)) {
-			fwd_redirect(w, m, i);
-			*redirected = true;
-			break;
-		}
+	owner = fwd_probe(w, key);
+	if (owner >= 0) {
+		fwd_redirect(w, m, (uint16_t)owner);
+		*redirected = true;
 	}
 	return NULL;
 }
@@ -416,10 +380,13 @@ bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 	const struct svc_rs *rs;
 	uint32_t ihl, il4_len;
 	rte_be16_t *iports;
+	struct conn_key key;
 	struct conn *c;
 	bool redirected;
 	uint8_t dir;
 
+	if (fwd_is_v6(meta))
+		return fwd_icmp6_error(w, snap, m);
 	if (!icmp_is_error(icmp->icmp_type) || icmp_len < sizeof(*icmp) + sizeof(*inner) + 4)
 		return false;
 	/* The quote is read, rewritten and summed in place: it must all be
@@ -434,7 +401,14 @@ bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 		return false;
 	iports = (rte_be16_t *)((uint8_t *)inner + ihl);
 	il4_len = icmp_len - sizeof(*icmp) - ihl;
-	c = icmp_conn(w, m, inner, iports, &dir, &redirected);
+	/* The quoted packet went from inner->src to inner->dst: the key of a
+	 * connection it belongs to is its reverse. */
+	key = (struct conn_key){ .af = 4,
+				 .proto = inner->next_proto_id,
+				 .sport = iports[1],
+				 .dport = iports[0],
+				 .v4 = { .src = inner->dst_addr, .dst = inner->src_addr } };
+	c = fwd_icmp_conn(w, m, &key, &dir, &redirected);
 	if (redirected)
 		return true;
 	if (c == NULL || !(snap->stat_flags[w->env->dests[c->rs_stat].svc_stat] & SVC_SF_OWNED))

@@ -21,9 +21,10 @@
  * two rings: the priority ring (VRRP adverts, sync messages), drained first
  * and whole, and the bulk ring (traffic for the kernel, frames waiting for a
  * neighbour), fed through per-worker token buckets so that a flood fills
- * neither. ARP requests for the director's own addresses are answered here,
- * and what ARP says about known neighbours goes to the control core as small
- * records, not frames.
+ * neither. ARP requests and IPv6 neighbour solicitations for the director's
+ * own addresses are answered here, and what ARP and neighbour adverts say
+ * about known neighbours goes to the control core as small records, not
+ * frames.
  *
  * fwd_process() is the single entry point used by the worker loop, the
  * packet fixtures, the fuzzer and the benchmark: they all drive the real
@@ -60,6 +61,9 @@ enum fwd_drop {
 	FWD_DROP_BAD_IP_HEADER,
 	FWD_DROP_BAD_IP_CHECKSUM,
 	FWD_DROP_BAD_L4_HEADER,
+	FWD_DROP_BAD_IPV6_EXT,   /**< an extension header malformed or out of place */
+	FWD_DROP_IPV6_EXT_CHAIN, /**< too many extension headers, or too long */
+	FWD_DROP_IPV6_ROUTING,   /**< to a VIP, with a routing header's segments left */
 	FWD_DROP_FRAGMENT,
 	FWD_DROP_NOT_FOR_US,
 	FWD_DROP_VIP_NOT_OWNED,
@@ -81,6 +85,10 @@ enum fwd_drop {
 	FWD_DROP_ARP_IGNORED, /**< about nobody halb or its kernel cares for */
 	FWD_DROP_VRRP_BAD_TTL,
 	FWD_DROP_VRRP_UNTRUSTED,
+	FWD_DROP_BAD_ND,     /**< a neighbour discovery message RFC 4861 7.1 refuses */
+	FWD_DROP_ND_IGNORED, /**< about nobody halb or its kernel cares for */
+	FWD_DROP_ND_POLICED, /**< neighbour discovery for the kernel, over the ARP bucket */
+	FWD_DROP_RA_IGNORED, /**< router adverts: routes come from the dataplane file */
 	FWD_DROP_TX_FULL,
 	FWD_DROP_NO_MBUF,
 	FWD_DROP_NEIGH_UNRESOLVED, /**< counted by the control core */
@@ -98,9 +106,12 @@ struct fwd_port {
 	uint16_t port_id; /**< DPDK ethdev id */
 	struct rte_ether_addr mac;
 	uint16_t mtu;
-	rte_be32_t addr; /**< primary address (TUN's outer source, ICMP) */
-	int16_t ctl_txq; /**< control TX queue, or -1: through worker 0 */
-	bool ip_cksum;   /**< the NIC sums the IPv4 headers halb writes whole */
+	rte_be32_t addr;   /**< primary address (TUN's outer source, ICMP) */
+	int16_t ctl_txq;   /**< control TX queue, or -1: through worker 0 */
+	bool ip_cksum;     /**< the NIC sums the IPv4 headers halb writes whole */
+	uint8_t addr6[16]; /**< primary IPv6 address (TUN's outer source, ICMPv6);
+			    * the link-local one when it has none */
+	uint8_t ll6[16];   /**< IPv6 link-local address (from the MAC) */
 };
 
 /** A token bucket: rate per second, burst at most. */
@@ -143,6 +154,7 @@ struct fwd_stats {
 	uint64_t adopted;      /**< mid-flow packets given a connection */
 	uint64_t reused;       /**< SYNs that replaced a closed connection */
 	uint64_t arp_replies;  /**< ARP requests answered here */
+	uint64_t nd_replies;   /**< neighbour solicitations answered here */
 	uint64_t learn;        /**< neighbour records sent to the control core */
 	uint64_t icmp_sent, icmp_limited;
 	uint64_t fragments; /**< fragments made of frames over the MTU */
@@ -176,9 +188,10 @@ struct fwd_sync_stats {
 	uint64_t refused;  /**< received, no room in the table */
 };
 
-/** A neighbour fact from ARP, for the control core (struct in the learn ring). */
+/** A neighbour fact from ARP or a neighbour advert, for the control core
+ * (struct in the learn ring). */
 struct fwd_learn {
-	rte_be32_t ip;
+	struct neigh_ip ip;
 	struct rte_ether_addr mac;
 	uint8_t port;
 	uint8_t pad;

@@ -4,9 +4,12 @@
 
 /**
  * @file
- * The neighbour (ARP) table.
+ * The neighbour table: ARP for IPv4, neighbour discovery for IPv6, in one
+ * table with one set of bounds and one aging policy. An address is 16 bytes
+ * (struct neigh_ip): an IPv6 address, or an IPv4 one mapped into IPv6
+ * (::ffff:a.b.c.d), so that both families share the map and the slots.
  *
- * Workers read it without locks: an IPv4 address maps (lock-free rte_hash,
+ * Workers read it without locks: an address maps (lock-free rte_hash,
  * single writer) to a slot, and a slot is one 64-bit word holding the MAC
  * address, the port and flag bits, written by the control core with one
  * atomic store. Real servers carry their slot in the service snapshot, so
@@ -16,7 +19,8 @@
  * STALE, FAILED), ages, probes, and the few packets held while an address
  * is being resolved. Entries exist only for next hops halb needs: they are
  * made by neigh_resolve (real servers, gateways, on-link destinations of
- * forwarded traffic), never by a stranger's ARP; ARP only updates them.
+ * forwarded traffic), never by a stranger's ARP or neighbour advert; those
+ * only update them.
  *
  * Bounds, as the kernel's table has them: an entry the current
  * configuration needs (a real server's or a gateway's, "pinned" at each
@@ -49,12 +53,55 @@ enum neigh_state {
 	NEIGH_FREE,
 };
 
+/** A neighbour's address: IPv6, or IPv4 mapped (::ffff:a.b.c.d, RFC 4291
+ * 2.5.5.2); network order. */
+struct neigh_ip {
+	uint8_t b[16];
+} __rte_aligned(8); /* rte_hash's CRC reads the key 8 bytes at a time */
+
+/** The neighbour address of IPv4 address a (network order). */
+static inline struct neigh_ip neigh_ip4(rte_be32_t a)
+{
+	struct neigh_ip ip = { { 0 } };
+
+	ip.b[10] = 0xff;
+	ip.b[11] = 0xff;
+	memcpy(&ip.b[12], &a, 4);
+	return ip;
+}
+
+/** The neighbour address of IPv6 address a (16 bytes). */
+static inline struct neigh_ip neigh_ip6(const uint8_t *a)
+{
+	struct neigh_ip ip;
+
+	memcpy(ip.b, a, 16);
+	return ip;
+}
+
+/** Whether ip is an IPv4 address (mapped). */
+static inline bool neigh_ip_is4(const struct neigh_ip *ip)
+{
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	return memcmp(ip->b, prefix, sizeof(prefix)) == 0;
+}
+
+/** The IPv4 address of a mapped ip (network order). */
+static inline rte_be32_t neigh_ip_v4(const struct neigh_ip *ip)
+{
+	rte_be32_t a;
+
+	memcpy(&a, &ip->b[12], 4);
+	return a;
+}
+
 #define NEIGH_VALID    (1ULL << 63)
 #define NEIGH_PROBING  (1ULL << 62) /**< the control core wants to hear from it */
 #define NEIGH_HOLD_MAX 4            /**< packets held per address while resolving */
 
 struct neigh_table {
-	struct rte_hash *map;    /**< be32 address -> slot */
+	struct rte_hash *map;    /**< struct neigh_ip -> slot */
 	uint64_t *slot;          /**< MAC (bits 0-47), port (48-55), NEIGH_* bits */
 	struct neigh_entry *ent; /**< control-only bookkeeping, per slot */
 	uint32_t size;
@@ -70,7 +117,7 @@ struct neigh_table {
 
 /** Control-only view of one slot. */
 struct neigh_entry {
-	rte_be32_t ip;
+	struct neigh_ip ip;
 	uint8_t state;  /**< enum neigh_state */
 	uint8_t port;   /**< halb port index */
 	uint8_t probes; /**< unanswered requests */
@@ -108,9 +155,9 @@ static inline bool neigh_slot_get(const struct neigh_table *t, uint32_t slot,
 	return true;
 }
 
-/** Worker: whether an ARP frame saying the neighbour in slot is at mac on
- * port is news to the control core: the slot is unresolved, being probed,
- * or says otherwise. */
+/** Worker: whether an ARP frame or a neighbour advert saying the
+ * neighbour in slot is at mac on port is news to the control core: the
+ * slot is unresolved, being probed, or says otherwise. */
 static inline bool neigh_slot_news(const struct neigh_table *t, uint32_t slot,
 				   const struct rte_ether_addr *mac, uint8_t port)
 {
@@ -122,7 +169,15 @@ static inline bool neigh_slot_news(const struct neigh_table *t, uint32_t slot,
 }
 
 /** Worker or control: the slot of ip, or -1. */
-int32_t neigh_find(const struct neigh_table *t, rte_be32_t ip);
+int32_t neigh_find(const struct neigh_table *t, const struct neigh_ip *ip);
+
+/** The same for an IPv4 address (network order). */
+static inline int32_t neigh_find4(const struct neigh_table *t, rte_be32_t ip)
+{
+	const struct neigh_ip k = neigh_ip4(ip);
+
+	return neigh_find(t, &k);
+}
 
 /** Why a packet waiting for a neighbour is dropped. */
 enum neigh_drop {
@@ -133,8 +188,9 @@ enum neigh_drop {
 
 /** Callbacks through which the table acts on the network (control core). */
 struct neigh_ops {
-	/** Send an ARP request for ip out of port. */
-	void (*solicit)(void *ctx, uint8_t port, rte_be32_t ip);
+	/** Send an ARP request (IPv4) or a neighbour solicitation (IPv6) for
+	 * ip out of port. */
+	void (*solicit)(void *ctx, uint8_t port, const struct neigh_ip *ip);
 	/** A held packet can go: its destination MAC is mac. */
 	void (*release)(void *ctx, uint8_t port, struct rte_mbuf *m,
 			const struct rte_ether_addr *mac);
@@ -148,26 +204,27 @@ struct neigh_ops {
  * solicited) when absent; pin: the current configuration needs it.
  * @return the slot, or -1 when the table is full.
  */
-int32_t neigh_resolve(struct neigh_table *t, rte_be32_t ip, uint8_t port, bool pin, uint64_t now_ms,
-		      const struct neigh_ops *ops);
+int32_t neigh_resolve(struct neigh_table *t, const struct neigh_ip *ip, uint8_t port, bool pin,
+		      uint64_t now_ms, const struct neigh_ops *ops);
 
 /** Control: a new configuration pins its entries from now on (the
  * previous configuration's pins lapse). */
 void neigh_pin_begin(struct neigh_table *t);
 
 /**
- * Control: what an ARP frame said (sender ip has mac, on port). Updates an
- * existing entry, or creates one when create is true; releases held
- * packets. @return the slot, or -1.
+ * Control: what an ARP frame or a neighbour advert said (ip has mac, on
+ * port). Updates an existing entry, or creates one when create is true;
+ * releases held packets. @return the slot, or -1.
  */
-int32_t neigh_learn(struct neigh_table *t, rte_be32_t ip, const struct rte_ether_addr *mac,
-		    uint8_t port, bool create, uint64_t now_ms, const struct neigh_ops *ops);
+int32_t neigh_learn(struct neigh_table *t, const struct neigh_ip *ip,
+		    const struct rte_ether_addr *mac, uint8_t port, bool create, uint64_t now_ms,
+		    const struct neigh_ops *ops);
 
 /**
  * Control: holds m until ip is resolved (it is solicited if needed). When
  * the queue is full the packet is dropped through ops->drop.
  */
-void neigh_hold(struct neigh_table *t, rte_be32_t ip, uint8_t port, struct rte_mbuf *m,
+void neigh_hold(struct neigh_table *t, const struct neigh_ip *ip, uint8_t port, struct rte_mbuf *m,
 		uint64_t now_ms, const struct neigh_ops *ops);
 
 /** Control: ages entries, retries requests, frees what is unpinned and

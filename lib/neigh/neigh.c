@@ -36,7 +36,7 @@ struct neigh_table *neigh_create(const char *name, uint32_t size, struct rte_rcu
 	struct rte_hash_parameters hp = {
 		.name = hname,
 		.entries = size,
-		.key_len = sizeof(rte_be32_t),
+		.key_len = sizeof(struct neigh_ip),
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
@@ -81,11 +81,11 @@ void neigh_free(struct neigh_table *t)
 	rte_free(t);
 }
 
-int32_t neigh_find(const struct neigh_table *t, rte_be32_t ip)
+int32_t neigh_find(const struct neigh_table *t, const struct neigh_ip *ip)
 {
 	void *data;
 
-	if (rte_hash_lookup_data(t->map, &ip, &data) < 0)
+	if (rte_hash_lookup_data(t->map, ip, &data) < 0)
 		return -1;
 	return (int32_t)(uintptr_t)data;
 }
@@ -172,8 +172,8 @@ static int32_t victim(const struct neigh_table *t)
 	return best;
 }
 
-static int32_t slot_new(struct neigh_table *t, rte_be32_t ip, uint8_t port, uint64_t now_ms,
-			const struct neigh_ops *ops)
+static int32_t slot_new(struct neigh_table *t, const struct neigh_ip *ip, uint8_t port,
+			uint64_t now_ms, const struct neigh_ops *ops)
 {
 	struct neigh_entry *e;
 	uint32_t s;
@@ -199,12 +199,12 @@ static int32_t slot_new(struct neigh_table *t, rte_be32_t ip, uint8_t port, uint
 	e = &t->ent[s];
 	t->free = e->next;
 	memset(e, 0, sizeof(*e));
-	e->ip = ip;
+	e->ip = *ip;
 	e->port = port;
 	e->state = NEIGH_INCOMPLETE;
 	e->created_ms = e->updated_ms = now_ms;
 	e->pos = -1;
-	if (rte_hash_add_key_data(t->map, &ip, (void *)(uintptr_t)s) < 0) {
+	if (rte_hash_add_key_data(t->map, ip, (void *)(uintptr_t)s) < 0) {
 		e->state = NEIGH_FREE;
 		e->next = t->free;
 		t->free = s;
@@ -227,7 +227,7 @@ static void solicit(struct neigh_table *t, uint32_t s, uint64_t now_ms, const st
 		__atomic_store_n(&t->slot[s], v | NEIGH_PROBING, __ATOMIC_RELEASE);
 	e->probed_ms = now_ms;
 	e->probes++;
-	ops->solicit(ops->ctx, e->port, e->ip);
+	ops->solicit(ops->ctx, e->port, &e->ip);
 }
 
 void neigh_pin_begin(struct neigh_table *t)
@@ -235,8 +235,8 @@ void neigh_pin_begin(struct neigh_table *t)
 	t->pin_gen++;
 }
 
-int32_t neigh_resolve(struct neigh_table *t, rte_be32_t ip, uint8_t port, bool pin, uint64_t now_ms,
-		      const struct neigh_ops *ops)
+int32_t neigh_resolve(struct neigh_table *t, const struct neigh_ip *ip, uint8_t port, bool pin,
+		      uint64_t now_ms, const struct neigh_ops *ops)
 {
 	int32_t s = neigh_find(t, ip);
 
@@ -251,8 +251,9 @@ int32_t neigh_resolve(struct neigh_table *t, rte_be32_t ip, uint8_t port, bool p
 	return s;
 }
 
-int32_t neigh_learn(struct neigh_table *t, rte_be32_t ip, const struct rte_ether_addr *mac,
-		    uint8_t port, bool create, uint64_t now_ms, const struct neigh_ops *ops)
+int32_t neigh_learn(struct neigh_table *t, const struct neigh_ip *ip,
+		    const struct rte_ether_addr *mac, uint8_t port, bool create, uint64_t now_ms,
+		    const struct neigh_ops *ops)
 {
 	int32_t s = neigh_find(t, ip);
 	struct neigh_entry *e;
@@ -276,7 +277,7 @@ int32_t neigh_learn(struct neigh_table *t, rte_be32_t ip, const struct rte_ether
 	return s;
 }
 
-void neigh_hold(struct neigh_table *t, rte_be32_t ip, uint8_t port, struct rte_mbuf *m,
+void neigh_hold(struct neigh_table *t, const struct neigh_ip *ip, uint8_t port, struct rte_mbuf *m,
 		uint64_t now_ms, const struct neigh_ops *ops)
 {
 	int32_t s = neigh_resolve(t, ip, port, false, now_ms, ops);

@@ -16,8 +16,7 @@
 
 #include "halb_pkt.h"
 
-/* Reads the L4 header facts the forwarding path needs. */
-static int parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_meta *meta)
+int pkt_parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_meta *meta)
 {
 	switch (meta->l4_proto) {
 	case IPPROTO_TCP: {
@@ -37,6 +36,7 @@ static int parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_meta *meta)
 			return -PKT_ERR_TRUNCATED;
 		break;
 	case IPPROTO_ICMP:
+	case PKT_IPPROTO_ICMPV6: /* every message has at least 8 bytes */
 		if (avail < sizeof(struct rte_icmp_hdr))
 			return -PKT_ERR_TRUNCATED;
 		break;
@@ -115,7 +115,7 @@ static int parse_ipv4(struct rte_mbuf *m, struct pkt_meta *meta)
 	if (meta->is_fragment && seg_len >= l2 + total)
 		return PKT_KIND_IPV4;
 	avail = RTE_MIN(seg_len - l2, total) - ihl;
-	return parse_l4((const uint8_t *)ip + ihl, avail, meta);
+	return pkt_parse_l4((const uint8_t *)ip + ihl, avail, meta);
 }
 
 int pkt_parse(struct rte_mbuf *m, struct pkt_meta *meta)
@@ -127,8 +127,7 @@ int pkt_parse(struct rte_mbuf *m, struct pkt_meta *meta)
 	*meta = (struct pkt_meta){ .l2_len = sizeof(struct rte_ether_hdr),
 				   .first_fragment = true,
 				   .in_port = meta->in_port,
-				   .out_port = meta->out_port,
-				   .nexthop = meta->nexthop };
+				   .out_port = meta->out_port };
 	if (rte_pktmbuf_data_len(m) < sizeof(*eth))
 		return -PKT_ERR_TRUNCATED;
 	type = rte_be_to_cpu_16(eth->ether_type);
@@ -146,6 +145,8 @@ int pkt_parse(struct rte_mbuf *m, struct pkt_meta *meta)
 	switch (type) {
 	case RTE_ETHER_TYPE_IPV4:
 		return parse_ipv4(m, meta);
+	case RTE_ETHER_TYPE_IPV6:
+		return pkt_parse_ipv6(m, meta);
 	case RTE_ETHER_TYPE_ARP:
 		if (rte_pktmbuf_data_len(m) < meta->l2_len + sizeof(struct rte_arp_hdr))
 			return -PKT_ERR_TRUNCATED;

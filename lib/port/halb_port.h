@@ -68,10 +68,15 @@ void port_close(struct port_rt *p);
 /** Whether the NIC's link is up. */
 bool port_link_up(const struct port_rt *p);
 
-/** Adds (add true) or removes an IPv4 address on the TAP's kernel side.
+/** Adds (add true) or removes an IPv4 or IPv6 address on the TAP's kernel
+ * side (IPv6 without duplicate address detection; label: IPv4 only).
  * @return 0, or a negative errno (adding an existing address is 0). */
-int port_kernel_addr(const struct port_rt *p, uint32_t addr, uint8_t plen, const char *label,
-		     bool add);
+int port_kernel_addr(const struct port_rt *p, const struct cfg_addr *addr, uint8_t plen,
+		     const char *label, bool add);
+
+/** Sets the IPv6 sysctls of a new TAP (before it goes up): IPv6 on, no
+ * router advertisements, no duplicate address detection. */
+void port_kernel_ipv6_setup(const char *ifname);
 
 /** Adds (add true) or removes a route of the kernel through the TAP. Adding
  * never replaces a route the kernel has (-EEXIST); removing one that is not
@@ -82,8 +87,8 @@ int port_kernel_route(const struct port_rt *p, const struct cfg_kernel_route *r,
 const char *port_route_str(const struct cfg_kernel_route *r, char *buf, size_t len);
 
 /** Same, on the interface of index ifindex. */
-int port_ifindex_addr(unsigned int ifindex, uint32_t addr, uint8_t plen, const char *label,
-		      bool add);
+int port_ifindex_addr(unsigned int ifindex, const struct cfg_addr *addr, uint8_t plen,
+		      const char *label, bool add);
 
 /** A kernel interface of halb's own that carries no traffic (a TUN device,
  * up): its addresses are for a routing daemon to read. It lives while halb
@@ -104,8 +109,8 @@ int port_kif_open(struct port_kif *k, const char *name, char *err, size_t errlen
 /** Removes the interface (and its addresses). Closed twice is harmless. */
 void port_kif_close(struct port_kif *k);
 
-/** Adds (add true) or removes addr/32 on it: 0 or a negative errno. */
-int port_kif_addr(const struct port_kif *k, uint32_t addr, bool add);
+/** Adds (add true) or removes addr/32 (IPv6: /128) on it: 0 or a negative errno. */
+int port_kif_addr(const struct port_kif *k, const struct cfg_addr *addr, bool add);
 
 #ifdef __cplusplus
 }

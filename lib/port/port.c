@@ -138,6 +138,7 @@ static int tap_open(struct port_rt *p, struct rte_mempool *pool, char *err, size
 				 strerror(-rc));
 	if (rte_eth_dev_get_port_by_name(p->tap_name, &p->tap_id) != 0)
 		return log_error(err, errlen, "TAP %s created but not found", p->tap_name);
+	port_kernel_ipv6_setup(p->cfg->kernel_if);
 	if (dev_start(p->tap_id, 1, 1, (uint16_t)p->cfg->mtu, pool, p->socket, NULL, err, errlen) !=
 	    0)
 		return -1;
@@ -148,7 +149,7 @@ static int tap_open(struct port_rt *p, struct rte_mempool *pool, char *err, size
 	for (size_t a = 0; a < p->cfg->n_addrs; a++) {
 		const struct cfg_prefix *pf = &p->cfg->addrs[a];
 
-		rc = port_kernel_addr(p, pf->addr, pf->plen, NULL, true);
+		rc = port_kernel_addr(p, &pf->addr, pf->plen, NULL, true);
 		if (rc != 0)
 			return log_error(err, errlen, "cannot add an address to %s: %s",
 					 p->cfg->kernel_if, strerror(-rc));

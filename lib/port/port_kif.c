@@ -85,9 +85,9 @@ void port_kif_close(struct port_kif *k)
 	k->ifindex = 0;
 }
 
-int port_kif_addr(const struct port_kif *k, uint32_t addr, bool add)
+int port_kif_addr(const struct port_kif *k, const struct cfg_addr *addr, bool add)
 {
 	if (k->fd < 0)
 		return -ENODEV;
-	return port_ifindex_addr(k->ifindex, addr, 32, NULL, add);
+	return port_ifindex_addr(k->ifindex, addr, addr->af == 6 ? 128 : 32, NULL, add);
 }

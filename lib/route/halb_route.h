@@ -4,16 +4,23 @@
 
 /**
  * @file
- * The routing table: rte_lpm over the ports' connected prefixes and the
- * dataplane file's routes. It picks the next hop and the port for NAT
- * replies, TUN's outer packets and anything halb originates.
+ * The routing table: the ports' connected prefixes and the dataplane file's
+ * routes. It picks the next hop and the port for NAT replies, TUN's outer
+ * packets and anything halb originates.
+ *
+ * IPv4 is an rte_lpm. IPv6 routes are few on a director (a connected
+ * prefix or two per port, a default route), and rte_lpm6 would take 64 MiB
+ * for its first-level table alone, so they are an array sorted by prefix
+ * length, longest first, searched in order: the first match is the longest.
  *
  * A table is immutable once built: a reload builds a new one and publishes
  * it inside the service snapshot (lib/svc), so workers read it without locks
  * and the old one is freed after an RCU grace period.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_lpm.h>
@@ -24,16 +31,28 @@
 extern "C" {
 #endif
 
-/** Where a route leads. gw == 0: the destination is on the link. */
+/** Where an IPv4 route leads. gw == 0: the destination is on the link. */
 struct route_nh {
 	rte_be32_t gw;
 	uint8_t port;
+};
+
+/** An IPv6 route: prefix/plen via gw (all zero: on the link) out of port. */
+struct route6 {
+	uint8_t prefix[16]; /**< host bits clear */
+	uint8_t gw[16];
+	uint8_t plen;
+	uint8_t port;
+	bool on_link;
+	uint32_t seq; /**< order given (the later of two equal prefixes wins) */
 };
 
 struct route_table {
 	struct rte_lpm *lpm;
 	int32_t dflt; /**< next hop of 0.0.0.0/0 (rte_lpm takes no depth 0), or -1 */
 	uint32_t n_nh;
+	uint32_t n6;       /**< IPv6 routes in r6, longest prefix first */
+	struct route6 *r6; /**< points past nh[] */
 	struct route_nh nh[];
 };
 
@@ -44,11 +63,11 @@ struct route_table {
 struct route_table *route_table_build(const struct cfg_dataplane *p, int socket);
 
 /** A route from keepalived.conf (static_routes, an instance's
- * virtual_routes): via 0 is on the link of port; port -1 is the one whose
- * connected prefix holds via. */
+ * virtual_routes): via of af 0 is on the link of port; port -1 is the one
+ * whose connected prefix holds via. */
 struct route_extra {
 	struct cfg_prefix prefix;
-	uint32_t via; /**< host order */
+	struct cfg_addr via; /**< of the prefix's family, or af 0 */
 	int port;
 };
 
@@ -78,6 +97,36 @@ static inline int route_lookup(const struct route_table *rt, rte_be32_t dst, rte
 	*nexthop = nh->gw != 0 ? nh->gw : dst;
 	*port = nh->port;
 	return 0;
+}
+
+/** Whether the IPv6 address a lies in prefix/plen (host bits of prefix
+ * clear). */
+static inline bool route6_match(const uint8_t *a, const uint8_t *prefix, uint8_t plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+
+	if (memcmp(a, prefix, full) != 0)
+		return false;
+	return rest == 0 || (a[full] & (uint8_t)(0xff00u >> rest)) == prefix[full];
+}
+
+/**
+ * The next hop (the destination itself when on the link) and port towards
+ * the IPv6 address dst. @return 0, or -1 when no route matches.
+ */
+static inline int route_lookup6(const struct route_table *rt, const uint8_t *dst, uint8_t *nexthop,
+				uint8_t *port)
+{
+	for (uint32_t i = 0; i < rt->n6; i++) {
+		const struct route6 *r = &rt->r6[i];
+
+		if (!route6_match(dst, r->prefix, r->plen))
+			continue;
+		memcpy(nexthop, r->on_link ? dst : r->gw, 16);
+		*port = r->port;
+		return 0;
+	}
+	return -1;
 }
 
 #ifdef __cplusplus

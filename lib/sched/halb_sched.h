@@ -35,6 +35,9 @@
  *   by destination address; an entry unused for 60 s is forgotten, an lblcr
  *   set unchanged for 6 minutes drops its most loaded member, and a set holds
  *   at most 8 destinations.
+ * - IPv6 addresses are folded to 32 bits before anything hashes them, as
+ *   IPVS does; lblc/lblcr also key their map by the fold (IPVS keeps the
+ *   whole address), so two IPv6 destinations of one fold share an entry.
  */
 
 #include <stdbool.h>
@@ -55,15 +58,31 @@ extern "C" {
 /** Entries of the lblc/lblcr destination-address map in a sched_state. */
 #define SCHED_LOC_ENTRIES 1024u
 
+/**
+ * An IPv6 address as the hashing schedulers (sh, dh, lblc, lblcr, mh) see
+ * it: its four 32-bit words XORed, host order, as IPVS folds one
+ * (ip_vs_sh_hashkey and the others).
+ */
+static inline uint32_t sched_addr_fold6(const uint8_t *a)
+{
+	uint32_t f = 0;
+
+	for (int i = 0; i < 16; i += 4)
+		f ^= (uint32_t)a[i] << 24 | (uint32_t)a[i + 1] << 16 | (uint32_t)a[i + 2] << 8 |
+		     a[i + 3];
+	return f;
+}
+
 /** A destination (real server) as a scheduler sees it. */
 struct sched_dest {
-	uint32_t addr;   /**< host order */
+	uint32_t addr;   /**< host order; IPv6: sched_addr_fold6 */
 	uint16_t port;   /**< host order */
 	uint32_t weight; /**< 0: quiesced, never picked for a new connection */
 	bool available;  /**< false: down or being removed, never picked */
 };
 
-/** What a new connection is scheduled by. Addresses and ports host order. */
+/** What a new connection is scheduled by. Addresses and ports host order;
+ * IPv6 addresses folded (sched_addr_fold6). */
 struct sched_key {
 	uint32_t saddr, daddr;
 	uint16_t sport, dport;

@@ -16,6 +16,11 @@
  * Counters are not in the snapshot: they live per worker, indexed by stable
  * "stat slots" that the control core assigns to each service and real
  * server, so they survive rebuilds and reloads.
+ *
+ * IPv4 and IPv6 services and addresses live in tables of their own
+ * (by_key/addrs and by_key6/addrs6), so an IPv4 lookup hashes 4 bytes, not
+ * 16. A real server's family is its own: a TUN service may send IPv4 in
+ * IPv6 or IPv6 in IPv4, as IPVS does.
  */
 
 #include <stdbool.h>
@@ -60,7 +65,7 @@ struct svc_counters {
 } __rte_cache_aligned;
 
 struct svc_rs {
-	rte_be32_t addr;
+	rte_be32_t addr; /**< IPv4 */
 	rte_be16_t port;
 	uint8_t out_port; /**< port towards its next hop */
 	bool available;   /**< healthy and in service */
@@ -68,6 +73,9 @@ struct svc_rs {
 	uint32_t stat;
 	int32_t neigh; /**< neighbour slot of the next hop, -1 when none */
 	rte_be32_t nexthop;
+	uint8_t af;           /**< 4 or 6 */
+	uint8_t addr6[16];    /**< IPv6 */
+	uint8_t nexthop6[16]; /**< IPv6 */
 };
 
 /** A service's scheduler and its per-worker state, shared by the snapshots
@@ -75,15 +83,18 @@ struct svc_rs {
 struct svc_sched;
 
 struct svc {
-	rte_be32_t vip;
+	rte_be32_t vip; /**< IPv4 */
 	rte_be16_t vport;
 	uint8_t proto;
+	uint8_t af;       /**< 4 or 6 */
+	uint8_t vip6[16]; /**< IPv6 */
 	uint8_t fwd;      /**< enum cfg_fwd */
 	bool flow_hashed; /**< the scheduler maps a flow to a server by its
 			   * addresses alone (mh, sh, dh): any director agrees */
 	uint32_t stat;
 	uint32_t persist_ms;     /**< 0: no persistence */
-	rte_be32_t persist_mask; /**< persistence_granularity */
+	rte_be32_t persist_mask; /**< persistence_granularity (IPv4) */
+	uint8_t persist_plen6;   /**< persistence_granularity (IPv6 prefix length) */
 	struct sched *sched;
 	struct sched_state **state; /**< one per worker */
 	struct svc_sched *shared;   /**< what owns sched and state */
@@ -93,8 +104,10 @@ struct svc {
 
 struct svc_snapshot {
 	uint64_t generation;
-	struct rte_hash *by_key; /**< struct svc_key -> index in svc[] */
-	struct rte_hash *addrs;  /**< be32 address -> SVC_AF_* */
+	struct rte_hash *by_key;  /**< struct svc_key -> index in svc[] */
+	struct rte_hash *addrs;   /**< be32 address -> SVC_AF_* */
+	struct rte_hash *by_key6; /**< struct svc_key6 -> index in svc[] */
+	struct rte_hash *addrs6;  /**< 16-byte address -> SVC_AF_* */
 	uint32_t n_svc;
 	struct svc *svc;
 	uint8_t *stat_flags;         /**< [SVC_STAT_MAX] SVC_SF_* */
@@ -111,9 +124,17 @@ struct svc_key {
 	uint8_t pad;
 } __rte_packed;
 
+struct svc_key6 {
+	uint8_t vip[16];
+	rte_be16_t vport;
+	uint8_t proto;
+	uint8_t pad;
+} __rte_packed;
+
 /* ------------------------------------------------------------- building */
 
-/** A real server as the builder is told about it (host order). */
+/** A real server as the builder is told about it (host order; IPv6 when
+ * af is 6, in addr6 and nexthop6). */
 struct svc_spec_rs {
 	uint32_t addr;
 	uint16_t port;
@@ -123,13 +144,20 @@ struct svc_spec_rs {
 	int32_t neigh;
 	uint32_t nexthop;
 	uint8_t out_port;
+	uint8_t af; /**< 0 or 4: IPv4; 6: IPv6 */
+	uint8_t addr6[16];
+	uint8_t nexthop6[16];
 };
 
-/** A service as the builder is told about it (host order). */
+/** A service as the builder is told about it (host order; IPv6 when af is
+ * 6, in vip6). */
 struct svc_spec {
 	uint32_t vip;
 	uint16_t vport;
 	uint8_t proto;
+	uint8_t af; /**< 0 or 4: IPv4; 6: IPv6 */
+	uint8_t vip6[16];
+	uint8_t persist_plen6; /**< IPv6 persistence granularity; 0: 128 */
 	enum cfg_fwd fwd;
 	enum cfg_sched sched;
 	struct sched_params sched_params;
@@ -148,6 +176,8 @@ struct svc_spec_addr {
 	uint32_t addr;
 	uint8_t flags;
 	uint8_t port;
+	uint8_t af; /**< 0 or 4: IPv4; 6: IPv6, in addr6 */
+	uint8_t addr6[16];
 };
 
 /**
@@ -176,6 +206,16 @@ uint8_t svc_addr_info(const struct svc_snapshot *s, rte_be32_t dst, uint8_t *por
 /** Worker: the service for a packet to vip:vport/proto, or NULL. */
 const struct svc *svc_lookup(const struct svc_snapshot *s, rte_be32_t vip, rte_be16_t vport,
 			     uint8_t proto);
+
+/** Worker: svc_addr_info for an IPv6 address (16 bytes). */
+uint8_t svc_addr_info6(const struct svc_snapshot *s, const uint8_t *dst, uint8_t *port);
+
+/** Worker: svc_addr_flags for an IPv6 address. */
+uint8_t svc_addr_flags6(const struct svc_snapshot *s, const uint8_t *dst);
+
+/** Worker: svc_lookup for an IPv6 VIP. */
+const struct svc *svc_lookup6(const struct svc_snapshot *s, const uint8_t *vip, rte_be16_t vport,
+			      uint8_t proto);
 
 /* ----------------------------------------------------------- publishing */
 

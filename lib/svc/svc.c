@@ -17,6 +17,17 @@
 
 #include "halb_svc.h"
 
+/* IPv6 keys in storage rte_hash's CRC can read 8 bytes at a time (an
+ * address inside a packet or a spec is not so aligned). */
+union svc_key6_aligned {
+	struct svc_key6 k;
+	uint64_t align;
+};
+
+struct addr6_key {
+	uint8_t b[16];
+} __rte_aligned(8);
+
 static struct rte_hash *small_hash(const char *what, uint64_t gen, uint32_t entries,
 				   uint32_t key_len, int socket)
 {
@@ -96,7 +107,9 @@ static struct svc_sched *shared_reuse(const struct svc_snapshot *prev, const str
 
 	if (prev == NULL)
 		return NULL;
-	old = svc_lookup(prev, rte_cpu_to_be_32(sp->vip), rte_cpu_to_be_16(sp->vport), sp->proto);
+	old = sp->af == 6 ? svc_lookup6(prev, sp->vip6, rte_cpu_to_be_16(sp->vport), sp->proto)
+			  : svc_lookup(prev, rte_cpu_to_be_32(sp->vip), rte_cpu_to_be_16(sp->vport),
+				       sp->proto);
 	if (old == NULL || old->stat != sp->stat || (sh = old->shared) == NULL)
 		return NULL;
 	if (sh->kind != sp->sched || sh->n != sp->n_rs ||
@@ -121,6 +134,7 @@ static int fill_rs(struct svc *v, const struct svc_spec *sp, struct svc_snapshot
 		const struct svc_spec_rs *in = &sp->rs[r];
 		struct svc_rs *o = &v->rs[r];
 
+		o->af = in->af == 6 ? 6 : 4;
 		o->addr = rte_cpu_to_be_32(in->addr);
 		o->port = rte_cpu_to_be_16(in->port);
 		o->weight = in->weight;
@@ -129,11 +143,14 @@ static int fill_rs(struct svc *v, const struct svc_spec *sp, struct svc_snapshot
 		o->neigh = in->neigh;
 		o->nexthop = rte_cpu_to_be_32(in->nexthop);
 		o->out_port = in->out_port;
+		memcpy(o->addr6, in->addr6, 16);
+		memcpy(o->nexthop6, in->nexthop6, 16);
 		if (in->stat < SVC_STAT_MAX) {
 			s->stat_flags[in->stat] |= SVC_SF_PRESENT;
 			s->rs_of[in->stat] = o;
 		}
-		dests[r] = (struct sched_dest){ .addr = in->addr,
+		dests[r] = (struct sched_dest){ .addr = in->af == 6 ? sched_addr_fold6(in->addr6)
+								    : in->addr,
 						.port = in->port,
 						.weight = in->weight,
 						.available = in->available };
@@ -153,6 +170,41 @@ static int fill_rs(struct svc *v, const struct svc_spec *sp, struct svc_snapshot
 nomem:
 	free(dests);
 	return -ENOMEM;
+}
+
+/* Enters service i under its key, in its family's table. */
+static int svc_index(struct svc_snapshot *s, const struct svc *v, uint32_t i)
+{
+	if (v->af == 6) {
+		union svc_key6_aligned k = { .k = { .vport = v->vport, .proto = v->proto } };
+
+		memcpy(k.k.vip, v->vip6, 16);
+		return rte_hash_add_key_data(s->by_key6, &k.k, (void *)(uintptr_t)i);
+	} else {
+		struct svc_key k = { .vip = v->vip, .vport = v->vport, .proto = v->proto };
+
+		return rte_hash_add_key_data(s->by_key, &k, (void *)(uintptr_t)i);
+	}
+}
+
+/* Enters an address with its flags and port (data: the flags, and the port
+ * above them); given twice, the flags add up and the first port stays. */
+static int addr_add(struct svc_snapshot *s, const struct svc_spec_addr *a)
+{
+	rte_be32_t a4 = rte_cpu_to_be_32(a->addr);
+	struct rte_hash *h = a->af == 6 ? s->addrs6 : s->addrs;
+	struct addr6_key k6;
+	const void *key = a->af == 6 ? (const void *)k6.b : (const void *)&a4;
+	uintptr_t v = a->flags | (uintptr_t)a->port << 8;
+	void *old = NULL;
+
+	memcpy(k6.b, a->addr6, 16);
+	if (rte_hash_lookup_data(h, key, &old) >= 0) {
+		v = (uintptr_t)old | a->flags;
+		if (((uintptr_t)old >> 8) == SVC_PORT_ANY)
+			v = (v & 0xff) | (uintptr_t)a->port << 8;
+	}
+	return rte_hash_add_key_data(h, key, (void *)v);
 }
 
 struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n,
@@ -177,19 +229,20 @@ struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n
 				      RTE_CACHE_LINE_SIZE, socket);
 	s->by_key = small_hash("svck", s->generation, n, sizeof(struct svc_key), socket);
 	s->addrs = small_hash("svca", s->generation, n_addrs, sizeof(rte_be32_t), socket);
+	s->by_key6 = small_hash("svck6_", s->generation, n, sizeof(struct svc_key6), socket);
+	s->addrs6 = small_hash("svca6_", s->generation, n_addrs, 16, socket);
 	if (s->svc == NULL || s->stat_flags == NULL || s->rs_of == NULL || s->by_key == NULL ||
-	    s->addrs == NULL)
+	    s->addrs == NULL || s->by_key6 == NULL || s->addrs6 == NULL)
 		goto fail;
 
 	for (uint32_t i = 0; i < n; i++) {
 		const struct svc_spec *sp = &specs[i];
 		struct svc *v = &s->svc[i];
-		struct svc_key k = { .vip = rte_cpu_to_be_32(sp->vip),
-				     .vport = rte_cpu_to_be_16(sp->vport),
-				     .proto = sp->proto };
 
-		v->vip = k.vip;
-		v->vport = k.vport;
+		v->af = sp->af == 6 ? 6 : 4;
+		v->vip = rte_cpu_to_be_32(sp->vip);
+		memcpy(v->vip6, sp->vip6, 16);
+		v->vport = rte_cpu_to_be_16(sp->vport);
 		v->proto = sp->proto;
 		v->fwd = (uint8_t)sp->fwd;
 		v->flow_hashed = sp->sched == CFG_SCHED_MH || sp->sched == CFG_SCHED_SH ||
@@ -197,27 +250,18 @@ struct svc_snapshot *svc_snapshot_build(const struct svc_spec *specs, uint32_t n
 		v->stat = sp->stat;
 		v->persist_ms = sp->persist_s * 1000u;
 		v->persist_mask = rte_cpu_to_be_32(sp->persist_mask);
+		v->persist_plen6 = sp->persist_plen6 != 0 ? sp->persist_plen6 : 128;
 		if (sp->stat < SVC_STAT_MAX && sp->owned)
 			s->stat_flags[sp->stat] |= SVC_SF_OWNED;
 		rc = fill_rs(v, sp, s, n_workers, socket, prev);
 		if (rc < 0)
 			goto fail;
-		rc = rte_hash_add_key_data(s->by_key, &k, (void *)(uintptr_t)i);
+		rc = svc_index(s, v, i);
 		if (rc < 0)
 			goto fail;
 	}
 	for (uint32_t i = 0; i < n_addrs; i++) {
-		rte_be32_t a = rte_cpu_to_be_32(addrs[i].addr);
-		void *old = NULL;
-		/* data: the flags, and the port above them */
-		uintptr_t v = addrs[i].flags | (uintptr_t)addrs[i].port << 8;
-
-		if (rte_hash_lookup_data(s->addrs, &a, &old) >= 0) {
-			v = (uintptr_t)old | addrs[i].flags;
-			if (((uintptr_t)old >> 8) == SVC_PORT_ANY)
-				v = (v & 0xff) | (uintptr_t)addrs[i].port << 8;
-		}
-		rc = rte_hash_add_key_data(s->addrs, &a, (void *)v);
+		rc = addr_add(s, &addrs[i]);
 		if (rc < 0)
 			goto fail;
 	}
@@ -239,6 +283,8 @@ void svc_snapshot_free(struct svc_snapshot *s, uint16_t n_workers)
 	}
 	rte_hash_free(s->by_key);
 	rte_hash_free(s->addrs);
+	rte_hash_free(s->by_key6);
+	rte_hash_free(s->addrs6);
 	rte_free(s->svc);
 	rte_free(s->stat_flags);
 	rte_free(s->rs_of);
@@ -271,6 +317,39 @@ const struct svc *svc_lookup(const struct svc_snapshot *s, rte_be32_t vip, rte_b
 	void *data;
 
 	if (rte_hash_lookup_data(s->by_key, &k, &data) < 0)
+		return NULL;
+	return &s->svc[(uintptr_t)data];
+}
+
+uint8_t svc_addr_info6(const struct svc_snapshot *s, const uint8_t *dst, uint8_t *port)
+{
+	struct addr6_key k;
+	void *data;
+
+	memcpy(k.b, dst, 16);
+	if (rte_hash_lookup_data(s->addrs6, k.b, &data) < 0) {
+		*port = SVC_PORT_ANY;
+		return 0;
+	}
+	*port = (uint8_t)((uintptr_t)data >> 8);
+	return (uint8_t)(uintptr_t)data;
+}
+
+uint8_t svc_addr_flags6(const struct svc_snapshot *s, const uint8_t *dst)
+{
+	uint8_t port;
+
+	return svc_addr_info6(s, dst, &port);
+}
+
+const struct svc *svc_lookup6(const struct svc_snapshot *s, const uint8_t *vip, rte_be16_t vport,
+			      uint8_t proto)
+{
+	union svc_key6_aligned k = { .k = { .vport = vport, .proto = proto } };
+	void *data;
+
+	memcpy(k.k.vip, vip, 16);
+	if (rte_hash_lookup_data(s->by_key6, &k.k, &data) < 0)
 		return NULL;
 	return &s->svc[(uintptr_t)data];
 }

@@ -4,9 +4,9 @@
 
 /**
  * @file
- * The pure part of VRRP (RFC 3768 version 2, RFC 5798 version 3, IPv4), run
- * the way keepalived 2.2.7 runs it, so that halb and keepalived can share a
- * virtual router in either role.
+ * The pure part of VRRP (RFC 3768 version 2, RFC 5798 version 3, over IPv4
+ * and, version 3 only, over IPv6), run the way keepalived 2.2.7 runs it, so
+ * that halb and keepalived can share a virtual router in either role.
  *
  * Four pieces, each in its own file:
  * - codec (vrrp_codec.c): builds an advert with its IPv4 header, parses and
@@ -24,7 +24,9 @@
  * receives packets, keeps the clock, executes the actions and logs.
  *
  * Conventions:
- * - IPv4 addresses are uint32_t in host byte order (as in halb_config.h).
+ * - IPv4 addresses are uint32_t in host byte order (as in halb_config.h);
+ *   IPv6 ones are 16 bytes in network order, in the *6 fields beside them,
+ *   read when the structure's af is 6 (an instance carries one family).
  * - Times are milliseconds; deadlines are absolute on the caller's monotonic
  *   clock, VRRP_NEVER when not armed.
  * - Advert intervals on the wire are in centiseconds (VRRPv2 carries whole
@@ -47,6 +49,7 @@ extern "C" {
 #define VRRP_PRIO_OWNER    255        /**< the address owner */
 #define VRRP_PRIO_STOP     0          /**< "I am leaving": sent when resigning */
 #define VRRP_IP_HDR_LEN    20         /**< the IPv4 header vrrp_encode() writes */
+#define VRRP_IP6_HDR_LEN   40         /**< the IPv6 header vrrp_encode() writes */
 #define VRRP_HDR_LEN       8          /**< fixed part of the VRRP message */
 /** Largest packet vrrp_encode() builds: VRRPv2 with 255 addresses. */
 #define VRRP_PKT_MAX (VRRP_IP_HDR_LEN + VRRP_HDR_LEN + 4 * VRRP_MAX_ADDRS + VRRP_AUTH_PASS_LEN)
@@ -104,19 +107,23 @@ struct vrrp_advert {
 	uint16_t interval_cs; /**< advert interval in centiseconds (v2: seconds * 100) */
 	uint8_t auth_type;    /**< v2 Auth Type; 0 for v3 */
 	uint8_t auth_data[VRRP_AUTH_PASS_LEN]; /**< v2 Authentication Data as received */
-	uint8_t ttl;                           /**< IP TTL as received */
+	uint8_t ttl;                           /**< IP TTL (hop limit) as received */
 	uint32_t src, dst;                     /**< IP source and destination */
 	uint32_t addrs[VRRP_MAX_ADDRS];        /**< count entries */
+	uint8_t af;                            /**< 4 or 6 */
+	uint8_t src6[16], dst6[16];            /**< IPv6 source and destination */
+	uint8_t addrs6[VRRP_MAX_ADDRS][16];    /**< IPv6: count entries */
 };
 
 /**
- * Parses and validates an IPv4 packet holding a VRRP advert, by itself: IP
- * version, IHL and total length within len, IP header checksum, no fragment,
- * protocol 112, VRRP version 2 or 3, type 1, length against the address count,
- * VRRP checksum (v2 over the message, v3 with the IPv4 pseudo-header as RFC
- * 5798 5.2.8 and keepalived), v2 Auth Type, a non-zero interval.
+ * Parses and validates an IPv4 or IPv6 packet holding a VRRP advert, by
+ * itself: IP version, IHL and total length (payload length) within len, IPv4
+ * header checksum, no fragment, protocol (next header) 112, VRRP version 2
+ * or 3 (3 over IPv6), type 1, length against the address count, VRRP
+ * checksum (v2 over the message, v3 with the pseudo-header as RFC 5798 5.2.8
+ * and keepalived), v2 Auth Type, a non-zero interval.
  *
- * @param pkt  the packet from its IPv4 header on (the caller strips Ethernet);
+ * @param pkt  the packet from its IP header on (the caller strips Ethernet);
  *             bytes past the IP total length (Ethernet padding) are ignored.
  * @param len  bytes readable at pkt.
  * @param out  filled on VRRP_OK; unspecified otherwise. Caller-owned.
@@ -160,6 +167,9 @@ struct vrrp_check_params {
 	 * TTL is outside it is rejected (VRRP_REJECT_TTL_RANGE) */
 	const struct vrrp_ttl_range *peer_ttl;
 	enum vrrp_addr_check addr_check;
+	uint8_t af;                  /**< 4 (or 0) or 6: vips6 and peers6 instead */
+	const uint8_t (*vips6)[16];  /**< IPv6: n_vips of them */
+	const uint8_t (*peers6)[16]; /**< IPv6: n_peers of them */
 };
 
 /* Flags vrrp_advert_check() sets for the caller's log, whatever it returns. */
@@ -197,17 +207,26 @@ struct vrrp_tx {
 	uint32_t src;                          /**< our primary address (or unicast_src_ip) */
 	uint32_t dst;                          /**< VRRP_MCAST_GROUP4 or a unicast peer */
 	uint16_t ip_id; /**< caller's counter; keepalived counts from 1 and skips 0 */
-	uint8_t ttl;    /**< IP TTL; 0 means VRRP_TTL (unicast_ttl may lower it) */
+	uint8_t ttl; /**< IP TTL (IPv6: hop limit); 0 means VRRP_TTL (unicast_ttl may lower it) */
+	uint8_t af;  /**< 4 (or 0) or 6: version 3 over IPv6, the *6 fields */
+	const uint8_t (*addrs6)[16];
+	uint8_t src6[16]; /**< our link-local address (or unicast_src_ip) */
+	uint8_t dst6[16]; /**< ff02::12 or a unicast peer */
 };
 
 /** Length of the packet vrrp_encode() builds for version and n_addrs, or 0 when
  * either is out of range. */
 size_t vrrp_encoded_len(unsigned int version, size_t n_addrs);
 
+/** The same over IPv6 (version 3). */
+size_t vrrp_encoded_len6(size_t n_addrs);
+
 /**
  * Builds a complete IPv4 packet: header (TOS 0xc0, no DF, TTL tx->ttl or 255, protocol
  * 112, checksum), then the VRRP advert with its checksum (v2 over the message
- * with the Authentication Data; v3 with the IPv4 pseudo-header).
+ * with the Authentication Data; v3 with the IPv4 pseudo-header). With af 6,
+ * an IPv6 packet (traffic class 0xc0, hop limit 255, next header 112) and a
+ * version 3 advert checksummed with the IPv6 pseudo-header.
  *
  * @param buf  where to write; caller-owned, cap bytes.
  * @return the packet's length, -ENOSPC if cap is too small, -EINVAL if tx is
@@ -238,6 +257,8 @@ struct vrrp_params {
 	uint8_t priority;       /**< configured priority 1..255; 255 = address owner */
 	uint32_t advert_int_ms; /**< 1000; v2 whole seconds, v3 a multiple of 10 ms */
 	uint32_t src_ip;        /**< our primary address: the equal-priority tie-break */
+	uint8_t af;             /**< 4 (or 0), or 6: src_ip6 instead */
+	uint8_t src_ip6[16];
 	/** "state MASTER" in the configuration (keepalived also derives it when no
 	 * state is given and priority is 255). */
 	bool initial_master;
@@ -290,6 +311,7 @@ struct vrrp_fsm {
 	bool owner_demoted; /**< met another owner: priority capped at 254, as keepalived */
 	uint32_t master_adver_int_ms; /**< v3: learned from the master; v2: ours */
 	uint32_t master_ip;           /**< the current master's address, 0 unknown */
+	uint8_t master_ip6[16];       /**< IPv6: the same, all zero unknown */
 	uint8_t master_priority;      /**< its priority as last advertised */
 	uint64_t down_at;             /**< BACKUP: Master_Down_Timer */
 	uint64_t advert_at;           /**< MASTER: Adver_Timer */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * VRRP on the wire: adverts in IPv4 packets (RFC 3768 5, RFC 5798 5).
+ * VRRP on the wire: adverts in IPv4 packets (RFC 3768 5, RFC 5798 5) and,
+ * version 3, in IPv6 ones (RFC 5798 5.1.2: hop limit 255, to ff02::12 from
+ * the link-local address; no extension headers, as keepalived sends them).
  *
- * vrrp_encode() writes the IPv4 header keepalived writes (TOS 0xc0, no DF,
+ * vrrp_encode() writes the IP header keepalived writes (TOS 0xc0, no DF,
  * TTL 255) and the advert behind it. vrrp_decode() trusts nothing: it checks
  * the packet against itself only, so a worker or the fuzzer can run it on any
  * bytes. vrrp_advert_check() then compares a sound advert with the instance
@@ -117,6 +119,15 @@ static uint16_t vrrp_csum(unsigned int version, uint32_t src, uint32_t dst, cons
 	return csum_fold(csum_add(sum, msg, len));
 }
 
+/* RFC 5798 5.2.8 over IPv6: the RFC 8200 8.1 pseudo-header (source,
+ * destination, upper-layer length, next header) before the message. */
+static uint16_t vrrp_csum6(const uint8_t *src, const uint8_t *dst, const uint8_t *msg, size_t len)
+{
+	uint32_t sum = csum_add(csum_add(0, src, 16), dst, 16);
+
+	return csum_fold(csum_add(sum + (uint32_t)len + VRRP_IPPROTO, msg, len));
+}
+
 /* ------------------------------------------------------------------ encode */
 
 size_t vrrp_encoded_len(unsigned int version, size_t n_addrs)
@@ -127,8 +138,17 @@ size_t vrrp_encoded_len(unsigned int version, size_t n_addrs)
 	       (version == 2 ? VRRP_AUTH_PASS_LEN : 0);
 }
 
+size_t vrrp_encoded_len6(size_t n_addrs)
+{
+	if (n_addrs > VRRP_MAX_ADDRS)
+		return 0;
+	return VRRP_IP6_HDR_LEN + VRRP_HDR_LEN + 16 * n_addrs;
+}
+
 static bool tx_valid(const struct vrrp_tx *tx)
 {
+	if (tx->af == 6 && tx->version != 3)
+		return false;
 	if (tx->version == 2)
 		return tx->interval_cs >= 100 && tx->interval_cs % 100 == 0 &&
 		       tx->interval_cs / 100 <= 255 && tx->auth_type <= VRRP_AUTH_PASS;
@@ -153,10 +173,21 @@ static void encode_ip(uint8_t *ip, const struct vrrp_tx *tx, size_t total)
 	put16(ip + 10, csum_fold(csum_add(0, ip, VRRP_IP_HDR_LEN)));
 }
 
+static void encode_ip6(uint8_t *ip, const struct vrrp_tx *tx, size_t payload)
+{
+	put32(ip, 6u << 28 | (uint32_t)IP_TOS_NETCTL << 20);
+	put16(ip + 4, (uint16_t)payload);
+	ip[6] = VRRP_IPPROTO;
+	ip[7] = VRRP_TTL;
+	memcpy(ip + 8, tx->src6, 16);
+	memcpy(ip + 24, tx->dst6, 16);
+}
+
 static size_t encode_vrrp(uint8_t *h, const struct vrrp_tx *tx)
 {
 	uint8_t *a = h + VRRP_HDR_LEN;
-	size_t len = VRRP_HDR_LEN + 4 * tx->n_addrs;
+	const size_t alen = tx->af == 6 ? 16 : 4;
+	size_t len = VRRP_HDR_LEN + alen * tx->n_addrs;
 
 	h[0] = (uint8_t)(tx->version << 4 | VRRP_TYPE_ADVERT);
 	h[1] = tx->vrid;
@@ -169,8 +200,12 @@ static size_t encode_vrrp(uint8_t *h, const struct vrrp_tx *tx)
 		put16(h + 4, tx->interval_cs & 0x0fff); /* reserved bits zero */
 	}
 	put16(h + 6, 0);
-	for (size_t i = 0; i < tx->n_addrs; i++)
-		put32(a + 4 * i, tx->addrs[i]);
+	for (size_t i = 0; i < tx->n_addrs; i++) {
+		if (tx->af == 6)
+			memcpy(a + 16 * i, tx->addrs6[i], 16);
+		else
+			put32(a + 4 * i, tx->addrs[i]);
+	}
 	if (tx->version == 2) {
 		/* RFC 3768 5.3.10: with no authentication the field is zero */
 		if (tx->auth_type == VRRP_AUTH_PASS)
@@ -179,21 +214,29 @@ static size_t encode_vrrp(uint8_t *h, const struct vrrp_tx *tx)
 			memset(h + len, 0, VRRP_AUTH_PASS_LEN);
 		len += VRRP_AUTH_PASS_LEN;
 	}
-	put16(h + 6, vrrp_csum(tx->version, tx->src, tx->dst, h, len));
+	put16(h + 6, tx->af == 6 ? vrrp_csum6(tx->src6, tx->dst6, h, len)
+				 : vrrp_csum(tx->version, tx->src, tx->dst, h, len));
 	return len;
 }
 
 int vrrp_encode(void *buf, size_t cap, const struct vrrp_tx *tx)
 {
+	const bool v6 = tx->af == 6;
 	size_t total;
 
-	if (!tx_valid(tx) || tx->n_addrs > VRRP_MAX_ADDRS || (tx->n_addrs && !tx->addrs))
+	if (!tx_valid(tx) || tx->n_addrs > VRRP_MAX_ADDRS ||
+	    (tx->n_addrs && (v6 ? !tx->addrs6 : !tx->addrs)))
 		return -EINVAL;
-	total = vrrp_encoded_len(tx->version, tx->n_addrs);
+	total = v6 ? vrrp_encoded_len6(tx->n_addrs) : vrrp_encoded_len(tx->version, tx->n_addrs);
 	if (!buf || cap < total)
 		return -ENOSPC;
-	encode_vrrp((uint8_t *)buf + VRRP_IP_HDR_LEN, tx);
-	encode_ip(buf, tx, total);
+	if (v6) {
+		encode_vrrp((uint8_t *)buf + VRRP_IP6_HDR_LEN, tx);
+		encode_ip6(buf, tx, total - VRRP_IP6_HDR_LEN);
+	} else {
+		encode_vrrp((uint8_t *)buf + VRRP_IP_HDR_LEN, tx);
+		encode_ip(buf, tx, total);
+	}
 	return (int)total;
 }
 
@@ -221,17 +264,48 @@ static enum vrrp_reject decode_ip(const uint8_t *ip, size_t len, struct vrrp_adv
 		return VRRP_REJECT_FRAGMENT;
 	if (ip[9] != VRRP_IPPROTO)
 		return VRRP_REJECT_NOT_VRRP;
+	out->af = 4;
 	out->ttl = ip[8];
 	out->src = get32(ip + 12);
 	out->dst = get32(ip + 16);
+	memset(out->src6, 0, sizeof(out->src6));
+	memset(out->dst6, 0, sizeof(out->dst6));
 	*vrrp = ip + ihl;
 	*vrrp_len = total - ihl;
 	return VRRP_OK;
 }
 
-static size_t expected_vrrp_len(unsigned int version, unsigned int count)
+/* The IPv6 header: the advert must follow it directly (keepalived sends no
+ * extension header; a fragment header would make it a fragment). */
+static enum vrrp_reject decode_ip6(const uint8_t *ip, size_t len, struct vrrp_advert *out,
+				   const uint8_t **vrrp, size_t *vrrp_len)
 {
-	return VRRP_HDR_LEN + 4 * (size_t)count + (version == 2 ? VRRP_AUTH_PASS_LEN : 0);
+	size_t payload;
+
+	if (len < VRRP_IP6_HDR_LEN)
+		return VRRP_REJECT_TRUNCATED;
+	payload = get16(ip + 4);
+	if (len < VRRP_IP6_HDR_LEN + payload)
+		return VRRP_REJECT_TRUNCATED;
+	if (ip[6] == 44)
+		return VRRP_REJECT_FRAGMENT;
+	if (ip[6] != VRRP_IPPROTO)
+		return VRRP_REJECT_NOT_VRRP;
+	out->af = 6;
+	out->ttl = ip[7];
+	out->src = out->dst = 0;
+	memcpy(out->src6, ip + 8, 16);
+	memcpy(out->dst6, ip + 24, 16);
+	*vrrp = ip + VRRP_IP6_HDR_LEN;
+	*vrrp_len = payload;
+	return VRRP_OK;
+}
+
+static size_t expected_vrrp_len(const struct vrrp_advert *a, unsigned int version,
+				unsigned int count)
+{
+	return VRRP_HDR_LEN + (a->af == 6 ? 16 : 4) * (size_t)count +
+	       (version == 2 ? VRRP_AUTH_PASS_LEN : 0);
 }
 
 static void decode_fields(const uint8_t *h, struct vrrp_advert *out)
@@ -250,8 +324,12 @@ static void decode_fields(const uint8_t *h, struct vrrp_advert *out)
 		out->interval_cs = get16(h + 4) & 0x0fff; /* reserved bits ignored */
 		memset(out->auth_data, 0, VRRP_AUTH_PASS_LEN);
 	}
-	for (unsigned int i = 0; i < out->count; i++)
-		out->addrs[i] = get32(h + VRRP_HDR_LEN + 4 * (size_t)i);
+	for (unsigned int i = 0; i < out->count; i++) {
+		if (out->af == 6)
+			memcpy(out->addrs6[i], h + VRRP_HDR_LEN + 16 * (size_t)i, 16);
+		else
+			out->addrs[i] = get32(h + VRRP_HDR_LEN + 4 * (size_t)i);
+	}
 }
 
 enum vrrp_reject vrrp_decode(const void *pkt, size_t len, struct vrrp_advert *out)
@@ -261,23 +339,26 @@ enum vrrp_reject vrrp_decode(const void *pkt, size_t len, struct vrrp_advert *ou
 	unsigned int version;
 	enum vrrp_reject r;
 
-	if (!pkt || !out)
+	if (!pkt || !out || len < 1)
 		return VRRP_REJECT_TRUNCATED;
-	r = decode_ip(pkt, len, out, &h, &vlen);
+	if ((*(const uint8_t *)pkt >> 4) == 6)
+		r = decode_ip6(pkt, len, out, &h, &vlen);
+	else
+		r = decode_ip(pkt, len, out, &h, &vlen);
 	if (r != VRRP_OK)
 		return r;
 	if (vlen < VRRP_HDR_LEN)
 		return VRRP_REJECT_BAD_LENGTH;
 	version = h[0] >> 4;
-	if (version != 2 && version != 3)
+	if ((version != 2 && version != 3) || (version == 2 && out->af == 6))
 		return VRRP_REJECT_BAD_VERSION;
 	if ((h[0] & 0x0f) != VRRP_TYPE_ADVERT)
 		return VRRP_REJECT_BAD_TYPE;
 	/* RFC 3768 7.1: the complete packet, and keepalived: nothing more */
-	if (vlen != expected_vrrp_len(version, h[3]))
+	if (vlen != expected_vrrp_len(out, version, h[3]))
 		return VRRP_REJECT_BAD_LENGTH;
-	if (vrrp_csum(version, get32((const uint8_t *)pkt + 12), get32((const uint8_t *)pkt + 16),
-		      h, vlen) != 0)
+	if ((out->af == 6 ? vrrp_csum6(out->src6, out->dst6, h, vlen)
+			  : vrrp_csum(version, out->src, out->dst, h, vlen)) != 0)
 		return VRRP_REJECT_BAD_CHECKSUM;
 	decode_fields(h, out);
 	if (version == 2 && out->auth_type > VRRP_AUTH_AH)
@@ -300,9 +381,11 @@ static bool equal_constant_time(const uint8_t *a, const uint8_t *b, size_t n)
 	return diff == 0;
 }
 
-static bool is_multicast(uint32_t addr)
+static bool is_multicast(const struct vrrp_advert *a)
 {
-	return (addr & 0xf0000000) == 0xe0000000;
+	if (a->af == 6)
+		return a->dst6[0] == 0xff;
+	return (a->dst & 0xf0000000) == 0xe0000000;
 }
 
 static bool addr_in(uint32_t addr, const uint32_t *set, size_t n)
@@ -313,6 +396,22 @@ static bool addr_in(uint32_t addr, const uint32_t *set, size_t n)
 	return false;
 }
 
+static bool addr6_in(const uint8_t *addr, const uint8_t (*set)[16], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(set[i], addr, 16) == 0)
+			return true;
+	return false;
+}
+
+/* Whether our VIP i is among the advert's addresses. */
+static bool vip_advertised(const struct vrrp_check_params *c, const struct vrrp_advert *a, size_t i)
+{
+	if (a->af == 6)
+		return addr6_in(c->vips6[i], (const uint8_t(*)[16])a->addrs6, a->count);
+	return addr_in(c->vips[i], a->addrs, a->count);
+}
+
 /* keepalived's vrrp_in_chk_vips(): every VIP of ours must be advertised. */
 static unsigned int addr_mismatch(const struct vrrp_check_params *c, const struct vrrp_advert *a)
 {
@@ -321,12 +420,20 @@ static unsigned int addr_mismatch(const struct vrrp_check_params *c, const struc
 	if (a->count != c->n_vips)
 		flags |= VRRP_CHECK_ADDR_COUNT;
 	for (size_t i = 0; i < c->n_vips; i++) {
-		if (!addr_in(c->vips[i], a->addrs, a->count)) {
+		if (!vip_advertised(c, a, i)) {
 			flags |= VRRP_CHECK_ADDR_LIST;
 			break;
 		}
 	}
 	return flags;
+}
+
+/* Whether the unicast advert's sender is one of our peers. */
+static bool from_peer(const struct vrrp_check_params *c, const struct vrrp_advert *a)
+{
+	if (a->af == 6)
+		return addr6_in(a->src6, c->peers6, c->n_peers);
+	return addr_in(a->src, c->peers, c->n_peers);
 }
 
 static bool addr_mismatch_rejects(enum vrrp_addr_check mode, const struct vrrp_advert *a)
@@ -381,7 +488,7 @@ enum vrrp_reject vrrp_advert_check(const struct vrrp_check_params *c, const stru
 
 	if (a->priority == VRRP_PRIO_STOP)
 		f |= VRRP_CHECK_PRIO_ZERO;
-	if (a->vrid != c->vrid)
+	if (a->vrid != c->vrid || a->af != (c->af == 6 ? 6 : 4))
 		r = VRRP_REJECT_VRID_MISMATCH;
 	else if (ttl_checked(c) && a->ttl != VRRP_TTL)
 		r = VRRP_REJECT_BAD_TTL;
@@ -391,10 +498,9 @@ enum vrrp_reject vrrp_advert_check(const struct vrrp_check_params *c, const stru
 		r = check_v2(c, a);
 	if (r == VRRP_OK && a->version == 3 && a->interval_cs != c->interval_cs)
 		f |= VRRP_CHECK_INTERVAL;
-	if (r == VRRP_OK && is_multicast(a->dst) == c->unicast)
+	if (r == VRRP_OK && is_multicast(a) == c->unicast)
 		r = VRRP_REJECT_DST_MISMATCH;
-	if (r == VRRP_OK && c->unicast && c->check_unicast_src &&
-	    !addr_in(a->src, c->peers, c->n_peers))
+	if (r == VRRP_OK && c->unicast && c->check_unicast_src && !from_peer(c, a))
 		r = VRRP_REJECT_UNKNOWN_PEER;
 	if (r == VRRP_OK && c->unicast && ttl_out_of_range(c, a))
 		r = VRRP_REJECT_TTL_RANGE;

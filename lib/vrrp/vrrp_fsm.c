@@ -215,6 +215,7 @@ static void become_master(const struct vrrp_params *p, struct vrrp_fsm *s, struc
 	s->master_adver_int_ms = p->advert_int_ms;
 	s->want_master = true;
 	s->master_ip = p->src_ip;
+	memcpy(s->master_ip6, p->src_ip6, 16);
 	s->master_priority = s->priority;
 	set_state(s, out, VRRP_STATE_MASTER, reason, now);
 	send_advert(p, s, out, s->priority, now);
@@ -225,6 +226,13 @@ static void become_master(const struct vrrp_params *p, struct vrrp_fsm *s, struc
 	s->garp_refresh_at =
 	    p->garp_master_refresh_ms ? after(now, p->garp_master_refresh_ms) : VRRP_NEVER;
 	s->garp_lower_at = VRRP_NEVER;
+}
+
+/* The master is the advert's sender. */
+static void set_master(struct vrrp_fsm *s, const struct vrrp_advert *a)
+{
+	s->master_ip = a->src;
+	memcpy(s->master_ip6, a->src6, 16);
 }
 
 /* Drops the VIPs; resign says whether to tell the others with priority 0
@@ -319,14 +327,14 @@ static void backup_on_advert(const struct vrrp_params *p, struct vrrp_fsm *s,
 		return;
 	}
 	if (!p->nopreempt && a->priority < s->priority && !holding) {
-		s->master_ip = a->src;
+		set_master(s, a);
 		out->note = "lower priority advert discarded, preempting";
 		return;
 	}
 	if (p->version == 3)
 		s->master_adver_int_ms = (uint32_t)a->interval_cs * 10; /* RFC 5798 6.4.2 */
 	s->down_at = after(now, vrrp_master_down_ms(p, s));
-	s->master_ip = a->src;
+	set_master(s, a);
 	s->master_priority = a->priority;
 	s->want_master = false;
 	if (!p->preempt_delay_ms)
@@ -341,17 +349,23 @@ static void backup_on_advert(const struct vrrp_params *p, struct vrrp_fsm *s,
 	}
 }
 
-/* >0 when the sender's primary address is higher than ours (RFC 3768 6.4.3). */
-static int addr_cmp(uint32_t theirs, uint32_t ours)
+/* >0 when the sender's primary address is higher than ours (RFC 3768 6.4.3;
+ * RFC 5798 6.4.3 compares IPv6 addresses as unsigned integers too). */
+static int addr_cmp(const struct vrrp_advert *a, const struct vrrp_params *p)
 {
-	return (theirs > ours) - (theirs < ours);
+	if (p->af == 6) {
+		int c = memcmp(a->src6, p->src_ip6, 16);
+
+		return (c > 0) - (c < 0);
+	}
+	return (a->src > p->src_ip) - (a->src < p->src_ip);
 }
 
 /* keepalived vrrp_state_master_rx() after its packet checks. */
 static void master_on_advert(const struct vrrp_params *p, struct vrrp_fsm *s,
 			     const struct vrrp_advert *a, uint64_t now, struct vrrp_actions *out)
 {
-	int cmp = addr_cmp(a->src, p->src_ip);
+	int cmp = addr_cmp(a, p);
 	bool theirs_wins = a->priority > s->priority || (a->priority == s->priority && cmp > 0);
 
 	if (a->priority == VRRP_PRIO_STOP) {
@@ -388,7 +402,7 @@ static void master_on_advert(const struct vrrp_params *p, struct vrrp_fsm *s,
 	}
 	if (p->version == 3)
 		s->master_adver_int_ms = (uint32_t)a->interval_cs * 10;
-	s->master_ip = a->src;
+	set_master(s, a);
 	s->master_priority = a->priority;
 	master_to_backup(p, s, out,
 			 a->priority > s->priority ? reason_higher : reason_equal_higher_ip, now);

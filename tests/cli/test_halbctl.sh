@@ -167,6 +167,7 @@ check help-unknown 2 help frobnicate
 check bad-prefix 2 -P ../etc list
 check bad-vip 2 --socket "$S" conns --vip 172.17.100
 check bad-service 2 --socket "$S" list -t 172.17.100.100
+check bad-service6 2 --socket "$S" list -t 2001:db8::100:80
 check watch-json 2 --socket "$S" list --watch --json
 check watch-not-here 2 --socket "$S" ports --watch
 check watch-bad 2 --socket "$S" stats --watch=0
@@ -233,6 +234,8 @@ check_in "$I" ipvsadm-Lnc 0 --socket "$S" conns
 echo "== requests: filters and changes reach halb as parameters"
 check_request conns-filters "/halb/conns,vip=172.17.100.100:80,rs=172.17.1.7,client=172.17.0.2:40000" \
 	--socket "$S" conns --vip 172.17.100.100:80 --rs 172.17.1.7 --client 172.17.0.2:40000
+check_request conns-filters6 "/halb/conns,vip=[2001:db8::100]:80,rs=2001:db8::7,client=[2001:db8::2]:40000" \
+	--socket "$S" conns --vip [2001:db8::100]:80 --rs 2001:db8::7 --client [2001:db8::2]:40000
 check_request conns-service "/halb/conns,vip=172.17.100.101:53,proto=udp" \
 	--socket "$S" conns -u 172.17.100.101:53
 check_request conns-limit "/halb/conns,limit=2" --socket "$S" conns --limit 2
@@ -251,6 +254,8 @@ check_request ipvsadm-zero-one "/halb/zero,vip=172.17.100.100:80,proto=tcp" \
 	--socket "$S" -Z -t 172.17.100.100:80
 check_request zero-one "/halb/zero,vip=172.17.100.100:80,proto=tcp" \
 	--socket "$S" zero -t 172.17.100.100:80
+check_request ipvsadm-zero-one6 "/halb/zero,vip=[2001:db8::100]:80,proto=tcp" \
+	--socket "$S" -Z -t [2001:db8::100]:80
 
 echo "== --watch"
 status=0

@@ -108,7 +108,7 @@ for line in run(dp_keys).stdout.splitlines():
     else:
         known.add(key)
 src = page("halb.cfg.5")
-documented = set(re.findall(r"^\.TP\n\.B ([a-z_]+)$", section(src, "SETTINGS"), re.M))
+documented = set(re.findall(r"^\.TP\n\.B ([a-z_0-9]+)$", section(src, "SETTINGS"), re.M))
 for k in sorted(known - documented):
     problems.append("the parser knows '%s', halb.cfg(5) does not document it" % k)
 for k in sorted(documented - known):

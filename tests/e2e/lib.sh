@@ -3,12 +3,15 @@
 # "switch" namespace (ARCHITECTURE.md). Sourced by every tests/e2e script.
 #
 #   tb_init NAME            start a bed; everything made is removed on exit
-#   tb_host NAME CIDR [GW]  a host with eth0 on the switch
+#   tb_host NAME CIDR [GW]  a host with eth0 on the switch (an IPv6 CIDR is
+#                           added without duplicate address detection)
 #   tb_director NAME        a director: its NIC "nic0" is on the switch but
 #                           hidden from its own kernel (no IP, IPv6 off,
 #                           nftables ingress drop), for halb's af_packet port
-#   tb_rs NAME CIDR [GW] [VIP...]  a real server running nginx; VIPs on lo
-#                           with arp_ignore/arp_announce as the seed shows (DR)
+#   tb_rs NAME CIDR [GW] [VIP...]  a real server running nginx (IPv4 and
+#                           IPv6); VIPs on lo with arp_ignore/arp_announce as
+#                           the seed shows (DR; IPv6 answers no neighbour
+#                           solicitation for an address of lo on eth0)
 #   tb_halb NAME PREFIX KCONF DCONF  start halb in a director, wait for it
 #                           (with the flags in TB_HALB_ARGS, e.g. "-i lb1")
 #   tb_halbctl NAME PREFIX ARGS...   halbctl against that halb
@@ -112,11 +115,20 @@ tb_link() {
 	ip netns exec "$TB-$ns" ethtool -K "$ifname" tx off >/dev/null 2>&1
 }
 
+# tb_addr NAME IF CIDR: an address on IF; IPv6 without duplicate address
+# detection, which would hold the address back for a second or more.
+tb_addr() {
+	case $3 in
+	*:*) ip -n "$TB-$1" addr add "$3" dev "$2" nodad ;;
+	*) ip -n "$TB-$1" addr add "$3" dev "$2" ;;
+	esac
+}
+
 tb_host() {
 	local name=$1 cidr=$2 gw=${3:-}
 	tb_ns "$name"
 	tb_link "$name" eth0
-	ip -n "$TB-$name" addr add "$cidr" dev eth0
+	tb_addr "$name" eth0 "$cidr"
 	[ -n "$gw" ] && ip -n "$TB-$name" route add default via "$gw"
 	return 0
 }
@@ -168,7 +180,7 @@ tb_nginx() {
 			scgi_temp_path $dir/tmp;
 			keepalive_timeout ${TB_KEEPALIVE_S:-0};
 			keepalive_requests 100000;
-			server { listen 80; root $dir/www; }
+			server { listen 80; listen [::]:80; root $dir/www; }
 			$tls
 		}
 	EOF
@@ -187,7 +199,10 @@ tb_rs() {
 	shift 3 || shift $#
 	tb_host "$name" "$cidr" "$gw"
 	for vip in "$@"; do
-		ip -n "$TB-$name" addr add "$vip/32" dev lo
+		case $vip in
+		*:*) tb_addr "$name" lo "$vip/128" ;;
+		*) tb_addr "$name" lo "$vip/32" ;;
+		esac
 	done
 	if [ $# -gt 0 ]; then
 		tb_in "$name" sysctl -qw net.ipv4.conf.lo.arp_ignore=1 \

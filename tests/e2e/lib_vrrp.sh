@@ -6,7 +6,7 @@
 #   vt_mac NAME IF              the MAC of interface IF in host NAME
 #   vt_neigh_mac NAME IP        the MAC of NAME's neighbour entry for IP ("" if none)
 #   vt_neigh_is NAME IP MAC     succeeds when that entry holds MAC
-#   vt_has_addr NAME IP         succeeds when IP is on an interface of NAME
+#   vt_has_addr NAME IP         succeeds when IP (IPv4 or IPv6) is on an interface of NAME
 #   vt_curl NAME URL            one request from NAME (1 s at most), body on stdout
 #   vt_serve_wait NAME URL SECS T0   retries vt_curl until it works; prints the
 #                               ms since T0 (vt_ms), fails after SECS
@@ -32,7 +32,7 @@ vt_neigh_mac() {
 
 vt_neigh_is() { [ "$(vt_neigh_mac "$1" "$2")" = "$3" ]; }
 
-vt_has_addr() { ip -n "$TB-$1" -4 -o addr show 2>/dev/null | grep -q " inet $2/"; }
+vt_has_addr() { ip -n "$TB-$1" -o addr show 2>/dev/null | grep -qE " inet6? $2/"; }
 
 vt_curl() { tb_in "$1" curl -s -f -m 1 "$2"; }
 

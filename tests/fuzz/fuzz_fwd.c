@@ -31,7 +31,7 @@
 
 #include "fwd_scene.h"
 
-#define N_SVC  7
+#define N_SVC  12
 #define MAX_RS 2
 
 static struct pktenv_base base;
@@ -60,6 +60,8 @@ struct scene_rs {
 	uint32_t addr;
 	uint16_t port;
 	uint32_t weight;
+	uint8_t af; /* 0: IPv4 in addr; 6: addr6 */
+	uint8_t addr6[16];
 };
 
 struct scene_svc {
@@ -72,7 +74,14 @@ struct scene_svc {
 	bool owned;
 	struct scene_rs rs[MAX_RS];
 	uint32_t n_rs;
+	uint8_t af; /* 0: IPv4 in vip; 6: vip6 */
+	uint8_t vip6[16];
 };
+
+#define RS6(g, p)                                                          \
+	{                                                                  \
+		.port = (p), .weight = 1, .af = 6, .addr6 = PB_IP6_INIT(g) \
+	}
 
 static const struct scene_svc scene[N_SVC] = {
 	{ FUZZ_VIP,
@@ -138,6 +147,51 @@ static const struct scene_svc scene[N_SVC] = {
 	  false,
 	  { { FUZZ_RS1, 80, 1 } },
 	  1 },
+	{ .vip = FUZZ_VIP2,
+	  .vport = 8081,
+	  .proto = IPPROTO_TCP,
+	  .fwd = CFG_FWD_TUN,
+	  .sched = CFG_SCHED_RR,
+	  .owned = true,
+	  .rs = { RS6(FUZZ_RS6_4_G, 80) },
+	  .n_rs = 1 },
+	{ .vport = 80,
+	  .proto = IPPROTO_TCP,
+	  .fwd = CFG_FWD_DR,
+	  .sched = CFG_SCHED_RR,
+	  .owned = true,
+	  .rs = { RS6(FUZZ_RS6_1_G, 80), RS6(FUZZ_RS6_2_G, 80) },
+	  .n_rs = 2,
+	  .af = 6,
+	  .vip6 = PB_IP6_INIT(FUZZ_VIP6_G) },
+	{ .vport = 8080,
+	  .proto = IPPROTO_TCP,
+	  .fwd = CFG_FWD_NAT,
+	  .sched = CFG_SCHED_RR,
+	  .persist_s = 60,
+	  .owned = true,
+	  .rs = { RS6(FUZZ_RS6_1_G, 80), RS6(FUZZ_RS6_2_G, 80) },
+	  .n_rs = 2,
+	  .af = 6,
+	  .vip6 = PB_IP6_INIT(FUZZ_VIP6_G) },
+	{ .vport = 53,
+	  .proto = IPPROTO_UDP,
+	  .fwd = CFG_FWD_NAT,
+	  .sched = CFG_SCHED_WLC,
+	  .owned = true,
+	  .rs = { RS6(FUZZ_RS6_1_G, 5353), RS6(FUZZ_RS6_2_G, 5353) },
+	  .n_rs = 2,
+	  .af = 6,
+	  .vip6 = PB_IP6_INIT(FUZZ_VIP6_G) },
+	{ .vport = 80,
+	  .proto = IPPROTO_TCP,
+	  .fwd = CFG_FWD_TUN,
+	  .sched = CFG_SCHED_SH,
+	  .owned = true,
+	  .rs = { RS6(FUZZ_RS6_1_G, 80), { FUZZ_RS1, 80, 1 } },
+	  .n_rs = 2,
+	  .af = 6,
+	  .vip6 = PB_IP6_INIT(FUZZ_VIP6_2_G) },
 };
 
 /* Stat slots: 1 + i * 4 for service i, the next ones for its servers. */
@@ -146,45 +200,83 @@ static uint32_t stat_of(unsigned int svc, int rs)
 	return 1 + svc * 4 + (uint32_t)(rs + 1);
 }
 
+/* Whether real server rs is the first one of its family (variants 1 and 3
+ * take it away). */
+static bool first_rs(const struct scene_rs *rs)
+{
+	return rs->af == 6 ? memcmp(rs->addr6, FUZZ_RS6_1, 16) == 0 : rs->addr == FUZZ_RS1;
+}
+
+/* The snapshot builder's view of real server rs of service i. */
+static struct svc_spec_rs rs_spec(unsigned int i, uint32_t r, uint32_t weight, bool available)
+{
+	const struct scene_rs *x = &scene[i].rs[r];
+	struct svc_spec_rs o = { .addr = x->addr,
+				 .port = x->port,
+				 .weight = weight,
+				 .available = available,
+				 .stat = stat_of(i, (int)r),
+				 .af = x->af == 6 ? 6 : 4 };
+	struct neigh_ip nh;
+	uint32_t nh4 = 0;
+
+	if (x->af == 6) {
+		if (pktenv_route6(&env, x->addr6, o.nexthop6, &o.out_port) != 0)
+			die("no route to a real server", NULL, 0);
+		memcpy(o.addr6, x->addr6, 16);
+		nh = neigh_ip6(o.nexthop6);
+		pktenv_dest6(&env, o.stat, x->addr6, x->port, stat_of(i, -1));
+	} else {
+		if (pktenv_route(&env, x->addr, &nh4, &o.out_port) != 0)
+			die("no route to a real server", NULL, 0);
+		o.nexthop = nh4;
+		nh = neigh_ip4(rte_cpu_to_be_32(nh4));
+		pktenv_dest(&env, o.stat, x->addr, x->port, stat_of(i, -1));
+	}
+	o.neigh = neigh_find(env.env.neigh, &nh);
+	return o;
+}
+
+static void add_addr(struct svc_spec_addr *a, unsigned int *n, uint8_t af, uint32_t v4,
+		     const uint8_t *v6, uint8_t flags, uint8_t port)
+{
+	a[*n] = (struct svc_spec_addr){ .addr = v4, .flags = flags, .port = port, .af = af };
+	if (af == 6)
+		memcpy(a[*n].addr6, v6, 16);
+	(*n)++;
+}
+
 static void publish(unsigned int variant)
 {
 	struct svc_spec specs[N_SVC];
 	struct svc_spec_rs rs[N_SVC][MAX_RS];
-	struct svc_spec_addr addrs[8 + N_SVC * MAX_RS];
+	struct svc_spec_addr addrs[8 + N_SVC * (MAX_RS + 1)];
 	unsigned int n_addrs = 0;
 
-	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0, SVC_AF_LOCAL, 0 };
-	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP0B, SVC_AF_LOCAL, 0 };
-	addrs[n_addrs++] = (struct svc_spec_addr){ PKTENV_DIP1, SVC_AF_LOCAL, 1 };
+	add_addr(addrs, &n_addrs, 4, PKTENV_DIP0, NULL, SVC_AF_LOCAL, 0);
+	add_addr(addrs, &n_addrs, 4, PKTENV_DIP0B, NULL, SVC_AF_LOCAL, 0);
+	add_addr(addrs, &n_addrs, 4, PKTENV_DIP1, NULL, SVC_AF_LOCAL, 1);
+	add_addr(addrs, &n_addrs, 6, 0, PKTENV_DIP0_6, SVC_AF_LOCAL, 0);
+	add_addr(addrs, &n_addrs, 6, 0, PKTENV_DIP1_6, SVC_AF_LOCAL, 1);
+	add_addr(addrs, &n_addrs, 6, 0, env.env.ports[0].ll6, SVC_AF_LOCAL, 0);
+	add_addr(addrs, &n_addrs, 6, 0, PKTENV_GW6, SVC_AF_TRUSTED, SVC_PORT_ANY);
 	for (unsigned int i = 0; i < N_SVC; i++) {
 		const struct scene_svc *v = &scene[i];
 		bool owned = v->owned && variant != 2;
 		uint32_t n = 0;
 
 		for (uint32_t r = 0; r < v->n_rs; r++) {
-			uint32_t nh = 0, weight = v->rs[r].weight;
-			uint8_t port = 0;
+			uint32_t weight = v->rs[r].weight;
 
-			if (variant == 1 && v->rs[r].addr == FUZZ_RS1)
+			if (variant == 1 && first_rs(&v->rs[r]))
 				continue;
 			if (variant == 1 && v->sched == CFG_SCHED_WRR)
 				weight = 0;
-			if (pktenv_route(&env, v->rs[r].addr, &nh, &port) != 0)
-				die("no route to a real server", NULL, 0);
-			pktenv_dest(&env, stat_of(i, (int)r), v->rs[r].addr, v->rs[r].port,
-				    stat_of(i, -1));
-			rs[i][n++] = (struct svc_spec_rs){
-				.addr = v->rs[r].addr,
-				.port = v->rs[r].port,
-				.weight = weight,
-				.available = !(variant == 3 && v->rs[r].addr == FUZZ_RS1),
-				.stat = stat_of(i, (int)r),
-				.neigh = neigh_find(env.env.neigh, rte_cpu_to_be_32(nh)),
-				.nexthop = nh,
-				.out_port = port,
-			};
+			rs[i][n++] = rs_spec(i, r, weight, !(variant == 3 && first_rs(&v->rs[r])));
 		}
 		specs[i] = (struct svc_spec){ .vip = v->vip,
+					      .af = v->af == 6 ? 6 : 4,
+					      .persist_plen6 = 64,
 					      .vport = v->vport,
 					      .proto = v->proto,
 					      .fwd = v->fwd,
@@ -195,16 +287,14 @@ static void publish(unsigned int variant)
 					      .owned = owned,
 					      .rs = rs[i],
 					      .n_rs = n };
-		if (n_addrs < RTE_DIM(addrs) && (i == 0 || scene[i - 1].vip != v->vip))
-			addrs[n_addrs++] = (struct svc_spec_addr){
-				v->vip, SVC_AF_VIP | SVC_AF_SERVICE | (owned ? SVC_AF_OWNED : 0), 0
-			};
+		memcpy(specs[i].vip6, v->vip6, 16);
+		add_addr(addrs, &n_addrs, v->af == 6 ? 6 : 4, v->vip, v->vip6,
+			 SVC_AF_VIP | SVC_AF_SERVICE | (owned ? SVC_AF_OWNED : 0), 0);
 		for (uint32_t r = 0; r < v->n_rs; r++)
-			addrs[n_addrs++] =
-			    (struct svc_spec_addr){ v->rs[r].addr,
-						    SVC_AF_RS |
-							(v->fwd == CFG_FWD_NAT ? SVC_AF_NAT_RS : 0),
-						    SVC_PORT_ANY };
+			add_addr(addrs, &n_addrs, v->rs[r].af == 6 ? 6 : 4, v->rs[r].addr,
+				 v->rs[r].addr6,
+				 SVC_AF_RS | (v->fwd == CFG_FWD_NAT ? SVC_AF_NAT_RS : 0),
+				 SVC_PORT_ANY);
 	}
 	if (pktenv_publish(&env, specs, N_SVC, addrs, n_addrs) != 0)
 		die("cannot publish the services", NULL, 0);
@@ -221,8 +311,21 @@ static void learn_neighbours(void)
 		{ FUZZ_RS4, &fuzz_mac_rs4 },
 	};
 
+	const struct {
+		const uint8_t *ip;
+		const struct pb_mac *mac;
+	} known6[] = {
+		{ PKTENV_GW6, &fuzz_mac_gw },
+		{ FUZZ_RS6_1, &fuzz_mac_rs6_1 },
+		{ FUZZ_RS6_2, &fuzz_mac_rs6_2 },
+		{ FUZZ_RS6_4, &fuzz_mac_rs6_4 },
+	};
+
 	for (size_t i = 0; i < RTE_DIM(known); i++)
 		if (pktenv_neigh_learn(&env, known[i].ip, *known[i].mac) < 0)
+			die("cannot learn a neighbour", NULL, 0);
+	for (size_t i = 0; i < RTE_DIM(known6); i++)
+		if (pktenv_neigh_learn6(&env, known6[i].ip, *known6[i].mac) < 0)
 			die("cannot learn a neighbour", NULL, 0);
 }
 

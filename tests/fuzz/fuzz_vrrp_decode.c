@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target for what a worker hands the control core: any bytes as an
- * IPv4 packet. vrrp_decode() must never read outside them; what it accepts
- * is checked against three fixed instances (the seed's VI_1 in VRRPv2 with
- * PASS, the same in VRRPv3, a unicast v2 instance checking its peers), must
+ * IPv4 or IPv6 packet. vrrp_decode() must never read outside them; what it
+ * accepts is checked against four fixed instances (the seed's VI_1 in VRRPv2
+ * with PASS, the same in VRRPv3, a unicast v2 instance checking its peers,
+ * an IPv6 VRRPv3 one), must
  * re-encode to the same advert, and is stepped through a BACKUP and a MASTER
  * state machine. A broken invariant aborts, which libFuzzer reports.
  *
@@ -24,6 +25,8 @@
 
 static const uint32_t vips[] = { 0xac116464 };  /* 172.17.100.100 */
 static const uint32_t peers[] = { 0xac110106 }; /* 172.17.1.6 */
+static const uint8_t vips6[1][16] = { { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0, [14] = 1 } };
+static const uint8_t ll6[16] = { 0xfe, 0x80, [15] = 6 };
 
 static void require(int ok)
 {
@@ -48,6 +51,12 @@ static struct vrrp_check_params instance(unsigned int which)
 		.addr_check = (enum vrrp_addr_check)(which % 3),
 	};
 
+	if (which == 3) {
+		c.version = 3;
+		c.auth_type = VRRP_AUTH_NONE;
+		c.af = 6;
+		c.vips6 = vips6;
+	}
 	return c;
 }
 
@@ -65,11 +74,15 @@ static void check_roundtrip(const struct vrrp_advert *a)
 		.auth_type = a->auth_type,
 		.src = a->src,
 		.dst = a->dst,
+		.af = a->af,
+		.addrs6 = (const uint8_t(*)[16])a->addrs6,
 	};
-	struct vrrp_advert b;
+	static struct vrrp_advert b;
 	int n;
 
 	memcpy(tx.auth_pass, a->auth_data, sizeof(tx.auth_pass));
+	memcpy(tx.src6, a->src6, 16);
+	memcpy(tx.dst6, a->dst6, 16);
 	n = vrrp_encode(buf, sizeof(buf), &tx);
 	if (n < 0) {
 		/* only AH (v2 Auth Type 2) cannot be sent */
@@ -80,7 +93,12 @@ static void check_roundtrip(const struct vrrp_advert *a)
 	require(b.version == a->version && b.vrid == a->vrid && b.priority == a->priority);
 	require(b.count == a->count && b.interval_cs == a->interval_cs);
 	require(b.src == a->src && b.dst == a->dst && b.auth_type == a->auth_type);
-	require(memcmp(b.addrs, a->addrs, sizeof(uint32_t) * a->count) == 0);
+	require(b.af == a->af && memcmp(b.src6, a->src6, 16) == 0 &&
+		memcmp(b.dst6, a->dst6, 16) == 0);
+	if (a->af == 6)
+		require(memcmp(b.addrs6, a->addrs6, 16 * (size_t)a->count) == 0);
+	else
+		require(memcmp(b.addrs, a->addrs, sizeof(uint32_t) * a->count) == 0);
 	if (a->auth_type == VRRP_AUTH_PASS)
 		require(memcmp(b.auth_data, a->auth_data, VRRP_AUTH_PASS_LEN) == 0);
 }
@@ -99,6 +117,8 @@ static void check_fsm(const struct vrrp_advert *a)
 	vrrp_params_init(&p);
 	p.version = a->version;
 	p.src_ip = peers[0];
+	p.af = a->af;
+	memcpy(p.src_ip6, ll6, 16);
 	require(vrrp_params_normalise(&p, NULL) == 0);
 	vrrp_fsm_init(&s, &p);
 	require(vrrp_fsm_step(&p, &s, &start, 1000, &out) == 0);
@@ -133,11 +153,27 @@ static void put16(uint8_t *p, uint16_t v)
 
 /* Rewrites both checksums of pkt in place when its IHL and total length fit
  * in size; returns 0 when they do not (nothing to repair). */
+static int repair_checksums6(uint8_t *pkt, size_t size)
+{
+	size_t vlen = (size_t)(pkt[4] << 8 | pkt[5]);
+	uint32_t pseudo = 112 + (uint32_t)vlen;
+
+	if (size < 40 + 8 || 40 + vlen > size || vlen < 8)
+		return 0;
+	for (size_t i = 8; i < 40; i += 2)
+		pseudo += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
+	put16(pkt + 40 + 6, 0);
+	put16(pkt + 40 + 6, csum(pkt + 40, vlen, pseudo));
+	return 1;
+}
+
 static int repair_checksums(uint8_t *pkt, size_t size)
 {
 	size_t ihl, total, vlen;
 	uint32_t pseudo = 0;
 
+	if (size >= 40 && pkt[0] >> 4 == 6)
+		return repair_checksums6(pkt, size);
 	if (size < 20)
 		return 0;
 	ihl = (size_t)(pkt[0] & 0x0f) * 4;
@@ -169,7 +205,7 @@ static void one_input(const uint8_t *data, size_t size)
 	require(a.version == 2 || a.version == 3);
 	require(a.interval_cs != 0);
 	check_roundtrip(&a);
-	for (unsigned int i = 0; i < 3; i++) {
+	for (unsigned int i = 0; i < 4; i++) {
 		struct vrrp_check_params c = instance(i);
 		unsigned int flags;
 

@@ -58,8 +58,13 @@ enum fuzz_op {
  *   VIP2:80/TCP   TUN  sh        RS1:80 RS4:80
  *   VIP2:53/UDP   DR   lc        RS3:53
  *   VIP3:80/TCP   DR   rr        RS1:80 (a VIP this director does not own)
- * Variant 1 removes RS1 and quiesces RS2 in the wrr service, 2 owns no VIP,
- * 3 has RS1 down. */
+ *   VIP2:8081/TCP TUN  rr        RS6_4:80 (IPv4 in IPv6)
+ *   VIP6:80/TCP   DR   rr        RS6_1:80 RS6_2:80
+ *   VIP6:8080/TCP NAT  rr        RS6_1:80 RS6_2:80, persistence 60 s by /64
+ *   VIP6:53/UDP   NAT  wlc       RS6_1:5353 RS6_2:5353
+ *   VIP6_2:80/TCP TUN  sh        RS6_1:80 RS1:80 (IPv6 in IPv6, and in IPv4)
+ * Variant 1 removes RS1 and RS6_1 and quiesces RS2 in the wrr service, 2
+ * owns no VIP, 3 has RS1 and RS6_1 down. */
 #define FUZZ_VIP    PB_IP4(172, 17, 100, 100)
 #define FUZZ_VIP2   PB_IP4(172, 17, 100, 101)
 #define FUZZ_VIP3   PB_IP4(172, 17, 100, 102)
@@ -70,10 +75,25 @@ enum fuzz_op {
 #define FUZZ_CLIENT PB_IP4(198, 51, 100, 10)
 #define FUZZ_PEER   PB_IP4(172, 17, 1, 5)
 
+#define FUZZ_VIP6_G   0x2001, 0xdb8, 0x100, 0, 0, 0, 0, 0x100
+#define FUZZ_VIP6_2_G 0x2001, 0xdb8, 0x100, 0, 0, 0, 0, 0x101
+#define FUZZ_RS6_1_G  0x2001, 0xdb8, 0x17, 0, 0, 0, 0, 7
+#define FUZZ_RS6_2_G  0x2001, 0xdb8, 0x17, 0, 0, 0, 0, 8
+#define FUZZ_RS6_4_G  0x2001, 0xdb8, 0x2, 0, 0, 0, 0, 7
+#define FUZZ_VIP6     PB_IP6(FUZZ_VIP6_G)
+#define FUZZ_VIP6_2   PB_IP6(FUZZ_VIP6_2_G)
+#define FUZZ_RS6_1    PB_IP6(FUZZ_RS6_1_G)
+#define FUZZ_RS6_2    PB_IP6(FUZZ_RS6_2_G)
+#define FUZZ_RS6_4    PB_IP6(FUZZ_RS6_4_G)
+#define FUZZ_CLIENT6  PB_IP6(0x2001, 0xdb8, 0x51, 0, 0, 0, 0, 0x10)
+
 static const struct pb_mac fuzz_mac_gw = { { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 } };
 static const struct pb_mac fuzz_mac_rs1 = { { 0x02, 0x00, 0x00, 0x00, 0x01, 0x07 } };
 static const struct pb_mac fuzz_mac_rs2 = { { 0x02, 0x00, 0x00, 0x00, 0x01, 0x08 } };
 static const struct pb_mac fuzz_mac_rs3 = { { 0x02, 0x00, 0x00, 0x00, 0x30, 0x07 } };
 static const struct pb_mac fuzz_mac_rs4 = { { 0x02, 0x00, 0x00, 0x00, 0x02, 0x07 } };
+static const struct pb_mac fuzz_mac_rs6_1 = { { 0x02, 0x00, 0x00, 0x06, 0x01, 0x07 } };
+static const struct pb_mac fuzz_mac_rs6_2 = { { 0x02, 0x00, 0x00, 0x06, 0x01, 0x08 } };
+static const struct pb_mac fuzz_mac_rs6_4 = { { 0x02, 0x00, 0x00, 0x06, 0x02, 0x07 } };
 
 #endif /* HALB_FWD_SCENE_H */

@@ -73,6 +73,111 @@ static int save(const char *dir, const char *name, const struct seed *s)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* A frame from a host on port 0's link. */
+static struct pb_frame from0(struct pb_mac src, const struct pb_ip *ip)
+{
+	return pb_eth(pktenv_port_mac[0], src, ip);
+}
+
+/* IPv6: DR, NAT with its replies, TUN of both families, extension
+ * headers, fragments, ICMPv6 errors and neighbour discovery. */
+static int ipv6_seeds(const char *dir)
+{
+	static const uint8_t all_nodes[16] = PB_IP6_INIT(0xff02, 0, 0, 0, 0, 0, 0, 1);
+	static struct seed s;
+	struct pb_ip ip, q;
+	struct pb_frame f;
+	uint8_t group[16];
+	int rc = 0;
+
+	memset(&s, 0, sizeof(s));
+	ip = pb_tcp6(FUZZ_CLIENT6, 40000, FUZZ_VIP6, 80, PB_TH_SYN);
+	f = in0(&ip);
+	put_frame(&s, 0, &f);
+	ip.flags = PB_TH_ACK;
+	ip.payload_len = 64;
+	pb_ext_add(&ip, PB_EXT_HOPOPTS, 8, 0, 0, false);
+	pb_ext_add(&ip, PB_EXT_DSTOPTS, 16, 0, 0, false);
+	f = in0(&ip);
+	put_frame(&s, 1, &f);
+	put_op(&s, FUZZ_OP_CLOCK, 40);
+	rc |= save(dir, "ipv6_dr_ext", &s);
+
+	memset(&s, 0, sizeof(s));
+	ip = pb_tcp6(FUZZ_CLIENT6, 40001, FUZZ_VIP6, 8080, PB_TH_SYN);
+	f = in0(&ip);
+	put_frame(&s, 0, &f);
+	put_op(&s, FUZZ_OP_FLUSH, -1);
+	ip = pb_tcp6(FUZZ_RS6_1, 80, FUZZ_CLIENT6, 40001, PB_TH_SYN | PB_TH_ACK);
+	f = from0(fuzz_mac_rs6_1, &ip);
+	put_frame(&s, 1, &f);
+	q = pb_tcp6(FUZZ_VIP6, 8080, FUZZ_CLIENT6, 40001, PB_TH_ACK);
+	ip = pb_icmp6_error(PB_IP6(0x2001, 0xdb8, 0x99, 0, 0, 0, 0, 1), FUZZ_VIP6, 2, 0, 1280, &q,
+			    0);
+	f = in0(&ip);
+	put_frame(&s, 0, &f);
+	ip = pb_udp6(FUZZ_CLIENT6, 5000, FUZZ_VIP6, 53);
+	ip.payload_len = 30;
+	f = in0(&ip);
+	put_frame(&s, 0, &f);
+	put_op(&s, FUZZ_OP_FLUSH, -1);
+	q = ip;
+	memcpy(q.dst6, FUZZ_RS6_1, 16);
+	q.dport = 5353;
+	ip = pb_icmp6_error(FUZZ_RS6_1, FUZZ_CLIENT6, 1, 4, 0, &q, 0);
+	f = from0(fuzz_mac_rs6_1, &ip);
+	put_frame(&s, 1, &f);
+	rc |= save(dir, "ipv6_nat_icmp", &s);
+
+	memset(&s, 0, sizeof(s));
+	ip = pb_tcp6(FUZZ_CLIENT6, 40002, FUZZ_VIP6_2, 80, PB_TH_SYN);
+	ip.payload_len = 1400;
+	f = in0(&ip);
+	put_frame(&s, 0, &f);
+	ip = pb_tcp(FUZZ_CLIENT, 40002, FUZZ_VIP2, 8081, PB_TH_SYN);
+	ip.frag = 0;
+	ip.payload_len = 1440;
+	f = in0(&ip);
+	put_frame(&s, 0, &f);
+	rc |= save(dir, "ipv6_tun", &s);
+
+	memset(&s, 0, sizeof(s));
+	ip = pb_tcp6(FUZZ_CLIENT6, 40003, FUZZ_VIP6, 80, PB_TH_SYN);
+	pb_ext_add(&ip, PB_EXT_FRAGMENT, 8, 0, 0, true);
+	f = in0(&ip);
+	put_frame(&s, 0, &f);
+	ip = pb_tcp6(FUZZ_CLIENT6, 40003, FUZZ_VIP6, 80, PB_TH_SYN);
+	pb_ext_add(&ip, PB_EXT_ROUTING, 24, 1, 4, false);
+	f = in0(&ip);
+	put_frame(&s, 0, &f);
+	ip = pb_tcp6(FUZZ_CLIENT6, 40003, FUZZ_VIP6, 80, PB_TH_SYN);
+	for (int i = 0; i < 9; i++)
+		pb_ext_add(&ip, PB_EXT_DSTOPTS, 8, 0, 0, false);
+	f = in0(&ip);
+	put_frame(&s, 0, &f);
+	rc |= save(dir, "ipv6_chains", &s);
+
+	memset(&s, 0, sizeof(s));
+	pb_solicited_node(PKTENV_DIP0_6, group);
+	ip = pb_ns(FUZZ_RS6_1, group, PKTENV_DIP0_6, &fuzz_mac_rs6_2);
+	f = pb_eth(pb_mcast_mac6(group), fuzz_mac_rs6_2, &ip);
+	put_frame(&s, 0, &f);
+	ip = pb_na(FUZZ_RS6_2, PKTENV_DIP0_6, FUZZ_RS6_2, 0x60, &fuzz_mac_rs6_1);
+	f = from0(fuzz_mac_rs6_1, &ip);
+	put_frame(&s, 0, &f);
+	ip = pb_na(FUZZ_RS6_2, all_nodes, FUZZ_RS6_2, 0x20, &fuzz_mac_rs6_2);
+	f = pb_eth(pb_mcast_mac6(all_nodes), fuzz_mac_rs6_2, &ip);
+	put_frame(&s, 0, &f);
+	ip = pb_icmp6(PB_IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1), all_nodes, 134, 0, 0);
+	ip.ttl = 255;
+	ip.payload_len = 8;
+	f = pb_eth(pb_mcast_mac6(all_nodes), fuzz_mac_gw, &ip);
+	put_frame(&s, 0, &f);
+	put_op(&s, FUZZ_OP_NEIGH_AGE, 3);
+	rc |= save(dir, "ipv6_nd", &s);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static struct seed s;
@@ -263,5 +368,6 @@ int main(int argc, char **argv)
 	put_frame(&s, 0, &f);
 	rc |= save(argv[1], "vrrp", &s);
 
+	rc |= ipv6_seeds(argv[1]);
 	return rc == 0 ? 0 : 1;
 }

@@ -41,6 +41,16 @@ struct fx_expect fx_resolve(uint8_t port, uint32_t nexthop, const struct pb_fram
 	return e;
 }
 
+struct fx_expect fx_resolve6(uint8_t port, const uint8_t *nexthop, const struct pb_frame *f)
+{
+	struct fx_expect e = fx_ctl(PKT_CTL_RESOLVE, f);
+
+	e.ctl[0].nexthop_is6 = true;
+	memcpy(e.ctl[0].nexthop6, nexthop, 16);
+	e.ctl[0].out_port = port;
+	return e;
+}
+
 struct fx_expect fx_drop(enum fwd_drop why)
 {
 	struct fx_expect e = { .n_drop = 1 };
@@ -282,13 +292,19 @@ static bool check_ctl(struct fx *x, const struct fx_expect *exp)
 			ok = false;
 			continue;
 		}
-		if (exp->ctl[i].reason == PKT_CTL_RESOLVE &&
-		    (meta->nexthop != rte_cpu_to_be_32(exp->ctl[i].nexthop) ||
-		     meta->out_port != exp->ctl[i].out_port)) {
-			fx_fail(x, "RESOLVE for %08x on port %u, expected %08x on port %u",
-				rte_be_to_cpu_32(meta->nexthop), meta->out_port,
-				exp->ctl[i].nexthop, exp->ctl[i].out_port);
-			ok = false;
+		if (exp->ctl[i].reason == PKT_CTL_RESOLVE) {
+			const struct neigh_ip want =
+			    exp->ctl[i].nexthop_is6
+				? neigh_ip6(exp->ctl[i].nexthop6)
+				: neigh_ip4(rte_cpu_to_be_32(exp->ctl[i].nexthop));
+
+			if (memcmp(meta->nexthop, want.b, 16) != 0 ||
+			    meta->out_port != exp->ctl[i].out_port) {
+				fx_fail(x, "RESOLVE for another next hop or port %u (expected %u)",
+					meta->out_port, exp->ctl[i].out_port);
+				pb_hexdiff(x->logf, "#   ", want.b, 16, meta->nexthop, 16);
+				ok = false;
+			}
 		}
 		if (exp->ctl[i].compare)
 			ok &= same_bytes(x, "frame to control", &exp->ctl[i].f,
@@ -377,30 +393,49 @@ bool fx_step_split(struct fx *x, const struct pb_frame *in, size_t split, struct
 
 /* ------------------------------------------------------------ the setup */
 
-uint32_t fx_stat(struct fx *x, uint32_t vip, uint16_t vport, uint8_t proto, uint32_t rip,
-		 uint16_t rport)
+uint32_t fx_stat_ip(struct fx *x, const struct neigh_ip *vip, uint16_t vport, uint8_t proto,
+		    const struct neigh_ip *rip, uint16_t rport)
 {
+	const struct fx_stat_id want = { .vip = *vip,
+					 .rip = rip != NULL ? *rip : (struct neigh_ip){ { 0 } },
+					 .has_rip = rip != NULL,
+					 .vport = vport,
+					 .rport = rip != NULL ? rport : 0,
+					 .proto = proto };
+	uint32_t slot;
+
 	for (unsigned int i = 0; i < x->n_stat; i++) {
 		const struct fx_stat_id *s = &x->stat[i];
 
-		if (s->vip == vip && s->vport == vport && s->proto == proto && s->rip == rip &&
-		    s->rport == rport)
+		if (memcmp(&s->vip, &want.vip, sizeof(want.vip)) == 0 &&
+		    memcmp(&s->rip, &want.rip, sizeof(want.rip)) == 0 &&
+		    s->has_rip == want.has_rip && s->vport == vport && s->proto == proto &&
+		    s->rport == want.rport)
 			return i + 1;
 	}
 	if (x->n_stat == FX_MAX_STAT) {
 		fx_fail(x, "too many stat slots");
 		return 0;
 	}
-	x->stat[x->n_stat++] = (struct fx_stat_id){
-		.vip = vip, .vport = vport, .proto = proto, .rip = rip, .rport = rport
-	};
-	if (rip != 0) {
-		uint32_t slot = x->n_stat;
-
-		pktenv_dest(&x->e, slot, rip, rport, fx_stat(x, vip, vport, proto, 0, 0));
+	x->stat[x->n_stat++] = want;
+	slot = x->n_stat;
+	if (rip == NULL)
 		return slot;
-	}
-	return x->n_stat;
+	if (neigh_ip_is4(rip))
+		pktenv_dest(&x->e, slot, rte_be_to_cpu_32(neigh_ip_v4(rip)), rport,
+			    fx_stat_ip(x, vip, vport, proto, NULL, 0));
+	else
+		pktenv_dest6(&x->e, slot, rip->b, rport, fx_stat_ip(x, vip, vport, proto, NULL, 0));
+	return slot;
+}
+
+uint32_t fx_stat(struct fx *x, uint32_t vip, uint16_t vport, uint8_t proto, uint32_t rip,
+		 uint16_t rport)
+{
+	const struct neigh_ip v = neigh_ip4(rte_cpu_to_be_32(vip));
+	const struct neigh_ip r = neigh_ip4(rte_cpu_to_be_32(rip));
+
+	return fx_stat_ip(x, &v, vport, proto, rip != 0 ? &r : NULL, rport);
 }
 
 struct svc_counters fx_counters(struct fx *x, uint32_t vip, uint16_t vport, uint8_t proto,
@@ -416,11 +451,70 @@ static void add_addr(struct svc_spec_addr *a, unsigned int *n, uint32_t addr, ui
 		     uint8_t port)
 {
 	for (unsigned int i = 0; i < *n; i++)
-		if (a[i].addr == addr) {
+		if (a[i].af != 6 && a[i].addr == addr) {
 			a[i].flags |= flags;
 			return;
 		}
 	a[(*n)++] = (struct svc_spec_addr){ .addr = addr, .flags = flags, .port = port };
+}
+
+static void add_addr6(struct svc_spec_addr *a, unsigned int *n, const uint8_t *addr, uint8_t flags,
+		      uint8_t port)
+{
+	for (unsigned int i = 0; i < *n; i++)
+		if (a[i].af == 6 && memcmp(a[i].addr6, addr, 16) == 0) {
+			a[i].flags |= flags;
+			return;
+		}
+	a[*n] = (struct svc_spec_addr){ .flags = flags, .port = port, .af = 6 };
+	memcpy(a[(*n)++].addr6, addr, 16);
+}
+
+/* The director's own addresses, its gateways and its VRRP peer. */
+static void director_addrs(struct fx *x, struct svc_spec_addr *addrs, unsigned int *n)
+{
+	add_addr(addrs, n, PKTENV_DIP0, SVC_AF_LOCAL, 0);
+	add_addr(addrs, n, PKTENV_DIP0B, SVC_AF_LOCAL, 0);
+	add_addr(addrs, n, PKTENV_DIP1, SVC_AF_LOCAL, 1);
+	add_addr(addrs, n, PKTENV_GW, SVC_AF_TRUSTED, SVC_PORT_ANY);
+	add_addr(addrs, n, PB_IP4(172, 17, 1, 5), SVC_AF_TRUSTED, SVC_PORT_ANY); /* a peer */
+	add_addr6(addrs, n, PKTENV_DIP0_6, SVC_AF_LOCAL, 0);
+	add_addr6(addrs, n, PKTENV_DIP1_6, SVC_AF_LOCAL, 1);
+	for (uint8_t p = 0; p < PKTENV_PORTS; p++)
+		add_addr6(addrs, n, x->e.env.ports[p].ll6, SVC_AF_LOCAL, p);
+	add_addr6(addrs, n, PKTENV_GW6, SVC_AF_TRUSTED, SVC_PORT_ANY);
+}
+
+/* A real server of a fixture's service as the snapshot builder takes it. */
+static int rs_spec(struct fx *x, const struct fx_svc *v, const struct neigh_ip *vip, uint8_t proto,
+		   const struct fx_rs *r, struct svc_spec_rs *o)
+{
+	struct neigh_ip rip, nh;
+	uint8_t port = 0;
+	uint32_t nh4 = 0;
+
+	*o = (struct svc_spec_rs){ .port = r->port,
+				   .weight = r->weight,
+				   .available = !r->down,
+				   .af = r->af == 6 ? 6 : 4 };
+	if (r->af == 6) {
+		if (pktenv_route6(&x->e, r->addr6, nh.b, &port) != 0)
+			return -1;
+		rip = neigh_ip6(r->addr6);
+		memcpy(o->addr6, r->addr6, 16);
+		memcpy(o->nexthop6, nh.b, 16);
+	} else {
+		if (pktenv_route(&x->e, r->addr, &nh4, &port) != 0)
+			return -1;
+		rip = neigh_ip4(rte_cpu_to_be_32(r->addr));
+		nh = neigh_ip4(rte_cpu_to_be_32(nh4));
+		o->addr = r->addr;
+		o->nexthop = nh4;
+	}
+	o->out_port = port;
+	o->neigh = neigh_find(x->e.env.neigh, &nh);
+	o->stat = fx_stat_ip(x, vip, v->vport, proto, &rip, r->port);
+	return 0;
 }
 
 int fx_services(struct fx *x, const struct fx_svc *svcs, unsigned int n)
@@ -432,52 +526,48 @@ int fx_services(struct fx *x, const struct fx_svc *svcs, unsigned int n)
 
 	if (n > RTE_DIM(specs))
 		return -1;
-	add_addr(addrs, &n_addrs, PKTENV_DIP0, SVC_AF_LOCAL, 0);
-	add_addr(addrs, &n_addrs, PKTENV_DIP0B, SVC_AF_LOCAL, 0);
-	add_addr(addrs, &n_addrs, PKTENV_DIP1, SVC_AF_LOCAL, 1);
-	add_addr(addrs, &n_addrs, PKTENV_GW, SVC_AF_TRUSTED, SVC_PORT_ANY);
-	add_addr(addrs, &n_addrs, PB_IP4(172, 17, 1, 5), SVC_AF_TRUSTED, SVC_PORT_ANY); /* a peer */
+	director_addrs(x, addrs, &n_addrs);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct fx_svc *v = &svcs[i];
 		uint8_t proto = v->proto ? v->proto : IPPROTO_TCP;
+		const struct neigh_ip vip =
+		    v->af == 6 ? neigh_ip6(v->vip6) : neigh_ip4(rte_cpu_to_be_32(v->vip));
 
-		for (unsigned int r = 0; r < v->n_rs && r < 4; r++) {
-			uint32_t nh = 0;
-			uint8_t port = 0;
-
-			if (pktenv_route(&x->e, v->rs[r].addr, &nh, &port) != 0)
+		for (unsigned int r = 0; r < v->n_rs && r < 4; r++)
+			if (rs_spec(x, v, &vip, proto, &v->rs[r], &rs[i][r]) != 0)
 				return -1;
-			rs[i][r] = (struct svc_spec_rs){
-				.addr = v->rs[r].addr,
-				.port = v->rs[r].port,
-				.weight = v->rs[r].weight,
-				.available = !v->rs[r].down,
-				.stat = fx_stat(x, v->vip, v->vport, proto, v->rs[r].addr,
-						v->rs[r].port),
-				.neigh = neigh_find(x->e.env.neigh, rte_cpu_to_be_32(nh)),
-				.nexthop = nh,
-				.out_port = port,
-			};
-		}
 		specs[i] = (struct svc_spec){
 			.vip = v->vip,
+			.af = v->af == 6 ? 6 : 4,
+			.persist_plen6 = v->persist_plen6,
 			.vport = v->vport,
 			.proto = proto,
 			.fwd = v->fwd,
 			.sched = v->sched,
 			.persist_s = v->persist_s,
 			.persist_mask = v->persist_mask ? v->persist_mask : 0xffffffffu,
-			.stat = fx_stat(x, v->vip, v->vport, proto, 0, 0),
+			.stat = fx_stat_ip(x, &vip, v->vport, proto, NULL, 0),
 			.owned = !v->not_owned,
 			.rs = rs[i],
 			.n_rs = v->n_rs,
 		};
-		add_addr(addrs, &n_addrs, v->vip,
-			 SVC_AF_VIP | SVC_AF_SERVICE | (v->not_owned ? 0 : SVC_AF_OWNED), 0);
-		for (unsigned int r = 0; r < v->n_rs && r < 4; r++)
-			add_addr(addrs, &n_addrs, v->rs[r].addr,
-				 SVC_AF_RS | (v->fwd == CFG_FWD_NAT ? SVC_AF_NAT_RS : 0),
-				 SVC_PORT_ANY);
+		memcpy(specs[i].vip6, v->vip6, 16);
+		if (v->af == 6)
+			add_addr6(addrs, &n_addrs, v->vip6,
+				  SVC_AF_VIP | SVC_AF_SERVICE | (v->not_owned ? 0 : SVC_AF_OWNED),
+				  0);
+		else
+			add_addr(addrs, &n_addrs, v->vip,
+				 SVC_AF_VIP | SVC_AF_SERVICE | (v->not_owned ? 0 : SVC_AF_OWNED),
+				 0);
+		for (unsigned int r = 0; r < v->n_rs && r < 4; r++) {
+			uint8_t f = SVC_AF_RS | (v->fwd == CFG_FWD_NAT ? SVC_AF_NAT_RS : 0);
+
+			if (v->rs[r].af == 6)
+				add_addr6(addrs, &n_addrs, v->rs[r].addr6, f, SVC_PORT_ANY);
+			else
+				add_addr(addrs, &n_addrs, v->rs[r].addr, f, SVC_PORT_ANY);
+		}
 	}
 	return pktenv_publish(&x->e, specs, n, addrs, n_addrs);
 }
@@ -486,6 +576,12 @@ void fx_neigh(struct fx *x, uint32_t ip, struct pb_mac mac)
 {
 	if (pktenv_neigh_learn(&x->e, ip, mac) < 0)
 		fx_fail(x, "cannot learn neighbour %08x", ip);
+}
+
+void fx_neigh6(struct fx *x, const uint8_t *ip, struct pb_mac mac)
+{
+	if (pktenv_neigh_learn6(&x->e, ip, mac) < 0)
+		fx_fail(x, "cannot learn an IPv6 neighbour");
 }
 
 void fx_advance(struct fx *x, uint64_t ms, uint64_t tick_ms)
@@ -500,6 +596,19 @@ void fx_advance(struct fx *x, uint64_t ms, uint64_t tick_ms)
 	pktenv_expire(&x->e);
 }
 
+static struct conn *conn_any(struct fx *x, const struct conn_key *k)
+{
+	uint8_t dir;
+
+	for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
+		struct conn *c = conn_lookup(x->e.w[i]->conns, k, &dir);
+
+		if (c != NULL)
+			return c;
+	}
+	return NULL;
+}
+
 struct conn *fx_conn(struct fx *x, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 		     uint8_t proto)
 {
@@ -509,15 +618,21 @@ struct conn *fx_conn(struct fx *x, uint32_t src, uint16_t sport, uint32_t dst, u
 			      .dport = rte_cpu_to_be_16(dport),
 			      .v4 = { .src = rte_cpu_to_be_32(src),
 				      .dst = rte_cpu_to_be_32(dst) } };
-	uint8_t dir;
 
-	for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
-		struct conn *c = conn_lookup(x->e.w[i]->conns, &k, &dir);
+	return conn_any(x, &k);
+}
 
-		if (c != NULL)
-			return c;
-	}
-	return NULL;
+struct conn *fx_conn6(struct fx *x, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+		      uint16_t dport, uint8_t proto)
+{
+	struct conn_key k = { .af = 6,
+			      .proto = proto,
+			      .sport = rte_cpu_to_be_16(sport),
+			      .dport = rte_cpu_to_be_16(dport) };
+
+	memcpy(k.v6.src, src, 16);
+	memcpy(k.v6.dst, dst, 16);
+	return conn_any(x, &k);
 }
 
 struct conn_tmpl *fx_template(struct fx *x, uint32_t client, uint32_t vip, uint16_t vport,

@@ -43,6 +43,8 @@ struct fx_expect {
 		struct pb_frame f;
 		uint32_t nexthop; /* RESOLVE */
 		uint8_t out_port; /* RESOLVE */
+		bool nexthop_is6; /* RESOLVE: nexthop6 instead */
+		uint8_t nexthop6[16];
 	} ctl[FX_MAX_CTL];
 	unsigned int n_drop;
 	enum fwd_drop drop[FX_MAX_DROP];
@@ -54,6 +56,7 @@ struct fx_expect fx_tx(uint8_t port, const struct pb_frame *f);
 struct fx_expect fx_ctl(uint8_t reason, const struct pb_frame *f);
 /* Waiting for nexthop's MAC to go out of port as f (dst MAC aside). */
 struct fx_expect fx_resolve(uint8_t port, uint32_t nexthop, const struct pb_frame *f);
+struct fx_expect fx_resolve6(uint8_t port, const uint8_t *nexthop, const struct pb_frame *f);
 /* Dropped and counted under why. */
 struct fx_expect fx_drop(enum fwd_drop why);
 /* Adds a drop to an expectation (a frame sent and another dropped). */
@@ -64,7 +67,9 @@ struct fx_rs {
 	uint32_t addr;
 	uint16_t port;
 	uint32_t weight;
-	bool down; /* not available (failed its checks) */
+	bool down;  /* not available (failed its checks) */
+	uint8_t af; /* 0: IPv4 in addr; 6: IPv6 in addr6 */
+	uint8_t addr6[16];
 };
 
 /* A service of a fixture. */
@@ -79,6 +84,9 @@ struct fx_svc {
 	bool not_owned;        /* this director is BACKUP for the VIP */
 	unsigned int n_rs;
 	struct fx_rs rs[4];
+	uint8_t af; /* 0: IPv4 in vip; 6: IPv6 in vip6 */
+	uint8_t vip6[16];
+	uint8_t persist_plen6; /* 0: 128 */
 };
 
 /* What the last fx_inject produced. */
@@ -91,7 +99,8 @@ struct fx_got {
 };
 
 struct fx_stat_id {
-	uint32_t vip, rip;
+	struct neigh_ip vip, rip; /* IPv4 mapped, or IPv6 */
+	bool has_rip;
 	uint16_t vport, rport;
 	uint8_t proto;
 };
@@ -146,6 +155,7 @@ int fx_services(struct fx *x, const struct fx_svc *svcs, unsigned int n);
 
 /* Learns a neighbour. */
 void fx_neigh(struct fx *x, uint32_t ip, struct pb_mac mac);
+void fx_neigh6(struct fx *x, const uint8_t *ip, struct pb_mac mac);
 
 /* Moves the fake clock forward by ms, turning the connection wheels every
  * tick_ms as the worker loop would (tick_ms 0: once, at the end). */
@@ -154,6 +164,8 @@ void fx_advance(struct fx *x, uint64_t ms, uint64_t tick_ms);
 /* The live connection under this key (incoming direction), or NULL. */
 struct conn *fx_conn(struct fx *x, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 		     uint8_t proto);
+struct conn *fx_conn6(struct fx *x, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+		      uint16_t dport, uint8_t proto);
 /* The persistence template of client for vip:vport, or NULL. */
 struct conn_tmpl *fx_template(struct fx *x, uint32_t client, uint32_t vip, uint16_t vport,
 			      uint8_t proto);
@@ -161,6 +173,9 @@ struct conn_tmpl *fx_template(struct fx *x, uint32_t client, uint32_t vip, uint1
 /* The stat slot of a real server (rip != 0) or a service (rip == 0). */
 uint32_t fx_stat(struct fx *x, uint32_t vip, uint16_t vport, uint8_t proto, uint32_t rip,
 		 uint16_t rport);
+/* The same for any family: rip NULL for the service. */
+uint32_t fx_stat_ip(struct fx *x, const struct neigh_ip *vip, uint16_t vport, uint8_t proto,
+		    const struct neigh_ip *rip, uint16_t rport);
 /* Its counters summed over the workers. */
 struct svc_counters fx_counters(struct fx *x, uint32_t vip, uint16_t vport, uint8_t proto,
 				uint32_t rip, uint16_t rport);

@@ -201,7 +201,7 @@ void pktenv_base_cleanup(void)
 
 /* ----------------------------------------------------------- per fixture */
 
-static void ops_solicit(void *ctx, uint8_t port, rte_be32_t ip)
+static void ops_solicit(void *ctx, uint8_t port, const struct neigh_ip *ip)
 {
 	struct pktenv *e = ctx;
 
@@ -228,13 +228,12 @@ static void ops_drop(void *ctx, struct rte_mbuf *m, enum neigh_drop why)
 
 static struct route_table *director_routes(void)
 {
-	static struct cfg_prefix eth1[] = { { PKTENV_DIP0, 16 }, { PKTENV_DIP0B, 24 } };
-	static struct cfg_prefix eth2[] = { { PKTENV_DIP1, 24 } };
+	static struct cfg_prefix eth1[3], eth2[2];
 	static struct cfg_port ports[] = {
-		{ .name = "eth1", .device = "net_ring", .addrs = eth1, .n_addrs = 2, .mtu = 1500 },
-		{ .name = "eth2", .device = "net_ring", .addrs = eth2, .n_addrs = 1, .mtu = 1500 },
+		{ .name = "eth1", .device = "net_ring", .addrs = eth1, .n_addrs = 3, .mtu = 1500 },
+		{ .name = "eth2", .device = "net_ring", .addrs = eth2, .n_addrs = 2, .mtu = 1500 },
 	};
-	static struct cfg_route routes[] = { { .prefix = { 0, 0 }, .via = PKTENV_GW } };
+	static struct cfg_route routes[2];
 	const struct cfg_dataplane dp = { .workers = PKTENV_WORKERS,
 					  .connections = 4096,
 					  .neighbours = 64,
@@ -243,6 +242,15 @@ static struct route_table *director_routes(void)
 					  .routes = routes,
 					  .n_routes = RTE_DIM(routes) };
 
+	eth1[0] = (struct cfg_prefix){ cfg_addr4(PKTENV_DIP0), 16 };
+	eth1[1] = (struct cfg_prefix){ cfg_addr4(PKTENV_DIP0B), 24 };
+	eth1[2] = (struct cfg_prefix){ cfg_addr6(PKTENV_DIP0_6), 64 };
+	eth2[0] = (struct cfg_prefix){ cfg_addr4(PKTENV_DIP1), 24 };
+	eth2[1] = (struct cfg_prefix){ cfg_addr6(PKTENV_DIP1_6), 64 };
+	routes[0] =
+	    (struct cfg_route){ .prefix = { cfg_addr4(0), 0 }, .via = cfg_addr4(PKTENV_GW) };
+	routes[1] =
+	    (struct cfg_route){ .prefix = { { .af = 6 }, 0 }, .via = cfg_addr6(PKTENV_GW6) };
 	return route_table_build(&dp, SOCKET_ID_ANY);
 }
 
@@ -271,11 +279,12 @@ int pktenv_open_tables(struct pktenv *e, struct pktenv_base *b, const struct pkt
 {
 	static unsigned int seq;
 	char name[32];
+	const uint32_t share6 = b->conns6 ? (b->conns6 + PKTENV_WORKERS - 1) / PKTENV_WORKERS : 64;
 	struct conn_table_params cp = { .name = name,
 					.capacity = t->per_worker,
-					.capacity6 = 64,
-					.embryonic_max =
-					    t->embryonic_max ? t->embryonic_max : t->per_worker,
+					.capacity6 = share6,
+					.embryonic_max = t->embryonic_max ? t->embryonic_max
+									  : t->per_worker + share6,
 					.socket = SOCKET_ID_ANY };
 
 	memset(e, 0, sizeof(*e));
@@ -314,6 +323,8 @@ int pktenv_open_tables(struct pktenv *e, struct pktenv_base *b, const struct pkt
 		fp->mtu = 1500;
 		fp->addr = rte_cpu_to_be_32(pktenv_port_addr[p]);
 		fp->ctl_txq = -1;
+		pkt_link_local(&fp->mac, fp->ll6);
+		memcpy(fp->addr6, p == 0 ? PKTENV_DIP0_6 : PKTENV_DIP1_6, 16);
 	}
 	e->env.n_workers = PKTENV_WORKERS;
 	for (uint16_t i = 0; i < PKTENV_WORKERS; i++) {
@@ -350,6 +361,15 @@ void pktenv_dest(struct pktenv *e, uint32_t slot, uint32_t rip, uint16_t rport, 
 						 .port = rte_cpu_to_be_16(rport),
 						 .svc_stat = (uint16_t)svc_slot,
 						 .addr.v4 = rte_cpu_to_be_32(rip) };
+}
+
+void pktenv_dest6(struct pktenv *e, uint32_t slot, const uint8_t *rip6, uint16_t rport,
+		  uint32_t svc_slot)
+{
+	e->env.dests[slot] = (struct conn_dest){ .af = 6,
+						 .port = rte_cpu_to_be_16(rport),
+						 .svc_stat = (uint16_t)svc_slot };
+	memcpy(e->env.dests[slot].addr.v6, rip6, 16);
 }
 
 unsigned int pktenv_take_learn(struct pktenv *e, struct fwd_learn *out, unsigned int max)
@@ -473,28 +493,72 @@ int pktenv_route(const struct pktenv *e, uint32_t dst, uint32_t *nexthop, uint8_
 	return 0;
 }
 
-int32_t pktenv_neigh_learn(struct pktenv *e, uint32_t ip, struct pb_mac mac)
+int pktenv_route6(const struct pktenv *e, const uint8_t *dst, uint8_t *nexthop, uint8_t *port)
+{
+	const struct route_table *rt = e->routes;
+
+	if (rt == NULL)
+		rt = e->env.svc.cur->routes;
+	return route_lookup6(rt, dst, nexthop, port);
+}
+
+/* The port that leads to ip (of either family). */
+static int port_to(struct pktenv *e, const struct neigh_ip *ip, uint8_t *port)
+{
+	uint8_t nh6[16];
+	uint32_t nh;
+
+	if (neigh_ip_is4(ip))
+		return pktenv_route(e, rte_be_to_cpu_32(neigh_ip_v4(ip)), &nh, port);
+	return pktenv_route6(e, ip->b, nh6, port);
+}
+
+static int32_t learn(struct pktenv *e, const struct neigh_ip *ip, struct pb_mac mac)
 {
 	struct rte_ether_addr ea;
-	uint32_t nh;
 	uint8_t port;
 
-	if (pktenv_route(e, ip, &nh, &port) != 0)
+	if (port_to(e, ip, &port) != 0)
 		return -1;
 	memcpy(ea.addr_bytes, mac.b, RTE_ETHER_ADDR_LEN);
-	return neigh_learn(e->env.neigh, rte_cpu_to_be_32(ip), &ea, port, true, e->now_ms,
-			   &e->neigh_ops);
+	return neigh_learn(e->env.neigh, ip, &ea, port, true, e->now_ms, &e->neigh_ops);
+}
+
+static int32_t pending(struct pktenv *e, const struct neigh_ip *ip)
+{
+	uint8_t port;
+
+	if (port_to(e, ip, &port) != 0)
+		return -1;
+	return neigh_resolve(e->env.neigh, ip, port, true, e->now_ms, &e->neigh_ops);
+}
+
+int32_t pktenv_neigh_learn(struct pktenv *e, uint32_t ip, struct pb_mac mac)
+{
+	const struct neigh_ip k = neigh_ip4(rte_cpu_to_be_32(ip));
+
+	return learn(e, &k, mac);
+}
+
+int32_t pktenv_neigh_learn6(struct pktenv *e, const uint8_t *ip, struct pb_mac mac)
+{
+	const struct neigh_ip k = neigh_ip6(ip);
+
+	return learn(e, &k, mac);
 }
 
 int32_t pktenv_neigh_pending(struct pktenv *e, uint32_t ip)
 {
-	uint32_t nh;
-	uint8_t port;
+	const struct neigh_ip k = neigh_ip4(rte_cpu_to_be_32(ip));
 
-	if (pktenv_route(e, ip, &nh, &port) != 0)
-		return -1;
-	return neigh_resolve(e->env.neigh, rte_cpu_to_be_32(ip), port, true, e->now_ms,
-			     &e->neigh_ops);
+	return pending(e, &k);
+}
+
+int32_t pktenv_neigh_pending6(struct pktenv *e, const uint8_t *ip)
+{
+	const struct neigh_ip k = neigh_ip6(ip);
+
+	return pending(e, &k);
 }
 
 struct rte_mbuf *pktenv_mbuf(struct pktenv *e, const uint8_t *bytes, size_t len)

@@ -17,9 +17,10 @@
  * pktenv_clock sets what the workers see as now.
  *
  * The director:
- *   port 0 "eth1" 02:00:00:00:01:06, 172.17.1.6/16 and 192.168.30.6/24
- *   port 1 "eth2" 02:00:00:00:02:06, 10.2.0.6/24
- *   default route via 172.17.0.1 (on port 0)
+ *   port 0 "eth1" 02:00:00:00:01:06, 172.17.1.6/16 and 192.168.30.6/24,
+ *                 2001:db8:17::6/64 (and fe80::ff:fe00:106)
+ *   port 1 "eth2" 02:00:00:00:02:06, 10.2.0.6/24, 2001:db8:2::6/64
+ *   default routes via 172.17.0.1 and 2001:db8:17::1 (on port 0)
  */
 
 #include <stdbool.h>
@@ -43,6 +44,11 @@
 #define PKTENV_DIP1  PB_IP4(10, 2, 0, 6)
 #define PKTENV_GW    PB_IP4(172, 17, 0, 1)
 
+#define PKTENV_DIP0_6 PB_IP6(0x2001, 0xdb8, 0x17, 0, 0, 0, 0, 6)
+#define PKTENV_DIP1_6 PB_IP6(0x2001, 0xdb8, 0x2, 0, 0, 0, 0, 6)
+#define PKTENV_GW6    PB_IP6(0x2001, 0xdb8, 0x17, 0, 0, 0, 0, 1)
+#define PKTENV_LL0    PB_IP6(0xfe80, 0, 0, 0, 0, 0xff, 0xfe00, 0x106)
+
 extern const struct pb_mac pktenv_port_mac[PKTENV_PORTS];
 extern const uint32_t pktenv_port_addr[PKTENV_PORTS];
 
@@ -52,6 +58,9 @@ struct pktenv_base {
 	uint16_t port_id[PKTENV_PORTS];
 	struct rte_ring *tx[PKTENV_PORTS][PKTENV_WORKERS]; /* what the ports "sent" */
 	struct rte_ring *rx[PKTENV_PORTS][PKTENV_WORKERS]; /* unused: frames are fed directly */
+	/* IPv6 connections of the next pktenv_open's tables in all (each
+	 * worker its share); 0: 64 each, for the fixtures */
+	uint32_t conns6;
 };
 
 /* How big a world: the fixtures take the defaults, the benchmark asks for
@@ -87,10 +96,10 @@ struct pktenv {
 	unsigned int solicited; /* ARP requests the neighbour table asked for */
 };
 
-/* Sets up a fixture's world with tables of max_conns entries in all (each
- * worker its share), embryonic_max of them per worker embryonic before the
- * oldest are evicted (0: no budget but the table's size). @return 0 or -1
- * (with a message on stderr). */
+/* Sets up a fixture's world with tables of max_conns IPv4 entries in all
+ * (each worker its share; IPv6: b->conns6), embryonic_max of them per
+ * worker embryonic before the oldest are evicted (0: no budget but the
+ * table's size). @return 0 or -1 (with a message on stderr). */
 int pktenv_open(struct pktenv *e, struct pktenv_base *b, uint32_t max_conns,
 		uint32_t embryonic_max);
 
@@ -109,8 +118,10 @@ int pktenv_open_tables(struct pktenv *e, struct pktenv_base *b, const struct pkt
 void pktenv_close(struct pktenv *e);
 
 /* The workers' registry learns that stat slot is the real server rip:rport
- * of the service of slot svc_slot. */
+ * of the service of slot svc_slot (IPv6: rip6). */
 void pktenv_dest(struct pktenv *e, uint32_t slot, uint32_t rip, uint16_t rport, uint32_t svc_slot);
+void pktenv_dest6(struct pktenv *e, uint32_t slot, const uint8_t *rip6, uint16_t rport,
+		  uint32_t svc_slot);
 
 /* Takes up to max neighbour records the workers passed on. */
 unsigned int pktenv_take_learn(struct pktenv *e, struct fwd_learn *out, unsigned int max);
@@ -135,12 +146,15 @@ const struct svc_snapshot *pktenv_snap(const struct pktenv *e);
 
 /* The route towards dst: next hop and port. @return 0 or -1. */
 int pktenv_route(const struct pktenv *e, uint32_t dst, uint32_t *nexthop, uint8_t *port);
+int pktenv_route6(const struct pktenv *e, const uint8_t *dst, uint8_t *nexthop, uint8_t *port);
 
 /* Learns ip at mac on the port that leads to it. @return its slot or -1. */
 int32_t pktenv_neigh_learn(struct pktenv *e, uint32_t ip, struct pb_mac mac);
+int32_t pktenv_neigh_learn6(struct pktenv *e, const uint8_t *ip, struct pb_mac mac);
 
 /* Starts resolving ip (an INCOMPLETE entry). @return its slot or -1. */
 int32_t pktenv_neigh_pending(struct pktenv *e, uint32_t ip);
+int32_t pktenv_neigh_pending6(struct pktenv *e, const uint8_t *ip);
 
 /* A single-segment mbuf holding len bytes, or NULL. */
 struct rte_mbuf *pktenv_mbuf(struct pktenv *e, const uint8_t *bytes, size_t len);

@@ -28,8 +28,10 @@ struct fixture {
 };
 
 extern const struct fixture pkt_forward_fixtures[], pkt_icmp_fixtures[], pkt_conn_fixtures[],
-    pkt_local_fixtures[], pkt_hostile_fixtures[];
-extern const size_t pkt_forward_n, pkt_icmp_n, pkt_conn_n, pkt_local_n, pkt_hostile_n;
+    pkt_local_fixtures[], pkt_hostile_fixtures[], pkt_ipv6_fixtures[], pkt_ipv6_icmp_fixtures[],
+    pkt_nd_fixtures[];
+extern const size_t pkt_forward_n, pkt_icmp_n, pkt_conn_n, pkt_local_n, pkt_hostile_n, pkt_ipv6_n,
+    pkt_ipv6_icmp_n, pkt_nd_n;
 
 #define VIP        PB_IP4(172, 17, 100, 100)
 #define VIP2       PB_IP4(172, 17, 100, 101)
@@ -45,6 +47,26 @@ extern const size_t pkt_forward_n, pkt_icmp_n, pkt_conn_n, pkt_local_n, pkt_host
 #define ROUTER_IN  PB_IP4(172, 17, 5, 5)
 #define PEER       PB_IP4(172, 17, 1, 5)
 
+/* IPv6: the VIP, real servers on port 0's 2001:db8:17::/64 and port 1's
+ * 2001:db8:2::/64, clients behind the gateway 2001:db8:17::1. Each name
+ * is its eight groups (for initializers, PB_IP6_INIT) and an address. */
+#define VIP6_G      0x2001, 0xdb8, 0x100, 0, 0, 0, 0, 0x100
+#define VIP6_2_G    0x2001, 0xdb8, 0x100, 0, 0, 0, 0, 0x101
+#define RS6_1_G     0x2001, 0xdb8, 0x17, 0, 0, 0, 0, 7
+#define RS6_2_G     0x2001, 0xdb8, 0x17, 0, 0, 0, 0, 8
+#define RS6_4_G     0x2001, 0xdb8, 0x2, 0, 0, 0, 0, 7
+#define VIP6        PB_IP6(VIP6_G)
+#define VIP6_2      PB_IP6(VIP6_2_G)
+#define RS6_1       PB_IP6(RS6_1_G)
+#define RS6_2       PB_IP6(RS6_2_G)
+#define RS6_4       PB_IP6(RS6_4_G)
+#define RS6_NEW     PB_IP6(0x2001, 0xdb8, 0x17, 0, 0, 0, 0, 9)
+#define CLIENT6     PB_IP6(0x2001, 0xdb8, 0x51, 0, 0, 0, 0, 0x10)
+#define CLIENT6_2   PB_IP6(0x2001, 0xdb8, 0x51, 0, 0, 0, 0, 0x20)
+#define CLIENT6_FAR PB_IP6(0x2001, 0xdb8, 0x52, 0, 0, 0, 0, 0x10)
+#define ROUTER6     PB_IP6(0x2001, 0xdb8, 0x99, 0, 0, 0, 0, 1)
+#define HOST6       PB_IP6(0x2001, 0xdb8, 0x17, 0, 0, 0, 0, 0x50)
+
 #define TCP IPPROTO_TCP
 #define UDP IPPROTO_UDP
 
@@ -58,6 +80,10 @@ static const struct pb_mac MAC_PEER = { { 0x02, 0x00, 0x00, 0x00, 0x01, 0x05 } }
 static const struct pb_mac MAC_OTHER = { { 0x02, 0x00, 0x00, 0x00, 0x99, 0x99 } };
 static const struct pb_mac MAC_BCAST = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 static const struct pb_mac MAC_VRRP = { { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x12 } };
+static const struct pb_mac MAC_RS6_1 = { { 0x02, 0x00, 0x00, 0x06, 0x01, 0x07 } };
+static const struct pb_mac MAC_RS6_2 = { { 0x02, 0x00, 0x00, 0x06, 0x01, 0x08 } };
+static const struct pb_mac MAC_RS6_4 = { { 0x02, 0x00, 0x00, 0x06, 0x02, 0x07 } };
+static const struct pb_mac MAC_HOST6 = { { 0x02, 0x00, 0x00, 0x06, 0x01, 0x50 } };
 
 /* Services the fixtures start from. */
 static const struct fx_svc DR = { .vip = VIP,
@@ -86,6 +112,36 @@ static const struct fx_svc TUN = { .vip = VIP,
 				   .n_rs = 1,
 				   .rs = { { RS1, 80, 1 } } };
 
+/* The same services over IPv6. */
+static const struct fx_svc DR6 = {
+	.af = 6,
+	.vip6 = PB_IP6_INIT(VIP6_G),
+	.vport = 80,
+	.fwd = CFG_FWD_DR,
+	.sched = CFG_SCHED_RR,
+	.n_rs = 2,
+	.rs = { { .af = 6, .addr6 = PB_IP6_INIT(RS6_1_G), .port = 80, .weight = 1 },
+		{ .af = 6, .addr6 = PB_IP6_INIT(RS6_2_G), .port = 80, .weight = 1 } }
+};
+static const struct fx_svc NAT6 = {
+	.af = 6,
+	.vip6 = PB_IP6_INIT(VIP6_G),
+	.vport = 80,
+	.fwd = CFG_FWD_NAT,
+	.sched = CFG_SCHED_RR,
+	.n_rs = 1,
+	.rs = { { .af = 6, .addr6 = PB_IP6_INIT(RS6_1_G), .port = 8080, .weight = 1 } }
+};
+static const struct fx_svc TUN6 = {
+	.af = 6,
+	.vip6 = PB_IP6_INIT(VIP6_G),
+	.vport = 80,
+	.fwd = CFG_FWD_TUN,
+	.sched = CFG_SCHED_RR,
+	.n_rs = 1,
+	.rs = { { .af = 6, .addr6 = PB_IP6_INIT(RS6_1_G), .port = 80, .weight = 1 } }
+};
+
 /* ------------------------------------------------------------- helpers */
 
 /* A frame as it reaches port 0 from the gateway (client traffic). */
@@ -110,6 +166,10 @@ static inline struct pb_frame to(struct pb_mac dst, uint8_t port, const struct p
 static inline void setup(struct fx *x, const struct fx_svc *svcs, unsigned int n)
 {
 	fx_neigh(x, PKTENV_GW, MAC_GW);
+	fx_neigh6(x, PKTENV_GW6, MAC_GW);
+	fx_neigh6(x, RS6_1, MAC_RS6_1);
+	fx_neigh6(x, RS6_2, MAC_RS6_2);
+	fx_neigh6(x, RS6_4, MAC_RS6_4);
 	fx_neigh(x, RS1, MAC_RS1);
 	fx_neigh(x, RS2, MAC_RS2);
 	fx_neigh(x, RS3, MAC_RS3);
@@ -141,6 +201,14 @@ static inline struct pb_frame to_fwd(struct pb_mac dst, uint8_t port, const stru
 static inline bool conn_to(struct fx *x, const struct conn *c, uint32_t rip)
 {
 	return c != NULL && x->e.env.dests[c->rs_stat].addr.v4 == rte_cpu_to_be_32(rip);
+}
+
+/* Whether connection c goes to the IPv6 real server rip. */
+static inline bool conn_to6(struct fx *x, const struct conn *c, const uint8_t *rip)
+{
+	const struct conn_dest *d = c != NULL ? &x->e.env.dests[c->rs_stat] : NULL;
+
+	return d != NULL && d->af == 6 && memcmp(d->addr.v6, rip, 16) == 0;
 }
 
 /* Whether template t sends its client to real server rip. */

@@ -70,9 +70,10 @@ int main(int argc, char **argv)
 		const struct fixture *f;
 		const size_t *n;
 	} files[] = {
-		{ pkt_forward_fixtures, &pkt_forward_n }, { pkt_icmp_fixtures, &pkt_icmp_n },
-		{ pkt_conn_fixtures, &pkt_conn_n },       { pkt_local_fixtures, &pkt_local_n },
-		{ pkt_hostile_fixtures, &pkt_hostile_n },
+		{ pkt_forward_fixtures, &pkt_forward_n },     { pkt_icmp_fixtures, &pkt_icmp_n },
+		{ pkt_conn_fixtures, &pkt_conn_n },           { pkt_local_fixtures, &pkt_local_n },
+		{ pkt_hostile_fixtures, &pkt_hostile_n },     { pkt_ipv6_fixtures, &pkt_ipv6_n },
+		{ pkt_ipv6_icmp_fixtures, &pkt_ipv6_icmp_n }, { pkt_nd_fixtures, &pkt_nd_n },
 	};
 	struct pktenv_base base;
 	unsigned int run = 0, failed = 0;

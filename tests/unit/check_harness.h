@@ -49,14 +49,14 @@ HARNESS_UNUSED static struct tconf *tconf_new(size_t n, enum cfg_check_type type
 	assert_non_null(t);
 	t->k.vs = &t->vs;
 	t->k.n_vs = 1;
-	t->vs.addr = 0x0a000001;
+	t->vs.addr = cfg_addr4(0x0a000001);
 	t->vs.port = 80;
 	t->vs.protocol = IPPROTO_TCP;
 	t->vs.delay_loop_ms = 200;
 	t->vs.rs = t->rs;
 	t->vs.n_rs = n;
 	for (size_t i = 0; i < n; i++) {
-		t->rs[i].addr = LOOPBACK;
+		t->rs[i].addr = cfg_addr4(LOOPBACK);
 		t->rs[i].port = port;
 		t->rs[i].weight = 1;
 		t->rs[i].checkers = &t->ck[i];

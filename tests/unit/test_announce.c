@@ -17,8 +17,17 @@
 
 #include "halb_announce.h"
 
-#define VIP1 0x0a640001u
-#define VIP2 0x0a640002u
+/* In the facts (initializers), and as values. */
+#define VIP1                               \
+	{                                  \
+		.af = 4, .v4 = 0x0a640001u \
+	}
+#define VIP2                               \
+	{                                  \
+		.af = 4, .v4 = 0x0a640002u \
+	}
+#define VIP1_ADDR ((struct cfg_addr)VIP1)
+#define VIP2_ADDR ((struct cfg_addr)VIP2)
 
 /* --------------------------------------------------------------- verdict */
 
@@ -55,21 +64,21 @@ static void test_verdict(void **state)
 /* ---------------------------------------------------- the fake interface */
 
 struct fake_if {
-	uint32_t addrs[8];
+	struct cfg_addr addrs[8];
 	size_t n;
 	int refuse; /* the next change fails with this errno (negative) */
 	unsigned int calls;
 };
 
-static bool fake_has(const struct fake_if *f, uint32_t addr)
+static bool fake_has(const struct fake_if *f, struct cfg_addr addr)
 {
 	for (size_t i = 0; i < f->n; i++)
-		if (f->addrs[i] == addr)
+		if (cfg_addr_eq(&f->addrs[i], &addr))
 			return true;
 	return false;
 }
 
-static int fake_apply(void *ctx, uint32_t addr, bool add, enum announce_why why)
+static int fake_apply(void *ctx, const struct cfg_addr *addr, bool add, enum announce_why why)
 {
 	struct fake_if *f = ctx;
 
@@ -82,26 +91,26 @@ static int fake_apply(void *ctx, uint32_t addr, bool add, enum announce_why why)
 		f->refuse = 0;
 		return rc;
 	}
-	assert_int_equal(fake_has(f, addr), !add); /* never asked twice */
+	assert_int_equal(fake_has(f, *addr), !add); /* never asked twice */
 	if (add) {
-		f->addrs[f->n++] = addr;
+		f->addrs[f->n++] = *addr;
 		return 0;
 	}
 	for (size_t i = 0; i < f->n; i++)
-		if (f->addrs[i] == addr)
+		if (cfg_addr_eq(&f->addrs[i], addr))
 			f->addrs[i] = f->addrs[--f->n];
 	return 0;
 }
 
-static const struct announce_vip *vip_of(const struct announce *a, uint32_t addr)
+static const struct announce_vip *vip_of(const struct announce *a, struct cfg_addr addr)
 {
 	const struct announce_vip *v;
 	size_t n = announce_list(a, &v);
 
 	for (size_t i = 0; i < n; i++)
-		if (v[i].fact.addr == addr)
+		if (cfg_addr_eq(&v[i].fact.addr, &addr))
 			return &v[i];
-	fail_msg("%08x is not in the record", addr);
+	fail_msg("%08x is not in the record", addr.v4);
 	return NULL;
 }
 
@@ -160,16 +169,16 @@ static const struct life_step life[] = {
 	  { VIP1, true, true, 2, 1 }, { VIP2, true, true, 1, 1 }, false, true, 0,
 	  1, true, true, UP, UP, 3 },
 	{ "VIP2 leaves the configuration",
-	  { VIP1, true, true, 2, 1 }, { 0 }, false, false, 0,
+	  { VIP1, true, true, 2, 1 }, { { 0 } }, false, false, 0,
 	  1, true, false, UP, UP, 3 },
 	{ "stop: the withdrawal refused",
-	  { VIP1, true, true, 2, 1 }, { 0 }, true, false, -EPERM,
+	  { VIP1, true, true, 2, 1 }, { { 0 } }, true, false, -EPERM,
 	  0, true, false, ERR, UP, 3 },
 	{ "stop, again",
-	  { VIP1, true, true, 2, 1 }, { 0 }, true, false, 0,
+	  { VIP1, true, true, 2, 1 }, { { 0 } }, true, false, 0,
 	  1, false, false, STP, UP, 4 },
 	{ "stopped: nothing comes back",
-	  { VIP1, true, true, 2, 1 }, { 0 }, true, true, 0,
+	  { VIP1, true, true, 2, 1 }, { { 0 } }, true, true, 0,
 	  0, false, false, STP, UP, 4 },
 };
 /* clang-format on */
@@ -194,10 +203,10 @@ static void test_life(void **state)
 		if (changes != s->changes)
 			fail_msg("step %zu (%s): %d changes, expected %d", i, s->what, changes,
 				 s->changes);
-		assert_int_equal(fake_has(&f, VIP1), s->on1);
-		assert_int_equal(fake_has(&f, VIP2), s->on2);
+		assert_int_equal(fake_has(&f, VIP1_ADDR), s->on1);
+		assert_int_equal(fake_has(&f, VIP2_ADDR), s->on2);
 		assert_int_equal(announce_count(a), (size_t)s->on1 + s->on2);
-		v1 = vip_of(a, VIP1);
+		v1 = vip_of(a, VIP1_ADDR);
 		assert_int_equal(v1->announced, s->on1);
 		if (v1->why != s->why1)
 			fail_msg("step %zu (%s): VIP1 %s, expected %s", i, s->what,
@@ -205,10 +214,10 @@ static void test_life(void **state)
 		assert_int_equal(v1->err, s->why1 == ANNOUNCE_FAILED ? s->refuse : 0);
 		assert_int_equal(v1->changes, s->changes1);
 		if (n == 2)
-			assert_int_equal(vip_of(a, VIP2)->why, s->why2);
+			assert_int_equal(vip_of(a, VIP2_ADDR)->why, s->why2);
 	}
 	/* since: the step of VIP1's last change (the withdrawal at stop) */
-	assert_true(vip_of(a, VIP1)->since == 11.0);
+	assert_true(vip_of(a, VIP1_ADDR)->since == 11.0);
 	announce_free(a);
 }
 

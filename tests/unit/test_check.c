@@ -316,20 +316,27 @@ static void test_request_builder(void **state)
 {
 	char buf[512];
 	int n;
+	const struct cfg_addr rs = cfg_addr4(0xac110107), one = cfg_addr4(1);
+	struct cfg_addr rs6;
 
 	(void)state;
-	n = check_http_request(buf, sizeof(buf), "/", NULL, 0xac110107, 80);
+	assert_true(cfg_parse_addr("2001:db8::7", &rs6));
+	n = check_http_request(buf, sizeof(buf), "/", NULL, &rs, 80);
 	assert_string_equal(buf, "GET / HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\n"
 				 "Host: 172.17.1.7:80\r\nConnection: close\r\n\r\n");
 	assert_int_equal(n, (int)strlen(buf));
-	check_http_request(buf, sizeof(buf), "/health?x=1", "www.example.com", 0xac110107, 8080);
+	/* RFC 7230 5.4: an IPv6 literal is bracketed */
+	check_http_request(buf, sizeof(buf), "/", NULL, &rs6, 8080);
+	assert_string_equal(buf, "GET / HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\n"
+				 "Host: [2001:db8::7]:8080\r\nConnection: close\r\n\r\n");
+	check_http_request(buf, sizeof(buf), "/health?x=1", "www.example.com", &rs, 8080);
 	assert_string_equal(buf, "GET /health?x=1 HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\n"
 				 "Host: www.example.com\r\nConnection: close\r\n\r\n");
-	assert_int_equal(check_http_request(buf, sizeof(buf), "/a b", NULL, 1, 80), -1);
-	assert_int_equal(check_http_request(buf, sizeof(buf), "/\r\nX: y", NULL, 1, 80), -1);
-	assert_int_equal(check_http_request(buf, sizeof(buf), "", NULL, 1, 80), -1);
-	assert_int_equal(check_http_request(buf, sizeof(buf), "/", "evil\r\nhost", 1, 80), -1);
-	assert_int_equal(check_http_request(buf, 20, "/", NULL, 1, 80), -1);
+	assert_int_equal(check_http_request(buf, sizeof(buf), "/a b", NULL, &one, 80), -1);
+	assert_int_equal(check_http_request(buf, sizeof(buf), "/\r\nX: y", NULL, &one, 80), -1);
+	assert_int_equal(check_http_request(buf, sizeof(buf), "", NULL, &one, 80), -1);
+	assert_int_equal(check_http_request(buf, sizeof(buf), "/", "evil\r\nhost", &one, 80), -1);
+	assert_int_equal(check_http_request(buf, 20, "/", NULL, &one, 80), -1);
 }
 
 /* ================================================= checker state machine */
@@ -491,7 +498,8 @@ struct tserver {
 	unsigned int dribble_ms;
 	char last_request[1024];
 	char sni[256];
-	uint32_t last_peer; /* the client's address, host order */
+	uint32_t last_peer; /* the client's address, host order (IPv4) */
+	bool v6;            /* listening on ::1 */
 	unsigned int accepted;
 	unsigned int answered;
 	struct ts_conn *conns;
@@ -626,7 +634,7 @@ static void ts_conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void ts_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct tserver *s = w->data;
-	struct sockaddr_in peer;
+	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
 	struct ts_conn *c;
 	int fd = accept4(s->lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -635,7 +643,8 @@ static void ts_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 	if (fd < 0)
 		return;
-	s->last_peer = ntohl(peer.sin_addr.s_addr);
+	if (peer.ss_family == AF_INET)
+		s->last_peer = ntohl(((struct sockaddr_in *)&peer)->sin_addr.s_addr);
 	c = calloc(1, sizeof(*c));
 	assert_non_null(c);
 	c->s = s;
@@ -655,23 +664,32 @@ static void ts_accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		ts_answer(c);
 }
 
-static void tserver_start(struct tserver *s, SSL_CTX *ssl)
+/* Listens on 127.0.0.1, or ::1 with v6, on a port of the kernel's choice. */
+static void tserver_listen(struct tserver *s, SSL_CTX *ssl, bool v6)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(LOOPBACK) };
-	socklen_t len = sizeof(sa);
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr *a = v6 ? (struct sockaddr *)&sa6 : (struct sockaddr *)&sa;
+	socklen_t len = v6 ? sizeof(sa6) : sizeof(sa);
 
 	memset(s, 0, sizeof(*s));
 	s->ssl = ssl;
+	s->v6 = v6;
 	s->response = resp_ok;
-	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s->lfd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	assert_true(s->lfd >= 0);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(bind(s->lfd, a, len), 0);
 	assert_int_equal(listen(s->lfd, 1024), 0);
-	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&sa, &len), 0);
-	s->port = ntohs(sa.sin_port);
+	assert_int_equal(getsockname(s->lfd, a, &len), 0);
+	s->port = ntohs(v6 ? sa6.sin6_port : sa.sin_port);
 	ev_io_init(&s->accept_io, ts_accept_cb, s->lfd, EV_READ);
 	s->accept_io.data = s;
 	ev_io_start(EV_DEFAULT, &s->accept_io);
+}
+
+static void tserver_start(struct tserver *s, SSL_CTX *ssl)
+{
+	tserver_listen(s, ssl, false);
 }
 
 static void tserver_stop(struct tserver *s)
@@ -737,7 +755,8 @@ static void test_engine_http_up_alpha(void **state)
 	assert_true(st.up);
 	assert_string_equal(st.last_result, "ok");
 	assert_string_equal(st.reason, "HTTP status 200");
-	assert_int_equal(st.ip, LOOPBACK);
+	assert_int_equal(st.ip.af, 4);
+	assert_int_equal(st.ip.v4, LOOPBACK);
 	assert_int_equal(st.port, s.port);
 	assert_int_equal(st.type, CFG_CHECK_HTTP);
 	snprintf(want, sizeof(want),
@@ -750,6 +769,45 @@ static void test_engine_http_up_alpha(void **state)
 	/* It keeps checking every delay_loop without reporting again. */
 	wait_checks(3, 2.0);
 	assert_int_equal(n_recs, 2);
+	check_engine_free(eng);
+	eng = NULL;
+	tserver_stop(&s);
+	free(t);
+}
+
+/* Over IPv6: the HTTP_GET and the TCP_CHECK connect to ::1, the request
+ * names the server [::1]:port, the status says where it went, and a port
+ * nothing listens on fails. */
+static void test_engine_ipv6(void **state)
+{
+	struct tserver s;
+	struct tconf *t;
+	struct check_status st;
+	char want[256];
+
+	(void)state;
+	tserver_listen(&s, NULL, true);
+	t = tconf_new(2, CFG_CHECK_HTTP, s.port);
+	t->vs.alpha = true;
+	assert_true(cfg_parse_addr("2001:db8::100", &t->vs.addr));
+	for (int i = 0; i < 2; i++)
+		assert_true(cfg_parse_addr("::1", &t->rs[i].addr));
+	t->ck[1].type = CFG_CHECK_TCP;
+	t->rs[1].port = closed_port();
+	assert_int_equal(check_engine_apply(eng, &t->k), 0);
+	assert_true(wait_report(0, true, 2, 3.0));
+	st = status_of(0);
+	assert_true(st.up);
+	assert_int_equal(st.ip.af, 6);
+	snprintf(want, sizeof(want),
+		 "GET / HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: [::1]:%u\r\n"
+		 "Connection: close\r\n\r\n",
+		 s.port);
+	assert_string_equal(s.last_request, want);
+	assert_true(log_has("HTTP_GET on [::1]:%u succeeded", s.port));
+	wait_checks(2, 2.0);
+	assert_false(status_of(1).up);
+	assert_string_equal(status_of(1).last_result, "connection refused");
 	check_engine_free(eng);
 	eng = NULL;
 	tserver_stop(&s);
@@ -943,17 +1001,17 @@ static void test_engine_connect_to_and_bindto(void **state)
 	/* The real server is elsewhere; the checker goes where it is told,
 	 * from the address it is told. */
 	t = tconf_new(1, CFG_CHECK_HTTP, 9);
-	t->rs[0].addr = 0xc0000201; /* 192.0.2.1 */
+	t->rs[0].addr = cfg_addr4(0xc0000201); /* 192.0.2.1 */
 	t->ck[0].has_connect_ip = true;
-	t->ck[0].connect_ip = LOOPBACK;
+	t->ck[0].connect_ip = cfg_addr4(LOOPBACK);
 	t->ck[0].connect_port = s.port;
 	t->ck[0].has_bindto = true;
-	t->ck[0].bindto = LOOPBACK + 1; /* 127.0.0.2 */
+	t->ck[0].bindto = cfg_addr4(LOOPBACK + 1); /* 127.0.0.2 */
 	t->vs.alpha = true;
 	assert_int_equal(check_engine_apply(eng, &t->k), 0);
 	assert_true(wait_report(0, true, 0, 3.0));
 	assert_int_equal(s.last_peer, LOOPBACK + 1);
-	assert_int_equal(status_of(0).ip, LOOPBACK);
+	assert_int_equal(status_of(0).ip.v4, LOOPBACK);
 	assert_int_equal(status_of(0).port, s.port);
 	check_engine_free(eng);
 	eng = NULL;
@@ -970,7 +1028,7 @@ static void test_engine_local_error_counted(void **state)
 	 * checked, which must never count as a pass (nor as nothing, which
 	 * left a server up for ever): it is a failed check. */
 	t->ck[0].has_bindto = true;
-	t->ck[0].bindto = 0xc0000201;
+	t->ck[0].bindto = cfg_addr4(0xc0000201);
 	t->ck[0].retry = 0;
 	assert_int_equal(check_engine_apply(eng, &t->k), 0);
 	run_for(0.5);
@@ -1079,7 +1137,7 @@ static void test_engine_misc(void **state)
 	t->ck[3].misc_dynamic = true;
 	t->rs[3].weight = 1;
 	for (int i = 0; i < 4; i++)
-		t->rs[i].addr = LOOPBACK + 1 + (uint32_t)i;
+		t->rs[i].addr = cfg_addr4(LOOPBACK + 1 + (uint32_t)i);
 	assert_int_equal(check_engine_apply(eng, &t->k), 0);
 	assert_int_equal(n_recs, 4);
 	assert_true(wait_report(0, true, 4, 3.0));
@@ -1286,6 +1344,7 @@ int main(void)
 		cmocka_unit_test(test_quorum),
 		cmocka_unit_test_setup_teardown(test_engine_http_up_alpha, engine_setup,
 						engine_teardown),
+		cmocka_unit_test_setup_teardown(test_engine_ipv6, engine_setup, engine_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_http_refused, engine_setup,
 						engine_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_http_timeout, engine_setup,

@@ -282,7 +282,7 @@ static void test_icmp_echo(void **state)
 	uint32_t sum = 0;
 
 	(void)state;
-	check_icmp_echo(req, 0x4242, 7);
+	check_icmp_echo(req, 4, 0x4242, 7);
 	assert_int_equal(req[0], 8);
 	assert_int_equal(req[1], 0);
 	assert_int_equal(req[4] << 8 | req[5], 0x4242);
@@ -296,20 +296,40 @@ static void test_icmp_echo(void **state)
 	memcpy(rep, req, sizeof(req));
 	rep[0] = 0;
 	rep[4] = 0x99;
-	assert_true(check_icmp_is_reply(rep, sizeof(req), false, 0x4242, 7));
-	assert_false(check_icmp_is_reply(rep, sizeof(req), false, 0x4242, 8));
-	assert_false(check_icmp_is_reply(req, sizeof(req), false, 0x4242, 7)); /* a request */
-	assert_false(check_icmp_is_reply(rep, 7, false, 0x4242, 7));
+	assert_true(check_icmp_is_reply(rep, sizeof(req), 4, false, 0x4242, 7));
+	assert_false(check_icmp_is_reply(rep, sizeof(req), 4, false, 0x4242, 8));
+	assert_false(check_icmp_is_reply(req, sizeof(req), 4, false, 0x4242, 7)); /* a request */
+	assert_false(check_icmp_is_reply(rep, 7, 4, false, 0x4242, 7));
 	/* a raw socket: the IPv4 header first, and the id must be ours */
 	memset(rep, 0, 20);
 	rep[0] = 0x45;
 	memcpy(rep + 20, req, sizeof(req));
 	rep[20] = 0;
-	assert_true(check_icmp_is_reply(rep, sizeof(rep), true, 0x4242, 7));
-	assert_false(check_icmp_is_reply(rep, sizeof(rep), true, 0x4243, 7));
-	assert_false(check_icmp_is_reply(rep, 27, true, 0x4242, 7));
+	assert_true(check_icmp_is_reply(rep, sizeof(rep), 4, true, 0x4242, 7));
+	assert_false(check_icmp_is_reply(rep, sizeof(rep), 4, true, 0x4243, 7));
+	assert_false(check_icmp_is_reply(rep, 27, 4, true, 0x4242, 7));
 	rep[0] = 0x65; /* not IPv4 */
-	assert_false(check_icmp_is_reply(rep, sizeof(rep), true, 0x4242, 7));
+	assert_false(check_icmp_is_reply(rep, sizeof(rep), 4, true, 0x4242, 7));
+}
+
+/* ICMPv6: request 128 (the kernel sums it), reply 129; a raw IPv6 socket
+ * hands over the message alone, and the id must be ours. */
+static void test_icmp6_echo(void **state)
+{
+	uint8_t req[CHECK_ICMP_ECHO_LEN], rep[CHECK_ICMP_ECHO_LEN];
+
+	(void)state;
+	check_icmp_echo(req, 6, 0x4242, 7);
+	assert_int_equal(req[0], 128);
+	assert_int_equal(req[2] << 8 | req[3], 0);
+	assert_int_equal(req[4] << 8 | req[5], 0x4242);
+	memcpy(rep, req, sizeof(req));
+	rep[0] = 129;
+	assert_true(check_icmp_is_reply(rep, sizeof(rep), 6, false, 0x9999, 7));
+	assert_true(check_icmp_is_reply(rep, sizeof(rep), 6, true, 0x4242, 7));
+	assert_false(check_icmp_is_reply(rep, sizeof(rep), 6, true, 0x4243, 7));
+	assert_false(check_icmp_is_reply(rep, sizeof(rep), 4, false, 0x4242, 7)); /* not ICMP */
+	assert_false(check_icmp_is_reply(req, sizeof(req), 6, false, 0x4242, 7)); /* a request */
 }
 
 /* =============================================================== FILE_CHECK */
@@ -386,7 +406,8 @@ int main(void)
 		cmocka_unit_test(test_smtp_dialogue), cmocka_unit_test(test_smtp_long_line),
 		cmocka_unit_test(test_dns_query),     cmocka_unit_test(test_dns_reply),
 		cmocka_unit_test(test_udp_match),     cmocka_unit_test(test_icmp_echo),
-		cmocka_unit_test(test_file_number),   cmocka_unit_test(test_file_verdict),
+		cmocka_unit_test(test_icmp6_echo),    cmocka_unit_test(test_file_number),
+		cmocka_unit_test(test_file_verdict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,13 @@
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (d))
 
+/* An IPv4 address of the model, against a host-order value. */
+#define assert_addr4(a, want)                     \
+	do {                                      \
+		assert_int_equal((a).af, 4);      \
+		assert_int_equal((a).v4, (want)); \
+	} while (0)
+
 /* ------------------------------------------------------------------ helpers */
 
 static struct cfg_keepalived *parse(const char *text, struct cfg_diags *d)
@@ -283,24 +290,24 @@ static void test_instance_fields(void **state)
 	assert_int_equal(v->auth_type, CFG_AUTH_PASS);
 	assert_string_equal(v->auth_pass, "secret");
 	assert_int_equal(v->n_vips, 3);
-	assert_int_equal(v->vips[0].pfx.addr, IP(172, 17, 100, 100));
+	assert_addr4(v->vips[0].pfx.addr, IP(172, 17, 100, 100));
 	assert_int_equal(v->vips[0].pfx.plen, 32);
 	assert_null(v->vips[0].dev);
 	assert_null(v->vips[0].label);
 	assert_int_equal(v->vips[0].loc.line, 19);
-	assert_int_equal(v->vips[1].pfx.addr, IP(192, 168, 30, 100));
+	assert_addr4(v->vips[1].pfx.addr, IP(192, 168, 30, 100));
 	assert_int_equal(v->vips[1].pfx.plen, 24);
 	assert_string_equal(v->vips[1].dev, "eth2");
 	assert_string_equal(v->vips[1].label, "eth2:vip");
-	assert_int_equal(v->vips[2].pfx.addr, IP(10, 1, 1, 1));
+	assert_addr4(v->vips[2].pfx.addr, IP(10, 1, 1, 1));
 	assert_false(v->nopreempt);
 	assert_int_equal(v->garp_master_delay_ms, 3000);
 	assert_int_equal(v->garp_master_repeat, 2);
 	assert_int_equal(v->garp_master_refresh_ms, 30000);
 	assert_true(v->has_unicast_src_ip);
-	assert_int_equal(v->unicast_src_ip, IP(172, 17, 1, 6));
+	assert_addr4(v->unicast_src_ip, IP(172, 17, 1, 6));
 	assert_int_equal(v->n_unicast_peers, 2);
-	assert_int_equal(v->unicast_peers[1], IP(172, 17, 11, 12));
+	assert_addr4(v->unicast_peers[1], IP(172, 17, 11, 12));
 	assert_int_equal(v->n_track_if, 2);
 	assert_string_equal(v->track_if[0].name, "eth1");
 	assert_int_equal(v->track_if[0].weight, 0);
@@ -568,7 +575,7 @@ static void test_virtual_server_fields(void **state)
 	assert_clean(&d);
 	assert_int_equal(k->n_vs, 1);
 	vs = &k->vs[0];
-	assert_int_equal(vs->addr, IP(10, 0, 0, 1));
+	assert_addr4(vs->addr, IP(10, 0, 0, 1));
 	assert_int_equal(vs->port, 80);
 	assert_int_equal(vs->loc.line, 1);
 	assert_int_equal(vs->delay_loop_ms, 10000);
@@ -580,7 +587,7 @@ static void test_virtual_server_fields(void **state)
 	assert_int_equal(vs->persistence_granularity, IP(255, 255, 255, 0));
 	assert_int_equal(vs->protocol, IPPROTO_UDP);
 	assert_true(vs->has_sorry_server);
-	assert_int_equal(vs->sorry_server.addr, IP(10, 9, 9, 9));
+	assert_addr4(vs->sorry_server.addr, IP(10, 9, 9, 9));
 	assert_int_equal(vs->sorry_server.port, 8080);
 	assert_true(vs->sorry_server_inhibit);
 	assert_int_equal(vs->quorum, 2);
@@ -593,7 +600,7 @@ static void test_virtual_server_fields(void **state)
 	assert_string_equal(vs->virtualhost, "www.example.com");
 	assert_true(vs->ha_suspend);
 	assert_int_equal(vs->n_rs, 2);
-	assert_int_equal(vs->rs[0].addr, IP(10, 0, 1, 1));
+	assert_addr4(vs->rs[0].addr, IP(10, 0, 1, 1));
 	assert_int_equal(vs->rs[0].port, 8080);
 	assert_int_equal(vs->rs[0].weight, 0);
 	assert_string_equal(vs->rs[0].notify_up.cmd, "/bin/rs_up");
@@ -774,10 +781,10 @@ static void test_checker_fields(void **state)
 		assert_int_equal(u->status[i], 0);
 	assert_false(u->has_digest);
 	assert_true(c->has_connect_ip);
-	assert_int_equal(c->connect_ip, IP(10, 0, 2, 1));
+	assert_addr4(c->connect_ip, IP(10, 0, 2, 1));
 	assert_int_equal(c->connect_port, 8081);
 	assert_true(c->has_bindto);
-	assert_int_equal(c->bindto, IP(10, 0, 0, 254));
+	assert_addr4(c->bindto, IP(10, 0, 0, 254));
 	assert_int_equal(c->bind_port, 40000);
 	assert_string_equal(c->virtualhost, "chk.example.com");
 	/* own connect_timeout; retry from the VS; dbr from the RS; loop from the VS */
@@ -949,7 +956,7 @@ static void test_one_line_blocks(void **state)
 	assert_int_equal(v->auth_type, CFG_AUTH_PASS);
 	assert_string_equal(v->auth_pass, "along");
 	assert_int_equal(v->n_vips, 1);
-	assert_int_equal(v->vips[0].pfx.addr, IP(10, 0, 0, 7));
+	assert_addr4(v->vips[0].pfx.addr, IP(10, 0, 0, 7));
 	assert_int_equal(k->vs[0].sched, CFG_SCHED_WRR);
 	assert_int_equal(k->vs[0].fwd, CFG_FWD_DR);
 	rs = &k->vs[0].rs[0];
@@ -1019,7 +1026,7 @@ static void test_value_blocks(void **state)
 	assert_string_equal(v->vips[1].dev, "eth2");
 	assert_int_equal(v->vips[1].pfx.plen, 24);
 	assert_string_equal(v->vips[2].label, "eth1:3");
-	assert_int_equal(v->vips[3].pfx.addr, IP(10, 0, 0, 4));
+	assert_addr4(v->vips[3].pfx.addr, IP(10, 0, 0, 4));
 	assert_int_equal(v->vips[3].loc.line, 11);
 	assert_int_equal(v->n_unicast_peers, 2);
 	assert_int_equal(v->n_track_if, 2);
@@ -1128,13 +1135,13 @@ static void test_error_lines(void **state)
 			 4, "not a number of seconds");
 	expect_one_error("vrrp_instance VI_1 {\n interface eth1\n virtual_router_id 1\n"
 			 " virtual_ipaddress {\n  10.0.0.1\n  10.0.0.256\n }\n}\n",
-			 6, "'10.0.0.256' is not an IPv4 address");
+			 6, "'10.0.0.256' is not an IPv4 or IPv6 address");
 	expect_one_error("vrrp_instance VI_1 {\n interface eth1\n virtual_router_id 1\n"
 			 " virtual_ipaddress {\n  10.0.0.1/33\n }\n}\n",
 			 5, "bad prefix length in '10.0.0.1/33'");
 	expect_one_error("vrrp_instance VI_1 {\n interface eth1\n virtual_router_id 1\n"
 			 " unicast_src_ip 10.0.0\n virtual_ipaddress { 10.0.0.1 }\n}\n",
-			 4, "'10.0.0' is not an IPv4 address");
+			 4, "'10.0.0' is not an IPv4 or IPv6 address");
 	expect_one_error("vrrp_instance VI_1 {\n interface eth1/bad\n virtual_router_id 1\n"
 			 " virtual_ipaddress { 10.0.0.1 }\n}\n",
 			 2, "not a valid interface name");
@@ -1149,7 +1156,7 @@ static void test_error_lines(void **state)
 			 2, "unknown protocol 'ICMP'");
 	expect_one_error(
 	    "virtual_server 10.0.0.300 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 1,
-	    "'10.0.0.300' is not an IPv4 address");
+	    "'10.0.0.300' is not an IPv4 or IPv6 address");
 	expect_one_error(
 	    "virtual_server 10.0.0.1 65536 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 1,
 	    "65536 is out of range (0..65535)");
@@ -1678,7 +1685,7 @@ static void test_dataplane_fields(void **state)
 	assert_true(port->is_pci);
 	assert_string_equal(port->kernel_if, "halb-eth1");
 	assert_int_equal(port->n_addrs, 2);
-	assert_int_equal(port->addrs[0].addr, IP(172, 17, 1, 6));
+	assert_addr4(port->addrs[0].addr, IP(172, 17, 1, 6));
 	assert_int_equal(port->addrs[0].plen, 16);
 	assert_int_equal(port->mtu, 9000);
 	assert_int_equal(port->loc.line, 7);
@@ -1691,9 +1698,9 @@ static void test_dataplane_fields(void **state)
 	assert_ptr_equal(cfg_port_find(p, "eth2"), port);
 	assert_null(cfg_port_find(p, "eth3"));
 	assert_int_equal(p->n_routes, 1);
-	assert_int_equal(p->routes[0].prefix.addr, 0);
+	assert_addr4(p->routes[0].prefix.addr, 0u);
 	assert_int_equal(p->routes[0].prefix.plen, 0);
-	assert_int_equal(p->routes[0].via, IP(172, 17, 0, 1));
+	assert_addr4(p->routes[0].via, IP(172, 17, 0, 1));
 	cfg_dataplane_free(p);
 	cfg_diags_free(&d);
 }
@@ -1763,12 +1770,13 @@ static void test_dataplane_errors(void **state)
 			4, "qpairs=3 but workers = 2");
 	expect_dp_error("ports = (\n { name = \"eth1\";\n device = \"net_af_packet0\"; }\n);\n", 3,
 			"net_af_packet needs iface=IFNAME");
-	expect_dp_error("ports = (\n { name = \"eth1\"; device = \"net_tap0\";\n"
-			"   addresses = [\"10.0.0.1\"]; }\n);\n",
-			3, "'10.0.0.1' is not a.b.c.d/len (the prefix length is required)");
+	expect_dp_error(
+	    "ports = (\n { name = \"eth1\"; device = \"net_tap0\";\n"
+	    "   addresses = [\"10.0.0.1\"]; }\n);\n",
+	    3, "'10.0.0.1' is not ADDRESS/len (IPv4 or IPv6) (the prefix length is required)");
 	expect_dp_error("ports = (\n { name = \"eth1\"; device = \"net_tap0\";\n"
 			"   addresses = [\"10.0.0.1/40\"]; }\n);\n",
-			3, "'10.0.0.1/40' is not a.b.c.d/len");
+			3, "'10.0.0.1/40' is not ADDRESS/len");
 	expect_dp_error("ports = (\n { name = \"eth1\"; device = \"net_tap0\";\n"
 			"   mtu = 100; }\n);\n",
 			3, "mtu 100 is out of range");
@@ -1779,12 +1787,12 @@ static void test_dataplane_errors(void **state)
 			" { name = \"eth2\"; device = \"net_tap0\"; }\n);\n",
 			3, "device net_tap0 is already used by port eth1");
 	expect_dp_error(DP_PORT "routes = (\n { prefix = \"10.0.0.0\"; via = \"10.0.0.1\"; }\n);\n",
-			3, "prefix '10.0.0.0' is not a.b.c.d/len");
+			3, "prefix '10.0.0.0' is not ADDRESS/len");
 	expect_dp_error(DP_PORT
 			"routes = (\n { prefix = \"10.1.0.0/8\"; via = \"10.0.0.1\"; }\n);\n",
 			3, "prefix 10.1.0.0/8 has host bits set");
 	expect_dp_error(DP_PORT "routes = (\n { prefix = \"10.0.0.0/8\";\n via = \"gw\"; }\n);\n",
-			4, "via 'gw' is not an IPv4 address");
+			4, "via 'gw' is not an IPv4 or IPv6 address");
 	expect_dp_error(DP_PORT "routes = (\n { prefix = \"10.0.0.0/8\"; }\n);\n", 3,
 			"route has no via");
 	expect_dp_error("@include \"/etc/passwd\"\n" DP_PORT, 1, "@include is not supported");
@@ -1828,10 +1836,10 @@ static void test_dataplane_kernel_routes(void **state)
 	port = &p->ports[0];
 	assert_int_equal(port->n_kroutes, 3);
 	assert_int_equal(port->kroutes[0].prefix.plen, 0);
-	assert_int_equal(port->kroutes[0].via, IP(172, 17, 0, 1));
+	assert_addr4(port->kroutes[0].via, IP(172, 17, 0, 1));
 	assert_int_equal(port->kroutes[0].metric, 0);
-	assert_int_equal(port->kroutes[1].prefix.addr, IP(10, 9, 0, 0));
-	assert_int_equal(port->kroutes[1].via, 0);
+	assert_addr4(port->kroutes[1].prefix.addr, IP(10, 9, 0, 0));
+	assert_int_equal(port->kroutes[1].via.af, 0);
 	assert_int_equal(port->kroutes[2].metric, 200);
 	assert_int_equal(port->kroutes[2].loc.line, 7);
 	cfg_dataplane_free(p);
@@ -1928,7 +1936,7 @@ static void test_check_ports(void **state)
 	/* at the interface line, not the block's first line */
 	assert_diag(&d, CFG_ERROR, 2, "interface eth9 is not a port of test.cfg");
 	assert_diag(&d, CFG_ERROR, 4, "dev eth7 is not a port of test.cfg");
-	assert_diag(&d, CFG_ERROR, 7, "port eth2 has no addresses");
+	assert_diag(&d, CFG_ERROR, 7, "port eth2 has no IPv4 address");
 	assert_diag(&d, CFG_ERROR, 18, "track_interface eth8 is not a port");
 	assert_diag(&d, CFG_WARNING, 11,
 		    "unicast_src_ip 172.17.1.7 is not an address of port eth1");
@@ -2132,7 +2140,7 @@ static void expect_seed_rs(const struct cfg_real_server *rs, uint32_t addr, uint
 {
 	const struct cfg_checker *c;
 
-	assert_int_equal(rs->addr, addr);
+	assert_addr4(rs->addr, addr);
 	assert_int_equal(rs->port, port);
 	assert_int_equal(rs->weight, weight);
 	assert_int_equal(rs->n_checkers, 1);
@@ -2150,7 +2158,7 @@ static void expect_seed_rs(const struct cfg_real_server *rs, uint32_t addr, uint
 static void expect_seed_vs(const struct cfg_virtual_server *vs, uint32_t addr, uint16_t port,
 			   enum cfg_fwd fwd, unsigned int persistence)
 {
-	assert_int_equal(vs->addr, addr);
+	assert_addr4(vs->addr, addr);
 	assert_int_equal(vs->port, port);
 	assert_int_equal(vs->protocol, IPPROTO_TCP);
 	assert_int_equal(vs->delay_loop_ms, 6000);
@@ -2177,7 +2185,7 @@ static void expect_seed_dp(const struct cfg_dataplane *p, const char *prefix, co
 	assert_false(p->ports[0].is_pci);
 	assert_int_equal(p->ports[0].n_addrs, n_addrs);
 	for (size_t i = 0; i < n_addrs; i++) {
-		assert_int_equal(p->ports[0].addrs[i].addr, addrs[i].addr);
+		assert_true(cfg_addr_eq(&p->ports[0].addrs[i].addr, &addrs[i].addr));
 		assert_int_equal(p->ports[0].addrs[i].plen, addrs[i].plen);
 	}
 	assert_int_equal(p->n_routes, 0);
@@ -2185,7 +2193,7 @@ static void expect_seed_dp(const struct cfg_dataplane *p, const char *prefix, co
 
 static void expect_seed_dr(const char *name, enum cfg_vrrp_state st, uint8_t prio, uint32_t dip)
 {
-	struct cfg_prefix addr = { dip, 16 };
+	struct cfg_prefix addr = { cfg_addr4(dip), 16 };
 	struct seed s;
 
 	seed_load(&s, name);
@@ -2193,7 +2201,7 @@ static void expect_seed_dr(const char *name, enum cfg_vrrp_state st, uint8_t pri
 	assert_int_equal(s.k->n_instances, 1);
 	expect_seed_instance(&s.k->instances[0], "VI_1", "eth1", 51, st, prio);
 	assert_int_equal(s.k->instances[0].n_vips, 1);
-	assert_int_equal(s.k->instances[0].vips[0].pfx.addr, IP(172, 17, 100, 100));
+	assert_addr4(s.k->instances[0].vips[0].pfx.addr, IP(172, 17, 100, 100));
 	assert_int_equal(s.k->instances[0].vips[0].pfx.plen, 32);
 	assert_int_equal(s.k->n_vs, 1);
 	expect_seed_vs(&s.k->vs[0], IP(172, 17, 100, 100), 80, CFG_FWD_DR, 600);
@@ -2213,7 +2221,7 @@ static void test_seed_dr(void **state)
 
 static void expect_seed_mutual(const char *name, bool first, uint32_t dip)
 {
-	struct cfg_prefix addr = { dip, 16 };
+	struct cfg_prefix addr = { cfg_addr4(dip), 16 };
 	const struct cfg_virtual_server *vs;
 	struct seed s;
 
@@ -2224,8 +2232,8 @@ static void expect_seed_mutual(const char *name, bool first, uint32_t dip)
 			     first ? CFG_VRRP_MASTER : CFG_VRRP_BACKUP, first ? 100 : 98);
 	expect_seed_instance(&s.k->instances[1], "VI_2", "eth1", 52,
 			     first ? CFG_VRRP_BACKUP : CFG_VRRP_MASTER, first ? 98 : 100);
-	assert_int_equal(s.k->instances[0].vips[0].pfx.addr, IP(172, 17, 100, 100));
-	assert_int_equal(s.k->instances[1].vips[0].pfx.addr, IP(172, 17, 100, 101));
+	assert_addr4(s.k->instances[0].vips[0].pfx.addr, IP(172, 17, 100, 100));
+	assert_addr4(s.k->instances[1].vips[0].pfx.addr, IP(172, 17, 100, 101));
 	assert_int_equal(s.k->n_vs, 2);
 	vs = &s.k->vs[0];
 	expect_seed_vs(vs, IP(172, 17, 100, 100), 80, CFG_FWD_DR, 600);
@@ -2253,7 +2261,7 @@ static void test_seed_mutual(void **state)
 static void expect_seed_nat(const char *name, const char *ifname, enum cfg_vrrp_state st,
 			    uint8_t prio, uint32_t dip, uint32_t rs_side)
 {
-	struct cfg_prefix addrs[2] = { { dip, 16 }, { rs_side, 24 } };
+	struct cfg_prefix addrs[2] = { { cfg_addr4(dip), 16 }, { cfg_addr4(rs_side), 24 } };
 	const struct cfg_vrrp_instance *v;
 	struct seed s;
 
@@ -2263,8 +2271,8 @@ static void expect_seed_nat(const char *name, const char *ifname, enum cfg_vrrp_
 	v = &s.k->instances[0];
 	expect_seed_instance(v, "VI_1", ifname, 51, st, prio);
 	assert_int_equal(v->n_vips, 2);
-	assert_int_equal(v->vips[0].pfx.addr, IP(172, 17, 100, 100));
-	assert_int_equal(v->vips[1].pfx.addr, IP(192, 168, 30, 100));
+	assert_addr4(v->vips[0].pfx.addr, IP(172, 17, 100, 100));
+	assert_addr4(v->vips[1].pfx.addr, IP(192, 168, 30, 100));
 	assert_int_equal(s.k->n_vs, 1);
 	expect_seed_vs(&s.k->vs[0], IP(172, 17, 100, 100), 80, CFG_FWD_NAT, 100);
 	expect_seed_rs(&s.k->vs[0].rs[0], IP(192, 168, 30, 107), 80, 1);

@@ -70,7 +70,7 @@ static void test_ping(void **state)
 	assert_int_equal(c->type, CFG_CHECK_PING);
 	assert_string_equal(cfg_check_name(c->type), "PING_CHECK");
 	assert_true(c->has_connect_ip);
-	assert_int_equal(c->connect_ip, IP(10, 0, 2, 2));
+	assert_int_equal(c->connect_ip.v4, IP(10, 0, 2, 2));
 	assert_true(c->has_bindto);
 	assert_int_equal(c->connect_timeout_ms, 2000);
 	assert_int_equal(c->retry, 2);
@@ -228,14 +228,14 @@ static void test_smtp_hosts(void **state)
 	assert_true(c[1].has_bindto);
 	assert_int_equal(c[1].retry, 4);
 	assert_int_equal(c[1].n_hosts, 0);
-	assert_int_equal(c[2].connect_ip, IP(10, 0, 3, 1));
+	assert_int_equal(c[2].connect_ip.v4, IP(10, 0, 3, 1));
 	assert_int_equal(c[2].connect_port, 2525);
 	assert_false(c[2].has_bindto); /* written after this host */
 	assert_int_equal(c[2].retry, 4);
 	assert_int_equal(c[2].connect_timeout_ms, 5000);
 	assert_string_equal(c[2].helo_name, "h.example");
 	assert_int_equal(c[2].loc.line, 9);
-	assert_int_equal(c[3].connect_ip, IP(10, 0, 3, 2));
+	assert_int_equal(c[3].connect_ip.v4, IP(10, 0, 3, 2));
 	assert_int_equal(c[3].connect_port, 25);
 	assert_true(c[3].has_bindto);
 	assert_int_equal(c[3].connect_timeout_ms, 2000);
@@ -243,7 +243,7 @@ static void test_smtp_hosts(void **state)
 	assert_string_equal(c[3].helo_name, "h.example");
 	/* the second SMTP_CHECK has nothing of its own: only its host */
 	assert_int_equal(c[4].type, CFG_CHECK_SMTP);
-	assert_int_equal(c[4].connect_ip, IP(10, 0, 3, 3));
+	assert_int_equal(c[4].connect_ip.v4, IP(10, 0, 3, 3));
 	assert_null(c[4].helo_name);
 	assert_int_equal(c[4].retry, 1);
 	assert_int_equal(c[5].type, CFG_CHECK_MISC);

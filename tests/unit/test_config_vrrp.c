@@ -22,12 +22,13 @@
 
 #define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
-static const char *const dataplane = "eal = [\"--no-huge\", \"--file-prefix\", \"t\"];\n"
-				     "ports = ( { name = \"eth0\"; device = \"net_null0\";\n"
-				     "  addresses = [\"10.0.0.6/24\"]; },\n"
-				     " { name = \"eth1\"; device = \"net_null1\";\n"
-				     "  addresses = [\"192.168.1.6/24\"]; } );\n"
-				     "routes = ();\n";
+static const char *const dataplane =
+    "eal = [\"--no-huge\", \"--file-prefix\", \"t\"];\n"
+    "ports = ( { name = \"eth0\"; device = \"net_null0\";\n"
+    "  addresses = [\"10.0.0.6/24\"]; },\n"
+    " { name = \"eth1\"; device = \"net_null1\";\n"
+    "  addresses = [\"192.168.1.6/24\", \"2001:db8:1::6/64\"]; } );\n"
+    "routes = ();\n";
 
 static struct cfg_keepalived *parse(const char *text, struct cfg_diags *d)
 {
@@ -68,10 +69,10 @@ static void test_excluded_after_advertised(void **state)
 	v = &k->instances[0];
 	assert_int_equal(v->n_vips, 3);
 	assert_int_equal(v->n_vips_adv, 2);
-	assert_int_equal(v->vips[0].pfx.addr, IP(10, 0, 0, 100));
+	assert_int_equal(v->vips[0].pfx.addr.v4, IP(10, 0, 0, 100));
 	assert_false(v->vips[0].excluded);
-	assert_int_equal(v->vips[1].pfx.addr, IP(10, 0, 0, 101));
-	assert_int_equal(v->vips[2].pfx.addr, IP(10, 0, 0, 200));
+	assert_int_equal(v->vips[1].pfx.addr.v4, IP(10, 0, 0, 101));
+	assert_int_equal(v->vips[2].pfx.addr.v4, IP(10, 0, 0, 200));
 	assert_true(v->vips[2].excluded);
 	assert_int_equal(v->vips[2].pfx.plen, 24);
 	assert_string_equal(v->vips[2].dev, "eth1");
@@ -109,9 +110,9 @@ static void test_more_vips_than_an_advert_holds(void **state)
 		assert_false(v->vips[i].excluded);
 	/* the excluded ones in the order written: the excluded block came
 	 * first, then the 256th to 300th of virtual_ipaddress */
-	assert_int_equal(v->vips[255].pfx.addr, IP(10, 2, 0, 1));
-	assert_int_equal(v->vips[256].pfx.addr, IP(10, 1, 1, 56));
-	assert_int_equal(v->vips[300].pfx.addr, IP(10, 1, 1, 100));
+	assert_int_equal(v->vips[255].pfx.addr.v4, IP(10, 2, 0, 1));
+	assert_int_equal(v->vips[256].pfx.addr.v4, IP(10, 1, 1, 56));
+	assert_int_equal(v->vips[300].pfx.addr.v4, IP(10, 1, 1, 100));
 	for (size_t i = 255; i < 301; i++)
 		assert_true(v->vips[i].excluded);
 	assert_int_equal(d.errors, 0);
@@ -166,7 +167,7 @@ static void test_peers_ttl_and_prio_settings(void **state)
 	a = &k->instances[0];
 	b = &k->instances[1];
 	assert_int_equal(a->n_unicast_peers, 3);
-	assert_int_equal(a->unicast_peers[1], IP(10, 9, 0, 8));
+	assert_int_equal(a->unicast_peers[1].v4, IP(10, 9, 0, 8));
 	assert_int_equal(a->peer_ttl[0].min, 250);
 	assert_int_equal(a->peer_ttl[0].max, 255);
 	assert_int_equal(a->peer_ttl[1].min, 200);
@@ -226,6 +227,7 @@ static void test_static_and_virtual_routes(void **state)
 			   " 172.16.0.0/12 via 192.168.1.1\n"
 			   " default gw 10.0.0.1 dev eth0 metric 50\n"
 			   " 10.50.0.0/16 dev eth1 src 192.168.1.50\n"
+			   " default via 2001:db8:1::1\n"
 			   "}\n"
 			   "vrrp_instance V {\n"
 			   " interface eth0\n"
@@ -243,23 +245,28 @@ static void test_static_and_virtual_routes(void **state)
 	(void)state;
 	assert_non_null(k);
 	assert_int_equal(k->n_static_addrs, 1);
-	assert_int_equal(k->static_addrs[0].pfx.addr, IP(192, 168, 1, 50));
+	assert_int_equal(k->static_addrs[0].pfx.addr.v4, IP(192, 168, 1, 50));
 	assert_string_equal(k->static_addrs[0].dev, "eth1");
-	assert_int_equal(k->n_static_routes, 3);
+	assert_int_equal(k->n_static_routes, 4);
 	r = k->static_routes;
-	assert_int_equal(r[0].prefix.addr, IP(172, 16, 0, 0));
+	assert_int_equal(r[0].prefix.addr.v4, IP(172, 16, 0, 0));
 	assert_int_equal(r[0].prefix.plen, 12);
-	assert_int_equal(r[0].via, IP(192, 168, 1, 1));
+	assert_int_equal(r[0].via.v4, IP(192, 168, 1, 1));
 	assert_null(r[0].dev);
 	assert_int_equal(r[1].prefix.plen, 0);
-	assert_int_equal(r[1].via, IP(10, 0, 0, 1));
+	assert_int_equal(r[1].via.v4, IP(10, 0, 0, 1));
 	assert_string_equal(r[1].dev, "eth0");
 	assert_int_equal(r[1].metric, 50);
-	assert_int_equal(r[2].via, 0);
-	assert_int_equal(r[2].src, IP(192, 168, 1, 50));
+	assert_int_equal(r[2].via.af, 0);
+	assert_int_equal(r[2].src.v4, IP(192, 168, 1, 50));
 	assert_int_equal(r[2].loc.line, 7);
+	/* "default" takes its gateway's family */
+	assert_int_equal(r[3].prefix.addr.af, 6);
+	assert_int_equal(r[3].prefix.plen, 0);
+	assert_int_equal(r[3].via.af, 6);
+	assert_int_equal(r[3].via.v6[15], 1);
 	assert_int_equal(k->instances[0].n_vroutes, 1);
-	assert_int_equal(k->instances[0].vroutes[0].via, IP(10, 0, 0, 254));
+	assert_int_equal(k->instances[0].vroutes[0].via.v4, IP(10, 0, 0, 254));
 	p = cfg_dataplane_parse(dataplane, "test.cfg", &d);
 	assert_non_null(p);
 	assert_int_equal(cfg_check(k, p, &d), 0);

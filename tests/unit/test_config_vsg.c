@@ -15,8 +15,7 @@
 
 #include "halb_config.h"
 
-#define VS_G(name)                                                                         \
-	"virtual_server group " name " { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n"
+#define VS_G(name) "virtual_server group " name " { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n"
 
 static const struct member_case {
 	const char *text;
@@ -26,10 +25,17 @@ static const struct member_case {
 	{ "virtual_server_group G {\n 192.168.1.1-3 80\n 10.0.0.9 8080\n}\n" VS_G("G"), 0,
 	  "192.168.1.1:80 192.168.1.2:80 192.168.1.3:80 10.0.0.9:8080" },
 	{ VS_G("G") "virtual_server_group G {\n 192.168.1.250-250 80\n}\n", 0, "192.168.1.250:80" },
-	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 0, "10.0.0.1:80" },
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server 10.0.1.1 80 { }\n}\n", 0,
+	  "10.0.0.1:80" },
 	{ "virtual_server_group G {\n 10.1.1.1 0\n}\n"
-	  "virtual_server group G { protocol TCP\n persistence_timeout 60\n real_server 10.0.1.1 80 { }\n}\n",
+	  "virtual_server group G { protocol TCP\n persistence_timeout 60\n real_server 10.0.1.1 "
+	  "80 { }\n}\n",
 	  0, "10.1.1.1:0" },
+	/* IPv6: the range is on the last 16-bit group, in hex (keepalived's
+	 * IPv6 sample) */
+	{ "virtual_server_group G6 {\n ae00::8-b 80\n ae00::1 80\n}\n"
+	  "virtual_server group G6 { protocol TCP\n real_server ae00::10 80 { }\n}\n",
+	  0, "ae00::8:80 ae00::9:80 ae00::a:80 ae00::b:80 ae00::1:80" },
 };
 
 static void test_members(void **state)
@@ -41,7 +47,7 @@ static void test_members(void **state)
 		struct cfg_keepalived *k =
 		    cfg_keepalived_parse(c->text, strlen(c->text), "g.conf", &d);
 		const struct cfg_virtual_server *vs;
-		char got[512], a[16];
+		char got[512], a[CFG_ADDR_STRLEN];
 		size_t used = 0;
 
 		if (k == NULL) {
@@ -51,13 +57,13 @@ static void test_members(void **state)
 		vs = &k->vs[c->vs];
 		got[0] = '\0';
 		for (size_t m = 0; m < vs->n_members; m++)
-			used += (size_t)snprintf(got + used, sizeof(got) - used, "%s%s:%u",
-						 m ? " " : "", cfg_ipv4_str(vs->members[m].addr, a),
-						 vs->members[m].port);
+			used += (size_t)snprintf(
+			    got + used, sizeof(got) - used, "%s%s:%u", m ? " " : "",
+			    cfg_addr_str(&vs->members[m].addr, a), vs->members[m].port);
 		if (strcmp(got, c->members) != 0)
 			fail_msg("case %zu: members '%s'", i, got);
 		/* the group's first member names the virtual server */
-		assert_int_equal(vs->addr, vs->members[0].addr);
+		assert_true(cfg_addr_eq(&vs->addr, &vs->members[0].addr));
 		assert_int_equal(vs->port, vs->members[0].port);
 		cfg_keepalived_free(k);
 		cfg_diags_free(&d);
@@ -74,7 +80,14 @@ static const struct err_case {
 	{ "virtual_server_group G {\n 10.0.0.5-2 80\n}\n" VS_G("G"), 2,
 	  "range end 2 is out of range" },
 	{ "virtual_server_group G {\n 10.0.0.5-300 80\n}\n" VS_G("G"), 2, "out of range" },
-	{ "virtual_server_group G {\n fe80::1 80\n}\n" VS_G("G"), 2, "IPv4 only" },
+	{ "virtual_server_group G {\n 10.0.0.1 80\n ae00::1 80\n}\n" VS_G("G"), 3,
+	  "IPv4 and IPv6 addresses in one group" },
+	{ "virtual_server_group G {\n ae00::5-2 80\n}\n" VS_G("G"), 2,
+	  "range end '2' is out of range (5..ffff, in hex" },
+	{ "virtual_server_group G {\n ae00::5-fffff 80\n}\n" VS_G("G"), 2, "out of range" },
+	{ "virtual_server_group G {\n ae00::5 80\n}\n" VS_G("G"), 5,
+	  "real_server 10.0.1.1: an IPv4 real server of an IPv6 virtual server needs lb_kind "
+	  "TUN" },
 	{ "virtual_server_group G {\n 10.0.0.5\n}\n" VS_G("G"), 2, "needs a port" },
 	{ "virtual_server_group G {\n 10.0.0.5 80 90\n}\n" VS_G("G"), 2,
 	  "one IP[-LAST] PORT per line" },

@@ -590,6 +590,47 @@ static void test_table_full(void **state)
 	conn_table_free(t);
 }
 
+/* The queue of embryonic connections keeps those that are gone or past
+ * their handshake until it meets them again: when it is full of those, the
+ * oldest stale entry makes room, and a live half-open connection at its
+ * head goes to the tail: a full queue never evicts one. */
+static void test_queue_wrap(void **state)
+{
+	struct conn_table *t = table(32, 0);
+	const uint32_t queue = 32 + 64; /* capacity + capacity6 */
+	const struct conn_table_stats *st;
+	struct conn_key e = key(5000, 1, IPPROTO_TCP);
+	uint8_t dir;
+
+	(void)state;
+	st = conn_table_stats(t);
+	for (uint32_t i = 0; i < queue - 1; i++) {
+		struct conn *c = make(t, key(i, 1, IPPROTO_TCP), CFG_FWD_DR, 1);
+
+		assert_non_null(c);
+		conn_kill(t, c, gone, NULL);
+	}
+	assert_non_null(make(t, e, CFG_FWD_DR, 1)); /* the queue is full now */
+	assert_non_null(make(t, key(6000, 1, IPPROTO_TCP), CFG_FWD_DR, 1));
+	assert_non_null(conn_lookup(t, &e, &dir));
+	assert_int_equal(st->reasons[CONN_QUEUE_FULL], 0);
+	assert_int_equal(st->live, 2);
+	conn_table_free(t);
+
+	/* the oldest entry a live half-open connection: it stays */
+	t = table(32, 0);
+	st = conn_table_stats(t);
+	assert_non_null(make(t, e, CFG_FWD_DR, 1));
+	for (uint32_t i = 0; i < queue - 1; i++)
+		conn_kill(t, make(t, key(i, 1, IPPROTO_TCP), CFG_FWD_DR, 1), gone, NULL);
+	assert_non_null(make(t, key(6000, 1, IPPROTO_TCP), CFG_FWD_DR, 1));
+	assert_non_null(conn_lookup(t, &e, &dir));
+	assert_int_equal(st->reasons[CONN_QUEUE_FULL], 0);
+	assert_int_equal(st->reasons[CONN_EVICT_TABLE_FULL], 0);
+	assert_int_equal(st->live, 2);
+	conn_table_free(t);
+}
+
 /* The table lists its connections whole to any reader. */
 static void test_read(void **state)
 {
@@ -917,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_embryonic_queue_churn),
 		cmocka_unit_test(test_no_eviction_without_pressure),
 		cmocka_unit_test(test_table_full),
+		cmocka_unit_test(test_queue_wrap),
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_concurrent_readers),
 		cmocka_unit_test(test_templates),

@@ -228,7 +228,7 @@ static void test_every_connection_once(void **state)
 static struct ctl_addr_filter addr(uint32_t a, int port)
 {
 	return (struct ctl_addr_filter){ .set = true,
-					 .addr = a,
+					 .addr = cfg_addr4(a),
 					 .has_port = port >= 0,
 					 .port = (uint16_t)(port < 0 ? 0 : port) };
 }
@@ -359,26 +359,67 @@ static void test_query_values(void **state)
 	assert_int_equal(q.limit, 7);
 	assert_string_equal(q.cursor, "c1f");
 	assert_true(q.vip.set && q.vip.has_port);
-	assert_int_equal(q.vip.addr, 0xac116464);
+	assert_int_equal(q.vip.addr.v4, 0xac116464);
 	assert_int_equal(q.vip.port, 80);
 	assert_true(q.rs.set && !q.rs.has_port);
 	assert_int_equal(q.proto, IPPROTO_UDP);
 	assert_true(q.has_weight);
 	assert_int_equal(q.weight, 0);
-	assert_true(ctl_addr_match(&q.vip, 0xac116464, 80));
-	assert_false(ctl_addr_match(&q.vip, 0xac116464, 81));
-	assert_true(ctl_addr_match(&q.rs, 0xac110107, 8080));
-	assert_true(ctl_addr_match(&q.client, 1, 2)); /* unset: anything */
+	assert_true(ctl_addr_match(&q.vip, (const struct cfg_addr[]){ cfg_addr4(0xac116464) }, 80));
+	assert_false(
+	    ctl_addr_match(&q.vip, (const struct cfg_addr[]){ cfg_addr4(0xac116464) }, 81));
+	assert_true(
+	    ctl_addr_match(&q.rs, (const struct cfg_addr[]){ cfg_addr4(0xac110107) }, 8080));
+	assert_true(ctl_addr_match(&q.client, (const struct cfg_addr[]){ cfg_addr4(1) },
+				   2)); /* unset: anything */
+}
+
+/* IPv6 filters as ipvsadm writes them: a bare address, or [address]:port. */
+static void test_query_ipv6(void **state)
+{
+	static const struct {
+		const char *params;
+		const char *addr; /* NULL: refused */
+		int port;         /* -1: none */
+	} cases[] = {
+		{ "vip=2001:db8::100", "2001:db8::100", -1 },
+		{ "vip=[2001:db8::100]:80", "2001:db8::100", 80 },
+		{ "vip=[2001:db8::100]", "2001:db8::100", -1 },
+		{ "vip=[2001:db8::100]:", NULL, -1 },
+		{ "vip=[2001:db8::100", NULL, -1 },
+		{ "vip=2001:db8::100:80x", NULL, -1 },
+		{ "vip=[2001:db8::100]:70000", NULL, -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ctl_query q;
+		struct cfg_addr want;
+		char err[160];
+		int rc = ctl_query_parse(cases[i].params, CTL_Q_VIP, 100, &q, err, sizeof(err));
+
+		if (cases[i].addr == NULL) {
+			if (rc == 0)
+				fail_msg("'%s' accepted", cases[i].params);
+			continue;
+		}
+		assert_int_equal(rc, 0);
+		assert_true(cfg_parse_addr(cases[i].addr, &want));
+		assert_true(ctl_addr_match(&q.vip, &want, 80));
+		assert_int_equal(q.vip.has_port, cases[i].port >= 0);
+		if (cases[i].port >= 0)
+			assert_false(ctl_addr_match(&q.vip, &want, 81));
+		assert_false(
+		    ctl_addr_match(&q.vip, (const struct cfg_addr[]){ cfg_addr4(0xac116464) }, 80));
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_query_parse),
-		cmocka_unit_test(test_query_values),
-		cmocka_unit_test(test_every_connection_once),
-		cmocka_unit_test(test_filters),
-		cmocka_unit_test(test_scan_bound),
+		cmocka_unit_test(test_query_parse), cmocka_unit_test(test_query_values),
+		cmocka_unit_test(test_query_ipv6),  cmocka_unit_test(test_every_connection_once),
+		cmocka_unit_test(test_filters),     cmocka_unit_test(test_scan_bound),
 		cmocka_unit_test(test_bad_cursor),
 	};
 

@@ -27,13 +27,18 @@ static char prefix[32];
 
 struct calls {
 	unsigned int solicit, release, drop, drop_full;
+	unsigned int solicit6; /* of them, for IPv6 addresses */
+	struct neigh_ip last;  /* the last address solicited */
 };
 
-static void op_solicit(void *ctx, uint8_t port, rte_be32_t ip)
+static void op_solicit(void *ctx, uint8_t port, const struct neigh_ip *ip)
 {
+	struct calls *c = ctx;
+
 	(void)port;
-	(void)ip;
-	((struct calls *)ctx)->solicit++;
+	c->solicit++;
+	c->solicit6 += !neigh_ip_is4(ip);
+	c->last = *ip;
 }
 
 static void op_release(void *ctx, uint8_t port, struct rte_mbuf *m,
@@ -110,10 +115,11 @@ static struct neigh_table *table(uint32_t size)
 	return t;
 }
 
-static rte_be32_t ip(uint32_t host)
-{
-	return rte_cpu_to_be_32(0xac110000u + host);
-}
+/* 172.17.0.host, and 2001:db8::host, as the table takes them. */
+#define ip(host) ((const struct neigh_ip[]){ neigh_ip4(rte_cpu_to_be_32(0xac110000u + (host))) })
+#define ip6(host)                   \
+	((const struct neigh_ip[]){ \
+	    { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (host) } } })
 
 static const struct rte_ether_addr MAC = { { 2, 0, 0, 0, 0, 7 } };
 
@@ -222,13 +228,44 @@ static void test_full_table(void **state)
 	neigh_free(t);
 }
 
+/* IPv4 and IPv6 neighbours live in one table under the same bounds: an
+ * IPv6 address is solicited as one (neighbour discovery, not ARP), an
+ * IPv4 address mapped into IPv6 is not the IPv6 one of the same bytes, and
+ * a full table makes room for either family the same way. */
+static void test_both_families(void **state)
+{
+	struct neigh_table *t = table(8);
+	int32_t s6, s4;
+
+	(void)state;
+	s6 = neigh_resolve(t, ip6(7), 1, true, 0, &ops);
+	assert_true(s6 >= 0);
+	assert_int_equal(calls.solicit6, 1);
+	assert_memory_equal(calls.last.b, ip6(7)->b, 16);
+	s4 = neigh_resolve(t, ip(7), 0, true, 0, &ops);
+	assert_true(s4 >= 0 && s4 != s6);
+	assert_true(neigh_ip_is4(&calls.last) && !neigh_ip_is4(ip6(7)));
+	assert_int_equal(neigh_learn(t, ip6(7), &MAC, 1, false, 10, &ops), s6);
+	assert_int_equal(neigh_find(t, ip6(8)), -1);
+	/* full of two pinned ones and six unpinned IPv4 ones: an IPv6 newcomer
+	 * waits for the oldest unpinned one's grace period, like any */
+	for (uint32_t h = 1; h <= 6; h++)
+		assert_true(neigh_resolve(t, ip(h), 0, false, 100 * h, &ops) >= 0);
+	assert_int_equal(neigh_resolve(t, ip6(9), 0, false, 700, &ops), -1);
+	assert_int_equal(neigh_find(t, ip(1)), -1);
+	rte_rcu_qsbr_quiescent(qsbr, 0);
+	neigh_age(t, 800, &ops);
+	assert_true(neigh_resolve(t, ip6(9), 0, false, 800, &ops) >= 0);
+	assert_true(neigh_find(t, ip6(7)) == s6 && neigh_find(t, ip(7)) == s4);
+	neigh_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pinned_and_unpinned),
-		cmocka_unit_test(test_failed),
-		cmocka_unit_test(test_hold_bounded),
-		cmocka_unit_test(test_full_table),
+		cmocka_unit_test(test_pinned_and_unpinned), cmocka_unit_test(test_failed),
+		cmocka_unit_test(test_hold_bounded),        cmocka_unit_test(test_full_table),
+		cmocka_unit_test(test_both_families),
 	};
 
 	return cmocka_run_group_tests(tests, eal_up, eal_down);

@@ -350,7 +350,7 @@ static void test_codec_decode_rejects(void **state)
 	CRAFT((void)0, n, VRRP_OK);
 	CRAFT((void)0, 19, VRRP_REJECT_TRUNCATED);
 	CRAFT((void)0, n - 1, VRRP_REJECT_TRUNCATED); /* total length says 40 */
-	CRAFT((p[0] = 0x65, fix_ip_csum(p)), n, VRRP_REJECT_BAD_IP_HEADER);
+	CRAFT((p[0] = 0x55, fix_ip_csum(p)), n, VRRP_REJECT_BAD_IP_HEADER);
 	CRAFT((p[0] = 0x44), n, VRRP_REJECT_BAD_IP_HEADER);
 	CRAFT((p[2] = 0, p[3] = 19, fix_ip_csum(p)), n, VRRP_REJECT_BAD_IP_HEADER);
 	CRAFT((p[0] = 0x4f, fix_ip_csum(p)), n, VRRP_REJECT_BAD_IP_HEADER); /* IHL 60 > total */
