@@ -209,11 +209,14 @@ void fwd_local6(struct fwd_worker *w, const struct svc_snapshot *snap, struct rt
 void fwd_learn(struct fwd_worker *w, const struct neigh_ip *ip, const struct rte_ether_addr *mac,
 	       uint8_t port);
 
-/* The connection an ICMP error about a TCP/UDP packet belongs to (key: the
- * connection's, reversed from the quote): in w's table, or redirected to
- * its owner (*redirected). */
-struct conn *fwd_icmp_conn(struct fwd_worker *w, struct rte_mbuf *m, const struct conn_key *key,
-			   uint8_t *dir, bool *redirected);
+/* The real server of the connection an ICMP error about a TCP/UDP packet
+ * belongs to (key: the connection's, reversed from the quote), found in w's
+ * table (*cp, *dir) with its service owned and its server present; NULL
+ * when there is none, or when m went to the owner of the connection
+ * (*redirected). */
+const struct svc_rs *fwd_icmp_conn(struct fwd_worker *w, const struct svc_snapshot *snap,
+				   struct rte_mbuf *m, const struct conn_key *key, struct conn **cp,
+				   uint8_t *dir, bool *redirected);
 
 /* The forwarding methods; each consumes m. */
 void fwd_xmit_dr(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,

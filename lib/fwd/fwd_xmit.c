@@ -352,22 +352,33 @@ static void quoted_rewrite(struct rte_ipv4_hdr *inner, uint8_t *il4, uint32_t il
 	}
 }
 
-struct conn *fwd_icmp_conn(struct fwd_worker *w, struct rte_mbuf *m, const struct conn_key *key,
-			   uint8_t *dir, bool *redirected)
+const struct svc_rs *fwd_icmp_conn(struct fwd_worker *w, const struct svc_snapshot *snap,
+				   struct rte_mbuf *m, const struct conn_key *key, struct conn **cp,
+				   uint8_t *dir, bool *redirected)
 {
 	struct conn *c = conn_lookup(w->conns, key, dir);
+	const struct svc_rs *rs;
 	int owner;
 
 	*redirected = false;
-	if (c != NULL || pkt_meta(m)->redirected)
-		return c;
-	/* Errors are rare: every other table is asked. */
-	owner = fwd_probe(w, key);
-	if (owner >= 0) {
-		fwd_redirect(w, m, (uint16_t)owner);
-		*redirected = true;
+	*cp = c;
+	if (c == NULL) {
+		if (pkt_meta(m)->redirected)
+			return NULL;
+		/* Errors are rare: every other table is asked. */
+		owner = fwd_probe(w, key);
+		if (owner >= 0) {
+			fwd_redirect(w, m, (uint16_t)owner);
+			*redirected = true;
+		}
+		return NULL;
 	}
-	return NULL;
+	if (!(snap->stat_flags[w->env->dests[c->rs_stat].svc_stat] & SVC_SF_OWNED))
+		return NULL;
+	rs = snap->rs_of[c->rs_stat];
+	if (rs == NULL || !(snap->stat_flags[c->rs_stat] & SVC_SF_PRESENT))
+		return NULL;
+	return rs;
 }
 
 bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m)
@@ -408,13 +419,10 @@ bool fwd_icmp_error(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 				 .sport = iports[1],
 				 .dport = iports[0],
 				 .v4 = { .src = inner->dst_addr, .dst = inner->src_addr } };
-	c = fwd_icmp_conn(w, m, &key, &dir, &redirected);
+	rs = fwd_icmp_conn(w, snap, m, &key, &c, &dir, &redirected);
 	if (redirected)
 		return true;
-	if (c == NULL || !(snap->stat_flags[w->env->dests[c->rs_stat].svc_stat] & SVC_SF_OWNED))
-		return false;
-	rs = snap->rs_of[c->rs_stat];
-	if (rs == NULL || !(snap->stat_flags[c->rs_stat] & SVC_SF_PRESENT))
+	if (rs == NULL)
 		return false;
 
 	if (dir == CONN_DIR_IN) {

@@ -328,13 +328,10 @@ bool fwd_icmp6_error(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 	};
 	memcpy(key.v6.src, q.ip->dst_addr, 16);
 	memcpy(key.v6.dst, q.ip->src_addr, 16);
-	c = fwd_icmp_conn(w, m, &key, &dir, &redirected);
+	rs = fwd_icmp_conn(w, snap, m, &key, &c, &dir, &redirected);
 	if (redirected)
 		return true;
-	if (c == NULL || !(snap->stat_flags[w->env->dests[c->rs_stat].svc_stat] & SVC_SF_OWNED))
-		return false;
-	rs = snap->rs_of[c->rs_stat];
-	if (rs == NULL || !(snap->stat_flags[c->rs_stat] & SVC_SF_PRESENT))
+	if (rs == NULL)
 		return false;
 	if (dir == CONN_DIR_IN)
 		icmp6_to_rs(w, snap, m, c, rs, &q);
