@@ -134,16 +134,6 @@ static inline void fwd_tx(struct fwd_worker *w, uint8_t port, struct rte_mbuf *m
  * the NIC's when it offers it, else computed here. */
 void fwd_ip_cksum(const struct fwd_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
 		  uint8_t port, uint8_t l2_len);
-/*
- * Sets the Ethernet addresses for the next hop and queues m: source the
- * port's MAC, destination the neighbour in slot (or the one found for
- * nexthop). Without a resolved MAC the frame waits at the control core.
- * Frames over the port's MTU are fragmented, or refused with ICMP when DF
- * is set.
- */
-void fwd_send_to(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
-		 uint8_t port, int32_t neigh_slot, rte_be32_t nexthop);
-
 /* Routes m towards dst and sends it. */
 void fwd_send_routed(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
 		     rte_be32_t dst);
@@ -176,11 +166,9 @@ void fwd_xmit_nat_out6(struct fwd_worker *w, const struct svc_snapshot *snap, st
  * expired (m is consumed: ICMPv6 time exceeded goes back). */
 bool fwd_hop6(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m);
 
-/* Whether the IPv4 packet m, len bytes once sent (with any outer header),
- * may leave through port: it fits, or may be fragmented. Else "fragmentation
- * needed" goes back from src and m is dropped. */
-bool fwd_fits4(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
-	       uint32_t len, uint8_t port, rte_be32_t src);
+/* fwd_fits4's answer for a packet over the port's MTU (out of line: rare). */
+bool fwd_fits4_over(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		    uint32_t len, uint8_t port, rte_be32_t src);
 
 /* The same for the IPv6 packet m: it fits, or Packet Too Big goes back from
  * src (routers never fragment IPv6) and m is dropped. */
@@ -243,9 +231,42 @@ void fwd_send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, 
 			const struct neigh_ip *nh);
 /* Sends m out of port to the next hop nh (its neighbour slot when known,
  * else -1), in fragments when it is over the port's MTU (the callers have
- * checked that it may be cut). */
-void fwd_send_nh(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
-		 const struct neigh_ip *nh);
+ * checked that it may be cut). Inline, as the next two: every forwarded
+ * packet goes through them. */
+static inline void fwd_send_nh(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port,
+			       int32_t neigh_slot, const struct neigh_ip *nh)
+{
+	if (unlikely(fwd_ip_len(m) > w->env->ports[port].mtu))
+		fwd_send_fragments(w, m, port, neigh_slot, nh);
+	else
+		fwd_send_frame(w, m, port, neigh_slot, nh);
+}
+
+/*
+ * Sets the Ethernet addresses for the next hop and queues m: source the
+ * port's MAC, destination the neighbour in slot (or the one found for
+ * nexthop). Without a resolved MAC the frame waits at the control core.
+ * Frames over the port's MTU are fragmented (the callers checked DF with
+ * fwd_fits4).
+ */
+static inline void fwd_send_to(struct fwd_worker *w, const struct svc_snapshot *snap,
+			       struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
+			       rte_be32_t nexthop)
+{
+	const struct neigh_ip nh = neigh_ip4(nexthop);
+
+	(void)snap;
+	fwd_send_nh(w, m, port, neigh_slot, &nh);
+}
+
+/* Whether the IPv4 packet m, len bytes once sent (with any outer header),
+ * may leave through port: it fits, or may be fragmented. Else "fragmentation
+ * needed" goes back from src and m is dropped. */
+static inline bool fwd_fits4(struct fwd_worker *w, const struct svc_snapshot *snap,
+			     struct rte_mbuf *m, uint32_t len, uint8_t port, rte_be32_t src)
+{
+	return likely(len <= w->env->ports[port].mtu) || fwd_fits4_over(w, snap, m, len, port, src);
+}
 /* The end of the local path, both families: traffic for a VIP this director
  * does not hold is dropped, and so are fragments of a service's traffic or
  * transit ones (no reassembly); the rest goes to the kernel. flags: the

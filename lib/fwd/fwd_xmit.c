@@ -117,13 +117,13 @@ bool fwd_ttl(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_m
 	return true;
 }
 
-bool fwd_fits4(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
-	       uint32_t len, uint8_t port, rte_be32_t src)
+bool fwd_fits4_over(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
+		    uint32_t len, uint8_t port, rte_be32_t src)
 {
 	const struct pkt_meta *meta = pkt_meta(m);
 	const uint16_t mtu = w->env->ports[port].mtu;
 
-	if (len <= mtu || !ip_df(fwd_ip(m, meta)))
+	if (!ip_df(fwd_ip(m, meta)))
 		return true;
 	fwd_icmp_send(w, snap, m, PKT_ICMP_DEST_UNREACH, PKT_ICMP_FRAG_NEEDED,
 		      (uint16_t)(mtu - (len - (rte_pktmbuf_pkt_len(m) - meta->l2_len))), src);
@@ -211,24 +211,6 @@ void fwd_send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, 
 		w->st.fragments++;
 		fwd_send_frame(w, frags[i], port, neigh_slot, nh);
 	}
-}
-
-void fwd_send_nh(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
-		 const struct neigh_ip *nh)
-{
-	if (fwd_ip_len(m) > w->env->ports[port].mtu)
-		fwd_send_fragments(w, m, port, neigh_slot, nh);
-	else
-		fwd_send_frame(w, m, port, neigh_slot, nh);
-}
-
-void fwd_send_to(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,
-		 uint8_t port, int32_t neigh_slot, rte_be32_t nexthop)
-{
-	const struct neigh_ip nh = neigh_ip4(nexthop);
-
-	(void)snap;
-	fwd_send_nh(w, m, port, neigh_slot, &nh);
 }
 
 void fwd_send_routed(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,

@@ -16,7 +16,8 @@
 
 #include "halb_pkt.h"
 
-int pkt_parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_meta *meta)
+/* pkt_parse_l4, inlined into the IPv4 parse (every packet's path). */
+static inline int parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_meta *meta)
 {
 	switch (meta->l4_proto) {
 	case IPPROTO_TCP: {
@@ -44,6 +45,11 @@ int pkt_parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_meta *meta)
 		break;
 	}
 	return 0;
+}
+
+int pkt_parse_l4(const uint8_t *l4, uint32_t avail, struct pkt_meta *meta)
+{
+	return parse_l4(l4, avail, meta);
 }
 
 /*
@@ -115,7 +121,7 @@ static int parse_ipv4(struct rte_mbuf *m, struct pkt_meta *meta)
 	if (meta->is_fragment && seg_len >= l2 + total)
 		return PKT_KIND_IPV4;
 	avail = RTE_MIN(seg_len - l2, total) - ihl;
-	return pkt_parse_l4((const uint8_t *)ip + ihl, avail, meta);
+	return parse_l4((const uint8_t *)ip + ihl, avail, meta);
 }
 
 int pkt_parse(struct rte_mbuf *m, struct pkt_meta *meta)
