@@ -57,7 +57,8 @@ static void outer4(struct fwd_worker *w, struct rte_mbuf *m, struct rte_ipv4_hdr
 	o->version_ihl = RTE_IPV4_VHL_DEF;
 	o->type_of_service = tos;
 	o->total_length = rte_cpu_to_be_16((uint16_t)(inner_len + sizeof(*o)));
-	o->packet_id = rte_cpu_to_be_16(w->ip_id++);
+	o->packet_id = rte_cpu_to_be_16(w->ip_id);
+	w->ip_id = (uint16_t)(w->ip_id + RTE_MAX(w->env->n_workers, 1));
 	o->fragment_offset = df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
 	o->time_to_live = 64;
 	o->next_proto_id = proto;

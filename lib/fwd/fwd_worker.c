@@ -15,6 +15,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "fwd_internal.h"
 
@@ -72,6 +73,10 @@ struct fwd_worker *fwd_worker_create(struct fwd_env *env, uint16_t id, struct rt
 		goto nomem;
 	w->id = id;
 	w->env = env;
+	/* The headers workers make for the same pair of addresses (TUN's outer
+	 * ones, fragments) must not share ids: each worker its own series. */
+	w->ip_id = id;
+	w->frag_id = (uint32_t)id << 26 | (rte_rand() & ((1u << 26) - 1));
 	w->pool = pool;
 	w->conns = conn_table_create(conns);
 	if (w->conns == NULL)

@@ -133,6 +133,8 @@ bool fwd_fits4_over(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 
 /* ------------------------------------------------------------- sending */
 
+#define FRAG_ID_MASK ((1u << 26) - 1) /* the counter under the worker's bits */
+
 void fwd_send_frame(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, int32_t neigh_slot,
 		    const struct neigh_ip *nh)
 {
@@ -202,15 +204,22 @@ void fwd_send_fragments(struct fwd_worker *w, struct rte_mbuf *m, uint8_t port, 
 			w->st.dropped++;
 			continue;
 		}
-		/* rte_ip_frag leaves the sum to a NIC offload (IPv6 has none) */
+		/* rte_ip_frag leaves the sum to a NIC offload (IPv6 has none),
+		 * and every IPv6 fragment's id at 0: the worker's series */
 		if (!v6)
 			fwd_ip_cksum(w, frags[i], ip, port, meta.l2_len);
+		else
+			((struct rte_ipv6_fragment_ext *)((uint8_t *)ip +
+							  sizeof(struct rte_ipv6_hdr)))
+			    ->id = rte_cpu_to_be_32(w->frag_id);
 		memcpy(p, l2, meta.l2_len);
 		*pkt_meta(frags[i]) = meta;
 		pkt_meta(frags[i])->is_fragment = true;
 		w->st.fragments++;
 		fwd_send_frame(w, frags[i], port, neigh_slot, nh);
 	}
+	if (v6) /* the next packet's id, in the worker's series */
+		w->frag_id = (w->frag_id & ~FRAG_ID_MASK) | ((w->frag_id + 1) & FRAG_ID_MASK);
 }
 
 void fwd_send_routed(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m,

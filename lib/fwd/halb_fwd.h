@@ -266,7 +266,8 @@ struct fwd_worker {
 	struct rte_mempool *indirect; /**< for fragments */
 	uint64_t now_ms;              /**< the clock of this round */
 	uint32_t now_s;
-	uint16_t ip_id; /**< ids of the IP headers it makes */
+	uint16_t ip_id;   /**< next id of an IPv4 header it makes (ids: w->id mod n_workers) */
+	uint32_t frag_id; /**< next IPv6 fragment id (w->id in the top 6 bits) */
 	struct fwd_bucket pol[FWD_POL_COUNT];
 	struct fwd_txq tx[FWD_MAX_PORTS];
 	struct fwd_redirq *redir; /**< [n_workers] */

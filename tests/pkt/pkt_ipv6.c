@@ -216,6 +216,33 @@ static void tun6_every_family(struct fx *x)
 	fx_step(x, &in, fx_tx(0, &out));
 }
 
+/* Injects in, which must come out in two fragments of the port's MTU
+ * (1300) with the same Fragment id. @return that id. */
+static uint32_t tun6_fragments(struct fx *x, const struct pb_frame *in)
+{
+	const struct pb_frame *one[1] = { in };
+	uint32_t id[2] = { 0, 0 };
+
+	x->step++;
+	if (!fx_inject(x, one, 1))
+		return 0;
+	FX_CHECK(x, x->got.n_tx[0] == 2, "%u fragments, expected 2", x->got.n_tx[0]);
+	for (unsigned int i = 0; i < x->got.n_tx[0] && i < 2; i++) {
+		const uint8_t *f = rte_pktmbuf_mtod(x->got.tx[0][i], uint8_t *);
+
+		FX_CHECK(x,
+			 f[14 + 6] == PB_EXT_FRAGMENT &&
+			     rte_pktmbuf_pkt_len(x->got.tx[0][i]) <= 14 + 1300,
+			 "fragment %u: next header %u, %u bytes", i, f[14 + 6],
+			 rte_pktmbuf_pkt_len(x->got.tx[0][i]));
+		memcpy(&id[i], f + 14 + 40 + 4, 4);
+	}
+	FX_CHECK(x, id[0] == id[1], "the fragments of one packet have ids %08x and %08x", id[0],
+		 id[1]);
+	fx_release(x);
+	return id[0];
+}
+
 /* Packet Too Big: an IPv6 packet that does not fit with the tunnel's
  * header gets one back (from the VIP, the MTU less the header); one of at
  * most 1280 bytes has its outer packet fragmented instead (RFC 2473). */
@@ -236,24 +263,14 @@ static void tun6_packet_too_big(struct fx *x)
 	small = pb_tcp6(CLIENT6, 40001, VIP6, 80, PB_TH_SYN);
 	small.payload_len = 1280 - 60;
 	in = from_gw(&small);
-	x->step++;
 	{
-		const struct pb_frame *one[1] = { &in };
+		uint32_t first = tun6_fragments(x, &in);
 
-		if (fx_inject(x, one, 1)) {
-			FX_CHECK(x, x->got.n_tx[0] == 2, "%u fragments, expected 2",
-				 x->got.n_tx[0]);
-			for (unsigned int i = 0; i < x->got.n_tx[0]; i++) {
-				const uint8_t *f = rte_pktmbuf_mtod(x->got.tx[0][i], uint8_t *);
-
-				FX_CHECK(x,
-					 f[14 + 6] == PB_EXT_FRAGMENT &&
-					     rte_pktmbuf_pkt_len(x->got.tx[0][i]) <= 14 + 1300,
-					 "fragment %u: next header %u, %u bytes", i, f[14 + 6],
-					 rte_pktmbuf_pkt_len(x->got.tx[0][i]));
-			}
-			fx_release(x);
-		}
+		/* the next packet's fragments: another id (RFC 8200 4.5) */
+		small.sport = 40002;
+		in = from_gw(&small);
+		FX_CHECK(x, tun6_fragments(x, &in) != first,
+			 "two packets' fragments share the id %" PRIu32, first);
 	}
 	x->e.env.ports[0].mtu = 1500;
 }
