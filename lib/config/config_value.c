@@ -82,7 +82,7 @@ bool cfg_parse_addr(const char *s, struct cfg_addr *out)
 		out->af = 4;
 		return true;
 	}
-	if (inet_pton(AF_INET6, s, &a6) != 1)
+	if (inet_pton(AF_INET6, s, &a6) != 1 || IN6_IS_ADDR_V4MAPPED(&a6))
 		return false;
 	*out = cfg_addr6(a6.s6_addr);
 	return true;
@@ -319,9 +319,17 @@ bool cfg_arg_ipv4(struct cfg_parser *ps, const struct cfg_tok *t, const char *wh
 bool cfg_arg_addr(struct cfg_parser *ps, const struct cfg_tok *t, const char *what,
 		  struct cfg_addr *out)
 {
+	struct in6_addr a6;
+
 	if (cfg_parse_addr(t->s, out))
 		return true;
-	cfg_err(ps, t, "%s: '%s' is not an IPv4 or IPv6 address", what, t->s);
+	if (inet_pton(AF_INET6, t->s, &a6) == 1) /* the one IPv6 form refused */
+		cfg_err(ps, t,
+			"%s: '%s' is an IPv4-mapped IPv6 address, which never appears on the wire: "
+			"write the IPv4 address",
+			what, t->s);
+	else
+		cfg_err(ps, t, "%s: '%s' is not an IPv4 or IPv6 address", what, t->s);
 	return false;
 }
 

@@ -35,6 +35,16 @@ static inline bool is_mcast6(const uint8_t *a)
 	return a[0] == 0xff;
 }
 
+/* An IPv4-mapped address (::ffff:0:0/96): never on the wire (RFC 4291
+ * 2.5.5.2), and the neighbour table's key of an IPv4 neighbour, which an
+ * advert for it would overwrite. */
+static inline bool is_mapped6(const uint8_t *a)
+{
+	static const uint8_t prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a, prefix, sizeof(prefix)) == 0;
+}
+
 static inline bool is_any6(const uint8_t *a)
 {
 	static const uint8_t zero[16];
@@ -165,7 +175,8 @@ static void nd_solicitation(struct fwd_worker *w, const struct svc_snapshot *sna
 	uint8_t group[16];
 
 	pkt_solicited_node(target, group);
-	if (!nd_options(nd + 24, len - 24, 1, &slla) || is_mcast6(target) ||
+	if (!nd_options(nd + 24, len - 24, 1, &slla) || is_mcast6(target) || is_mapped6(target) ||
+	    is_mapped6(ip->src_addr) ||
 	    (dad && (slla != NULL || memcmp(ip->dst_addr, group, 16) != 0))) {
 		fwd_drop(w, m, FWD_DROP_BAD_ND);
 		return;
@@ -192,18 +203,27 @@ static void nd_advert(struct fwd_worker *w, const struct svc_snapshot *snap, str
 	const struct rte_ether_addr *tlla;
 	uint8_t dst_flags = svc_addr_flags6(snap, ip->dst_addr);
 
-	if (!nd_options(nd + 24, len - 24, 2, &tlla) || is_mcast6(target) ||
+	if (!nd_options(nd + 24, len - 24, 2, &tlla) || is_mcast6(target) || is_mapped6(target) ||
 	    (is_mcast6(ip->dst_addr) && (nd[4] & PKT_NA_SOLICITED))) {
 		fwd_drop(w, m, FWD_DROP_BAD_ND);
 		return;
 	}
-	if (tlla == NULL) /* a solicited answer may leave it out: the sender's */
+	/* A solicited answer to a unicast solicitation may leave the option
+	 * out: the sender's address then (a multicast advert must carry it) */
+	if (tlla == NULL && !is_mcast6(ip->dst_addr))
 		tlla = &rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->src_addr;
-	if (rte_is_unicast_ether_addr(tlla) &&
+	if (tlla != NULL && rte_is_unicast_ether_addr(tlla) &&
 	    !(svc_addr_flags6(snap, target) & (SVC_AF_LOCAL | SVC_AF_OWNED))) {
 		const struct neigh_ip t = neigh_ip6(target);
+		struct rte_ether_addr known;
+		uint8_t port;
+		int32_t slot = neigh_find(w->env->neigh, &t);
 
-		fwd_learn(w, &t, tlla, meta->in_port);
+		/* Without the override flag (a proxy, an anycast address) an
+		 * advert fills an unresolved entry only (RFC 4861 7.2.5). */
+		if ((nd[4] & PKT_NA_OVERRIDE) || slot < 0 ||
+		    !neigh_slot_get(w->env->neigh, (uint32_t)slot, &known, &port))
+			fwd_learn(w, &t, tlla, meta->in_port);
 	}
 	/* An answer to the kernel's own solicitation, or an unsolicited
 	 * advert: the kernel keeps its neighbours too. */

@@ -82,7 +82,7 @@ hping_sent() {
 
 # ARP requests for the DIP from thousands of spoofed senders, for SECS.
 arp_flood() {
-	tb_in attacker timeout "$1" python3 -c '
+	tb_in attacker timeout -s INT -k 5 "$1" python3 -c '
 import socket, struct, time, sys
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("eth0", 0))

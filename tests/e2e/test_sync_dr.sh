@@ -26,10 +26,50 @@ tb_wait 5 role_is lb1 MASTER || tb_fail "lb1's sync daemon is not MASTER"
 role_is lb2 BACKUP || tb_fail "lb2's sync daemon is not BACKUP"
 tb_wait 30 vt_curl client "http://$VIP/test.html" || tb_fail "no service through lb1"
 
+# lb1's sync messages as the backup's port receives them, for Wireshark's
+# IPVS dissector: an independent reading of the wire format
+tb_in lb2 timeout 30 tcpdump -i nic0 -nn -U -w "$TB_DIR/sync.pcap" 'udp port 8848' 2>"$TB_DIR/sync.pcap.err" &
+cap_pid=$!
+tb_wait 4 grep -q "listening on" "$TB_DIR/sync.pcap.err" || tb_fail "tcpdump did not start on lb2"
 client_start ka 50 "$TB_DIR/go.1"
 download_start
 tb_wait 15 installed_ge lb2 51 ||
 	tb_fail "lb2 installed $(installed lb2) synced connections, not the 51 open"
+sleep 0.5
+kill "$cap_pid" 2>/dev/null
+wait "$cap_pid" 2>/dev/null
+tshark -r "$TB_DIR/sync.pcap" -d udp.port==8848,ipvs -T fields -E separator=' ' \
+	-e ip.dst -e ipvs.ver -e ipvs.syncid -e ipvs.conncount -e ipvs.proto -e ipvs.caddr \
+	-e ipvs.vaddr -e ipvs.vport -e ipvs.daddr -e ipvs.dport -e ipvs.timeout \
+	>"$TB_DIR/sync.txt" 2>"$TB_DIR/sync.tshark.err" || tb_fail "tshark cannot read the capture: $(cat "$TB_DIR/sync.tshark.err")"
+# each line a message: destination, version, sync ID, count, then each
+# field's values over the message's entries, comma-separated
+python3 - "$TB_DIR/sync.txt" $VIP <<-'PY' || tb_fail "Wireshark's IPVS dissector disagrees: $(head -5 "$TB_DIR/sync.txt")"
+	import sys
+	vip = sys.argv[2]
+	msgs = conns = 0
+	for line in open(sys.argv[1]):
+	    f = line.split()
+	    if len(f) < 11:
+	        continue
+	    dst, ver, syncid, count = f[0], f[1], f[2], int(f[3])
+	    proto, caddr, vaddr, vport, daddr, dport, timeout = (x.split(",") for x in f[4:11])
+	    assert dst == "224.0.0.81", dst
+	    assert ver == "1", "version " + ver
+	    assert syncid == "0", "sync ID " + syncid
+	    assert len(vaddr) == count, (count, vaddr)
+	    for i in range(count):
+	        assert proto[i] == "6", proto[i]
+	        assert vaddr[i] == vip and vport[i] == "80", (vaddr[i], vport[i])
+	        assert daddr[i] in ("172.17.1.7", "172.17.22.22") and dport[i] == "80", daddr[i]
+	        # a connection's own client, or a template's (port 0)
+	        assert caddr[i] == "172.17.0.2", caddr[i]
+	        assert int(timeout[i]) > 0, timeout[i]
+	    msgs += 1
+	    conns += count
+	assert msgs > 0 and conns >= 51, (msgs, conns)
+	print(f"  Wireshark's IPVS dissector read {msgs} sync messages (v1, sync ID 0, to 224.0.0.81) of {conns} entries, all for {vip}:80")
+	PY
 echo "  lb2 installed $(installed lb2) connections from lb1's sync messages ($(tb_json lb1 sync 'r["sent"]["messages"]') messages)"
 sleep 1
 # Refreshes are paced: each connection once per pass of 60 s (and the

@@ -115,6 +115,15 @@ static void nd_target_multicast(struct pb_ip *ns, struct pb_frame *f)
 	ns->body[0] = 0xff;
 }
 
+/* ::ffff:172.17.1.7: the key of an IPv4 neighbour */
+static void nd_target_mapped(struct pb_ip *ns, struct pb_frame *f)
+{
+	static const uint8_t mapped[16] = { [10] = 0xff, [11] = 0xff, 172, 17, 1, 7 };
+
+	(void)f;
+	memcpy(ns->body, mapped, 16);
+}
+
 static void nd_dad_with_option(struct pb_ip *ns, struct pb_frame *f)
 {
 	(void)f;
@@ -134,6 +143,7 @@ static const struct bad_nd bad_nds[] = {
 	{ "an option of length 0", FWD_DROP_BAD_ND, nd_option_zero },
 	{ "an option past the message", FWD_DROP_BAD_ND, nd_option_past },
 	{ "a multicast target", FWD_DROP_BAD_ND, nd_target_multicast },
+	{ "an IPv4-mapped target", FWD_DROP_BAD_ND, nd_target_mapped },
 	{ "a DAD probe with a source link-layer option", FWD_DROP_BAD_ND, nd_dad_with_option },
 	{ "the port's own frame", FWD_DROP_ND_IGNORED, nd_own_frame },
 };
@@ -197,6 +207,13 @@ static void nd_learning(struct fx *x)
 	fx_step(x, &in, fx_ctl(PKT_CTL_KERNEL, &in));
 	n = pktenv_take_learn(&x->e, r, RTE_DIM(r));
 	FX_CHECK(x, n == 1 && memcmp(r[0].ip.b, RS6_2, 16) == 0, "%u records for RS2's advert", n);
+	/* without the override flag, an advert does not move a resolved
+	 * neighbour (RFC 4861 7.2.5: a proxy's or an anycast answer) */
+	na = pb_na(RS6_1, PKTENV_DIP0_6, RS6_1, 0x40, &MAC_HOST6);
+	in = pb_eth(pktenv_port_mac[0], MAC_HOST6, &na);
+	fx_step(x, &in, fx_ctl(PKT_CTL_KERNEL, &in));
+	n = pktenv_take_learn(&x->e, r, RTE_DIM(r));
+	FX_CHECK(x, n == 0, "%u records for an advert without the override flag", n);
 	/* a stranger's unsolicited advert: the kernel's, no record */
 	na = pb_na(HOST6, all_nodes, HOST6, 0x20, &MAC_HOST6);
 	in = pb_eth(pb_mcast_mac6(all_nodes), MAC_HOST6, &na);

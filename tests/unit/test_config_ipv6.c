@@ -71,6 +71,8 @@ static const struct refusal {
 	{ "virtual_server 2001:db8::1 80 { protocol TCP\n"
 	  " real_server 2001:db8::7 80 {\n  TCP_CHECK { connect_ip 2001:db8:::1 }\n }\n}\n",
 	  3, "is not an IPv4 or IPv6 address" },
+	{ "virtual_server 10.0.0.1 80 { protocol TCP\n real_server ::ffff:10.0.0.7 80 { }\n}\n", 2,
+	  "'::ffff:10.0.0.7' is an IPv4-mapped IPv6 address" },
 };
 
 static void test_refused(void **state)
