@@ -297,8 +297,10 @@ void ctl_vrrp_input(struct ctl *c, struct rte_mbuf *m)
 
 	struct cfg_addr src;
 
+	/* the decoder reads one buffer: the first segment (a longer advert,
+	 * chained, fails its length check) */
 	r = vrrp_decode(rte_pktmbuf_mtod_offset(m, const void *, meta->l2_len),
-			rte_pktmbuf_pkt_len(m) - meta->l2_len, &adv);
+			rte_pktmbuf_data_len(m) - meta->l2_len, &adv);
 	if (v == NULL || (r == VRRP_OK && src_is_ours(c, &adv)))
 		goto out; /* our own advert seen again */
 	if (r != VRRP_OK) {

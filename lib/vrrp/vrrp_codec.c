@@ -470,7 +470,7 @@ static bool ttl_out_of_range(const struct vrrp_check_params *c, const struct vrr
 	if (c->peer_ttl == NULL)
 		return false;
 	for (size_t i = 0; i < c->n_peers; i++)
-		if (c->peers[i] == a->src)
+		if (a->af == 6 ? memcmp(c->peers6[i], a->src6, 16) == 0 : c->peers[i] == a->src)
 			return a->ttl < c->peer_ttl[i].min || a->ttl > c->peer_ttl[i].max;
 	return false;
 }

@@ -189,6 +189,19 @@ static void test_check(void **state)
 	memcpy(tx.dst6, ll_backup, 16);
 	assert_int_equal(vrrp_decode(buf, encode6(&tx, buf, sizeof(buf)), &a), VRRP_OK);
 	assert_int_equal(vrrp_advert_check(&c, &a, &flags), VRRP_REJECT_UNKNOWN_PEER);
+	/* the known peer's min_ttl/max_ttl apply to its hop limit (255 here) */
+	{
+		uint8_t master_peer[1][16];
+		const struct vrrp_ttl_range near = { .min = 0, .max = 254 },
+					    any = { .min = 0, .max = 255 };
+
+		memcpy(master_peer[0], ll_master, 16);
+		c.peers6 = (const uint8_t(*)[16])master_peer;
+		c.peer_ttl = &near;
+		assert_int_equal(vrrp_advert_check(&c, &a, &flags), VRRP_REJECT_TTL_RANGE);
+		c.peer_ttl = &any;
+		assert_int_equal(vrrp_advert_check(&c, &a, &flags), VRRP_OK);
+	}
 	/* an IPv4 instance of the same VRID does not take an IPv6 advert */
 	c = check6();
 	c.af = 4;
