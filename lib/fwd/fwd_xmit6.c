@@ -43,6 +43,11 @@ static inline bool is_any6(const uint8_t *a)
 	return memcmp(a, zero, 16) == 0;
 }
 
+static inline bool is_link_local6(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
 /* ----------------------------------------------------- ICMPv6 it makes */
 
 void fwd_icmp6_send(struct fwd_worker *w, const struct svc_snapshot *snap, const struct rte_mbuf *m,
@@ -61,6 +66,10 @@ void fwd_icmp6_send(struct fwd_worker *w, const struct svc_snapshot *snap, const
 	     icmp6_is_error(l4[0])) ||
 	    !meta->first_fragment || is_any6(ip->src_addr) || is_mcast6(ip->src_addr) ||
 	    (is_mcast6(ip->dst_addr) && type != PKT_ICMP6_PKT_TOO_BIG))
+		return;
+	/* A port without a global address answers from its link-local one,
+	 * which a host off the link would discard. */
+	if (is_link_local6(src) && !is_link_local6(ip->src_addr))
 		return;
 	e = fwd_icmp_mbuf(w);
 	if (e == NULL ||
@@ -333,6 +342,13 @@ bool fwd_icmp6_error(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 		return true;
 	if (rs == NULL)
 		return false;
+	/* An error is at most 1280 bytes (RFC 4443 2.4 c), which every IPv6
+	 * port carries; a longer one would need cutting, which a router of
+	 * IPv6 must not do. */
+	if (fwd_ip_len(m) > PKT_IPV6_MIN_MTU) {
+		fwd_drop(w, m, FWD_DROP_MTU_EXCEEDED);
+		return true;
+	}
 	if (dir == CONN_DIR_IN)
 		icmp6_to_rs(w, snap, m, c, rs, &q);
 	else

@@ -40,8 +40,9 @@ static void icmp6_ptb_nat_to_rs(struct fx *x)
 	quoted_x.payload_len = 1200;
 	memcpy(quoted_x.src6, RS6_1, 16);
 	quoted_x.sport = 8080;
-	err = pb_icmp6_error(ROUTER6, VIP6, 2, 0, 1280, &quoted, 0);
-	exp = pb_icmp6_error(ROUTER6, RS6_1, 2, 0, 1280, &quoted_x, 0);
+	/* the quote cut so that the error is 1280 bytes (RFC 4443 2.4 c) */
+	err = pb_icmp6_error(ROUTER6, VIP6, 2, 0, 1280, &quoted, 1280 - 48);
+	exp = pb_icmp6_error(ROUTER6, RS6_1, 2, 0, 1280, &quoted_x, 1280 - 48);
 	exp.ttl = 63;
 	in = from_gw(&err);
 	out = to(MAC_RS6_1, 0, &exp);
@@ -50,6 +51,11 @@ static void icmp6_ptb_nat_to_rs(struct fx *x)
 		fx_step(x, &in, fx_tx(0, &out));
 	}
 	x->wid = 0;
+	/* a longer one, whole quote: it would need cutting, which IPv6
+	 * routers do not do */
+	err = pb_icmp6_error(ROUTER6, VIP6, 2, 0, 1280, &quoted, 0);
+	in = from_gw(&err);
+	fx_step(x, &in, fx_drop(FWD_DROP_MTU_EXCEEDED));
 }
 
 /* Port unreachable from the real server about the request halb sent it

@@ -82,6 +82,16 @@ static void dr6_hop_limit_and_owner(struct fx *x)
 	in = from_gw(&syn);
 	out = to(MAC_GW, 0, &err);
 	fx_step(x, &in, fx_and_drop(fx_tx(0, &out), FWD_DROP_TTL_EXCEEDED));
+	/* a port with no global address would answer from its link-local
+	 * one, which the client off the link would discard: no answer */
+	{
+		uint8_t global[16];
+
+		memcpy(global, x->e.env.ports[0].addr6, 16);
+		memcpy(x->e.env.ports[0].addr6, PKTENV_LL0, 16);
+		fx_step(x, &in, fx_drop(FWD_DROP_TTL_EXCEEDED));
+		memcpy(x->e.env.ports[0].addr6, global, 16);
+	}
 	s.not_owned = true;
 	setup(x, &s, 1);
 	syn.ttl = 64;
