@@ -161,7 +161,10 @@ void port_kernel_ipv6_setup(const char *ifname)
 {
 	/* IPv6 on, whatever the host's default; no router advertisements (the
 	 * routes are the dataplane file's); no duplicate address detection:
-	 * halb answers neighbour solicitations for the TAP's addresses itself. */
+	 * halb answers neighbour solicitations for the TAP's addresses itself;
+	 * the link-local address from the MAC (EUI-64), the one halb answers
+	 * for, whatever the host's addr_gen_mode (stable privacy, say). */
+	ipv6_sysctl(ifname, "addr_gen_mode", "0");
 	ipv6_sysctl(ifname, "disable_ipv6", "0");
 	ipv6_sysctl(ifname, "accept_ra", "0");
 	ipv6_sysctl(ifname, "accept_dad", "0");
