@@ -110,7 +110,7 @@ if [ $QUICK = 0 ]; then
 
 	echo "== fuzzers ($FUZZ_RUNS inputs each)"
 	if CC=clang build build-fuzz -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
-		-Dtests=false; then
+		-Dtests=false -Dwerror=true; then
 		for f in build-fuzz/tests/fuzz/fuzz_*; do
 			[ -f "$f" ] && [ -x "$f" ] || continue
 			name=${f##*/fuzz_}

@@ -39,7 +39,7 @@ sleep 0.5
 kill "$cap_pid" 2>/dev/null
 wait "$cap_pid" 2>/dev/null
 tshark -r "$TB_DIR/sync.pcap" -d udp.port==8848,ipvs -T fields -E separator=' ' \
-	-e ip.dst -e ipvs.ver -e ipvs.syncid -e ipvs.conncount -e ipvs.proto -e ipvs.caddr \
+	-e ip.dst -e ipvs.version -e ipvs.syncid -e ipvs.conncount -e ipvs.proto -e ipvs.caddr \
 	-e ipvs.vaddr -e ipvs.vport -e ipvs.daddr -e ipvs.dport -e ipvs.timeout \
 	>"$TB_DIR/sync.txt" 2>"$TB_DIR/sync.tshark.err" || tb_fail "tshark cannot read the capture: $(cat "$TB_DIR/sync.tshark.err")"
 # each line a message: destination, version, sync ID, count, then each
@@ -56,7 +56,7 @@ python3 - "$TB_DIR/sync.txt" $VIP <<-'PY' || tb_fail "Wireshark's IPVS dissector
 	    proto, caddr, vaddr, vport, daddr, dport, timeout = (x.split(",") for x in f[4:11])
 	    assert dst == "224.0.0.81", dst
 	    assert ver == "1", "version " + ver
-	    assert syncid == "0", "sync ID " + syncid
+	    assert syncid == "51", "sync ID " + syncid  # keepalived's default: the VRID
 	    assert len(vaddr) == count, (count, vaddr)
 	    for i in range(count):
 	        assert proto[i] == "6", proto[i]
@@ -68,7 +68,7 @@ python3 - "$TB_DIR/sync.txt" $VIP <<-'PY' || tb_fail "Wireshark's IPVS dissector
 	    msgs += 1
 	    conns += count
 	assert msgs > 0 and conns >= 51, (msgs, conns)
-	print(f"  Wireshark's IPVS dissector read {msgs} sync messages (v1, sync ID 0, to 224.0.0.81) of {conns} entries, all for {vip}:80")
+	print(f"  Wireshark's IPVS dissector read {msgs} sync messages (v1, sync ID 51, to 224.0.0.81) of {conns} entries, all for {vip}:80")
 	PY
 echo "  lb2 installed $(installed lb2) connections from lb1's sync messages ($(tb_json lb1 sync 'r["sent"]["messages"]') messages)"
 sleep 1

@@ -62,13 +62,14 @@ static void check_verdict(const struct check_http_reader *r, enum check_http_sta
 
 static void fuzz_request(const uint8_t *data, size_t size)
 {
+	static const struct cfg_addr addr = { .af = 4, .v4 = 0x7f000001 };
 	char text[256], buf[600];
 	size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
 	int len;
 
 	memcpy(text, data, n);
 	text[n] = '\0';
-	len = check_http_request(buf, sizeof(buf), text, n % 2 ? text : NULL, 0x7f000001, 80);
+	len = check_http_request(buf, sizeof(buf), text, n % 2 ? text : NULL, &addr, 80);
 	if (len >= 0 && (strstr(buf, "\r\n\r\n") != buf + len - 4 || (size_t)len >= sizeof(buf)))
 		abort(); /* nothing may end the request early */
 }
