@@ -59,7 +59,7 @@ python3 - "$TB_DIR/sync.txt" $VIP <<-'PY' || tb_fail "Wireshark's IPVS dissector
 	    assert syncid == "51", "sync ID " + syncid  # keepalived's default: the VRID
 	    assert len(vaddr) == count, (count, vaddr)
 	    for i in range(count):
-	        assert proto[i] == "6", proto[i]
+	        assert int(proto[i], 0) == 6, proto[i]  # TCP
 	        assert vaddr[i] == vip and vport[i] == "80", (vaddr[i], vport[i])
 	        assert daddr[i] in ("172.17.1.7", "172.17.22.22") and dport[i] == "80", daddr[i]
 	        # a connection's own client, or a template's (port 0)
