@@ -64,7 +64,8 @@ set -- $(fw_counts rs01 rs02 | tr '=' ' ')
 fw_share_ok "$2" "$4" 2 0.05 || tb_fail "wrr 1:2 gave $1=$2 $3=$4"
 echo "  wrr 1:2, 300 connections: $1=$2 $3=$4"
 conns=$(tb_json lb1 list 'r["services"][0]["conns"]')
-[ "$conns" -ge 300 ] || tb_fail "halbctl list --stats counted $conns connections"
+[ "$conns" -ge 300 ] ||
+	tb_fail "halbctl list --stats counted $conns connections; workers' events: $(tb_json lb1 stats '[w["events"] for w in r["workers"]]'); $(tb_halbctl lb1 list --stats)"
 tb_stop_halb lb1
 
 # 3. rr over the same servers: 1:1 whatever the weights.
