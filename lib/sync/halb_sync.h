@@ -37,15 +37,15 @@
 extern "C" {
 #endif
 
-#define SYNC_PORT          8848
-#define SYNC_GROUP         0xe0000051u /**< 224.0.0.81, host order */
-#define SYNC_HDR_LEN       8           /**< version 1 header */
-#define SYNC_HDR0_LEN      4           /**< version 0 header */
-#define SYNC_CONN_V4_LEN   36
-#define SYNC_CONN_V6_LEN   72
-#define SYNC_CONN_V0_LEN   24
-#define SYNC_MAX_CONNS     255 /**< the count is one byte */
-#define SYNC_HALB_REQUEST  0x48 /**< version byte of halb's resync request */
+#define SYNC_PORT         8848
+#define SYNC_GROUP        0xe0000051u /**< 224.0.0.81, host order */
+#define SYNC_HDR_LEN      8           /**< version 1 header */
+#define SYNC_HDR0_LEN     4           /**< version 0 header */
+#define SYNC_CONN_V4_LEN  36
+#define SYNC_CONN_V6_LEN  72
+#define SYNC_CONN_V0_LEN  24
+#define SYNC_MAX_CONNS    255  /**< the count is one byte */
+#define SYNC_HALB_REQUEST 0x48 /**< version byte of halb's resync request */
 
 /* IPVS's connection flags (include/uapi/linux/ip_vs.h). */
 #define SYNC_F_FWD_MASK   0x0007
@@ -61,9 +61,9 @@ extern "C" {
 #define SYNC_F_TEMPLATE   0x1000
 #define SYNC_F_ONE_PACKET 0x2000
 /** The flags a backup takes from a message (IP_VS_CONN_F_BACKUP_MASK). */
-#define SYNC_F_BACKUP_MASK                                                              \
-	(SYNC_F_FWD_MASK | SYNC_F_NOOUTPUT | SYNC_F_INACTIVE | SYNC_F_SEQ_MASK |         \
-	 SYNC_F_NO_CPORT | SYNC_F_TEMPLATE)
+#define SYNC_F_BACKUP_MASK                                                                         \
+	(SYNC_F_FWD_MASK | SYNC_F_NOOUTPUT | SYNC_F_INACTIVE | SYNC_F_SEQ_MASK | SYNC_F_NO_CPORT | \
+	 SYNC_F_TEMPLATE)
 
 /** A template's state (IP_VS_CTPL_S_*). */
 #define SYNC_TPL_S_NONE    0
@@ -72,8 +72,8 @@ extern "C" {
 /** One connection (or template) as the protocol carries it. Addresses
  * and ports network order; IPv4 addresses in the first 4 bytes. */
 struct sync_conn {
-	uint8_t af;    /**< 4 or 6 */
-	uint8_t proto; /**< IPPROTO_TCP, IPPROTO_UDP */
+	uint8_t af;     /**< 4 or 6 */
+	uint8_t proto;  /**< IPPROTO_TCP, IPPROTO_UDP */
 	uint16_t state; /**< IPVS's TCP state; UDP: 0 */
 	uint32_t flags; /**< SYNC_F_* */
 	uint16_t cport, vport, dport;
@@ -121,9 +121,9 @@ const char *sync_error_name(enum sync_error e);
 /** What a decoded message is. */
 struct sync_msg {
 	uint8_t syncid;
-	uint8_t version;  /**< 0, 1 */
-	bool request;     /**< halb's resync request */
-	unsigned int n;   /**< connections decoded */
+	uint8_t version;      /**< 0, 1 */
+	bool request;         /**< halb's resync request */
+	unsigned int n;       /**< connections decoded */
 	unsigned int skipped; /**< connections left out: unknown protocol,
 			       * mandatory option halb does not know */
 };

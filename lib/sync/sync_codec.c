@@ -22,8 +22,8 @@
 #define UDP_STATES   1              /* IP_VS_UDP_S_LAST */
 
 static const char *const error_names[SYNC_E_COUNT] = {
-	[SYNC_OK] = "ok",	  [SYNC_E_SHORT] = "short",	    [SYNC_E_SIZE] = "size",
-	[SYNC_E_SYNCID] = "syncid", [SYNC_E_CONN] = "conn",	    [SYNC_E_VERSION] = "version",
+	[SYNC_OK] = "ok",           [SYNC_E_SHORT] = "short", [SYNC_E_SIZE] = "size",
+	[SYNC_E_SYNCID] = "syncid", [SYNC_E_CONN] = "conn",   [SYNC_E_VERSION] = "version",
 };
 
 const char *sync_error_name(enum sync_error e)

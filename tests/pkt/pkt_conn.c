@@ -461,8 +461,8 @@ static void sync_replaces_copy(struct fx *x)
 	struct conn *c;
 
 	setup(x, &DR, 1);
-	w->sync_in = rte_ring_create_elem("fx_sync_in", sizeof(struct fwd_sync), 16,
-					  SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	w->sync_in = rte_ring_create_elem("fx_sync_in", sizeof(struct fwd_sync), 16, SOCKET_ID_ANY,
+					  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (w->sync_in == NULL) {
 		fx_fail(x, "no ring");
 		return;
@@ -474,7 +474,8 @@ static void sync_replaces_copy(struct fx *x)
 		rte_ring_sp_enqueue_elem(w->sync_in, &r[i], sizeof(r[i]));
 		fwd_sync_install(w, 8);
 		c = fx_conn(x, CLIENT, 40000, VIP, 80, TCP);
-		FX_CHECK(x, c != NULL && (c->flags & CONN_F_SYNCED), "record %d: no synced copy", i);
+		FX_CHECK(x, c != NULL && (c->flags & CONN_F_SYNCED), "record %d: no synced copy",
+			 i);
 		if (c == NULL)
 			break;
 		FX_CHECK(x, c->rs_stat == (i == 0 ? r[0].rs_stat : r[1].rs_stat),

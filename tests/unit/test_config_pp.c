@@ -115,7 +115,8 @@ static const struct err_case {
 	/* a line made by a definition is reported at the line that used it */
 	{ "$B= \\\n vrrp_version 9\nglobal_defs {\n router_id r\n $B\n}\n", 5,
 	  "vrrp_version 9 is out of range" },
-	{ "global_defs {\n ~SEQ(I, 1, 4) vrrp_version $I\n}\n", 2, "vrrp_version 4 is out of range" },
+	{ "global_defs {\n ~SEQ(I, 1, 4) vrrp_version $I\n}\n", 2,
+	  "vrrp_version 4 is out of range" },
 	/* a loop that makes no words still ends */
 	{ "~SEQ(I, 0, 100000000) @nomatch x\n", 1, "make more than 4194304 lines" },
 };
