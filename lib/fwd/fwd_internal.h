@@ -193,9 +193,11 @@ bool fwd_icmp6_error(struct fwd_worker *w, const struct svc_snapshot *snap, stru
 void fwd_local6(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_mbuf *m);
 
 /* Tells the control core what ARP or a neighbour advert said about ip, if
- * halb knows ip and this is news. */
+ * halb knows ip and this is news. Without override (a neighbour advert
+ * without its override flag: a proxy's, an anycast answer) only an
+ * unresolved entry learns (RFC 4861 7.2.5). */
 void fwd_learn(struct fwd_worker *w, const struct neigh_ip *ip, const struct rte_ether_addr *mac,
-	       uint8_t port);
+	       uint8_t port, bool override);
 
 /* The real server of the connection an ICMP error about a TCP/UDP packet
  * belongs to (key: the connection's, reversed from the quote), found in w's

@@ -124,12 +124,15 @@ void fwd_local_rest(struct fwd_worker *w, const struct svc_snapshot *snap, struc
 
 /* News is a change, or an answer to halb's probe. */
 void fwd_learn(struct fwd_worker *w, const struct neigh_ip *ip, const struct rte_ether_addr *mac,
-	       uint8_t port)
+	       uint8_t port, bool override)
 {
+	struct rte_ether_addr known;
 	struct fwd_learn r;
 	int32_t s = neigh_find(w->env->neigh, ip);
+	uint8_t kport;
 
-	if (s < 0 || !neigh_slot_news(w->env->neigh, (uint32_t)s, mac, port))
+	if (s < 0 || !neigh_slot_news(w->env->neigh, (uint32_t)s, mac, port) ||
+	    (!override && neigh_slot_get(w->env->neigh, (uint32_t)s, &known, &kport)))
 		return;
 	if (!fwd_police(w, FWD_POL_LEARN))
 		return;
@@ -183,7 +186,7 @@ void fwd_arp(struct fwd_worker *w, const struct svc_snapshot *snap, struct rte_m
 	    !(svc_addr_flags(snap, d->arp_sip) & (SVC_AF_LOCAL | SVC_AF_OWNED))) {
 		const struct neigh_ip sip = neigh_ip4(d->arp_sip);
 
-		fwd_learn(w, &sip, &d->arp_sha, meta->in_port);
+		fwd_learn(w, &sip, &d->arp_sha, meta->in_port, true);
 	}
 	if (op == RTE_ARP_OP_REQUEST && ours && d->arp_sip != d->arp_tip) {
 		arp_answer(w, m, arp);

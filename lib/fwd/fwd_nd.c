@@ -185,7 +185,7 @@ static void nd_solicitation(struct fwd_worker *w, const struct svc_snapshot *sna
 	    !(svc_addr_flags6(snap, ip->src_addr) & (SVC_AF_LOCAL | SVC_AF_OWNED))) {
 		const struct neigh_ip src = neigh_ip6(ip->src_addr);
 
-		fwd_learn(w, &src, slla, meta->in_port);
+		fwd_learn(w, &src, slla, meta->in_port, true);
 	}
 	if (nd_ours(snap, target, meta->in_port)) {
 		nd_answer(w, m, !dad);
@@ -215,15 +215,8 @@ static void nd_advert(struct fwd_worker *w, const struct svc_snapshot *snap, str
 	if (tlla != NULL && rte_is_unicast_ether_addr(tlla) &&
 	    !(svc_addr_flags6(snap, target) & (SVC_AF_LOCAL | SVC_AF_OWNED))) {
 		const struct neigh_ip t = neigh_ip6(target);
-		struct rte_ether_addr known;
-		uint8_t port;
-		int32_t slot = neigh_find(w->env->neigh, &t);
 
-		/* Without the override flag (a proxy, an anycast address) an
-		 * advert fills an unresolved entry only (RFC 4861 7.2.5). */
-		if ((nd[4] & PKT_NA_OVERRIDE) || slot < 0 ||
-		    !neigh_slot_get(w->env->neigh, (uint32_t)slot, &known, &port))
-			fwd_learn(w, &t, tlla, meta->in_port);
+		fwd_learn(w, &t, tlla, meta->in_port, nd[4] & PKT_NA_OVERRIDE);
 	}
 	/* An answer to the kernel's own solicitation, or an unsolicited
 	 * advert: the kernel keeps its neighbours too. */
