@@ -344,8 +344,8 @@ static const struct cfg_kw global_kw[] = {
 	{ "vrrp_notify_fifo", 1, 3, cfg_kw_fifo, NULL, NULL },
 	{ "vrrp_notify_fifo_script", 1, 3, cfg_kw_fifo, NULL, NULL },
 	{ "fifo_write_vrrp_states_on_reload", 0, 1, fifo_on_reload, NULL, NULL },
-	/* what changes where traffic goes or when, and halb does not do */
 	{ "vrrp_mcast_group6", 1, 1, mcast_group6, NULL, NULL },
+	/* what changes where traffic goes or when, and halb does not do */
 	CFG_KW_REFUSE("default_interface",
 		      "not implemented: give each vrrp_instance its interface (a dataplane port)"),
 	CFG_KW_REFUSE("vrrp_down_timer_adverts",
