@@ -61,6 +61,12 @@ for o in json.load(sys.stdin)["nftables"]:
         print(*e["concat"])' >"$1"
 }
 via_of() { awk -v p="$2" '$1 == p {print $2}' "$1" | tr '\n' ' '; }
+# paths_have FILE: the router's paths, saved to FILE, include both
+# downloads' (their packets went through it since the last reset)
+paths_have() {
+	paths_save "$1"
+	[ -n "$(via_of "$1" 61001)" ] && [ -n "$(via_of "$1" 61002)" ]
+}
 
 # New connections to VIP counted by director NAME.
 conns_of() {
@@ -147,8 +153,7 @@ for p in 61001 61002; do
 		"http://$VIP/big.bin" &
 	eval "DL_PID_$p=$!"
 done
-sleep 1
-paths_save "$TB_DIR/dl.paths"
+tb_wait 10 paths_have "$TB_DIR/dl.paths" || tb_fail "the downloads' packets did not reach the router"
 echo "  two 20 MB downloads at 1000 KB/s, through $(via_of "$TB_DIR/dl.paths" 61001)and $(via_of "$TB_DIR/dl.paths" 61002)"
 
 t0=$(ms)
@@ -174,8 +179,7 @@ echo "  SIGTERM lb1: withdrawn from the router after $((t1 - t0)) ms, halb stopp
 paths_reset
 touch "$TB_DIR/go.2"
 check_round ka 2 "lb1 left (SIGTERM)"
-sleep 0.5 # the downloads' next packets
-paths_save "$TB_DIR/ka.routes"
+tb_wait 10 paths_have "$TB_DIR/ka.routes" || tb_fail "the downloads' packets did not reach the router"
 victims=$(grep -c ' 10.0.0.12$' "$TB_DIR/ka.routes")
 t0=$(ms)
 kill -KILL "$(tb_halb_pid lb2)"

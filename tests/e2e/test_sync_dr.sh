@@ -35,7 +35,13 @@ client_start ka 50 "$TB_DIR/go.1"
 download_start
 tb_wait 15 installed_ge lb2 51 ||
 	tb_fail "lb2 installed $(installed lb2) synced connections, not the 51 open"
-sleep 0.5
+# the capture holds the messages of the 51 connections (tcpdump writes
+# each packet as it comes, -U)
+captured_ge() {
+	tshark -r "$TB_DIR/sync.pcap" -d udp.port==8848,ipvs -T fields -e ipvs.conncount 2>/dev/null |
+		awk -v want="$1" '{ n += $1 } END { exit !(n >= want) }'
+}
+tb_wait 5 captured_ge 51 || tb_fail "the capture on lb2 lacks the sync messages of 51 connections"
 kill "$cap_pid" 2>/dev/null
 wait "$cap_pid" 2>/dev/null
 tshark -r "$TB_DIR/sync.pcap" -d udp.port==8848,ipvs -T fields -E separator=' ' \
