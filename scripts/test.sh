@@ -142,6 +142,8 @@ if [ $QUICK = 0 ] || [ -n "$E2E_PATTERN" ]; then
 			grep '^  ' "$log" | head -n 40
 		else
 			fail "e2e/$name ($(($(date +%s) - start)) s)"
+			# the reason first (the logs the test dumps may push it out of the tail)
+			grep -m 5 '^FAIL: ' "$log" | sed 's/^/  /'
 			tail -n 80 "$log"
 		fi
 		rm -f "$log"
