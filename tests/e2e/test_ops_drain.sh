@@ -29,14 +29,16 @@ tb_wait 30 fw_healthy lb1 2 || tb_fail "the real servers are not healthy"
 LOG=$TB_DIR/halb-lb1.log
 
 # 1. A slow download, then drain the server it goes to.
-tb_in client curl -s -f -o /dev/null --limit-rate 600k -w '%{size_download}\n' \
-	"http://$VIP/big.bin" >"$TB_DIR/download.out" 2>&1 &
+# from a port of its own, so that halbctl conns shows its connection
+tb_in client curl -s -f -o /dev/null --local-port 61005 --limit-rate 600k \
+	-w '%{size_download}\n' "http://$VIP/big.bin" >"$TB_DIR/download.out" 2>&1 &
 dl=$!
 download_rip() {
-	tb_json lb1 conns '[c["rip"] for c in r["conns"] if c["state"] == "ESTABLISHED"][0]'
+	tb_json lb1 conns '[c["rip"] for c in r["conns"] if c["client_port"] == 61005 and c["state"] == "ESTABLISHED"][0]'
 }
 tb_wait 5 download_rip || tb_fail "the download's connection is not in halbctl conns"
 rip=$(download_rip)
+tb_json lb1 conns '[c for c in r["conns"] if c["client_port"] == 61005]' >"$TB_DIR/dl.conns"
 case $rip in 172.17.1.7) busy=rs01 other=rs02 ;; *) busy=rs02 other=rs01 ;; esac
 tb_halbctl lb1 weight $VIP:80 "$rip:80" 0 | sed 's/^/  /'
 tb_halbctl lb1 list | grep -q "^  -> $rip:80 .* Route   0 .*up (weight 0 set by halbctl, configured 1)$" ||
@@ -55,7 +57,7 @@ wait $dl || tb_fail "the download through the drained server failed"
 # nginx logs a request once it has sent the last byte, which the client
 # may have read first
 tb_wait 5 grep -q 'GET /big.bin' "$TB_DIR/nginx-$busy/access.log" ||
-	tb_fail "the download was not served by $busy"
+	tb_fail "the download was not served by $busy; its connections then: $(cat "$TB_DIR/dl.conns")"
 echo "  $busy drained during a 3 MB download: it finished; 20 new connections: $counts"
 
 # 2. Reloads: the same file keeps the override, a changed weight drops it.
