@@ -153,6 +153,9 @@ tb_director() {
 # when TB_TLS=1, or plain HTTP on 443 when TB_HTTP443=1, for the seed's
 # HTTP_GET checks of port 443) serving /test.html with the host's name in it;
 # connections are kept alive TB_KEEPALIVE_S seconds (default 0: closed).
+# A request sent with ?rate=600k (a number, then k or m) is sent at that
+# many bytes a second: a slow download that lasts, where curl 7.88's
+# --limit-rate lets a 3 MB download at 600k end in a fraction of a second.
 tb_nginx() {
 	local name=$1 dir=$TB_DIR/nginx-$1 tls=""
 	mkdir -p "$dir/www"
@@ -180,7 +183,8 @@ tb_nginx() {
 			scgi_temp_path $dir/tmp;
 			keepalive_timeout ${TB_KEEPALIVE_S:-0};
 			keepalive_requests 100000;
-			server { listen 80; listen [::]:80; root $dir/www; }
+			map \$arg_rate \$send_rate { default 0; "~^[0-9]+[km]?\$" \$arg_rate; }
+			server { listen 80; listen [::]:80; root $dir/www; limit_rate \$send_rate; }
 			$tls
 		}
 	EOF

@@ -49,7 +49,7 @@ check_round() {
 
 download_start() {
 	rm -f "$TB_DIR/dl"
-	tb_in client curl -s -m 120 --limit-rate 2000k -o "$TB_DIR/dl" "http://$VIP/big.bin" &
+	tb_in client curl -s -m 120 -o "$TB_DIR/dl" "http://$VIP/big.bin?rate=2000k" &
 	DL_PID=$!
 }
 

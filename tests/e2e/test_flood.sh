@@ -115,7 +115,7 @@ flood() {
 	shift 2
 	rm -f "$stop"
 	rx0=$(stat_of 'r["total"]["rx_packets"]')
-	tb_in client curl -s -m 60 --limit-rate 300k -o "$dl" "http://$VIP/big.bin" &
+	tb_in client curl -s -m 60 -o "$dl" "http://$VIP/big.bin?rate=300k" &
 	pid_dl=$!
 	sleep 1
 	ask "$kind" --stop "$stop" >"$TB_DIR/ask-$name" 2>"$TB_DIR/ask-$name.err" &

@@ -30,8 +30,8 @@ LOG=$TB_DIR/halb-lb1.log
 
 # 1. A slow download, then drain the server it goes to.
 # from a port of its own, so that halbctl conns shows its connection
-tb_in client curl -s -f -o /dev/null --local-port 61005 --limit-rate 600k \
-	-w '%{size_download}\n' "http://$VIP/big.bin" >"$TB_DIR/download.out" 2>&1 &
+tb_in client curl -s -f -o /dev/null --local-port 61005 \
+	-w '%{size_download}\n' "http://$VIP/big.bin?rate=600k" >"$TB_DIR/download.out" 2>&1 &
 dl=$!
 download_rip() {
 	tb_json lb1 conns '[c["rip"] for c in r["conns"] if c["client_port"] == 61005 and c["state"] == "ESTABLISHED"][0]'

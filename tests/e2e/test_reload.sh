@@ -27,8 +27,8 @@ tb_wait 30 fw_healthy lb1 2 || tb_fail "the real servers are not healthy"
 transitions=$(tb_json lb1 vrrp 'len(r["instances"][0]["transitions"])')
 
 # A download that takes about 4 s, started before the reload.
-tb_in client curl -s -m 60 --limit-rate 1M -o "$TB_DIR/got.bin" \
-	http://172.17.100.100/big.bin &
+tb_in client curl -s -m 60 -o "$TB_DIR/got.bin" \
+	http://172.17.100.100/big.bin?rate=1m &
 dl=$!
 sleep 1
 

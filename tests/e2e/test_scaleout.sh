@@ -149,8 +149,8 @@ echo "  200 keep-alive connections open, answered by: $(cat "$TB_DIR/ka.ready")"
 paths_reset
 dl_t0=$(ms)
 for p in 61001 61002; do
-	tb_in client curl -s -m 120 --local-port $p --limit-rate 1000k -o "$TB_DIR/dl.$p" \
-		"http://$VIP/big.bin" &
+	tb_in client curl -s -m 120 --local-port $p -o "$TB_DIR/dl.$p" \
+		"http://$VIP/big.bin?rate=1000k" &
 	eval "DL_PID_$p=$!"
 done
 tb_wait 10 paths_have "$TB_DIR/dl.paths" || tb_fail "the downloads' packets did not reach the router"
