@@ -53,6 +53,11 @@ download_start() {
 	DL_PID=$!
 }
 
+# download_running WHAT: the download is still under way before WHAT.
+download_running() {
+	kill -0 "$DL_PID" 2>/dev/null || tb_fail "the download had ended before $1"
+}
+
 download_check() {
 	wait "$DL_PID" || tb_fail "$1: the download broke"
 	[ "$(sha256sum <"$TB_DIR/dl" | cut -d' ' -f1)" = "$WANT" ] || tb_fail "$1: the download arrived corrupted"

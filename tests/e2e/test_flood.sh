@@ -126,6 +126,7 @@ flood() {
 	tb_in lb1 timeout 5 "$HALBCTL" -P "$(tb_prefix lb1)" stats >/dev/null ||
 		tb_fail "($name) halbctl stats does not answer during the flood"
 	sleep $((FLOOD_S - FLOOD_S / 2))
+	kill -0 $pid_dl 2>/dev/null || tb_fail "($name) the download had ended before the flood did"
 	touch "$stop"
 	for p in $(ip netns pids "$TB-attacker"); do kill -INT "$p" 2>/dev/null; done
 	wait "${pids[@]}" 2>/dev/null

@@ -45,6 +45,7 @@ virtual_server 172.17.100.102 80 {
 }
 CONF
 # .102 has no vrrp_instance: halb serves it as a static VIP.
+kill -0 $dl 2>/dev/null || tb_fail "the download had ended before the reload"
 kill -HUP "$(tb_halb_pid lb1)"
 tb_wait 10 sh -c "grep -q 'Reloaded' '$TB_DIR/halb-lb1.log'" || tb_fail "no reload logged"
 [ "$(tb_json lb1 version 'r["reloads"]')" = 1 ] || tb_fail "/halb/version does not count the reload"

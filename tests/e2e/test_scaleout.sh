@@ -181,6 +181,9 @@ touch "$TB_DIR/go.2"
 check_round ka 2 "lb1 left (SIGTERM)"
 tb_wait 10 paths_have "$TB_DIR/ka.routes" || tb_fail "the downloads' packets did not reach the router"
 victims=$(grep -c ' 10.0.0.12$' "$TB_DIR/ka.routes")
+for p in 61001 61002; do
+	kill -0 "$(eval echo "\$DL_PID_$p")" 2>/dev/null || tb_fail "the download from port $p had ended before the kill"
+done
 t0=$(ms)
 kill -KILL "$(tb_halb_pid lb2)"
 touch "$TB_DIR/go.3"

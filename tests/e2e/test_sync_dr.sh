@@ -83,6 +83,7 @@ sleep 1
 sent=$(tb_json lb1 sync 'r["sent"]["conns"]')
 [ "$sent" -lt 400 ] || tb_fail "lb1 sent $sent connection records for 51 connections: refreshes are not paced"
 echo "  lb1 sent $sent connection records (51 connections, their templates, a resync)"
+download_running "the kill"
 t0=$(vt_ms)
 vt_kill9 lb1
 touch "$TB_DIR/go.1"

@@ -29,6 +29,7 @@ download_start
 tb_wait 15 installed_ge lb2 51 ||
 	tb_fail "lb2 installed $(installed lb2) synced connections, not the 51 open"
 sleep 1
+download_running "the kill"
 t0=$(vt_ms)
 vt_kill9 lb1
 touch "$TB_DIR/go.1"
