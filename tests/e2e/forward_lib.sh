@@ -20,11 +20,13 @@ fw_clear() {
 
 # fw_requests COUNT URL [CURL-ARGS...]: COUNT sequential requests from the
 # client; prints the number that failed.
+# With FW_PORTS set, each request's client port is appended to that file.
 fw_requests() {
 	local count=$1 url=$2 i failed=0
 	shift 2
 	for i in $(seq "$count"); do
-		tb_in client curl -s -o /dev/null -f -m 2 "$@" "$url" || failed=$((failed + 1))
+		tb_in client curl -s -o /dev/null -w '%{local_port}\n' -f -m 2 "$@" "$url" \
+			>>"${FW_PORTS:-/dev/null}" || failed=$((failed + 1))
 	done
 	echo "$failed"
 }

@@ -58,13 +58,18 @@ tb_stop_halb lb1
 fw_conf_variant "$SEED/dr-master.conf" "$TB_DIR/wrr.conf" '/persistence_timeout/d'
 start "$TB_DIR/wrr.conf"
 fw_clear rs01 rs02
-failed=$(fw_requests 300 http://172.17.100.100/test.html)
+failed=$(FW_PORTS=$TB_DIR/ports fw_requests 300 http://172.17.100.100/test.html)
 [ "$failed" = 0 ] || tb_fail "$failed of 300 requests failed"
 set -- $(fw_counts rs01 rs02 | tr '=' ' ')
 fw_share_ok "$2" "$4" 2 0.05 || tb_fail "wrr 1:2 gave $1=$2 $3=$4"
-echo "  wrr 1:2, 300 connections: $1=$2 $3=$4"
+# The client's kernel may reuse a port a few dozen connections later. In
+# DR the director sees only the client's side, so the old connection is
+# still in FIN_WAIT, and the new SYN continues it on the same server,
+# not counted as a new connection: IPVS's conn_reuse_mode 1 does the same.
+flows=$(sort -u "$TB_DIR/ports" | wc -l)
+echo "  wrr 1:2, 300 connections from $flows client ports: $1=$2 $3=$4"
 conns=$(tb_json lb1 list 'r["services"][0]["conns"]')
-[ "$conns" -ge 300 ] ||
+[ "$conns" -ge "$flows" ] ||
 	tb_fail "halbctl list --stats counted $conns connections; workers' events: $(tb_json lb1 stats '[w["events"] for w in r["workers"]]'); $(tb_halbctl lb1 list --stats)"
 tb_stop_halb lb1
 
